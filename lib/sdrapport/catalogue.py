@@ -1,0 +1,158 @@
+"""The indicator catalogue: the one place where an indicator is defined.
+
+Notebooks, the glossary and the site read indicators from here (``data/indicatoren.yml``); nothing
+else defines a label, unit, source or denominator. See docs/data-contract.md for the fields.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import ContractError, Problem
+
+EENHEDEN = {
+    "aantal": None,
+    "%": 100.0,
+    "per 1.000 inwoners": 1000.0,
+    "per 1.000 huishoudens": 1000.0,
+    "per 100.000 inwoners": 100_000.0,
+    "EUR x 1.000": None,
+    "score": None,
+    "gemiddelde": 1.0,
+}
+RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
+REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
+OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    definitie: str
+    domein: str
+    eenheid: str
+    bron: str
+    richting: str
+    cbs_afronding: bool
+    noemer: str | None = None
+    teller: str | None = None
+    uitsplitsingen: tuple[str, ...] = ()
+    referentie: bool = False
+
+    @property
+    def afgeleid(self) -> bool:
+        """Computed by the library from `teller` and `noemer`, never delivered as data."""
+        return self.teller is not None
+
+    @property
+    def factor(self) -> float | None:
+        return EENHEDEN[self.eenheid]
+
+
+@dataclass
+class Catalogue:
+    path: Path
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Indicator:
+        try:
+            return self.indicators[key]
+        except KeyError:
+            raise KeyError(f"indicator {key!r} staat niet in de catalogus {self.path}") from None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.indicators
+
+    def __iter__(self):
+        return iter(self.indicators.values())
+
+    @property
+    def breakdown_columns(self) -> list[str]:
+        """All breakdown columns any indicator declares, in first-seen order."""
+        seen: dict[str, None] = {}
+        for ind in self:
+            for col in ind.uitsplitsingen:
+                seen.setdefault(col, None)
+        return list(seen)
+
+    def unit_label(self, ind: Indicator | str) -> str:
+        """'per 1.000 inwoners van 75 jaar en ouder' for a target-group denominator."""
+        ind = self[ind] if isinstance(ind, str) else ind
+        if ind.noemer and ind.eenheid.startswith("per ") and ind.noemer not in ("inwoners", "huishoudens"):
+            per = ind.eenheid.split(" ")[1]
+            return f"per {per} {self[ind.noemer].label[0].lower()}{self[ind.noemer].label[1:]}"
+        return ind.eenheid
+
+
+def load_catalogue(path: str | Path) -> Catalogue:
+    path = Path(path)
+    where = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContractError([Problem(where, None, None, "bestand ontbreekt; de indicatorcatalogus is verplicht")]) from None
+    except UnicodeDecodeError:
+        raise ContractError([Problem(where, None, None, "bestand is geen UTF-8; sla het op als UTF-8")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise ContractError([Problem(where, row, None, f"geen geldige YAML ({getattr(exc, 'problem', exc)})")]) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("indicatoren"), list) or not raw["indicatoren"]:
+        raise ContractError([Problem(where, None, None, "verwacht een sleutel 'indicatoren' met een lijst van indicatoren")])
+
+    problems: list[Problem] = []
+    entries: dict[str, dict] = {}
+    for n, entry in enumerate(raw["indicatoren"], start=1):
+        ref = f"indicator {n}"
+        if not isinstance(entry, dict):
+            problems.append(Problem(where, None, None, f"{ref}: verwacht velden (id, label, ...)"))
+            continue
+        ref = f"indicator {n} ({entry.get('id', '?')})"
+        for key in REQUIRED:
+            if entry.get(key) in (None, ""):
+                problems.append(Problem(where, None, key, f"{ref}: verplicht veld ontbreekt"))
+        for key in entry:
+            if key not in REQUIRED + OPTIONAL:
+                problems.append(Problem(where, None, key, f"{ref}: onbekend veld; toegestaan: {', '.join(REQUIRED + OPTIONAL)}"))
+        if entry.get("eenheid") not in EENHEDEN and entry.get("eenheid") is not None:
+            problems.append(Problem(where, None, "eenheid", f"{ref}: {entry['eenheid']!r} is geen eenheid; kies uit {', '.join(EENHEDEN)}"))
+        if entry.get("richting") not in RICHTINGEN and entry.get("richting") is not None:
+            problems.append(Problem(where, None, "richting", f"{ref}: kies uit {', '.join(RICHTINGEN)}"))
+        if not isinstance(entry.get("cbs_afronding"), bool) and entry.get("cbs_afronding") is not None:
+            problems.append(Problem(where, None, "cbs_afronding", f"{ref}: verwacht true of false"))
+        if entry.get("id") in entries:
+            problems.append(Problem(where, None, "id", f"{ref}: id is al eerder gedefinieerd; elke indicator staat één keer in de catalogus"))
+        if entry.get("id"):
+            entries[entry["id"]] = entry
+    for ind_id, entry in entries.items():
+        for key in ("teller", "noemer"):
+            target = entry.get(key)
+            if target is not None and target not in entries:
+                problems.append(Problem(where, None, key, f"indicator {ind_id}: verwijst naar onbekende indicator {target!r}"))
+        if entry.get("teller") and not entry.get("noemer"):
+            problems.append(Problem(where, None, "noemer", f"indicator {ind_id}: een afgeleide indicator (met teller) heeft een noemer nodig"))
+        if entry.get("teller") and EENHEDEN.get(entry.get("eenheid")) is None:
+            problems.append(Problem(where, None, "eenheid", f"indicator {ind_id}: een afgeleide indicator heeft een relatieve eenheid nodig (%, per 1.000 ...)"))
+    if problems:
+        raise ContractError(problems)
+
+    cat = Catalogue(path)
+    for ind_id, e in entries.items():
+        cat.indicators[ind_id] = Indicator(
+            id=ind_id,
+            label=str(e["label"]).strip(),
+            definitie=" ".join(str(e["definitie"]).split()),
+            domein=str(e["domein"]),
+            eenheid=e["eenheid"],
+            bron=str(e["bron"]),
+            richting=e["richting"],
+            cbs_afronding=e["cbs_afronding"],
+            noemer=e.get("noemer"),
+            teller=e.get("teller"),
+            uitsplitsingen=tuple(e.get("uitsplitsingen") or ()),
+            referentie=bool(e.get("referentie", False)),
+        )
+    return cat

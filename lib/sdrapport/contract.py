@@ -1,0 +1,336 @@
+"""The data contract (docs/data-contract.md): reading and validating the input files.
+
+Every file is read as text first, so that a bad cell can be reported with the text the user typed.
+Checks run through pandera; each failure becomes a Problem naming file, row and column with a Dutch
+message saying what is expected. Rows are numbered as a spreadsheet shows them: in a CSV the header
+is row 1 and the first data row is row 2; in a Parquet file the first row is row 1.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow.parquet as pq
+
+from .catalogue import Catalogue
+from .errors import ContractError, Problem
+from .periods import PERIOD_FORMATS, Period, PeriodError
+
+GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
+PROVINCIES = (
+    "Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland", "Utrecht",
+    "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
+)
+STATUSSEN = ("voorlopig", "definitief")
+ONBEKEND, GEHEIM = "?", "-"
+# Size classes of the GMSD (waarstaatjegemeente.nl); lower bounds inclusive.
+GROOTTEKLASSEN = (
+    (0, "< 25.000 inwoners"),
+    (25_000, "25.000 - 50.000 inwoners"),
+    (50_000, "50.000 - 100.000 inwoners"),
+    (100_000, "100.000 - 300.000 inwoners"),
+    (300_000, "> 300.000 inwoners"),
+)
+
+GEMEENTEN_COLUMNS = ("code", "naam", "provincie")
+INWONERS_COLUMNS = ("gemeente", "jaar", "inwoners", "bron")
+OBSERVATIE_COLUMNS = ("gemeente", "periode", "indicator", "waarde", "bron", "status")
+
+# Message per pandera check (its `error` key); {value} is the offending cell.
+MESSAGES = {
+    "leeg": "cel is leeg; vul een waarde in",
+    "gm_formaat": "{value!r} is geen gemeentecode; verwacht GM gevolgd door 4 cijfers, bijvoorbeeld GM0505",
+    "gm_onbekend": "onbekende gemeente {value!r}; voeg haar toe aan data/gemeenten.csv of corrigeer de code",
+    "provincie": "{value!r} is geen provincie; kies uit " + ", ".join(PROVINCIES),
+    "jaar": "{value!r} is geen jaartal; verwacht 4 cijfers, bijvoorbeeld 2024",
+    "geheel_getal": "{value!r} is geen geheel getal van 0 of meer; verwacht bijvoorbeeld 121434 (zonder punten)",
+    "periode": "{value!r} is geen geldige periode; verwacht " + PERIOD_FORMATS,
+    "indicator_onbekend": "onbekende indicator {value!r}; zie data/indicatoren.yml voor de geldige id's",
+    "indicator_afgeleid": "indicator {value!r} wordt berekend uit teller en noemer; lever die aan in plaats van deze",
+    "indicator_inwoners": "inwoners horen in data/inwoners.csv, niet bij de observaties",
+    "numeriek": "{value!r} is geen getal; verwacht een getal met een punt als decimaalteken (1234.5), "
+    "'?' voor onbekend of '-' voor niet publiceerbaar",
+    "negatief": "{value!r}: een aantal kan niet negatief zijn",
+    "status": "{value!r} is geen status; verwacht voorlopig of definitief",
+    "dubbel": "dubbele sleutel {value}: deze combinatie komt al eerder voor; elke waarneming mag één keer voorkomen",
+}
+
+
+@dataclass
+class Table:
+    """A file read as text, with the file name and the row numbers to report."""
+
+    path: Path
+    frame: pd.DataFrame  # all columns str; index = reported row number
+    header_row: bool
+
+
+def _display(path: Path, root: Path | None) -> str:
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)
+
+
+def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] | None, root: Path | None = None) -> Table:
+    """Read a CSV (UTF-8, comma or semicolon) or Parquet file as text, checking its shape."""
+    name = _display(path, root)
+    if not path.exists():
+        raise ContractError([Problem(name, None, None, "bestand ontbreekt")])
+    if path.stat().st_size == 0:
+        raise ContractError([Problem(name, None, None, "bestand is leeg; verwacht een kopregel met " + ", ".join(required) + " en gegevensrijen")])
+    if path.suffix.lower() == ".parquet":
+        try:
+            frame = pq.read_table(path).to_pandas()
+        except Exception as exc:  # pyarrow raises several types for a broken file
+            raise ContractError([Problem(name, None, None, f"geen leesbaar Parquet-bestand ({exc})")]) from None
+        frame = frame.apply(lambda col: col.map(_cell_text)).astype(object)
+        frame.index = range(1, len(frame) + 1)
+        header_row = False
+    else:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ContractError([Problem(name, line, None, "bestand is geen UTF-8; sla het op als 'CSV UTF-8' (Excel) of met codering UTF-8")]) from None
+        first = text.splitlines()[0] if text.strip() else ""
+        sep = ";" if first.count(";") > first.count(",") else ","
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.index = range(2, len(frame) + 2)
+        header_row = True
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ContractError([Problem(name, 1 if header_row else None, c, "verplichte kolom ontbreekt; verwachte kolommen: " + ", ".join(required)) for c in missing])
+    if allowed is not None:
+        extra = [c for c in frame.columns if c not in allowed]
+        if extra:
+            raise ContractError([Problem(name, 1 if header_row else None, c, "onbekende kolom; toegestaan zijn " + ", ".join(allowed)) for c in extra])
+    if frame.empty:
+        raise ContractError([Problem(name, None, None, "bestand bevat geen gegevensrijen, alleen een kopregel")])
+    frame = frame.apply(lambda col: col.str.strip() if col.dtype == object or str(col.dtype).startswith("str") else col)
+    return Table(path, frame.astype(object), header_row)
+
+
+def _cell_text(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _is_int(v: str) -> bool:
+    return v.isdigit()
+
+
+def _is_number(v: str) -> bool:
+    if v in (ONBEKEND, GEHEIM):
+        return True
+    try:
+        return math.isfinite(float(v)) and "," not in v
+    except ValueError:
+        return False
+
+
+def _is_period(v: str) -> bool:
+    try:
+        Period.parse(v)
+        return True
+    except PeriodError:
+        return False
+
+
+def _check(fn, key: str) -> pa.Check:
+    return pa.Check(fn, element_wise=True, error=key)
+
+
+def _not_empty() -> pa.Check:
+    return _check(lambda v: v != "", "leeg")
+
+
+def _validate(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra: list[Problem] | None = None) -> None:
+    """Run a pandera schema lazily and turn every failure into a Problem; raise if there are any."""
+    problems = list(extra or [])
+    try:
+        schema.validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        fc = err.failure_cases
+        seen: set[tuple] = set()
+        for rec in fc.itertuples(index=False):
+            if rec.index is None or (isinstance(rec.index, float) and math.isnan(rec.index)):
+                continue
+            key = (int(rec.index), rec.column)
+            if key in seen:  # one message per cell: the first failed check says most
+                continue
+            seen.add(key)
+            template = MESSAGES.get(rec.check, str(rec.check))
+            problems.append(Problem(_display(table.path, root), int(rec.index), rec.column, template.format(value=rec.failure_case)))
+    if problems:
+        problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
+        raise ContractError(problems)
+
+
+# -- gemeenten ------------------------------------------------------------------------------------
+def read_gemeenten(path: Path, root: Path | None = None) -> pd.DataFrame:
+    table = read_table(path, GEMEENTEN_COLUMNS, GEMEENTEN_COLUMNS, root)
+    schema = pa.DataFrameSchema(
+        {
+            "code": pa.Column(object, [_not_empty(), _check(lambda v: bool(GEMEENTE_CODE.match(v)), "gm_formaat")]),
+            "naam": pa.Column(object, [_not_empty()]),
+            "provincie": pa.Column(object, [_not_empty(), _check(lambda v: v in PROVINCIES, "provincie")]),
+        }
+    )
+    _validate(schema, table, root, _duplicates(table, ["code"], root))
+    return table.frame.reset_index(drop=True)
+
+
+def read_inwoners(path: Path, gemeenten: set[str], root: Path | None = None) -> pd.DataFrame:
+    table = read_table(path, INWONERS_COLUMNS, INWONERS_COLUMNS, root)
+    schema = pa.DataFrameSchema(
+        {
+            "gemeente": _gemeente_column(gemeenten),
+            "jaar": pa.Column(object, [_not_empty(), _check(lambda v: bool(re.fullmatch(r"\d{4}", v)), "jaar")]),
+            "inwoners": pa.Column(object, [_not_empty(), _check(_is_int, "geheel_getal")]),
+            "bron": pa.Column(object, [_not_empty()]),
+        }
+    )
+    _validate(schema, table, root, _duplicates(table, ["gemeente", "jaar"], root))
+    out = table.frame.reset_index(drop=True)
+    out["jaar"] = out["jaar"].astype(int)
+    out["inwoners"] = out["inwoners"].astype("int64")
+    return out
+
+
+def _gemeente_column(gemeenten: set[str]) -> pa.Column:
+    return pa.Column(
+        object,
+        [
+            _not_empty(),
+            _check(lambda v: bool(GEMEENTE_CODE.match(v)), "gm_formaat"),
+            _check(lambda v: v in gemeenten, "gm_onbekend"),
+        ],
+    )
+
+
+def _duplicates(table: Table, key: list[str], root: Path | None) -> list[Problem]:
+    dup = table.frame.duplicated(subset=key, keep="first")
+    out = []
+    for row in table.frame.index[dup]:
+        values = ", ".join(f"{k}={table.frame.at[row, k]}" for k in key if table.frame.at[row, k] != "")
+        out.append(Problem(_display(table.path, root), int(row), key[0], MESSAGES["dubbel"].format(value=f"({values})")))
+    return out
+
+
+# -- observaties ----------------------------------------------------------------------------------
+def read_observaties(path: Path, catalogue: Catalogue, gemeenten: set[str], root: Path | None = None) -> pd.DataFrame:
+    """Validate one observations file and return it with parsed values.
+
+    Output columns: gemeente, periode (our notation), indicator, the breakdown columns (None for a
+    total), waarde (float, NaN for '?' and '-'), waarde_status ('waarde' / 'onbekend' / 'geheim'),
+    bron, status, bestand, rij.
+    """
+    dims = catalogue.breakdown_columns
+    table = read_table(path, OBSERVATIE_COLUMNS, OBSERVATIE_COLUMNS + tuple(dims), root)
+    frame = table.frame
+    for d in dims:
+        if d not in frame.columns:
+            frame[d] = ""
+
+    def known(v: str) -> bool:
+        return v in catalogue
+
+    schema = pa.DataFrameSchema(
+        {
+            "gemeente": _gemeente_column(gemeenten),
+            "periode": pa.Column(object, [_not_empty(), _check(_is_period, "periode")]),
+            "indicator": pa.Column(
+                object,
+                [
+                    _not_empty(),
+                    _check(known, "indicator_onbekend"),
+                    _check(lambda v: not (known(v) and catalogue[v].afgeleid), "indicator_afgeleid"),
+                    _check(lambda v: v != "inwoners", "indicator_inwoners"),
+                ],
+            ),
+            "waarde": pa.Column(object, [_not_empty(), _check(_is_number, "numeriek")]),
+            "bron": pa.Column(object, [_not_empty()]),
+            "status": pa.Column(object, [_not_empty(), _check(lambda v: v in STATUSSEN, "status")]),
+        }
+    )
+    extra = _row_problems(table, catalogue, dims, root)
+    _validate(schema, table, root, extra)
+
+    out = frame.copy()
+    out["periode"] = out["periode"].map(lambda v: Period.parse(v).code)
+    out["waarde_status"] = out["waarde"].map(lambda v: "onbekend" if v == ONBEKEND else "geheim" if v == GEHEIM else "waarde")
+    out["waarde"] = pd.to_numeric(out["waarde"].where(out["waarde_status"] == "waarde"), errors="coerce").astype(float)
+    for d in dims:
+        out[d] = out[d].where(out[d] != "", None)
+    out["bestand"] = _display(path, root)
+    out["rij"] = out.index.astype(int)
+    return out.reset_index(drop=True)
+
+
+def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Path | None) -> list[Problem]:
+    """Checks that need the catalogue entry of the row's indicator: counts and breakdowns."""
+    problems = []
+    name = _display(table.path, root)
+    for row, rec in table.frame.iterrows():
+        ind = catalogue.indicators.get(rec["indicator"])
+        if ind is None or ind.afgeleid:
+            continue
+        v = rec["waarde"]
+        if ind.eenheid == "aantal" and _is_number(v) and v not in (ONBEKEND, GEHEIM):
+            number = float(v)
+            if number < 0:
+                problems.append(Problem(name, int(row), "waarde", MESSAGES["negatief"].format(value=v)))
+            elif not number.is_integer():
+                problems.append(Problem(name, int(row), "waarde", f"{v!r}: een aantal is een geheel getal"))
+        for d in dims:
+            if rec[d] != "" and d not in ind.uitsplitsingen:
+                allowed = ", ".join(ind.uitsplitsingen) or "geen"
+                problems.append(Problem(name, int(row), d, f"indicator {ind.id} kent geen uitsplitsing naar {d}; toegestaan: {allowed}. Laat de cel leeg"))
+    return problems
+
+
+def check_unique_observations(frames: list[pd.DataFrame], dims: list[str]) -> None:
+    """The key (gemeente, periode, indicator, breakdowns) is unique over all observation files."""
+    if not frames:
+        return
+    allobs = pd.concat(frames, ignore_index=True)
+    key = ["gemeente", "periode", "indicator", *dims]
+    filled = allobs[key].fillna("")
+    dup = filled.duplicated(keep=False)
+    if not dup.any():
+        return
+    problems = []
+    for _, group in allobs[dup].groupby(filled[dup].apply(tuple, axis=1), sort=False):
+        first = group.iloc[0]
+        for _, rec in group.iloc[1:].iterrows():
+            parts = [f"{k}={rec[k]}" for k in key if rec[k] is not None and rec[k] == rec[k]]
+            problems.append(
+                Problem(
+                    rec["bestand"], int(rec["rij"]), "indicator",
+                    MESSAGES["dubbel"].format(value="(" + ", ".join(parts) + ")")
+                    + f" (eerder in {first['bestand']}, rij {int(first['rij'])})",
+                )
+            )
+    raise ContractError(problems)
+
+
+def grootteklasse(inwoners: float | None) -> str | None:
+    """The GMSD size class for a number of inhabitants."""
+    if inwoners is None or (isinstance(inwoners, float) and math.isnan(inwoners)):
+        return None
+    label = None
+    for lower, name in GROOTTEKLASSEN:
+        if inwoners >= lower:
+            label = name
+    return label
