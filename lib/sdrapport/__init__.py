@@ -1,0 +1,11 @@
+"""sdrapport: reproducible reports for the Dutch sociaal domein (Wmo, Jeugdwet, Participatiewet)."""
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("sdrapport")
+except PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0+onbekend"
+
+from .report import Rapport, Waarde  # noqa: E402
+
+__all__ = ["Rapport", "Waarde", "__version__"]

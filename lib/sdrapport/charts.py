@@ -1,0 +1,94 @@
+"""One seaborn house style and the chart types the reports use.
+
+Charts carry no title of their own: the title, unit and source go into the Quarto caption (so they
+are the same in HTML and PDF and readable by screen readers). Axis numbers use Dutch formatting.
+Missing values ('?', '-') are left out of a chart, never drawn as 0; the caption says so.
+"""
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import formatting
+
+# Colour-blind safe (Okabe-Ito based); first colour is the gemeente, grey the reference group.
+PALET = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+REFERENTIE_KLEUR = "#8C8C8C"
+FIGSIZE = (8.0, 4.2)
+
+
+def stijl() -> None:
+    """Apply the house style (call once per notebook; idempotent)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALET, font="DejaVu Sans")
+    matplotlib.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": 110,
+            "savefig.dpi": 150,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "legend.frameon": False,
+            "svg.hashsalt": "sdrapport",  # reproducible SVG ids
+            "axes.formatter.use_locale": False,
+        }
+    )
+
+
+def _dutch_axis(ax, axis: str = "y", decimals: int | None = None) -> None:
+    def fmt(x, _pos):
+        d = decimals if decimals is not None else (0 if abs(x) >= 100 or float(x).is_integer() else 1)
+        return formatting.getal(x, d)
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(fmt))
+    target.set_major_locator(MaxNLocator(nbins=6))
+
+
+def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "") -> plt.Figure:
+    """Trend lines over periods (x in period order as given)."""
+    stijl()
+    fig, ax = plt.subplots()
+    order = list(dict.fromkeys(data[x]))
+    plot = data.assign(_pos=data[x].map({k: i for i, k in enumerate(order)}))
+    sns.lineplot(data=plot, x="_pos", y=y, hue=hue, marker="o", ax=ax, errorbar=None, sort=True)
+    ax.set_xticks(range(len(order)), order)
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    _dutch_axis(ax)
+    if hue:
+        ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
+          horizontaal: bool = False, gestapeld: bool = False) -> plt.Figure:
+    """Bars per category; hue splits them (side by side, or stacked with gestapeld=True)."""
+    stijl()
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0], max(FIGSIZE[1], 0.42 * data[x].nunique() + 1)) if horizontaal else FIGSIZE)
+    if gestapeld and hue:
+        wide = data.pivot_table(index=x, columns=hue, values=y, aggfunc="sum", sort=False)
+        wide = wide.reindex(list(dict.fromkeys(data[x])))
+        wide.plot(kind="barh" if horizontaal else "bar", stacked=True, ax=ax, color=PALET[: wide.shape[1]], width=0.7)
+        if not horizontaal:
+            ax.tick_params(axis="x", rotation=0)
+        ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    else:
+        palette = None
+        if hue and "Referentiegroep" in set(data[hue]):
+            names = list(dict.fromkeys(data[hue]))
+            palette = {n: (REFERENTIE_KLEUR if n == "Referentiegroep" else PALET[0]) for n in names}
+        kwargs = {"y": x, "x": y} if horizontaal else {"x": x, "y": y}
+        sns.barplot(data=data, hue=hue, ax=ax, errorbar=None, palette=palette, **kwargs)
+        if hue:
+            ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel(ylabel if horizontaal else "")
+    ax.set_ylabel("" if horizontaal else ylabel)
+    _dutch_axis(ax, "x" if horizontaal else "y")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,185 @@
+"""Command line: `sdrapport run | site | demo | ingest | controleer | demodata`. Messages in Dutch."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .errors import ContractError
+from .periods import Period, PeriodError
+from .project import Project
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reproduceerbare rapportages sociaal domein.")
+console = Console(stderr=True, highlight=False)
+
+DEFAULT_GEMEENTE = "GM0505"  # Dordrecht, the seed 002 report
+DEFAULT_PERIODE = "2023-H2"
+
+ProjectOpt = typer.Option(None, "--project", help="Projectmap (standaard: de map met _quarto.yml rond de huidige map).")
+
+
+def _project(path: Path | None) -> Project:
+    try:
+        return Project.locate(path)
+    except FileNotFoundError as exc:
+        console.print(f"[red]Fout:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _periode(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        console.print(f"[red]Fout in --periode:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _contract_error(exc: ContractError) -> None:
+    console.print("[red]De invoer voldoet niet aan het gegevenscontract (docs/data-contract.md):[/red]")
+    for line in exc.render().splitlines():
+        console.print(f"  {line}", markup=False)
+    console.print("De opslag is ongewijzigd gebleven. Herstel de bestanden en probeer opnieuw.")
+
+
+@app.command()
+def ingest(project: Path = ProjectOpt) -> None:
+    """Controleer alle bestanden onder data/ en bouw de DuckDB-opslag opnieuw op."""
+    from .store import build_store
+
+    proj = _project(project)
+    try:
+        summary = build_store(proj.data, proj.store)
+    except ContractError as exc:
+        _contract_error(exc)
+        raise typer.Exit(2) from None
+    console.print(f"Opslag gebouwd: {summary['gemeenten']} gemeenten, {summary['observaties']} waarnemingen -> {summary['store']}")
+
+
+@app.command()
+def run(
+    gemeente: str = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g", help="Gemeentecode, bijvoorbeeld GM0505."),
+    periode: str = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1."),
+    rapport: str = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/."),
+    project: Path = ProjectOpt,
+) -> None:
+    """Voer de domeinnotebooks uit voor één gemeente en periode en maak de pagina."""
+    proj = _project(project)
+    p = _periode(periode)
+    ok = _run_one(proj, gemeente.upper(), p, rapport)
+    raise typer.Exit(0 if ok else 1)
+
+
+def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
+    from .runner import load_profile, run_report
+    from .store import ensure_store
+
+    try:
+        if ensure_store(proj.data, proj.store):
+            console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
+        profile = load_profile(proj, rapport)
+        _check_gemeente(proj, gemeente)
+    except ContractError as exc:
+        _contract_error(exc)
+        raise typer.Exit(2) from None
+    except (FileNotFoundError, KeyError) as exc:
+        console.print(f"[red]Fout:[/red] {exc.args[0] if exc.args else exc}")
+        raise typer.Exit(2) from None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task(f"{gemeente} {p.code}", total=len(profile.notebooks))
+        done = []
+
+        def step(nb: str) -> None:
+            if done:
+                bar.advance(task)
+            done.append(nb)
+            bar.update(task, description=f"{gemeente} {p.code}: {nb}")
+            if not sys.stderr.isatty():
+                console.print(f"{gemeente} {p.code}: {nb} ({len(done)}/{len(profile.notebooks)})")
+
+        result = run_report(proj, gemeente, p, rapport, progress=step)
+        bar.advance(task)
+    if result.ok:
+        console.print(f"Klaar: {len(result.notebooks)} notebooks uitgevoerd voor {gemeente} {p.code} -> {result.outdir}")
+        return True
+    for failure in result.failures():
+        console.print(f"[red]Notebook mislukt:[/red] {failure}", markup=True)
+    console.print(f"{gemeente} {p.code} krijgt geen pagina zolang een notebook mislukt.")
+    return False
+
+
+def _check_gemeente(proj: Project, gemeente: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(proj.store), read_only=True)
+    try:
+        found = con.execute("SELECT count(*) FROM gemeenten WHERE code = ?", [gemeente]).fetchone()[0]
+    finally:
+        con.close()
+    if not found:
+        raise KeyError(f"gemeente {gemeente} staat niet in data/gemeenten.csv; voeg haar toe of kies een bestaande code")
+
+
+@app.command()
+def site(project: Path = ProjectOpt) -> None:
+    """Schrijf het Quarto-project en render website en PDF's (als Quarto is geïnstalleerd)."""
+    _site(_project(project))
+
+
+def _site(proj: Project) -> None:
+    from .site import render, write_site
+    from .sitecheck import check_project
+
+    pages = write_site(proj)
+    problems = check_project(proj)
+    if problems:
+        console.print("[red]Het Quarto-project is niet in orde:[/red]")
+        for line in problems:
+            console.print(f"  {line}", markup=False)
+        raise typer.Exit(1)
+    console.print(f"Quarto-project klaar: {len(pages)} pagina's ({len(pages) - 3} gemeenterapporten).")
+    try:
+        rendered, message = render(proj)
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/red]", markup=False)
+        raise typer.Exit(1) from None
+    console.print(message, markup=False)
+
+
+@app.command()
+def controleer(project: Path = ProjectOpt) -> None:
+    """Controleer het Quarto-project statisch (pagina's, embeds, links, YAML) zonder te renderen."""
+    from .sitecheck import check_project
+
+    problems = check_project(_project(project))
+    for line in problems:
+        console.print(line, markup=False)
+    if problems:
+        raise typer.Exit(1)
+    console.print("Quarto-project in orde.")
+
+
+@app.command()
+def demo(project: Path = ProjectOpt) -> None:
+    """De hoofdtaak op de demodata: rapport voor Dordrecht, tweede halfjaar 2023, plus de site."""
+    proj = _project(project)
+    ok = _run_one(proj, DEFAULT_GEMEENTE, Period.parse(DEFAULT_PERIODE), "monitor")
+    _site(proj)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def demodata(project: Path = ProjectOpt) -> None:
+    """Schrijf de demodata opnieuw (deterministisch: dezelfde bytes bij elke run)."""
+    from .demo import write_demo
+
+    proj = _project(project)
+    for path in write_demo(proj.data):
+        console.print(f"geschreven: {path.relative_to(proj.root)}")
+
+
+if __name__ == "__main__":
+    app()

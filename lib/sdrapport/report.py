@@ -1,0 +1,302 @@
+"""What a domain notebook works with: one gemeente, one period, its reference group, and output.
+
+    r = Rapport(gemeente, periode)          # reads the store built from data/
+    r.waarde("wmo_clienten")                # published value (CBS-rounded), with Dutch text
+    r.referentie("wmo_clienten_per_1000")   # average over the size class, delivering gemeenten only
+    r.tabel(df, ...), r.figuur(fig, ...)    # display with caption and source; CSV behind each table
+
+Everything a reader sees passes through here, so rounding, '?' / '-' and source lines are applied
+the same way in every notebook.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import formatting
+from .analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
+from .catalogue import Catalogue, Indicator, load_catalogue
+from .demo import DEMO_BRON
+from .periods import Period, period_range_label
+from .project import Project
+from .store import ensure_store
+
+SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
+META_KEY = "sdrapport"  # output metadata that the runner turns into Quarto cell options
+
+
+@dataclass(frozen=True)
+class Waarde:
+    """One published figure."""
+
+    waarde: float | None
+    waarde_status: str
+    eenheid: str
+    periode: Period | None = None
+    status: str | None = None  # voorlopig / definitief
+    n: int | None = None  # reference group: number of gemeenten that delivered
+
+    @property
+    def beschikbaar(self) -> bool:
+        return self.waarde_status == WAARDE
+
+    @property
+    def tekst(self) -> str:
+        status = self.waarde_status if self.waarde_status != ONTBREEKT else ONBEKEND
+        return formatting.waarde(self.waarde, self.eenheid, status=status)
+
+    def __str__(self) -> str:
+        return self.tekst
+
+
+class Rapport:
+    def __init__(self, gemeente: str, periode: str, *, project: str | Path | None = None,
+                 uitvoer: str | Path | None = None, store: str | Path | None = None):
+        self.project = Project.locate(project)
+        self.periode = Period.parse(periode)
+        store_path = Path(store) if store else self.project.store
+        if store is None:
+            ensure_store(self.project.data, store_path)
+        self.catalogus: Catalogue = load_catalogue(self.project.catalogue)
+        self.uitvoer = Path(uitvoer) if uitvoer else self.project.report_dir(self.periode.code, gemeente)
+        con = duckdb.connect(str(store_path), read_only=True)
+        try:
+            row = con.execute("SELECT code, naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
+            if row is None:
+                raise KeyError(f"gemeente {gemeente} staat niet in data/gemeenten.csv")
+            self.gemeente, self.naam, self.provincie = row
+            self.peiljaar, self.inwoners, self.grootteklasse = self._size_class(con)
+            self.referentiegroep: list[str] = [
+                r[0] for r in con.execute(
+                    "SELECT gemeente FROM inwoners WHERE jaar = ? AND grootteklasse = ? ORDER BY gemeente",
+                    [self.peiljaar, self.grootteklasse],
+                ).fetchall()
+            ]
+            groep = sorted(set(self.referentiegroep) | {self.gemeente})
+            self.obs = con.execute(
+                "SELECT * EXCLUDE (bestand, rij) FROM observaties WHERE gemeente IN (SELECT unnest(?))", [groep]
+            ).df()
+        finally:
+            con.close()
+        self._eigen = self.obs[self.obs["gemeente"] == self.gemeente]
+        self._groep = self.obs[self.obs["gemeente"].isin(self.referentiegroep)]
+
+    def _size_class(self, con) -> tuple[int, int, str]:
+        """Size class by the inhabitants on the 1 January belonging to the period (or the latest before)."""
+        row = con.execute(
+            "SELECT jaar, inwoners, grootteklasse FROM inwoners WHERE gemeente = ? AND jaar <= ? ORDER BY jaar DESC LIMIT 1",
+            [self.gemeente, stock_year(self.periode)],
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"geen inwonertal voor {self.gemeente} tot en met {stock_year(self.periode)} in data/inwoners.csv")
+        return int(row[0]), int(row[1]), row[2]
+
+    # -- facts --------------------------------------------------------------------------------
+    @property
+    def demo(self) -> bool:
+        """True when any figure of this gemeente comes from the fictitious demo data."""
+        return bool((self._eigen["bron"] == DEMO_BRON).any())
+
+    @property
+    def bronnen(self) -> list[str]:
+        """The sources of all observations of this gemeente."""
+        return sorted(set(self._eigen["bron"].dropna()))
+
+    def indicator(self, ind: str | Indicator) -> Indicator:
+        return self.catalogus[ind] if isinstance(ind, str) else ind
+
+    def perioden(self, n: int | None = None) -> list[Period]:
+        """The series of periods ending with the report period (6 half-years, 8 quarters, 4 years)."""
+        return self.periode.last(n or SERIES_LENGTH[self.periode.kind])
+
+    def peilperiode(self, ind: Indicator, periode: Period) -> Period:
+        """The period itself when the indicator has data for it; else, for yearly 1 January
+        figures, the peildatum belonging to the period (see analysis.stock_year), else its year."""
+        if self.heeft(ind, periode):
+            return periode
+        for year in (stock_year(periode), periode.year):
+            if self.heeft(ind, Period(year)):
+                return Period(year)
+        return periode
+
+    def heeft(self, ind: Indicator, periode: Period) -> bool:
+        base = ind.teller if ind.afgeleid else ind.id
+        return bool(((self._eigen["indicator"] == base) & (self._eigen["periode"] == periode.code)).any())
+
+    def waarde(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> Waarde:
+        ind = self.indicator(ind)
+        p = self.peilperiode(ind, Period.parse(periode) if periode else self.periode)
+        values = publish(self._eigen[self._eigen["periode"].isin(self._periods_needed(ind, p))], self.catalogus, ind, fixed=fixed)
+        row = values[values["periode"] == p.code]
+        if row.empty:
+            return Waarde(None, ONTBREEKT, ind.eenheid, p)
+        rec = row.iloc[0]
+        return Waarde(None if pd.isna(rec["waarde"]) else float(rec["waarde"]), rec["waarde_status"], ind.eenheid, p, rec["status"])
+
+    def referentie(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> Waarde:
+        ind = self.indicator(ind)
+        p = self.peilperiode(ind, Period.parse(periode) if periode else self.periode)
+        ref = reference(self._groep[self._groep["periode"].isin(self._periods_needed(ind, p))], self.catalogus, ind, fixed=fixed)
+        row = ref[ref["periode"] == p.code]
+        if row.empty:
+            return Waarde(None, ONTBREEKT, ind.eenheid, p, n=0)
+        return Waarde(float(row.iloc[0]["waarde"]), WAARDE, ind.eenheid, p, n=int(row.iloc[0]["n"]))
+
+    @staticmethod
+    def _periods_needed(ind: Indicator, p: Period) -> list[str]:
+        return [p.code, str(p.year), str(stock_year(p))]
+
+    def reeks(self, ind: str | Indicator, perioden: list[Period] | None = None, *, by: str | None = None,
+              referentie: bool = False, **fixed: str) -> pd.DataFrame:
+        """Values over a series of periods (oldest first): periode, label, [by], waarde, tekst, status.
+
+        Leading periods without any data are dropped; a gap inside the series stays as '?'.
+        With referentie=True a column 'referentie' holds the reference-group value.
+        """
+        ind = self.indicator(ind)
+        perioden = perioden or self.perioden()
+        needed = {c for p in perioden for c in self._periods_needed(ind, p)}
+        by_cols = [by] if by else []
+        own = publish(self._eigen[self._eigen["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
+        grid = pd.DataFrame({"periode": [p.code for p in perioden]})
+        if by:
+            cats = self._categories(ind, by, own)
+            grid = grid.merge(pd.DataFrame({by: cats}), how="cross")
+        out = grid.merge(own, on=["periode", *by_cols], how="left")
+        out["waarde_status"] = out["waarde_status"].fillna(ONTBREEKT)
+        if referentie:
+            ref = reference(self._groep[self._groep["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
+            out = out.merge(ref.rename(columns={"waarde": "referentie", "n": "referentie_n"}), on=["periode", *by_cols], how="left")
+        have = out.loc[out["waarde_status"] != ONTBREEKT, "periode"]
+        if len(have):
+            first = min(Period.parse(p) for p in have)
+            out = out[out["periode"].map(lambda c: Period.parse(c) >= first)]
+        out.insert(1, "label", out["periode"].map(lambda c: Period.parse(c).short_label))
+        out["tekst"] = [formatting.waarde(v, ind.eenheid, status=s if s != ONTBREEKT else ONBEKEND) for v, s in zip(out["waarde"], out["waarde_status"])]
+        return out.drop(columns=["gemeente", "bron"], errors="ignore").reset_index(drop=True)
+
+    def verdeling(self, ind: str | Indicator, by: str, periode: str | Period | None = None, *,
+                  referentie: bool = False, **fixed: str) -> pd.DataFrame:
+        """Values per category of one breakdown for one period: [by], waarde, tekst, waarde_status."""
+        p = Period.parse(periode) if periode else self.periode
+        p = self.peilperiode(self.indicator(ind), p)
+        out = self.reeks(ind, [p], by=by, referentie=referentie, **fixed)
+        return out.drop(columns=["periode", "label"]).reset_index(drop=True)
+
+    def _categories(self, ind: Indicator, by: str, own: pd.DataFrame) -> list[str]:
+        base = ind.teller if ind.afgeleid else ind.id
+        cats = self.obs.loc[(self.obs["indicator"] == base) & self.obs[by].notna(), by]
+        return list(dict.fromkeys(cats))  # delivery order (the data's order, not alphabetical)
+
+    # -- text ---------------------------------------------------------------------------------
+    def bron(self, *inds: str | Indicator, perioden: list[Period] | Period | None = None) -> str:
+        """Source line: 'Bron: CBS GMSD Wmo | eerste halfjaar 2021 - tweede halfjaar 2023'."""
+        if perioden is None:
+            perioden = [self.periode]
+        elif isinstance(perioden, Period):
+            perioden = [perioden]
+        names, provisional = [], False
+        for i in inds:
+            ind = self.indicator(i)
+            base = [ind.teller, ind.noemer] if ind.afgeleid else [ind.id]
+            rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin([p.code for p in perioden])]
+            delivered = sorted(set(rows["bron"].dropna()))
+            provisional |= bool((rows["status"] == "voorlopig").any())
+            if delivered and delivered != [ind.bron]:
+                label = f"{', '.join(delivered)} (naar {ind.bron})"
+            else:
+                label = ind.bron
+            if label not in names:
+                names.append(label)
+        text = f"Bron: {'; '.join(names)} | {period_range_label(perioden)}"
+        return text + " (voorlopige cijfers)" if provisional else text
+
+    def vergelijking(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> str:
+        """'80,6 per 1.000 inwoners; in vergelijkbare gemeenten (100.000 - 300.000 inwoners) gemiddeld 66,2'."""
+        ind = self.indicator(ind)
+        own, ref = self.waarde(ind, periode, **fixed), self.referentie(ind, periode, **fixed)
+        unit = "" if ind.eenheid in ("%", "aantal", "score", "gemiddelde") else " " + self.catalogus.unit_label(ind)
+        if not ref.beschikbaar:
+            return f"{own.tekst}{unit}"
+        return f"{own.tekst}{unit}; in vergelijkbare gemeenten ({self.grootteklasse}) is dit gemiddeld {ref.tekst}"
+
+    # -- output -------------------------------------------------------------------------------
+    def tekst(self, markdown: str) -> None:
+        from IPython.display import Markdown, display
+
+        display(Markdown(markdown))
+
+    def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str) -> None:
+        """Show a figure; the runner turns titel/ondertitel/bron into fig-cap and alt into fig-alt."""
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        caption = f"{titel.rstrip('.')}. {ondertitel.rstrip('.')}. {bron}"
+        display(fig, metadata={META_KEY: {"fig-cap": caption, "fig-alt": alt}})
+        plt.close(fig)
+
+    def tabel(self, shown: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str,
+              data: pd.DataFrame | None = None) -> Path:
+        """Show a table (Dutch-formatted text cells) and write the CSV behind it.
+
+        `shown` holds the cells as displayed; `data` the same figures as numbers ('?' / '-' kept as
+        text), written to <uitvoer>/data/<naam>.csv for download. Returns the CSV path.
+        """
+        from IPython.display import Markdown, display
+
+        csv_path = write_csv(data if data is not None else shown, self.uitvoer / "data" / f"{naam}.csv")
+        md = markdown_table(shown) + f"\n\n{bron}\n"
+        display(Markdown(md), metadata={META_KEY: {"tbl-cap": f"{titel.rstrip('.')}. {ondertitel.rstrip('.')}", "csv": f"data/{naam}.csv"}})
+        return csv_path
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A pipe table with the cells exactly as given (no number parsing, unlike tabulate)."""
+    def cell(v) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    numeric = [bool(frame[c].map(lambda v: _looks_numeric(str(v))).all()) if len(frame) else False for c in frame.columns]
+    header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
+    align = "|" + "|".join("---:" if num else ":---" for num in numeric) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, align, *body])
+
+
+def _looks_numeric(text: str) -> bool:
+    stripped = text.replace(".", "").replace(",", "").replace("%", "").replace("-", "").replace("EUR", "").strip()
+    return text in ("?", "-") or stripped.isdigit()
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Deterministic CSV: UTF-8, comma-separated, '\\n' line ends, floats with up to 6 decimals."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, lineterminator="\n", float_format="%.6g", quoting=csv.QUOTE_MINIMAL)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def value_cells(values: pd.Series, statuses: pd.Series) -> list:
+    """Numbers for a data download: the value, or '?' / '-' for unknown / suppressed."""
+    out = []
+    for v, s in zip(values, statuses):
+        if s == GEHEIM:
+            out.append("-")
+        elif s != WAARDE or pd.isna(v):
+            out.append("?")
+        else:
+            out.append(round(float(v), 6))
+    return out
+
+
+def metadata_of(output: dict) -> dict:
+    return output.get("metadata", {}).get(META_KEY, {}) if isinstance(output, dict) else {}
+
+
+__all__ = ["Rapport", "Waarde", "markdown_table", "write_csv", "value_cells", "metadata_of", "json"]

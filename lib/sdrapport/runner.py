@@ -1,0 +1,223 @@
+"""Executing the domain notebooks with papermill, one folder per period and gemeente.
+
+reports/<periode>/<gemeente>/
+    01_uitgangspositie.ipynb      executed notebook (only when it succeeded)
+    02_wmo.mislukt.ipynb          executed copy of a notebook that failed, kept for debugging
+    data/*.csv                    the figures behind every table and figure (data downloads)
+    run.json                      run manifest: parameters, code version, data files, outcome
+    index.qmd                     the generated Quarto page (only when every notebook succeeded)
+
+papermill writes into a temporary file; only a successful execution is renamed to its final name,
+so an executed notebook in the folder is always a complete one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import yaml
+
+from . import __version__
+from .errors import NotebookFailed
+from .periods import Period
+from .project import Project
+from .report import META_KEY
+from .store import DataSet, ensure_store, file_sha256
+
+KERNEL = "python3"
+CELL_TIMEOUT = 600  # seconds per cell
+QUARTO_OPTIONS = ("fig-cap", "fig-alt", "tbl-cap")
+MANIFEST = "run.json"
+
+
+@dataclass
+class Profile:
+    """A report type from params/rapporten/<naam>.yml: its title and notebooks, in order."""
+
+    naam: str
+    titel: str
+    notebooks: list[str]
+
+
+def load_profile(project: Project, naam: str) -> Profile:
+    path = project.params / "rapporten" / f"{naam}.yml"
+    if not path.exists():
+        known = sorted(p.stem for p in (project.params / "rapporten").glob("*.yml"))
+        raise FileNotFoundError(f"onbekend rapport {naam!r}; kies uit {', '.join(known)} (params/rapporten/)")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    notebooks = raw.get("notebooks") or []
+    missing = [nb for nb in notebooks if not (project.notebooks / nb).exists()]
+    if not notebooks or missing:
+        raise FileNotFoundError(f"{path}: notebooks ontbreken of bestaan niet: {', '.join(missing) or '(lege lijst)'}")
+    return Profile(naam=naam, titel=str(raw.get("titel", naam)), notebooks=list(notebooks))
+
+
+def code_version(project: Project) -> str:
+    """'0.1.0+g1a2b3c4' (with '-dirty' for uncommitted changes), or the package version alone."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(project.root), "describe", "--always", "--dirty", "--abbrev=10"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+        return f"{__version__}+g{out}" if out else __version__
+    except (OSError, subprocess.SubprocessError):
+        return __version__
+
+
+def apply_cell_options(nb: nbformat.NotebookNode) -> None:
+    """Write the caption and alt text that the library attached to outputs into the cell's
+    `#|` options, where Quarto reads them when it embeds the cell."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        opts: dict[str, str] = {}
+        for out in cell.get("outputs", []):
+            opts.update({k: v for k, v in out.get("metadata", {}).get(META_KEY, {}).items() if k in QUARTO_OPTIONS})
+        if not opts:
+            continue
+        lines = cell.source.splitlines()
+        header_end = 0
+        while header_end < len(lines) and lines[header_end].startswith("#|"):
+            header_end += 1
+        header = [ln for ln in lines[:header_end] if not any(ln.startswith(f"#| {k}:") for k in opts)]
+        # JSON strings are valid YAML scalars and escape quotes and colons safely.
+        header += [f"#| {k}: {json.dumps(opts[k], ensure_ascii=False)}" for k in QUARTO_OPTIONS if k in opts]
+        cell.source = "\n".join(header + lines[header_end:])
+
+
+def cell_label(cell) -> str | None:
+    for line in cell.source.splitlines():
+        if line.startswith("#| label:"):
+            return line.split(":", 1)[1].strip()
+        if not line.startswith("#|"):
+            break
+    return None
+
+
+def _failed_cell(path: Path) -> tuple[int | None, str | None, str]:
+    """(1-based cell number, label, 'ErrorName: message') of the first cell with an error output."""
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells, start=1):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return i, cell_label(cell), f"{out.get('ename')}: {out.get('evalue')}"
+    return None, None, "onbekende fout"
+
+
+@dataclass
+class NotebookResult:
+    notebook: str
+    ok: bool
+    seconds: float
+    output: str
+    error: str | None = None
+    cell: int | None = None
+    label: str | None = None
+
+
+def execute(project: Project, notebook: str, gemeente: str, periode: Period, outdir: Path) -> NotebookResult:
+    """Execute one notebook; on failure keep '<naam>.mislukt.ipynb' and remove any older output."""
+    source = project.notebooks / notebook
+    stem = Path(notebook).stem
+    final, failed = outdir / notebook, outdir / f"{stem}.mislukt.ipynb"
+    running = outdir / f".{stem}.bezig-{os.getpid()}.ipynb"
+    outdir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    params = {"gemeente": gemeente, "periode": periode.code, "project": str(project.root), "uitvoer": str(outdir)}
+    try:
+        pm.execute_notebook(
+            str(source), str(running), parameters=params, kernel_name=KERNEL, progress_bar=False,
+            cwd=str(project.notebooks), execution_timeout=CELL_TIMEOUT,
+        )
+    except Exception as exc:  # PapermillExecutionError, a dead kernel, a timeout: all fail the notebook
+        final.unlink(missing_ok=True)
+        if running.exists():
+            os.replace(running, failed)
+            cell, label, error = _failed_cell(failed)
+        else:
+            cell, label, error = None, None, f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, pm.PapermillExecutionError):
+            error = f"{exc.ename}: {exc.evalue}"
+        return NotebookResult(notebook, False, time.perf_counter() - start, str(failed), error, cell, label)
+    nb = nbformat.read(running, as_version=4)
+    apply_cell_options(nb)
+    nbformat.write(nb, running)
+    os.replace(running, final)
+    failed.unlink(missing_ok=True)
+    return NotebookResult(notebook, True, time.perf_counter() - start, str(final))
+
+
+@dataclass
+class RunResult:
+    gemeente: str
+    periode: Period
+    rapport: str
+    outdir: Path
+    notebooks: list[NotebookResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(n.ok for n in self.notebooks)
+
+    def failures(self) -> list[NotebookFailed]:
+        return [NotebookFailed(n.notebook, n.cell, n.label, n.error or "", n.output) for n in self.notebooks if not n.ok]
+
+
+def run_report(project: Project, gemeente: str, periode: str | Period, rapport: str = "monitor",
+               progress=None) -> RunResult:
+    """Execute every notebook of the report profile for one gemeente and period, then write the
+    manifest and (when all succeeded) the page. `progress(notebook)` is called before each one."""
+    from .site import remove_page, write_page  # site imports runner helpers; avoid a cycle at import
+
+    periode = Period.parse(periode)
+    ensure_store(project.data, project.store)
+    profile = load_profile(project, rapport)
+    outdir = project.report_dir(periode.code, gemeente)
+    result = RunResult(gemeente, periode, rapport, outdir)
+    for nb in profile.notebooks:
+        if progress:
+            progress(nb)
+        result.notebooks.append(execute(project, nb, gemeente, periode, outdir))
+    write_manifest(project, result, profile)
+    if result.ok:
+        write_page(project, gemeente, periode, profile)
+    else:
+        remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
+    return result
+
+
+def write_manifest(project: Project, result: RunResult, profile: Profile) -> Path:
+    data = DataSet(project.data)
+    packages = {}
+    for name in ("pandas", "duckdb", "papermill", "seaborn", "matplotlib", "babel", "pandera", "nbformat"):
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    manifest = {
+        "parameters": {"gemeente": result.gemeente, "periode": result.periode.code, "rapport": result.rapport},
+        "code_version": code_version(project),
+        "python": platform.python_version(),
+        "packages": packages,
+        "data_fingerprint": data.fingerprint(),
+        "data_files": {str(p.relative_to(project.root)): file_sha256(p) for p in data.files() if p.exists()},
+        "notebooks": [
+            {"notebook": n.notebook, "ok": n.ok, "seconds": round(n.seconds, 2), "output": str(Path(n.output).relative_to(project.root)),
+             "error": n.error, "cell": n.cell, "label": n.label}
+            for n in result.notebooks
+        ],
+        "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
+    }
+    path = result.outdir / MANIFEST
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

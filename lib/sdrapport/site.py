@@ -1,0 +1,258 @@
+"""The Quarto project: generated pages, and rendering when Quarto is installed.
+
+`_quarto.yml` (committed) renders exactly these generated files:
+    index.qmd                              listing of the built gemeente reports
+    reports/methode.qmd                    method notes (size classes, rounding, averages, sources)
+    reports/begrippen.qmd                  glossary, generated from the indicator catalogue
+    reports/<periode>/<gemeente>/index.qmd one report per gemeente and period, HTML and Typst PDF
+
+A gemeente page embeds the labelled outputs of the executed notebooks beside it with
+`{{< embed NOTEBOOK.ipynb#label >}}`, copies each notebook's markdown narrative, and ends with the
+verantwoording (parameters, code version, data files, sources) read from the run manifest.
+Rendering goes to a fresh folder that replaces reports/_site only when Quarto succeeded.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from .catalogue import load_catalogue
+from .contract import GROOTTEKLASSEN
+from .periods import Period
+from .project import Project
+from .runner import MANIFEST, Profile, cell_label
+
+PAGE = "index.qmd"
+DEMO_BANNER = """::: {{.callout-warning title="Demodata: fictieve cijfers"}}
+{text}
+:::
+"""
+QUARTO_MISSING = (
+    "Quarto is niet gevonden: het Quarto-project staat klaar in {root}, maar de website en PDF's zijn niet "
+    "gemaakt. Installeer Quarto (conda install -c conda-forge quarto, of https://quarto.org) en draai 'sdrapport site'."
+)
+
+
+def _yaml_front(meta: dict) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+
+
+def _write(path: Path, text: str) -> None:
+    """Write only when the content changed (keeps rebuilds quiet and mtimes meaningful)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _gemeente_facts(project: Project, gemeente: str, periode: Period) -> dict:
+    from .report import Rapport
+
+    r = Rapport(gemeente, periode.code, project=project.root)
+    return {"naam": r.naam, "provincie": r.provincie, "grootteklasse": r.grootteklasse, "demo": r.demo,
+            "bronnen": r.bronnen}
+
+
+def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> str:
+    path = project.params / "toelichting" / f"{gemeente}.yml"
+    if path.exists():
+        text = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(chapter)
+        if text:
+            return str(text).strip()
+    return f"De gemeente {naam} heeft geen toelichting gegeven."
+
+
+def write_page(project: Project, gemeente: str, periode: Period, profile: Profile) -> Path:
+    outdir = project.report_dir(periode.code, gemeente)
+    manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+    facts = _gemeente_facts(project, gemeente, periode)
+    meta = {
+        "title": f"{profile.titel} {facts['naam']}",
+        "subtitle": periode.label[0].upper() + periode.label[1:],
+        "gemeente": gemeente,
+        "gemeentenaam": facts["naam"],
+        "provincie": facts["provincie"],
+        "grootteklasse": facts["grootteklasse"],
+        "periode": periode.code,
+        "rapport": profile.naam,
+        "lang": "nl",
+        "format": {
+            "html": {"toc": True},
+            "typst": {"papersize": "a4", "toc": True},
+        },
+        "format-links": ["typst"],
+    }
+    parts = [_yaml_front(meta)]
+    if facts["demo"]:
+        parts.append(DEMO_BANNER.format(text=f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de gemeente {facts['naam']}."))
+    parts.append('::: {.content-visible when-format="html"}\n[Download dit rapport als PDF](index.pdf)\n:::\n')
+    downloads: list[str] = []
+    for nb_name in profile.notebooks:
+        nb = nbformat.read(outdir / nb_name, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                parts.append(cell.source.strip() + "\n")
+            elif cell.cell_type == "code" and cell_label(cell) and cell.get("outputs"):
+                parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
+        parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
+    for csv in sorted((outdir / "data").glob("*.csv")):
+        downloads.append(f"- [{csv.stem}](data/{csv.name})")
+    parts.append(_verantwoording(project, manifest, periode, facts, downloads))
+    page = outdir / PAGE
+    _write(page, "\n".join(parts))
+    return page
+
+
+def _verantwoording(project: Project, manifest: dict, periode: Period, facts: dict, downloads: list[str]) -> str:
+    p = manifest["parameters"]
+    lines = [
+        "## Verantwoording",
+        "",
+        f"- **Parameters**: gemeente {p['gemeente']} ({facts['naam']}), periode {p['periode']} ({periode.label}), rapport {p['rapport']}.",
+        f"- **Referentiegroep**: gemeenten met {facts['grootteklasse']}; gemiddelden alleen over gemeenten die cijfers leverden.",
+        f"- **Bronnen**: {', '.join(facts['bronnen'])}. Onder elke figuur en tabel staan bron en periode.",
+        f"- **Code**: sdrapport {manifest['code_version']}.",
+        f"- **Gegevens** (SHA-256, eerste 12 tekens): "
+        + "; ".join(f"`{name}` {digest[:12]}" for name, digest in manifest["data_files"].items())
+        + ".",
+        "- Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op vijftallen); "
+        "relatieve cijfers zijn berekend uit de afgeronde aantallen. '?' betekent onbekend, '-' niet publiceerbaar. "
+        "Zie [Methode](../../methode.qmd).",
+    ]
+    if downloads:
+        lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV):", "", *downloads, ":::"]
+    return "\n".join(lines) + "\n"
+
+
+def remove_page(outdir: Path) -> None:
+    (outdir / PAGE).unlink(missing_ok=True)
+
+
+def built_pages(project: Project) -> list[Path]:
+    return sorted(project.reports.glob(f"*/*/{PAGE}"))
+
+
+def write_site(project: Project) -> list[Path]:
+    """Write the site-level pages (index, methode, begrippen). Returns all pages to render."""
+    pages = built_pages(project)
+    demo = False
+    for page in pages:
+        demo |= "Demodata: fictieve cijfers" in page.read_text(encoding="utf-8")
+    index = [_yaml_front({
+        "title": "Sociaal domein in beeld",
+        "subtitle": "Rapporten per gemeente en periode",
+        "lang": "nl",
+        "listing": {
+            "contents": "reports/*/*/index.qmd",
+            "type": "table",
+            "sort": ["gemeentenaam", "periode desc"],
+            "fields": ["gemeentenaam", "provincie", "grootteklasse", "subtitle", "rapport"],
+            "field-display-names": {"gemeentenaam": "Gemeente", "provincie": "Provincie", "grootteklasse": "Grootteklasse",
+                                    "subtitle": "Periode", "rapport": "Rapport"},
+            "field-links": ["gemeentenaam"],
+            "filter-ui": ["gemeentenaam", "provincie", "grootteklasse", "subtitle", "rapport"],
+            "sort-ui": ["gemeentenaam", "provincie", "grootteklasse", "subtitle"],
+        },
+    })]
+    if demo:
+        index.append(DEMO_BANNER.format(text="Deze site is gemaakt met de demodata van sdrapport: alle cijfers zijn fictief."))
+    if not pages:
+        index.append("Er zijn nog geen rapporten gebouwd. Draai `sdrapport run --gemeente GM0505 --periode 2023-H2`.\n")
+    _write(project.root / "index.qmd", "\n".join(index))
+    _write(project.reports / "begrippen.qmd", glossary(project))
+    _write(project.reports / "methode.qmd", method_notes(project))
+    return [project.root / "index.qmd", project.reports / "methode.qmd", project.reports / "begrippen.qmd", *pages]
+
+
+def glossary(project: Project) -> str:
+    cat = load_catalogue(project.catalogue)
+    out = [_yaml_front({"title": "Begrippen", "subtitle": "Alle indicatoren uit de indicatorcatalogus", "lang": "nl"})]
+    for ind in sorted(cat, key=lambda i: i.label.lower()):
+        extra = [f"Eenheid: {cat.unit_label(ind)}", f"bron: {ind.bron}", f"richting: {ind.richting}"]
+        if ind.afgeleid:
+            extra.append(f"berekend als {cat[ind.teller].label.lower()} gedeeld door {cat[ind.noemer].label.lower()}")
+        if ind.cbs_afronding:
+            extra.append("afgerond volgens de CBS-regel")
+        out.append(f"{ind.label}\n:   {ind.definitie} *{'; '.join(extra)}.*\n")
+    return "\n".join(out)
+
+
+def method_notes(project: Project) -> str:
+    classes = "\n".join(f"- {name}" for _, name in GROOTTEKLASSEN)
+    text = f"""{_yaml_front({"title": "Methode", "subtitle": "Hoe de cijfers in deze rapporten tot stand komen", "lang": "nl"})}
+## Referentiegroep
+
+Elke gemeente wordt vergeleken met gemeenten van dezelfde grootteklasse, naar het aantal inwoners op
+1 januari dat bij de rapportperiode hoort. Er zijn vijf grootteklassen:
+
+{classes}
+
+Het gemiddelde van de referentiegroep wordt alleen berekend over de gemeenten die over die periode
+cijfers hebben geleverd. Een relatief cijfer (per 1.000 inwoners, %) van de groep is de som van de
+afgeronde aantallen van die gemeenten, gedeeld door de som van hun noemers. Ontbreekt een gemeente,
+dan telt zij dus ook niet mee in de noemer.
+
+## Afronding en geheimhouding
+
+De cijfers 0 tot en met 4 worden afgerond naar 0 en de cijfers 5 tot en met 9 naar 10. Alle overige
+aantallen zijn afgerond op vijftallen. Daardoor kan de som van de details afwijken van het totaal.
+Relatieve cijfers worden berekend uit de afgeronde aantallen en zelf niet nog eens afgerond.
+
+Staat er een "?" in plaats van een getal, dan is het cijfer onbekend of onvoldoende betrouwbaar.
+Een "-" betekent dat het cijfer niet getoond kan worden omdat het herleidbaar zou zijn tot personen.
+Zulke waarden worden nooit als 0 behandeld.
+
+## Voorlopige en definitieve cijfers
+
+Cijfers over de meest recente periode zijn vaak voorlopig; ze worden definitief na een volgende
+aanlevering. Onder een figuur of tabel met voorlopige cijfers staat "(voorlopige cijfers)".
+
+## Perioden
+
+Een jaar, halfjaar of kwartaal telt unieke personen: wie in de periode ten minste één dag een
+voorziening had, telt één keer mee. Het jaarcijfer is daarom geen som van de halfjaren of kwartalen.
+Standcijfers zoals het aantal inwoners gelden op 1 januari; bij een periode die op 31 december
+eindigt, hoort de stand op de 1 januari daarna.
+
+## Bronnen en verantwoording
+
+Elke figuur en tabel vermeldt haar bron en periode. Onderaan elk rapport staan de parameters, de
+versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw te maken is.
+"""
+    return text
+
+
+def quarto_binary() -> str | None:
+    return shutil.which("quarto")
+
+
+def render(project: Project) -> tuple[bool, str]:
+    """Render the project with Quarto into a fresh folder, then swap it in for reports/_site.
+    Returns (rendered, message). Without Quarto nothing is rendered and the message says so."""
+    quarto = quarto_binary()
+    if quarto is None:
+        return False, QUARTO_MISSING.format(root=project.root)
+    site = project.reports / "_site"
+    fresh = project.reports / "_site.nieuw"
+    shutil.rmtree(fresh, ignore_errors=True)
+    proc = subprocess.run([quarto, "render", "--output-dir", str(fresh.relative_to(project.root))],
+                          cwd=project.root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        shutil.rmtree(fresh, ignore_errors=True)
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+        raise RuntimeError(f"quarto render is mislukt; de vorige site is ongewijzigd.\n{tail}")
+    old = project.reports / "_site.oud"
+    shutil.rmtree(old, ignore_errors=True)
+    if site.exists():
+        os.replace(site, old)
+    os.replace(fresh, site)
+    shutil.rmtree(old, ignore_errors=True)
+    return True, f"Website en PDF's gemaakt in {site}"

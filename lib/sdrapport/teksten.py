@@ -1,0 +1,83 @@
+"""Dutch narrative built from the data, phrased like the GMSD report (seed 002).
+
+Each function takes a Rapport and returns markdown. A figure that is unknown or was not delivered
+yields a sentence that says so, never a sentence with '?' in the middle of it.
+"""
+from __future__ import annotations
+
+from .periods import Period
+from .report import Rapport
+
+
+def in_periode(p: Period) -> str:
+    """'in het tweede halfjaar 2023', 'in het eerste kwartaal 2024', 'in 2023'."""
+    return f"in {p.label}" if p.kind == "J" else f"in het {p.label}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _referentie_zin(r: Rapport, ind: str, eenheid: str) -> str:
+    ref = r.referentie(ind)
+    if not ref.beschikbaar:
+        return ""
+    return (f" In vergelijkbare gemeenten (op grond van de referentiegroep in dit rapport: {r.grootteklasse}) "
+            f"is dit gemiddeld {ref.tekst} {eenheid}.")
+
+
+def bevolking(r: Rapport) -> str:
+    inw, hh, size = r.waarde("inwoners"), r.waarde("huishoudens"), r.waarde("huishoudensgrootte")
+    if not inw.beschikbaar:
+        return f"Voor de gemeente {r.naam} is geen inwonertal bekend."
+    zin = f"Op 1 januari {inw.periode.year} telde de gemeente {r.naam} {inw.tekst} inwoners"
+    zin += f" en {hh.tekst} huishoudens." if hh.beschikbaar else "."
+    if size.beschikbaar:
+        zin += f" Een gemiddeld huishouden in de gemeente {r.naam} bestaat uit {size.tekst} personen."
+        zin += _referentie_zin(r, "huishoudensgrootte", "personen per huishouden")
+    return zin
+
+
+def ses(r: Rapport) -> str:
+    score = r.waarde("ses_woa")
+    if not score.beschikbaar:
+        return f"Voor de gemeente {r.naam} is geen SES-WOA score bekend."
+    richting = "boven" if score.waarde > 0 else "onder" if score.waarde < 0 else "gelijk aan"
+    zin = (f"De SES-WOA score van de gemeente {r.naam} was in {score.periode.year} {score.tekst}: "
+           f"{'gelijk aan' if richting == 'gelijk aan' else richting + ' het'} Nederlands gemiddelde (0).")
+    ref = r.referentie("ses_woa")
+    if ref.beschikbaar:
+        zin += f" Gemeenten met {r.grootteklasse} scoren gemiddeld {ref.tekst}."
+    return zin
+
+
+def wmo_clienten(r: Rapport) -> str:
+    n = r.waarde("wmo_clienten")
+    when = in_periode(r.periode)
+    if not n.beschikbaar:
+        return f"{_capital(when)} heeft de gemeente {r.naam} geen cijfers over Wmo-maatwerkvoorzieningen gepubliceerd."
+    zin = f"In de gemeente {r.naam} waren er {when} {n.tekst} unieke cliënten met een maatwerkvoorziening Wmo."
+    rel = r.waarde("wmo_clienten_per_1000")
+    if rel.beschikbaar:
+        zin += f" Dat zijn er {rel.tekst} per 1.000 inwoners."
+        zin += _referentie_zin(r, "wmo_clienten_per_1000", "per 1.000 inwoners")
+    return zin
+
+
+def wmo_75plus(r: Rapport) -> str:
+    rel = r.waarde("wmo_clienten_75plus_per_1000")
+    if not rel.beschikbaar:
+        return ""
+    zin = (f"Van de inwoners van 75 jaar en ouder hadden er {in_periode(r.periode)} {rel.tekst} per 1.000 "
+           f"een maatwerkvoorziening Wmo.")
+    return zin + _referentie_zin(r, "wmo_clienten_75plus_per_1000", "per 1.000 inwoners van 75 jaar en ouder")
+
+
+def wmo_beeindigd(r: Rapport) -> str:
+    nu, toen = r.waarde("wmo_trajecten_beeindigd"), r.waarde("wmo_trajecten_beeindigd", r.periode.year_before())
+    if not nu.beschikbaar:
+        return f"Over beëindigde Wmo-trajecten {in_periode(r.periode)} zijn geen cijfers bekend."
+    zin = f"{_capital(in_periode(r.periode))} werden {nu.tekst} Wmo-trajecten beëindigd"
+    if toen.beschikbaar:
+        zin += f", {in_periode(r.periode.year_before())} ging dit om {toen.tekst} trajecten"
+    return zin + "."
