@@ -89,6 +89,9 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
     noemer = publish(obs, catalogue, ind.noemer)[["gemeente", "periode", "waarde", "waarde_status", "status"]]
     noemer = noemer.rename(columns={"periode": "n_periode", "waarde": "noemer", "waarde_status": "n_status", "status": "n_stat"})
     teller = teller.rename(columns={"waarde": "teller", "waarde_status": "t_status"})
+    if teller.empty:
+        return teller.assign(noemer=pd.Series(dtype=float), n_status=pd.Series(dtype=object),
+                             n_stat=pd.Series(dtype=object), ok=pd.Series(dtype=bool))
     periods = {p: Period.parse(p) for p in teller["periode"].unique()}
     candidates = []
     for rank, choose in enumerate((lambda p: p.code, lambda p: str(stock_year(p)), lambda p: str(p.year))):

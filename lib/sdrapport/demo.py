@@ -109,7 +109,7 @@ def _profile(code: str) -> dict:
         "share15_74": float(np.clip(r.normal(0.74, 0.015), 0.68, 0.80)),
         "growth": float(r.normal(0.006, 0.003)),
         "hh_size": float(np.clip(r.normal(2.05 if inw > 150_000 else 2.25, 0.08), 1.8, 2.6)),
-        "wmo_rate": float(38 + 330 * share75 + r.normal(0, 3)),  # clients per 1.000 inhabitants a year
+        "wmo_rate": float(32 + 330 * share75 + r.normal(0, 3)),  # clients per 1.000 inhabitants a year
         "ses": float(r.normal(0.0, 0.09)),
         "centrum": inw > 100_000,
         "age_mix": r.dirichlet(np.array([15, 12, 25, 27, 21]) * 8),

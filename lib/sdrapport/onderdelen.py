@@ -10,12 +10,20 @@ from __future__ import annotations
 import pandas as pd
 
 from . import charts
-from .analysis import WAARDE
+from .analysis import ONTBREEKT, WAARDE
 from .formatting import waarde as fmt
 from .periods import Period, period_range_label
 from .report import Rapport, value_cells, write_csv
 
 REFERENTIE = "Referentiegroep"
+
+
+def _no_data(r: Rapport, df: pd.DataFrame, titel: str, wanneer: str) -> bool:
+    """True (and a note shown in place of the figure or table) when the gemeente has no data."""
+    if len(df) and (df["waarde_status"] != ONTBREEKT).any():
+        return False
+    r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {wanneer} geen cijfers beschikbaar.")
+    return True
 
 
 def _label(r: Rapport, ind_id: str) -> str:
@@ -38,6 +46,8 @@ def figuur_verdeling(r: Rapport, ind: str, by: str, *, naam: str, titel: str, pe
     indicator = r.catalogus[ind]
     df = r.verdeling(ind, by, periode, referentie=referentie, **fixed)
     p = r.peilperiode(indicator, Period.parse(periode) if periode else r.periode)
+    if _no_data(r, df, titel, p.label):
+        return
     eenheid = _label(r, ind)
     plot = pd.DataFrame({by: df[by], "reeks": r.naam, "waarde": df["waarde"].where(df["waarde_status"] == WAARDE)})
     if referentie and "referentie" in df:
@@ -60,6 +70,8 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
     indicator = r.catalogus[ind]
     perioden = perioden or r.perioden()
     df = r.reeks(ind, perioden, by=by, referentie=referentie, **fixed)
+    if _no_data(r, df, titel, period_range_label(perioden)):
+        return
     eenheid = _label(r, ind)
     hue = by or "reeks"
     plot = df.assign(reeks=r.naam, waarde=df["waarde"].where(df["waarde_status"] == WAARDE))
@@ -102,6 +114,8 @@ def tabel_reeks(r: Rapport, ind: str, by: str, *, naam: str, titel: str, totaal:
     (the delivered total, not the sum of rounded rows: rounded cells need not add up)."""
     perioden = perioden or r.perioden()
     df = r.reeks(ind, perioden, by=by, **fixed)
+    if _no_data(r, df, titel, period_range_label(perioden)):
+        return
     labels = list(dict.fromkeys(df["label"]))
     shown = df.pivot(index=by, columns="label", values="tekst").reindex(index=list(dict.fromkeys(df[by])), columns=labels)
     data = _download_wide(df, by)
@@ -139,6 +153,8 @@ def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, 
     first = r.catalogus[next(iter(kolommen.values()))]
     p = Period.parse(periode) if periode else _latest_year(r, first.id)
     frames = {k: r.verdeling(ind, by, p) for k, ind in kolommen.items()}
+    if _no_data(r, pd.concat(frames.values()), titel, p.label):
+        return
     cats = list(dict.fromkeys(c for f in frames.values() for c in f[by]))
     shown = pd.DataFrame({by.capitalize(): cats})
     data = pd.DataFrame({by: cats})

@@ -164,14 +164,16 @@ class Rapport:
         needed = {c for p in perioden for c in self._periods_needed(ind, p)}
         by_cols = [by] if by else []
         own = publish(self._eigen[self._eigen["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
-        grid = pd.DataFrame({"periode": [p.code for p in perioden]})
+        own = own.astype({c: object for c in ["periode", *by_cols]})
+        grid = pd.DataFrame({"periode": pd.Series([p.code for p in perioden], dtype=object)})
         if by:
             cats = self._categories(ind, by, own)
-            grid = grid.merge(pd.DataFrame({by: cats}), how="cross")
+            grid = grid.merge(pd.DataFrame({by: pd.Series(cats, dtype=object)}), how="cross")
         out = grid.merge(own, on=["periode", *by_cols], how="left")
         out["waarde_status"] = out["waarde_status"].fillna(ONTBREEKT)
         if referentie:
             ref = reference(self._groep[self._groep["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
+            ref = ref.astype({c: object for c in ["periode", *by_cols]})
             out = out.merge(ref.rename(columns={"waarde": "referentie", "n": "referentie_n"}), on=["periode", *by_cols], how="left")
         have = out.loc[out["waarde_status"] != ONTBREEKT, "periode"]
         if len(have):
@@ -231,6 +233,13 @@ class Rapport:
         from IPython.display import Markdown, display
 
         display(Markdown(markdown))
+
+    def leeg(self, tekst: str) -> None:
+        """Say that a figure or table has no data. The page shows this text in its place (an
+        embed of a figure cell without a figure would be an empty, captioned box)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(tekst), metadata={META_KEY: {"leeg": True}})
 
     def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str) -> None:
         """Show a figure; the runner turns titel/ondertitel/bron into fig-cap and alt into fig-alt."""

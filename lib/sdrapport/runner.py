@@ -102,13 +102,19 @@ def cell_label(cell) -> str | None:
     return None
 
 
-def _failed_cell(path: Path) -> tuple[int | None, str | None, str]:
-    """(1-based cell number, label, 'ErrorName: message') of the first cell with an error output."""
-    nb = nbformat.read(path, as_version=4)
-    for i, cell in enumerate(nb.cells, start=1):
+def _failed_cell(executed: Path, source: Path) -> tuple[int | None, str | None, str]:
+    """(cell number in the *source* notebook, label, 'ErrorName: message') of the failed cell.
+
+    papermill adds cells to the executed copy (injected parameters, an error banner), so the cell
+    is found by its id in the source notebook the analyst edits; numbering is 1-based.
+    """
+    nb = nbformat.read(executed, as_version=4)
+    src_ids = [c.get("id") for c in nbformat.read(source, as_version=4).cells]
+    for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                return i, cell_label(cell), f"{out.get('ename')}: {out.get('evalue')}"
+                number = src_ids.index(cell.get("id")) + 1 if cell.get("id") in src_ids else None
+                return number, cell_label(cell), f"{out.get('ename')}: {out.get('evalue')}"
     return None, None, "onbekende fout"
 
 
@@ -141,7 +147,7 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
         final.unlink(missing_ok=True)
         if running.exists():
             os.replace(running, failed)
-            cell, label, error = _failed_cell(failed)
+            cell, label, error = _failed_cell(failed, source)
         else:
             cell, label, error = None, None, f"{type(exc).__name__}: {exc}"
         if isinstance(exc, pm.PapermillExecutionError):

@@ -26,6 +26,7 @@ from .catalogue import load_catalogue
 from .contract import GROOTTEKLASSEN
 from .periods import Period
 from .project import Project
+from .report import META_KEY
 from .runner import MANIFEST, Profile, cell_label
 
 PAGE = "index.qmd"
@@ -101,7 +102,11 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
             if cell.cell_type == "markdown":
                 parts.append(cell.source.strip() + "\n")
             elif cell.cell_type == "code" and cell_label(cell) and cell.get("outputs"):
-                parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
+                empty = [o for o in cell.outputs if o.get("metadata", {}).get(META_KEY, {}).get("leeg")]
+                if empty:  # no data: the note itself, not an embed of a figure cell without figure
+                    parts.append("".join(o["data"]["text/markdown"] for o in empty).strip() + "\n")
+                else:
+                    parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
         parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
     for csv in sorted((outdir / "data").glob("*.csv")):
         downloads.append(f"- [{csv.stem}](data/{csv.name})")

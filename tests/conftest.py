@@ -1,0 +1,53 @@
+"""Shared fixtures: copies of the real project (notebooks, params, data, _quarto.yml) in tmp dirs,
+so tests run the real code on the real demo files without touching the checkout's reports/."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sdrapport.project import Project
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data")
+
+
+def copy_project(dest: Path) -> Project:
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part)
+        else:
+            shutil.copy2(src, dest / part)
+    (dest / "reports").mkdir()
+    return Project(dest)
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    """A fresh copy of the project with the full demo data."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The main job run once for the default gemeente and period (real papermill execution)."""
+    from sdrapport.runner import run_report
+    from sdrapport.site import write_site
+
+    proj = copy_project(tmp_path_factory.mktemp("built") / "project")
+    result = run_report(proj, "GM0505", "2023-H2")
+    write_site(proj)
+    return proj, result
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory) -> Project:
+    """A project copy with the store built from the demo data (read-only use)."""
+    from sdrapport.store import build_store
+
+    proj = copy_project(tmp_path_factory.mktemp("demo") / "project")
+    build_store(proj.data, proj.store)
+    return proj

@@ -1,0 +1,61 @@
+"""The demo data: deterministic to the byte, plausible, and covering all size classes."""
+import csv
+
+import pandas as pd
+
+from sdrapport.contract import GROOTTEKLASSEN, grootteklasse
+from sdrapport.demo import DEMO_BRON, generate, write_demo
+from tests.conftest import REPO
+
+
+def _codes():
+    with open(REPO / "data" / "gemeenten.csv", encoding="utf-8") as fh:
+        return [r["code"] for r in csv.DictReader(fh)]
+
+
+def test_generator_gives_the_same_bytes_as_the_committed_demo_files():
+    files = generate(_codes())
+    assert files == generate(_codes())
+    for rel, content in files.items():
+        assert (REPO / "data" / rel).read_bytes() == content, f"data/{rel} differs from the generator: run 'sdrapport demodata'"
+
+
+def test_write_demo_into_a_copy(project):
+    (project.data / "observaties" / "demo.csv").unlink()
+    write_demo(project.data)
+    assert (project.data / "observaties" / "demo.csv").read_bytes() == (REPO / "data" / "observaties" / "demo.csv").read_bytes()
+
+
+def test_demo_covers_all_size_classes_and_periods_with_plausible_magnitudes():
+    inw = pd.read_csv(REPO / "data" / "inwoners.csv")
+    classes = {grootteklasse(n) for n in inw.loc[inw["jaar"] == 2024, "inwoners"]}
+    assert classes == {name for _, name in GROOTTEKLASSEN}
+    assert inw.set_index(["gemeente", "jaar"]).loc[("GM0505", 2024), "inwoners"] == 121_434
+    assert inw.set_index(["gemeente", "jaar"]).loc[("GM0164", 2024), "inwoners"] == 82_324
+
+    obs = pd.read_csv(REPO / "data" / "observaties" / "demo.csv", dtype=str, keep_default_na=False)
+    assert set(obs["bron"]) == {DEMO_BRON}
+    periods = set(obs.loc[obs["indicator"] == "wmo_clienten", "periode"])
+    expected = {str(y) for y in range(2021, 2025)} | {f"{y}-H{h}" for y in range(2021, 2025) for h in (1, 2)} \
+        | {f"{y}-Q{q}" for y in range(2021, 2025) for q in range(1, 5)}
+    assert periods == expected
+    dims = ["financieringsvorm", "hoofdcategorie", "productcategorie", "leeftijd", "geslacht"]
+    totals = obs[(obs["indicator"] == "wmo_clienten") & (obs["periode"] == "2023-H2") & (obs[dims] == "").all(axis=1)]
+    inw24 = inw[inw["jaar"] == 2024].set_index("gemeente")["inwoners"]
+    per_1000 = totals.set_index("gemeente")["waarde"].astype(float) / inw24 * 1000
+    assert per_1000.between(45, 75).all(), per_1000.describe()  # "around 50-70 per 1.000"
+    old = obs[(obs["indicator"] == "inwoners_75plus") & (obs["periode"] == "2024")].set_index("gemeente")["waarde"].astype(float) / inw24
+    assert per_1000.corr(old) > 0.6  # rising with the share of 75+
+    # The contract's explicit states occur in the demo: unknown ('?') and suppressed ('-').
+    assert {"?", "-"} <= set(obs["waarde"])
+
+
+def test_year_unique_count_is_not_the_sum_of_its_half_years():
+    obs = pd.read_csv(REPO / "data" / "observaties" / "demo.csv", dtype=str, keep_default_na=False)
+    total = obs[(obs["indicator"] == "wmo_clienten") & (obs["gemeente"] == "GM0505") & (obs.iloc[:, 3:10] == "").all(axis=1)]
+    v = total.set_index("periode")["waarde"].astype(int)
+    assert max(v["2023-H1"], v["2023-H2"]) <= v["2023"] < v["2023-H1"] + v["2023-H2"]
+    # Ended trajectories are a flow: they do add up.
+    ends = obs[(obs["indicator"] == "wmo_trajecten_beeindigd") & (obs["gemeente"] == "GM0505") & (obs["reden"] == "")]
+    e = ends.set_index("periode")["waarde"].astype(int)
+    assert e["2023"] == e["2023-H1"] + e["2023-H2"] == sum(e[f"2023-Q{q}"] for q in range(1, 5))

@@ -1,0 +1,71 @@
+"""Rapport on the real demo store: size class, reference group, narrative and source lines."""
+import re
+
+import pytest
+
+from sdrapport import teksten
+from sdrapport.disclosure import cbs_round
+from sdrapport.report import Rapport, markdown_table
+
+
+@pytest.fixture(scope="module")
+def dordrecht(demo_project):
+    return Rapport("GM0505", "2023-H2", project=demo_project.root)
+
+
+def test_size_class_and_reference_group(dordrecht):
+    assert dordrecht.naam == "Dordrecht"
+    assert dordrecht.peiljaar == 2024 and dordrecht.inwoners == 121_434
+    assert dordrecht.grootteklasse == "100.000 - 300.000 inwoners"
+    assert "GM0505" in dordrecht.referentiegroep and "GM0363" not in dordrecht.referentiegroep
+    assert len(dordrecht.referentiegroep) == 9
+    assert dordrecht.demo
+
+
+def test_published_values_follow_the_rounding_rule(dordrecht):
+    raw = dordrecht.obs.query("gemeente == 'GM0505' and indicator == 'wmo_clienten' and periode == '2023-H2' "
+                              "and hoofdcategorie.isna() and financieringsvorm.isna() and productcategorie.isna() "
+                              "and leeftijd.isna() and geslacht.isna()", engine="python")["waarde"].iloc[0]
+    n = dordrecht.waarde("wmo_clienten")
+    assert n.waarde == cbs_round(raw) and n.waarde % 5 == 0
+    rate = dordrecht.waarde("wmo_clienten_per_1000")
+    assert rate.waarde == pytest.approx(n.waarde / 121_434 * 1000)
+    assert rate.tekst == f"{rate.waarde:.1f}".replace(".", ",")
+
+
+def test_narrative_reads_like_the_gmsd(dordrecht):
+    zin = teksten.wmo_clienten(dordrecht)
+    n = dordrecht.waarde("wmo_clienten").tekst
+    assert zin.startswith(f"In de gemeente Dordrecht waren er in het tweede halfjaar 2023 {n} unieke cliënten met een maatwerkvoorziening Wmo.")
+    assert re.search(r"In vergelijkbare gemeenten .*100\.000 - 300\.000 inwoners.* is dit gemiddeld \d+,\d per 1\.000 inwoners\.", zin)
+    assert teksten.bevolking(dordrecht).startswith("Op 1 januari 2024 telde de gemeente Dordrecht 121.434 inwoners en 57.353 huishoudens.")
+
+
+def test_missing_delivery_is_said_and_left_out_of_the_reference(demo_project):
+    zwolle = Rapport("GM0193", "2022-H1", project=demo_project.root)
+    assert not zwolle.waarde("wmo_clienten").beschikbaar
+    assert "geen cijfers over Wmo-maatwerkvoorzieningen" in teksten.wmo_clienten(zwolle)
+    ref = zwolle.referentie("wmo_clienten_per_1000")
+    assert ref.n == len(zwolle.referentiegroep) - 1
+
+
+def test_source_line_names_source_period_and_provisional_status(dordrecht, demo_project):
+    assert dordrecht.bron("wmo_clienten") == "Bron: Demodata (naar CBS GMSD Wmo) | tweede halfjaar 2023"
+    assert dordrecht.bron("wmo_clienten", perioden=dordrecht.perioden()).endswith("| eerste halfjaar 2021 - tweede halfjaar 2023")
+    later = Rapport("GM0505", "2024-H2", project=demo_project.root)
+    assert later.bron("wmo_clienten").endswith("(voorlopige cijfers)")
+
+
+def test_unknown_and_suppressed_show_as_symbols(demo_project):
+    renswoude = Rapport("GM0339", "2023-H2", project=demo_project.root)
+    assert set(renswoude.verdeling("wmo_clienten", "financieringsvorm")["tekst"]) == {"?"}
+    schier = Rapport("GM0088", "2023-H2", project=demo_project.root)
+    assert set(schier.verdeling("wmo_clienten", "productcategorie")["tekst"]) == {"-"}
+    assert schier.grootteklasse == "< 25.000 inwoners"
+
+
+def test_markdown_table_keeps_dutch_numbers_as_text():
+    import pandas as pd
+
+    md = markdown_table(pd.DataFrame({"Categorie": ["a|b", "c"], "Aantal": ["9.500", "?"]}))
+    assert md.splitlines() == ["| Categorie | Aantal |", "|:---|---:|", "| a\\|b | 9.500 |", "| c | ? |"]
