@@ -254,6 +254,9 @@ def render(project: Project) -> tuple[bool, str]:
         shutil.rmtree(fresh, ignore_errors=True)
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise RuntimeError(f"quarto render is mislukt; de vorige site is ongewijzigd.\n{tail}")
+    if not (fresh / "index.html").is_file():
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise RuntimeError(f"quarto render gaf geen website in {fresh.name}; de vorige site is ongewijzigd.")
     old = project.reports / "_site.oud"
     shutil.rmtree(old, ignore_errors=True)
     if site.exists():

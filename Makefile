@@ -1,0 +1,30 @@
+# Two commands for a fresh machine (Python 3.11 with venv):
+#   make demo   set up .venv and run the main job on the demo data (report + Quarto project)
+#   make test   set up .venv and run the test suite
+# Versions are pinned by requirements.lock (as pip constraints), so figures are reproducible.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test setup lock clean
+
+$(BIN)/sdrapport: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+setup: $(BIN)/sdrapport
+
+demo: setup
+	$(BIN)/sdrapport demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+# Refresh the pins after changing dependencies in pyproject.toml.
+lock: setup
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^sdrapport' > requirements.lock
+
+clean:
+	rm -rf reports/store reports/_site reports/20* reports/*.qmd index.qmd .quarto
