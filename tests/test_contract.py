@@ -167,3 +167,16 @@ def test_many_errors_are_all_reported_with_a_cap(data, tmp_path):
     found, text = problems(data, tmp_path / "s.duckdb")
     assert len(found) == 40
     assert "... en nog 15 problemen" in text
+
+
+def test_row_with_too_many_fields_is_a_contract_error(data, tmp_path):
+    write_obs(data, GOOD + ["GM0505,2022-H2,grijze_druk,,,,,,,,12,5,CBS,definitief"])
+    found, text = problems(data, tmp_path / "s.duckdb")
+    assert (found[0].file, found[0].row) == ("data/observaties/eigen.csv", 7)
+    assert "decimaalteken" in text
+
+
+def test_blank_lines_do_not_shift_row_numbers(data, tmp_path):
+    write_obs(data, [GOOD[0], "", GOOD[1], "GM0505,2023-H3,wmo_clienten,,,,,,,,10,CBS,definitief"])
+    found, _ = problems(data, tmp_path / "s.duckdb")
+    assert (found[0].row, found[0].column) == (5, "periode")

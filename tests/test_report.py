@@ -69,3 +69,12 @@ def test_markdown_table_keeps_dutch_numbers_as_text():
 
     md = markdown_table(pd.DataFrame({"Categorie": ["a|b", "c"], "Aantal": ["9.500", "?"]}))
     assert md.splitlines() == ["| Categorie | Aantal |", "|:---|---:|", "| a\\|b | 9.500 |", "| c | ? |"]
+
+
+def test_data_downloads_write_plain_deterministic_numbers(tmp_path):
+    import pandas as pd
+
+    from sdrapport.report import write_csv
+
+    path = write_csv(pd.DataFrame({"a": ["x", "y", "z"], "b": [1234567.0, 0.12345678, float("nan")], "c": ["?", 5, "-"]}), tmp_path / "t.csv")
+    assert path.read_text(encoding="utf-8") == "a,b,c\nx,1234567,?\ny,0.123457,5\nz,,-\n"

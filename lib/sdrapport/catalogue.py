@@ -87,9 +87,10 @@ class Catalogue:
         return ind.eenheid
 
 
-def load_catalogue(path: str | Path) -> Catalogue:
+def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
+    """Load and check the catalogue; `display` is the file name used in error messages."""
     path = Path(path)
-    where = str(path)
+    where = display or str(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -123,6 +124,9 @@ def load_catalogue(path: str | Path) -> Catalogue:
             problems.append(Problem(where, None, "richting", f"{ref}: kies uit {', '.join(RICHTINGEN)}"))
         if not isinstance(entry.get("cbs_afronding"), bool) and entry.get("cbs_afronding") is not None:
             problems.append(Problem(where, None, "cbs_afronding", f"{ref}: verwacht true of false"))
+        dims = entry.get("uitsplitsingen")
+        if dims is not None and not (isinstance(dims, list) and all(isinstance(d, str) for d in dims)):
+            problems.append(Problem(where, None, "uitsplitsingen", f"{ref}: verwacht een lijst van kolomnamen, bijvoorbeeld [leeftijd, geslacht]"))
         if entry.get("id") in entries:
             problems.append(Problem(where, None, "id", f"{ref}: id is al eerder gedefinieerd; elke indicator staat één keer in de catalogus"))
         if entry.get("id"):

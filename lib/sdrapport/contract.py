@@ -101,9 +101,18 @@ def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] |
             raise ContractError([Problem(name, line, None, "bestand is geen UTF-8; sla het op als 'CSV UTF-8' (Excel) of met codering UTF-8")]) from None
         first = text.splitlines()[0] if text.strip() else ""
         sep = ";" if first.count(";") > first.count(",") else ","
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True)
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
+        except pd.errors.ParserError as exc:
+            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+            row = int(m.group(2)) if m else None
+            detail = f"{m.group(3)} velden waar de kopregel er {m.group(1)} heeft" if m else str(exc)
+            raise ContractError([Problem(name, row, None, f"rij heeft {detail}; staat er een komma in een getal of tekst? "
+                                         "Gebruik een punt als decimaalteken en zet tekst met komma's tussen aanhalingstekens")]) from None
         frame.columns = [str(c).strip() for c in frame.columns]
+        # Row numbers as a spreadsheet shows them: header is row 1; blank lines count but are dropped.
         frame.index = range(2, len(frame) + 2)
+        frame = frame[~(frame == "").all(axis=1)]
         header_row = True
     missing = [c for c in required if c not in frame.columns]
     if missing:

@@ -41,9 +41,11 @@ def _missing_note(frame: pd.DataFrame) -> str:
 
 
 def figuur_verdeling(r: Rapport, ind: str, by: str, *, naam: str, titel: str, periode: str | Period | None = None,
-                     referentie: bool = True, horizontaal: bool = False, **fixed: str) -> None:
-    """Bars per category of `by` for the report period, next to the reference group."""
+                     referentie: bool | None = None, horizontaal: bool = False, **fixed: str) -> None:
+    """Bars per category of `by` for the report period, next to the reference group when the
+    catalogue says so (`referentie`), unless overridden."""
     indicator = r.catalogus[ind]
+    referentie = indicator.referentie if referentie is None else referentie
     df = r.verdeling(ind, by, periode, referentie=referentie, **fixed)
     p = r.peilperiode(indicator, Period.parse(periode) if periode else r.periode)
     if _no_data(r, df, titel, p.label):
@@ -134,7 +136,10 @@ def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) ->
     periods = []
     for ind_id in inds:
         ind = r.catalogus[ind_id]
+        # Only where the catalogue asks for it: the group's mean of e.g. inhabitants means nothing.
         own, ref = r.waarde(ind_id), r.referentie(ind_id)
+        if not ind.referentie:
+            ref = type(ref)(None, "ontbreekt", ref.eenheid, ref.periode, n=0)
         periods.append(own.periode)
         rows.append({"Indicator": ind.label, r.naam: own.tekst, REFERENTIE: ref.tekst if ref.beschikbaar else "",
                      "Eenheid": _label(r, ind_id), "Periode": own.periode.label if own.periode else ""})

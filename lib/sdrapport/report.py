@@ -283,10 +283,14 @@ def _looks_numeric(text: str) -> bool:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Deterministic CSV: UTF-8, comma-separated, '\\n' line ends, floats with up to 6 decimals."""
+    """Deterministic CSV: UTF-8, comma-separated, '\\n' line ends, floats rounded to 6 decimals
+    and written in plain (never scientific) notation."""
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n", float_format="%.6g", quoting=csv.QUOTE_MINIMAL)
+    frame = frame.copy()
+    for col in frame.columns:
+        frame[col] = frame[col].map(lambda v: format(round(v, 6), "f").rstrip("0").rstrip(".") if isinstance(v, float) and v == v else v)
+    frame.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     path.write_text(buf.getvalue(), encoding="utf-8")
     return path
 

@@ -71,7 +71,7 @@ def file_sha256(path: Path) -> str:
 def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Read and validate all inputs; raises ContractError on the first file with problems."""
     root = data.root.parent
-    catalogue = load_catalogue(data.catalogue)
+    catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     gemeenten = read_gemeenten(data.gemeenten, root)
     codes = set(gemeenten["code"])
     inwoners = read_inwoners(data.inwoners, codes, root)
