@@ -13,7 +13,7 @@ from .periods import Period, PeriodError
 from .project import Project
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reproduceerbare rapportages sociaal domein.")
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 DEFAULT_GEMEENTE = "GM0505"  # Dordrecht, the seed 002 report
 DEFAULT_PERIODE = "2023-H2"
