@@ -26,7 +26,7 @@ def stijl() -> None:
     matplotlib.rcParams.update(
         {
             "figure.figsize": FIGSIZE,
-            "figure.dpi": 110,
+            "figure.dpi": 144,  # crisp in the Typst PDF as well as on screen
             "savefig.dpi": 150,
             "axes.spines.top": False,
             "axes.spines.right": False,

@@ -110,7 +110,12 @@ def check_page(project: Project, page: Path) -> list[str]:
         problems.append(f"{rel}: front matter mist title")
     formats = meta.get("format", {}) if isinstance(meta.get("format"), dict) else {}
     notebooks: dict[Path, object] = {}
+    seen: set[str] = set()
     for m in EMBED.finditer(text):
+        if m.group(2) and m.group(2).startswith(("fig-", "tbl-")):
+            if m.group(2) in seen:  # cross-reference labels must be unique within a page
+                problems.append(f"{rel}: label {m.group(2)} wordt twee keer ingebed")
+            seen.add(m.group(2))
         target, ident = page.parent / m.group(1), m.group(2)
         if not target.exists():
             problems.append(f"{rel}: embed verwijst naar {m.group(1)}, dat niet bestaat")
