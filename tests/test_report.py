@@ -78,3 +78,14 @@ def test_data_downloads_write_plain_deterministic_numbers(tmp_path):
 
     path = write_csv(pd.DataFrame({"a": ["x", "y", "z"], "b": [1234567.0, 0.12345678, float("nan")], "c": ["?", 5, "-"]}), tmp_path / "t.csv")
     assert path.read_text(encoding="utf-8") == "a,b,c\nx,1234567,?\ny,0.123457,5\nz,,-\n"
+
+
+def test_yearly_figures_in_a_half_year_report_use_the_right_year(dordrecht, demo_project):
+    # A 1 January stock: the next 1 January. A yearly flow (spend): the period's own year.
+    assert dordrecht.waarde("inwoners").periode.code == "2024"
+    assert dordrecht.waarde("wmo_uitgaven_gerealiseerd").periode.code == "2023"
+    assert dordrecht.waarde("ses_woa").periode.code == "2023"
+    assert [p.code for p in dordrecht.jaren(3, "wmo_uitgaven_gerealiseerd")] == ["2021", "2022", "2023"]
+    # A half-yearly figure that is missing stays missing; it never borrows a year figure.
+    zwolle = Rapport("GM0193", "2022-H1", project=demo_project.root)
+    assert zwolle.waarde("wmo_clienten").periode.code == "2022-H1"

@@ -80,9 +80,9 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
                   fixed: dict[str, str] | None = None) -> pd.DataFrame:
     """Teller (rounded as published) and noemer of a derived indicator per gemeente and period.
 
-    The noemer is the noemer indicator's total for the same period or, for yearly stock figures,
-    the 1 January figure belonging to the period (`stock_year`), falling back to the period's own
-    year while the next 1 January is not published. Column `ok` marks rows with a usable pair.
+    The noemer is the noemer indicator's total for the same period; else, for a 1 January stock
+    (catalogue `peildatum`), the figure belonging to the period (`stock_year`), falling back to the
+    period's own year while the next 1 January is not published; else the period's own year. Column `ok` marks rows with a usable pair.
     """
     by = list(by or [])
     teller = publish(obs, catalogue, ind.teller, by=by, fixed=fixed)
@@ -94,7 +94,10 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
                              n_stat=pd.Series(dtype=object), ok=pd.Series(dtype=bool))
     periods = {p: Period.parse(p) for p in teller["periode"].unique()}
     candidates = []
-    for rank, choose in enumerate((lambda p: p.code, lambda p: str(stock_year(p)), lambda p: str(p.year))):
+    noemer_ind = catalogue[ind.noemer]
+    choices = [lambda p: p.code, lambda p: str(stock_year(p)), lambda p: str(p.year)] if noemer_ind.peildatum \
+        else [lambda p: p.code, lambda p: str(p.year)]
+    for rank, choose in enumerate(choices):
         candidates.append(pd.DataFrame({"periode": list(periods), "n_periode": [choose(p) for p in periods.values()], "rank": rank}))
     lookup = pd.concat(candidates, ignore_index=True).drop_duplicates(["periode", "n_periode"])
     pairs = teller[["gemeente", "periode"]].drop_duplicates().merge(lookup, on="periode").merge(noemer, on=["gemeente", "n_periode"])

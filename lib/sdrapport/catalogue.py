@@ -24,7 +24,8 @@ EENHEDEN = {
 }
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
-OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie")
+OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum")
+PEILDATA = ("1 januari",)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Indicator:
     teller: str | None = None
     uitsplitsingen: tuple[str, ...] = ()
     referentie: bool = False
+    peildatum: str | None = None  # '1 januari' for a stock counted on that day; None for a flow or average
 
     @property
     def afgeleid(self) -> bool:
@@ -124,6 +126,8 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             problems.append(Problem(where, None, "richting", f"{ref}: kies uit {', '.join(RICHTINGEN)}"))
         if not isinstance(entry.get("cbs_afronding"), bool) and entry.get("cbs_afronding") is not None:
             problems.append(Problem(where, None, "cbs_afronding", f"{ref}: verwacht true of false"))
+        if entry.get("peildatum") is not None and entry.get("peildatum") not in PEILDATA:
+            problems.append(Problem(where, None, "peildatum", f"{ref}: kies uit {', '.join(PEILDATA)} of laat het veld weg"))
         dims = entry.get("uitsplitsingen")
         if dims is not None and not (isinstance(dims, list) and all(isinstance(d, str) for d in dims)):
             problems.append(Problem(where, None, "uitsplitsingen", f"{ref}: verwacht een lijst van kolomnamen, bijvoorbeeld [leeftijd, geslacht]"))
@@ -158,5 +162,6 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             teller=e.get("teller"),
             uitsplitsingen=tuple(e.get("uitsplitsingen") or ()),
             referentie=bool(e.get("referentie", False)),
+            peildatum=e.get("peildatum"),
         )
     return cat

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -38,14 +39,25 @@ def stijl() -> None:
     )
 
 
-def _dutch_axis(ax, axis: str = "y", decimals: int | None = None) -> None:
-    def fmt(x, _pos):
-        d = decimals if decimals is not None else (0 if abs(x) >= 100 or float(x).is_integer() else 1)
-        return formatting.getal(x, d)
-
+def _dutch_axis(ax, axis: str = "y") -> None:
+    """Dutch tick labels with as many decimals as the tick spacing needs (0,02 steps -> 2)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(fmt))
     target.set_major_locator(MaxNLocator(nbins=6))
+
+    def fmt(x, _pos):
+        ticks = target.get_majorticklocs()
+        step = min((abs(b - a) for a, b in zip(ticks, ticks[1:]) if b != a), default=1.0)
+        decimals = max(0, -int(np.floor(np.log10(step)))) if step < 1 else 0
+        return formatting.getal(x, decimals)
+
+    target.set_major_formatter(FuncFormatter(fmt))
+
+
+def _palette(data: pd.DataFrame, hue: str | None) -> dict | None:
+    """The gemeente in the house blue, the reference group always in grey."""
+    if not hue or "Referentiegroep" not in set(data[hue]):
+        return None
+    return {n: (REFERENTIE_KLEUR if n == "Referentiegroep" else PALET[0]) for n in dict.fromkeys(data[hue])}
 
 
 def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "") -> plt.Figure:
@@ -54,11 +66,15 @@ def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: 
     fig, ax = plt.subplots()
     order = list(dict.fromkeys(data[x]))
     plot = data.assign(_pos=data[x].map({k: i for i, k in enumerate(order)}))
-    sns.lineplot(data=plot, x="_pos", y=y, hue=hue, marker="o", ax=ax, errorbar=None, sort=True)
+    sns.lineplot(data=plot, x="_pos", y=y, hue=hue, marker="o", ax=ax, errorbar=None, sort=True,
+                 palette=_palette(plot, hue))
     ax.set_xticks(range(len(order)), order)
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
-    ax.set_ylim(bottom=0)
+    if (plot[y].dropna() >= 0).all():
+        ax.set_ylim(bottom=0)  # counts and rates start at zero; scores may be negative
+    else:
+        ax.axhline(0, color="#444444", linewidth=0.8)
     _dutch_axis(ax)
     if hue:
         ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -79,10 +95,7 @@ def staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel:
             ax.tick_params(axis="x", rotation=0)
         ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     else:
-        palette = None
-        if hue and "Referentiegroep" in set(data[hue]):
-            names = list(dict.fromkeys(data[hue]))
-            palette = {n: (REFERENTIE_KLEUR if n == "Referentiegroep" else PALET[0]) for n in names}
+        palette = _palette(data, hue)
         kwargs = {"y": x, "x": y} if horizontaal else {"x": x, "y": y}
         sns.barplot(data=data, hue=hue, ax=ax, errorbar=None, palette=palette, **kwargs)
         if hue:

@@ -156,7 +156,7 @@ def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, 
     """Categories of `by` as rows and one column per indicator (e.g. begroot / gerealiseerd), for
     one period; yearly figures are taken for the latest year up to the report period."""
     first = r.catalogus[next(iter(kolommen.values()))]
-    p = Period.parse(periode) if periode else _latest_year(r, first.id)
+    p = Period.parse(periode) if periode else r.peilperiode(first, r.periode)
     frames = {k: r.verdeling(ind, by, p) for k, ind in kolommen.items()}
     if _no_data(r, pd.concat(frames.values()), titel, p.label):
         return
@@ -178,10 +178,3 @@ def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, 
     r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, first.id).replace('EUR x 1.000', 'x 1.000 euro')}",
             bron=r.bron(*kolommen.values(), perioden=[p]))
 
-
-def _latest_year(r: Rapport, ind: str) -> Period:
-    """The latest year with data for the indicator up to the report period's year."""
-    for year in range(r.periode.year, r.periode.year - 6, -1):
-        if r.heeft(r.catalogus[ind], Period(year)):
-            return Period(year)
-    return Period(r.periode.year)

@@ -116,14 +116,37 @@ class Rapport:
         return self.periode.last(n or SERIES_LENGTH[self.periode.kind])
 
     def peilperiode(self, ind: Indicator, periode: Period) -> Period:
-        """The period itself when the indicator has data for it; else, for yearly 1 January
-        figures, the peildatum belonging to the period (see analysis.stock_year), else its year."""
-        if self.heeft(ind, periode):
+        """The period whose figure describes `periode`.
+
+        The period itself when there is data for it. A figure missing for a period of a kind the
+        gemeente delivers (a half-year of a half-yearly indicator, any year of a yearly one in a
+        year report) stays missing. Only an indicator published per year, in a report on a
+        half-year or quarter, falls back to a year: for a 1 January stock the peildatum belonging
+        to the period (analysis.stock_year), then the period's own year, then up to two earlier
+        years (the latest published). The source line names the period actually used."""
+        if self.heeft(ind, periode) or periode.kind == "J" or self._delivered_per(ind, periode.kind):
             return periode
-        for year in (stock_year(periode), periode.year):
+        base = self.catalogus[ind.teller] if ind.afgeleid else ind
+        years = [stock_year(periode)] if base.peildatum else []
+        years += [periode.year, periode.year - 1, periode.year - 2]
+        for year in dict.fromkeys(years):
             if self.heeft(ind, Period(year)):
                 return Period(year)
         return periode
+
+    def jaren(self, n: int = 4, ind: str | Indicator | None = None) -> list[Period]:
+        """n years ending with the year that describes the report period for `ind` (or its own year)."""
+        end = self.periode.as_year
+        if ind is not None:
+            found = self.peilperiode(self.indicator(ind), self.periode)
+            end = found if found.kind == "J" else found.as_year
+        return end.last(n)
+
+    def _delivered_per(self, ind: Indicator, kind: str) -> bool:
+        base = ind.teller if ind.afgeleid else ind.id
+        codes = self._eigen.loc[self._eigen["indicator"] == base, "periode"]
+        marker = {"H": "-H", "Q": "-Q"}[kind]
+        return bool(codes.str.contains(marker, regex=False).any())
 
     def heeft(self, ind: Indicator, periode: Period) -> bool:
         base = ind.teller if ind.afgeleid else ind.id
@@ -150,7 +173,7 @@ class Rapport:
 
     @staticmethod
     def _periods_needed(ind: Indicator, p: Period) -> list[str]:
-        return [p.code, str(p.year), str(stock_year(p))]
+        return [p.code, str(p.year), str(stock_year(p)), str(p.year - 1), str(p.year - 2)]
 
     def reeks(self, ind: str | Indicator, perioden: list[Period] | None = None, *, by: str | None = None,
               referentie: bool = False, **fixed: str) -> pd.DataFrame:
