@@ -147,3 +147,13 @@ def test_new_gemeente_from_its_own_observations_without_code_changes(project):
     assert "In de gemeente Nieuwdorp waren er in het tweede halfjaar 2023 2.610 unieke cliënten" in cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"]
     page = (outdir / "index.qmd").read_text(encoding="utf-8")
     assert "Demodata: fictieve cijfers" not in page  # its own figures, not demo data
+
+
+def test_executed_notebooks_name_no_folder_of_the_build_machine(built):
+    proj, _ = built
+    outdir = proj.report_dir("2023-H2", "GM0505")
+    for name in ("01_uitgangspositie.ipynb", "02_wmo.ipynb"):
+        text = (outdir / name).read_text(encoding="utf-8")
+        assert str(proj.root) not in text, name
+        nb = nbformat.read(outdir / name, as_version=4)
+        assert nb.metadata["papermill"]["input_path"] == f"notebooks/{name}"

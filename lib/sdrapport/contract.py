@@ -28,13 +28,14 @@ PROVINCIES = (
 )
 STATUSSEN = ("voorlopig", "definitief")
 ONBEKEND, GEHEIM = "?", "-"
-# Size classes of the GMSD (waarstaatjegemeente.nl); lower bounds inclusive.
+# Size classes of the GMSD (waarstaatjegemeente.nl: <25.000 ... >300.000); lower bounds inclusive.
+# Written in words: a label starting with '>' would turn into a block quote in markdown.
 GROOTTEKLASSEN = (
-    (0, "< 25.000 inwoners"),
+    (0, "minder dan 25.000 inwoners"),
     (25_000, "25.000 - 50.000 inwoners"),
     (50_000, "50.000 - 100.000 inwoners"),
     (100_000, "100.000 - 300.000 inwoners"),
-    (300_000, "> 300.000 inwoners"),
+    (300_000, "meer dan 300.000 inwoners"),
 )
 
 GEMEENTEN_COLUMNS = ("code", "naam", "provincie")

@@ -295,7 +295,10 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
     numeric = [bool(frame[c].map(lambda v: _looks_numeric(str(v))).all()) if len(frame) else False for c in frame.columns]
     header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
-    align = "|" + "|".join("---:" if num else ":---" for num in numeric) + "|"
+    # Pandoc sizes the columns of a wide pipe table by the dashes of this line: make them
+    # proportional to the widest cell, so a long category name gets a wide column.
+    widths = [max([len(cell(c))] + [len(cell(v)) for v in frame[c]]) for c in frame.columns]
+    align = "|" + "|".join(("-" * max(3, w - 1) + ":") if num else (":" + "-" * max(3, w - 1)) for w, num in zip(widths, numeric)) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, align, *body])
 

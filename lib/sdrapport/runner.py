@@ -137,7 +137,10 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
     running = outdir / f".{stem}.bezig-{os.getpid()}.ipynb"
     outdir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    params = {"gemeente": gemeente, "periode": periode.code, "project": str(project.root), "uitvoer": str(outdir)}
+    # Paths relative to the kernel's working folder (notebooks/): the executed notebooks, which
+    # the site publishes, then name no folder of the machine that built them.
+    params = {"gemeente": gemeente, "periode": periode.code, "project": "..",
+              "uitvoer": os.path.relpath(outdir, project.notebooks)}
     try:
         pm.execute_notebook(
             str(source), str(running), parameters=params, kernel_name=KERNEL, progress_bar=False,
@@ -155,6 +158,8 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
         return NotebookResult(notebook, False, time.perf_counter() - start, str(failed), error, cell, label)
     nb = nbformat.read(running, as_version=4)
     apply_cell_options(nb)
+    nb.metadata["papermill"].update(input_path=os.path.relpath(source, project.root),
+                                    output_path=os.path.relpath(final, project.root))
     nbformat.write(nb, running)
     os.replace(running, final)
     failed.unlink(missing_ok=True)

@@ -129,8 +129,8 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
         + "; ".join(f"`{name}` {digest[:12]}" for name, digest in manifest["data_files"].items())
         + ".",
         "- Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op vijftallen); "
-        "relatieve cijfers zijn berekend uit de afgeronde aantallen. '?' betekent onbekend, '-' niet publiceerbaar. "
-        "Zie [Methode](../../methode.qmd).",
+        "relatieve cijfers zijn berekend uit de afgeronde aantallen. '?' betekent onbekend, '-' niet publiceerbaar."
+        " [[Zie de methode.](../../methode.qmd)]{.content-visible when-format=\"html\"}",
     ]
     if downloads:
         lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV):", "", *downloads, ":::"]
