@@ -26,7 +26,7 @@ def test_generated_site_passes_the_static_checks(built):
     proj, _ = built
     assert check_project(proj) == []
     index = (proj.root / "index.qmd").read_text(encoding="utf-8")
-    assert "reports/*/*/index.qmd" in index and "Demodata: fictieve cijfers" in index
+    assert "reports/*/*/*/index.qmd" in index and "Demodata: fictieve cijfers" in index
     glossary = (proj.reports / "begrippen.qmd").read_text(encoding="utf-8")
     assert "Unieke cliënten met een maatwerkvoorziening Wmo\n:   " in glossary
     assert "per 1.000 inwoners van 75 jaar en ouder" in glossary

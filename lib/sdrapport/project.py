@@ -57,5 +57,7 @@ class Project:
     def catalogue(self) -> Path:
         return self.data / "indicatoren.yml"
 
-    def report_dir(self, periode: str, gemeente: str) -> Path:
-        return self.reports / periode / gemeente
+    def report_dir(self, periode: str, gemeente: str, rapport: str = "monitor") -> Path:
+        """reports/<periode>/<gemeente>/<rapport>/: one folder per report, so a gemeente's
+        monitor and dashboard for the same period do not overwrite each other."""
+        return self.reports / periode / gemeente / rapport

@@ -1,6 +1,6 @@
 """Executing the domain notebooks with papermill, one folder per period and gemeente.
 
-reports/<periode>/<gemeente>/
+reports/<periode>/<gemeente>/<rapport>/
     01_uitgangspositie.ipynb      executed notebook (only when it succeeded)
     02_wmo.mislukt.ipynb          executed copy of a notebook that failed, kept for debugging
     data/*.csv                    the figures behind every table and figure (data downloads)
@@ -191,7 +191,7 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     periode = Period.parse(periode)
     ensure_store(project.data, project.store)
     profile = load_profile(project, rapport)
-    outdir = project.report_dir(periode.code, gemeente)
+    outdir = project.report_dir(periode.code, gemeente, profile.naam)
     result = RunResult(gemeente, periode, rapport, outdir)
     for nb in profile.notebooks:
         if progress:

@@ -4,7 +4,7 @@
     index.qmd                              listing of the built gemeente reports
     reports/methode.qmd                    method notes (size classes, rounding, averages, sources)
     reports/begrippen.qmd                  glossary, generated from the indicator catalogue
-    reports/<periode>/<gemeente>/index.qmd one report per gemeente and period, HTML and Typst PDF
+    reports/<periode>/<gemeente>/<rapport>/index.qmd  one report per gemeente, period and report type
 
 A gemeente page embeds the labelled outputs of the executed notebooks beside it with
 `{{< embed NOTEBOOK.ipynb#label >}}`, copies each notebook's markdown narrative, and ends with the
@@ -72,7 +72,7 @@ def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> st
 
 
 def write_page(project: Project, gemeente: str, periode: Period, profile: Profile) -> Path:
-    outdir = project.report_dir(periode.code, gemeente)
+    outdir = project.report_dir(periode.code, gemeente, profile.naam)
     manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
     facts = _gemeente_facts(project, gemeente, periode)
     meta = {
@@ -130,7 +130,7 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
         + ".",
         "- Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op vijftallen); "
         "relatieve cijfers zijn berekend uit de afgeronde aantallen. '?' betekent onbekend, '-' niet publiceerbaar."
-        " [[Zie de methode.](../../methode.qmd)]{.content-visible when-format=\"html\"}",
+        " [[Zie de methode.](../../../methode.qmd)]{.content-visible when-format=\"html\"}",
     ]
     if downloads:
         lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV):", "", *downloads, ":::"]
@@ -142,7 +142,7 @@ def remove_page(outdir: Path) -> None:
 
 
 def built_pages(project: Project) -> list[Path]:
-    return sorted(project.reports.glob(f"*/*/{PAGE}"))
+    return sorted(project.reports.glob(f"*/*/*/{PAGE}"))
 
 
 def write_site(project: Project) -> list[Path]:
@@ -156,7 +156,7 @@ def write_site(project: Project) -> list[Path]:
         "subtitle": "Rapporten per gemeente en periode",
         "lang": "nl",
         "listing": {
-            "contents": "reports/*/*/index.qmd",
+            "contents": "reports/*/*/*/index.qmd",
             "type": "table",
             "sort": ["gemeentenaam", "periode desc"],
             "fields": ["gemeentenaam", "provincie", "grootteklasse", "subtitle", "rapport"],
