@@ -292,21 +292,23 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
     """Checks that need the catalogue entry of the row's indicator: counts and breakdowns."""
     problems = []
     name = _display(table.path, root)
-    for row, rec in table.frame.iterrows():
-        ind = catalogue.indicators.get(rec["indicator"])
-        if ind is None or ind.afgeleid:
+    frame = table.frame
+    known = frame["indicator"].map(lambda i: i in catalogue and not catalogue[i].afgeleid)
+    counts = known & frame["indicator"].map(lambda i: i in catalogue and catalogue[i].eenheid == "aantal")
+    numeric = pd.to_numeric(frame["waarde"].where(counts), errors="coerce")
+    for row in frame.index[numeric < 0]:
+        problems.append(Problem(name, int(row), "waarde", MESSAGES["negatief"].format(value=frame.at[row, "waarde"])))
+    for row in frame.index[(numeric >= 0) & (numeric % 1 != 0)]:
+        problems.append(Problem(name, int(row), "waarde", f"{frame.at[row, 'waarde']!r}: een aantal is een geheel getal"))
+    for d in dims:
+        filled = known & (frame[d] != "")
+        if not filled.any():
             continue
-        v = rec["waarde"]
-        if ind.eenheid == "aantal" and _is_number(v) and v not in (ONBEKEND, GEHEIM):
-            number = float(v)
-            if number < 0:
-                problems.append(Problem(name, int(row), "waarde", MESSAGES["negatief"].format(value=v)))
-            elif not number.is_integer():
-                problems.append(Problem(name, int(row), "waarde", f"{v!r}: een aantal is een geheel getal"))
-        for d in dims:
-            if rec[d] != "" and d not in ind.uitsplitsingen:
-                allowed = ", ".join(ind.uitsplitsingen) or "geen"
-                problems.append(Problem(name, int(row), d, f"indicator {ind.id} kent geen uitsplitsing naar {d}; toegestaan: {allowed}. Laat de cel leeg"))
+        allowed = frame.loc[filled, "indicator"].map(lambda i: d in catalogue[i].uitsplitsingen)
+        for row in allowed.index[~allowed]:
+            ind = catalogue[frame.at[row, "indicator"]]
+            options = ", ".join(ind.uitsplitsingen) or "geen"
+            problems.append(Problem(name, int(row), d, f"indicator {ind.id} kent geen uitsplitsing naar {d}; toegestaan: {options}. Laat de cel leeg"))
     return problems
 
 

@@ -61,7 +61,30 @@ ONBEKEND_FINANCIERING = {("GM0339", "2023-H2")}  # Renswoude: financing form unk
 KLEIN = 2_000  # below this many inhabitants, detailed Wmo breakdowns are not publishable
 
 OBS_COLUMNS = ["gemeente", "periode", "indicator", "leeftijd", "geslacht", "huishoudtype", "financieringsvorm",
-               "hoofdcategorie", "productcategorie", "reden", "waarde", "bron", "status"]
+               "hoofdcategorie", "productcategorie", "reden", "taakveld", "begrotingsfase", "zwaarte", "verwijzer",
+               "categorie", "voorziening", "aantal_wetten", "combinatie", "wet", "norm", "waarde", "bron", "status"]
+
+ZWAARTE = {"licht": 0.55, "middel": 0.30, "zwaar": 0.15}
+VERWIJZER = {"Alleen gemeente": 0.35, "Gemeente en anderen": 0.15, "Alleen anderen": 0.50}
+JEUGD_CATEGORIE = {"Jeugdhulp zonder verblijf": 0.80, "Jeugdhulp met verblijf": 0.08, "Jeugdbescherming": 0.09, "Jeugdreclassering": 0.03}
+JEUGD_KOSTEN = {"Jeugdhulp zonder verblijf": 6.0, "Jeugdhulp met verblijf": 55.0, "Jeugdbescherming": 9.0, "Jeugdreclassering": 5.0}
+JEUGD_REDENEN = {"Beëindigd volgens plan": 0.74, "In overeenstemming": 0.08, "Eenzijdig door cliënt": 0.05,
+                 "Eenzijdig door aanbieder": 0.03, "Externe omstandigheden": 0.04, "Overig": 0.06}
+AOW = {"tot AOW-leeftijd": 0.88, "vanaf AOW-leeftijd": 0.12}
+UITSTROOM = {"Werk": 0.33, "Verhuizing": 0.10, "Overig": 0.57}
+REINTEGRATIE = {"Loonkostensubsidie": 0.22, "Jobcoach": 0.10, "Training/cursus/opleiding": 0.18,
+                "Coaching naar werk of participatie": 0.30, "Vrijwilligerswerk": 0.08, "Beschut werk": 0.12}
+WETTEN = ("Wmo", "Jeugdwet", "Participatiewet")
+COMBINATIES = {"Alleen Wmo": (1, 0.50), "Alleen Jeugdwet": (1, 0.18), "Alleen Participatiewet": (1, 0.17),
+               "Wmo en Jeugdwet": (2, 0.03), "Wmo en Participatiewet": (2, 0.07), "Jeugdwet en Participatiewet": (2, 0.04),
+               "Wmo, Jeugdwet en Participatiewet": (3, 0.01)}
+AANTAL_WETTEN = {1: "één wet", 2: "twee wetten", 3: "drie wetten"}
+KLACHTNORMEN = {"Bejegening": 0.35, "Voortvarendheid": 0.30, "Informatievoorziening": 0.20, "Overig": 0.15}
+TIJDIGHEID = {"Wmo": 0.93, "Jeugdwet": 0.88, "Participatiewet": 0.96}
+# Iv3 taakvelden of the demo (scheme up to 2024) with lasten per inhabitant in euro and the share of baten.
+IV3 = {"6.1": (60, 0.05), "6.2": (90, 0.0), "6.3": (330, 0.72), "6.4": (110, 0.0), "6.5": (70, 0.08),
+       "6.6": (60, 0.02), "6.71": (330, 0.04), "6.72": (450, 0.01), "6.81": (90, 0.10), "6.82": (45, 0.0)}
+ECHTE_IV3 = {("GM0164", 2024)}  # Hengelo 2024: real figures from its annual accounts (seed 004)
 
 
 def all_periods() -> list[Period]:
@@ -107,6 +130,10 @@ def _profile(code: str) -> dict:
     return {
         "share75": share75,
         "share15_74": float(np.clip(r.normal(0.74, 0.015), 0.68, 0.80)),
+        "share0_17": float(np.clip(r.normal(0.19, 0.015), 0.14, 0.24)),
+        "jeugd_rate": float(np.clip(r.normal(0.115, 0.008), 0.095, 0.135)),
+        "bijstand_hh": float(np.clip(r.normal(0.058 if inw > 150_000 else 0.042, 0.006), 0.03, 0.07)),
+        "schulden": float(np.clip(r.normal(0.09, 0.012), 0.05, 0.13)),
         "growth": float(r.normal(0.006, 0.003)),
         "hh_size": float(np.clip(r.normal(2.05 if inw > 150_000 else 2.25, 0.08), 1.8, 2.6)),
         "wmo_rate": float(32 + 330 * share75 + r.normal(0, 3)),  # clients per 1.000 inhabitants a year
@@ -139,6 +166,7 @@ def _population(w: _Writer, code: str, inw: dict[int, int]) -> None:
         for band, n in zip(LEEFTIJD_BEVOLKING, ages):
             w.add(code, p, "inwoners_naar_leeftijd", str(int(n)), leeftijd=band)
         w.add(code, p, "inwoners_15_74", _int(total * prof["share15_74"]))
+        w.add(code, p, "inwoners_0_17", _int(total * prof["share0_17"]))
         share75 = prof["share75"] * (1 + 0.02 * (y - 2021))
         w.add(code, p, "inwoners_75plus", _int(total * share75))
         hh_total = HUISHOUDENS_2024[code] if (y == 2024 and code in HUISHOUDENS_2024) else int(round(total / (prof["hh_size"] * (1 + 0.004 * (2024 - y)))))
@@ -230,6 +258,170 @@ def _wmo_spend(w: _Writer, code: str, inw: dict[int, int]) -> None:
                 w.add(code, p, indicator, str(v), hoofdcategorie=cat)
 
 
+def _unique_factor(p: Period) -> float:
+    """Unique persons over a shorter period are fewer: a person counts once per period."""
+    return {"J": 1.0, "H": 0.86 + 0.02 * (p.number - 1), "Q": 0.76 + 0.01 * (p.number - 1)}[p.kind]
+
+
+def _quarters_of(p: Period) -> list[Period]:
+    return [q for q in (Period(p.year, "Q", n) for n in range(1, 5)) if p.contains(q)]
+
+
+def _flows(r: np.random.Generator, base_per_quarter: float, shares: dict[str, float]) -> dict[str, dict[str, int]]:
+    """Per quarter code: counts per category; longer periods are the sums of their quarters."""
+    out = {}
+    for y in YEARS:
+        for n in range(1, 5):
+            q = Period(y, "Q", n)
+            out[q.code] = {k: int(max(0, round(base_per_quarter * (1 + 0.02 * (y - 2021)) * v * (1 + r.normal(0, 0.08))))) for k, v in shares.items()}
+    return out
+
+
+def _add_flow(w: _Writer, code: str, indicator: str, quarters: dict, dim: str | None, total: bool = True) -> None:
+    for p in all_periods():
+        counts = {k: sum(quarters[q.code][k] for q in _quarters_of(p)) for k in next(iter(quarters.values()))}
+        if total:
+            w.add(code, p, indicator, str(sum(counts.values())))
+        if dim:
+            for k, n in counts.items():
+                w.add(code, p, indicator, str(n), **{dim: k})
+
+
+def _jeugd(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    prof = _profile(code)
+    r = _rng(code, 7)
+    small = INWONERS_2024[code] < KLEIN
+    for p in all_periods():
+        young = inw[p.year] * prof["share0_17"]
+        jongeren = young * prof["jeugd_rate"] * _unique_factor(p) * (1 + 0.01 * (p.year - 2021)) * (1 + r.normal(0, 0.01))
+        w.add(code, p, "jeugd_jongeren", _int(jongeren))
+        for dim, shares in (("zwaarte", ZWAARTE), ("verwijzer", VERWIJZER)):
+            for k, v in shares.items():
+                w.add(code, p, "jeugd_jongeren", "-" if small else _int(jongeren * v * (1 + r.normal(0, 0.03))), **{dim: k})
+        trajecten = jongeren * 1.16
+        w.add(code, p, "jeugd_trajecten", _int(trajecten))
+        for k, v in JEUGD_CATEGORIE.items():
+            w.add(code, p, "jeugd_trajecten", "-" if small else _int(trajecten * v * (1 + r.normal(0, 0.03))), categorie=k)
+    _add_flow(w, code, "jeugd_trajecten_beeindigd", _flows(r, inw[2024] * prof["share0_17"] * prof["jeugd_rate"] * 0.12, JEUGD_REDENEN), "reden")
+    _add_flow(w, code, "kindermishandeling_meldingen", _flows(r, inw[2024] * 0.0007, {"x": 1.0}), None)
+    for y in YEARS:
+        p = Period(y)
+        young = inw[y] * prof["share0_17"] * prof["jeugd_rate"]
+        costs = {k: int(round(young * v * 1.16 * JEUGD_KOSTEN[k] * (1 + 0.05 * (y - 2021)) * (1 + r.normal(0, 0.05)))) for k, v in JEUGD_CATEGORIE.items()}
+        w.add(code, p, "jeugd_uitgaven", str(sum(costs.values())))
+        for k, v in costs.items():
+            w.add(code, p, "jeugd_uitgaven", str(v), categorie=k)
+        w.add(code, p, "vsv", f"{float(np.clip(r.normal(2.4, 0.5), 0.8, 4.5)):.1f}")
+        w.add(code, p, "jeugdwerkloosheid", f"{float(np.clip(r.normal(7.5, 1.2), 3.5, 12)):.1f}")
+        w.add(code, p, "kinderen_uitkeringsgezin", f"{float(np.clip(prof['bijstand_hh'] * 110 + r.normal(0, 0.6), 2, 12)):.1f}")
+
+
+def _participatie(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    prof = _profile(code)
+    r = _rng(code, 8)
+    level = {}
+    for y in YEARS:  # stock at the end of each quarter
+        for n in range(1, 5):
+            hh = inw[y] / prof["hh_size"] * prof["bijstand_hh"] * (1 - 0.015 * (y - 2021) - 0.003 * n) * (1 + r.normal(0, 0.01))
+            level[Period(y, "Q", n).code] = hh
+    for p in all_periods():
+        hh = level[_quarters_of(p)[-1].code]  # a stock: the figure at the end of the period
+        personen = hh * 1.32
+        w.add(code, p, "bijstand_huishoudens", _int(hh))
+        w.add(code, p, "bijstand_personen", _int(personen))
+        for k, v in AOW.items():
+            w.add(code, p, "bijstand_personen", _int(personen * v * (1 + r.normal(0, 0.02))), leeftijd=k)
+        w.add(code, p, "bijstand_deeltijdwerk", _int(personen * float(np.clip(r.normal(0.075, 0.005), 0.04, 0.12))))
+        reint = inw[p.year] * prof["share15_74"] * 0.019 * (1 + r.normal(0, 0.02))
+        w.add(code, p, "reintegratie", _int(reint))
+        for k, v in REINTEGRATIE.items():
+            w.add(code, p, "reintegratie", "-" if INWONERS_2024[code] < KLEIN else _int(reint * v * (1 + r.normal(0, 0.04))), voorziening=k)
+    stock = inw[2024] / prof["hh_size"] * prof["bijstand_hh"] * 1.32
+    _add_flow(w, code, "bijstand_instroom", _flows(r, stock * 0.045, {"x": 1.0}), None)
+    _add_flow(w, code, "bijstand_uitstroom", _flows(r, stock * 0.05, UITSTROOM), "reden")
+
+
+def _schuldhulp(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    prof = _profile(code)
+    r = _rng(code, 9)
+    hh24 = inw[2024] / prof["hh_size"]
+    _add_flow(w, code, "schuldhulp_aanmeldingen", _flows(r, hh24 * 0.0035, {"x": 1.0}), None)
+    stab = _flows(r, hh24 * 0.0012, {"geslaagd": 0.62, "niet": 0.38})
+    for p in all_periods():
+        parts = _quarters_of(p)
+        done = sum(stab[q.code]["geslaagd"] + stab[q.code]["niet"] for q in parts)
+        w.add(code, p, "stabilisatie_afgerond", str(done))
+        w.add(code, p, "stabilisatie_geslaagd", str(sum(stab[q.code]["geslaagd"] for q in parts)))
+        w.add(code, p, "schuldhulp_huishoudens", _int(hh24 * prof["schulden"] * 0.14 * (1 + r.normal(0, 0.03))))
+    signals = _flows(r, hh24 * 0.02, {"contact": 0.42, "geen": 0.58})
+    for p in all_periods():
+        parts = _quarters_of(p)
+        w.add(code, p, "vroegsignalen", str(sum(sum(signals[q.code].values()) for q in parts)))
+        w.add(code, p, "vroegsignalen_contact", str(sum(signals[q.code]["contact"] for q in parts)))
+    for y in YEARS:
+        p = Period(y)
+        hh = inw[y] / prof["hh_size"]
+        w.add(code, p, "huishoudens_problematische_schulden", _int(hh * prof["schulden"]))
+        poor = hh * float(np.clip(r.normal(0.035, 0.004), 0.02, 0.05))
+        w.add(code, p, "werkende_armen", _int(poor))
+        w.add(code, p, "minima_werkende_armen_bereikt", _int(poor * float(np.clip(r.normal(0.38, 0.05), 0.2, 0.6))))
+        w.add(code, p, "schuldhulp_uitgaven", str(int(round(hh * prof["schulden"] * 0.14 * 1.1 * (1 + r.normal(0, 0.05))))))
+
+
+def _stapeling(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    prof = _profile(code)
+    r = _rng(code, 10)
+    for p in all_periods():
+        if p.kind == "Q":
+            continue  # the GMSD publishes stapeling per half-year and year
+        hh = inw[p.year] / prof["hh_size"]
+        total = hh * 0.21 * _unique_factor(p) * (1 + r.normal(0, 0.01))
+        w.add(code, p, "stapeling_huishoudens", _int(total))
+        combos = {k: total * v * (1 + r.normal(0, 0.03)) for k, (_, v) in COMBINATIES.items()}
+        for k, v in combos.items():
+            w.add(code, p, "stapeling_huishoudens", "-" if INWONERS_2024[code] < KLEIN else _int(v), combinatie=k)
+        for n, label in AANTAL_WETTEN.items():
+            part = sum(v for k, v in combos.items() if COMBINATIES[k][0] == n)
+            w.add(code, p, "stapeling_huishoudens", _int(part), aantal_wetten=label)
+
+
+def _kwaliteit(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    r = _rng(code, 11)
+    per_law = {"Wmo": 0.012, "Jeugdwet": 0.004, "Participatiewet": 0.003}
+    decided = {wet: _flows(r, inw[2024] * share / 4, {"tijdig": TIJDIGHEID[wet], "laat": 1 - TIJDIGHEID[wet]}) for wet, share in per_law.items()}
+    complaints = _flows(r, inw[2024] * 0.00012, KLACHTNORMEN)
+    upheld = {q: {k: int(round(n * 0.3)) for k, n in v.items()} for q, v in complaints.items()}
+    for p in all_periods():
+        parts = _quarters_of(p)
+        for wet in WETTEN:
+            w.add(code, p, "aanvragen_beslist", str(sum(sum(decided[wet][q.code].values()) for q in parts)), wet=wet)
+            w.add(code, p, "aanvragen_tijdig", str(sum(decided[wet][q.code]["tijdig"] for q in parts)), wet=wet)
+        for norm in KLACHTNORMEN:
+            w.add(code, p, "klachten", str(sum(complaints[q.code][norm] for q in parts)), norm=norm)
+            w.add(code, p, "klachten_gegrond", str(sum(upheld[q.code][norm] for q in parts)), norm=norm)
+        w.add(code, p, "klachten", str(sum(sum(complaints[q.code].values()) for q in parts)))
+        w.add(code, p, "klachten_gegrond", str(sum(sum(upheld[q.code].values()) for q in parts)))
+    for y in YEARS:
+        for wet, base in (("Wmo", 84), ("Jeugdwet", 88), ("Participatiewet", 72)):
+            w.add(code, Period(y), "tevredenheid", f"{float(np.clip(r.normal(base, 3), 55, 98)):.0f}", wet=wet)
+
+
+def _iv3(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    r = _rng(code, 12)
+    for y in YEARS:
+        if (code, y) in ECHTE_IV3:
+            continue
+        p = Period(y)
+        for tv, (per_inw, baten_share) in IV3.items():
+            lasten_prim = inw[y] * per_inw / 1000 * (1 + 0.04 * (y - 2021))
+            lasten = {"primitief": lasten_prim, "gewijzigd": lasten_prim * (1 + r.normal(0.03, 0.03))}
+            lasten["rekening"] = lasten["gewijzigd"] * (1 + r.normal(-0.005, 0.03))
+            for fase, v in lasten.items():
+                w.add(code, p, "iv3_lasten", str(int(round(v))), taakveld=tv, begrotingsfase=fase)
+                baten = v * baten_share * (1 + (r.normal(0, 0.04) if fase == "rekening" else 0))
+                w.add(code, p, "iv3_baten", str(int(round(baten))), taakveld=tv, begrotingsfase=fase)
+
+
 def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -249,6 +441,12 @@ def generate(gemeenten: list[str]) -> dict[str, bytes]:
             inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
         _population(obs, code, inw)
         _wmo(obs, code, inw)
+        _jeugd(obs, code, inw)
+        _participatie(obs, code, inw)
+        _schuldhulp(obs, code, inw)
+        _stapeling(obs, code, inw)
+        _kwaliteit(obs, code, inw)
+        _iv3(obs, code, inw)
     return {
         "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"], inwoners_rows),
         "observaties/demo.csv": _to_csv(OBS_COLUMNS, obs.rows),

@@ -66,12 +66,22 @@ def figuur_verdeling(r: Rapport, ind: str, by: str, *, naam: str, titel: str, pe
     r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
 
 
+def _only(df: pd.DataFrame, by: str | None, categorieen: list[str] | None) -> pd.DataFrame:
+    """Keep the given categories of `by`, in the given order (periods stay in order within each)."""
+    if not by or not categorieen:
+        return df
+    order = {c: i for i, c in enumerate(categorieen)}
+    kept = df[df[by].isin(order)]
+    return kept.assign(_o=kept[by].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
 def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None = None, referentie: bool = False,
-                 gestapeld: bool = False, perioden: list[Period] | None = None, **fixed: str) -> None:
+                 gestapeld: bool = False, perioden: list[Period] | None = None, categorieen: list[str] | None = None,
+                 **fixed: str) -> None:
     """Development over the series of periods: lines (per category of `by`), or stacked bars."""
     indicator = r.catalogus[ind]
     perioden = perioden or r.perioden()
-    df = r.reeks(ind, perioden, by=by, referentie=referentie, **fixed)
+    df = _only(r.reeks(ind, perioden, by=by, referentie=referentie, **fixed), by, categorieen)
     if _no_data(r, df, titel, period_range_label(perioden)):
         return
     eenheid = _label(r, ind)
@@ -111,11 +121,11 @@ def _download_wide(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def tabel_reeks(r: Rapport, ind: str, by: str, *, naam: str, titel: str, totaal: str | None = None,
-                perioden: list[Period] | None = None, **fixed: str) -> None:
+                perioden: list[Period] | None = None, categorieen: list[str] | None = None, **fixed: str) -> None:
     """Categories as rows, periods as columns; with `totaal` a last row holds the indicator's total
     (the delivered total, not the sum of rounded rows: rounded cells need not add up)."""
     perioden = perioden or r.perioden()
-    df = r.reeks(ind, perioden, by=by, **fixed)
+    df = _only(r.reeks(ind, perioden, by=by, **fixed), by, categorieen)
     if _no_data(r, df, titel, period_range_label(perioden)):
         return
     labels = list(dict.fromkeys(df["label"]))
@@ -178,3 +188,171 @@ def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, 
     r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, first.id).replace('EUR x 1.000', 'x 1.000 euro')}",
             bron=r.bron(*kolommen.values(), perioden=[p]))
 
+
+
+def kwartaal_perioden(jaar: int) -> list[Period]:
+    """Q1..Q4 and the year itself, for two years ending with `jaar` (the seed 001 table layout)."""
+    out = []
+    for y in (jaar - 1, jaar):
+        out += [Period(y, "Q", n) for n in range(1, 5)] + [Period(y)]
+    return out
+
+
+def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None = None,
+                    categorieen: list[str] | None = None, **fixed: str) -> None:
+    """Columns Q1..Q4 and the year for the report year and the year before. The year column is the
+    year's own figure (for unique counts: distinct over the year), never the sum of the quarters."""
+    perioden = kwartaal_perioden(r.periode.year)
+    indicator = r.catalogus[ind]
+    if by:
+        df = _only(r.reeks(ind, perioden, by=by, **fixed), by, categorieen)
+    else:
+        df = r.reeks(ind, perioden, **fixed).assign(**{"_rij": indicator.label})
+        by = "_rij"
+    df = df[df["periode"].isin([p.code for p in perioden])]
+    if _no_data(r, df, titel, period_range_label(perioden)):
+        return
+    labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else f"Jaar {p.year}" for p in perioden]
+    shown = df.pivot(index=by, columns="periode", values="tekst").reindex(
+        index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).fillna("?")
+    shown.columns = labels
+    shown = shown.reset_index().rename(columns={by: "" if by == "_rij" else by.capitalize()})
+    data = _download_wide(df, by).rename(columns={"_rij": "indicator"})
+    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, ind)}, per kwartaal en per jaar",
+            bron=r.bron(ind, perioden=[p for p in perioden if p.code in set(df["periode"])]))
+
+
+def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", titel: str = "Kerncijfers per domein") -> None:
+    """One row ('tile') per KPI of the report profile: value, target, status and the change
+    against the same period a year earlier. KPIs come from `kpis` or else from
+    params/rapporten/<rapport>.yml; targets from params/doelen.yml (per gemeente and year, else
+    the standard)."""
+    from .doelen import evaluate, load_kpis
+
+    kpis = kpis if kpis is not None else load_kpis(r.project, r.rapport)
+    rows, data = [], []
+    for kpi in kpis:
+        res = evaluate(r, kpi)
+        rows.append({"Domein": kpi.domein, "Indicator": res.label, "Waarde": res.waarde.tekst,
+                     "Doel": res.doel_tekst, "Status": res.status, f"{r.periode.year_before().short_label}": res.vorig.tekst,
+                     "Verandering": res.verandering})
+        data.append({"domein": kpi.domein, "indicator": kpi.indicator, **kpi.fixed, "waarde": value_cells([res.waarde.waarde], [res.waarde.waarde_status])[0],
+                     "doel": res.doel if res.doel is not None else "", "status": res.status,
+                     "vorig_jaar": value_cells([res.vorig.waarde], [res.vorig.waarde_status])[0]})
+    used = [r.periode, r.periode.year_before()]
+    r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel,
+            ondertitel=f"{r.naam}, {r.periode.label}, met doel en verandering ten opzichte van {r.periode.year_before().label}",
+            bron=r.bron(*dict.fromkeys(k.indicator for k in kpis), perioden=used))
+
+
+# -- finance (Iv3) and the annual report ------------------------------------------------------
+def _iv3_year(r: Rapport, jaar: int | None) -> Period:
+    return Period(jaar) if jaar else r.peilperiode(r.catalogus["iv3_lasten"], r.periode).as_year
+
+
+def _iv3(r: Rapport, p: Period):
+    from .financien import iv3_tabel, load_taakvelden
+
+    by = ["taakveld", "begrotingsfase"]
+    baten, lasten = r.publiceer("iv3_baten", by=by, periode=p), r.publiceer("iv3_lasten", by=by, periode=p)
+    if baten.empty and lasten.empty:
+        return None
+    totalen = {soort: r.publiceer(f"iv3_{soort}", by=["begrotingsfase"], periode=p) for soort in ("baten", "lasten", "saldo")}
+    namen = load_taakvelden(r.project.params / "iv3-taakvelden.yml", p.year)
+    return iv3_tabel(baten, lasten, namen, totalen)
+
+
+def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het gekost", jaar: int | None = None) -> None:
+    """Baten, lasten and saldo per Iv3 taakveld for the primitieve begroting, the begroting na
+    wijziging and the rekening, with the variance (positive = voordeel) and a total row."""
+    from .financien import FASEN, TOTAAL, kolom
+
+    p = _iv3_year(r, jaar)
+    tabel = _iv3(r, p)
+    if tabel is None:
+        r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar.")
+        return
+    heads = [f"Begroting {p.year} primitief", f"Begroting {p.year} na wijziging", f"Rekening {p.year}", "Verschil"]
+    rows, data = [], []
+    for rec in tabel.to_dict("records"):
+        is_total = rec["taakveld"] == TOTAAL
+        title = f"**Saldo programma**" if is_total else f"**{rec['taakveld']} {rec['naam']}**"
+        for soort, label in (("saldo", title), ("baten", "Baten"), ("lasten", "Lasten")):
+            values = [rec[kolom(soort, f)] for f in (*FASEN, "verschil")]
+            rows.append({"": label, **{h: fmt(v, "EUR x 1.000") for h, v in zip(heads, values)}})
+            data.append({"taakveld": rec["taakveld"], "soort": soort,
+                         **{f: (round(v) if v == v else "?") for f, v in zip((*FASEN, "verschil"), values)}})
+    shown = pd.DataFrame(rows)
+    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
+            ondertitel=f"{r.naam}, x 1.000 euro; saldo = baten - lasten, een positief verschil is een voordeel",
+            bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]))
+
+
+def tabel_afwijkingen(r: Rapport, *, naam: str = "iv3-afwijkingen", titel: str = "Toelichting op de afwijkingen",
+                      jaar: int | None = None) -> None:
+    """Every taakveld whose saldo variance is at least the gemeente's threshold (params/jaarverslag),
+    with its explanation, or 'toelichting ontbreekt'."""
+    from .financien import afwijkingen, load_jaarverslag_params
+
+    p = _iv3_year(r, jaar)
+    tabel = _iv3(r, p)
+    path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
+    params = load_jaarverslag_params(path, p.year) if path.exists() else None
+    drempel = params.drempel if params else 50
+    if tabel is None:
+        r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar.")
+        return
+    found = afwijkingen(tabel, drempel, params.toelichtingen if params else {})
+    if found.empty:
+        r.leeg(f"*{titel}*: geen taakveld wijkt {fmt(drempel * 1000, 'aantal')} euro of meer af van de begroting na wijziging.")
+        return
+    shown = pd.DataFrame({"Taakveld": [f"{t} {n}" for t, n in zip(found["taakveld"], found["naam"])],
+                          "Verschil": [fmt(v, "EUR x 1.000") for v in found["verschil"]],
+                          "Oordeel": found["oordeel"], "Toelichting": [t.replace("\n", " ") for t in found["toelichting"]]})
+    r.tabel(shown, data=found, naam=naam, titel=titel,
+            ondertitel=f"{r.naam}, afwijkingen van {fmt(drempel * 1000, 'aantal')} euro of meer, x 1.000 euro",
+            bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]))
+
+
+def tabel_beleidsindicatoren(r: Rapport, *, naam: str = "beleidsindicatoren", titel: str = "Beleidsindicatoren") -> None:
+    """Policy indicators from params/jaarverslag/<gemeente>.yml: werkelijk vorig jaar, begroting,
+    werkelijk, with numbered footnotes under the table."""
+    from .financien import load_jaarverslag_params
+
+    jaar = r.periode.year
+    path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
+    if not path.exists():
+        r.leeg(f"*{titel}*: de gemeente {r.naam} heeft geen beleidsindicatoren opgegeven (params/jaarverslag/{r.gemeente}.yml).")
+        return
+    params = load_jaarverslag_params(path, jaar)
+    notes: list[str] = []
+    rows = []
+    for ind in params.beleidsindicatoren:
+        label = f"{ind['label']} ({ind['eenheid']})"
+        if ind.get("voetnoot"):
+            if ind["voetnoot"] not in notes:
+                notes.append(ind["voetnoot"])
+            label += f" [{notes.index(ind['voetnoot']) + 1}]"
+        rows.append({"Indicator": label, f"Werkelijk {jaar - 1}": ind["werkelijk_vorig_jaar"],
+                     f"Begroting {jaar}": ind["begroting"], f"Werkelijk {jaar}": ind["werkelijk"]})
+    shown = pd.DataFrame(rows)
+    footnotes = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(notes, start=1))
+    r.tabel(shown, naam=naam, titel=titel, ondertitel=f"{r.naam}, {jaar}",
+            bron=(footnotes + "\n\n" if footnotes else "") + f"Bron: gemeente {r.naam}, jaarstukken {jaar} ({path.relative_to(r.project.root)})")
+
+
+def tabel_waarden(r: Rapport, regels: list[tuple], *, naam: str, titel: str, ondertitel: str | None = None) -> None:
+    """A short table of single figures: one row per (label, indicator id[, breakdown dict]), with
+    the value and the period it describes (e.g. the factsheet's key facts)."""
+    rows, data, used, inds = [], [], [], []
+    for regel in regels:
+        label, ind_id, fixed = (*regel, {})[:3]
+        v = r.waarde(ind_id, **fixed)
+        inds.append(ind_id)
+        if v.periode:
+            used.append(v.periode)
+        rows.append({"": label, r.naam: v.tekst, "Periode": v.periode.label if v.periode else ""})
+        data.append({"regel": label, "indicator": ind_id, **fixed,
+                     "waarde": value_cells([v.waarde], [v.waarde_status])[0], "periode": v.periode.code if v.periode else ""})
+    r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel or r.naam,
+            bron=r.bron(*dict.fromkeys(inds), perioden=sorted(set(used))))

@@ -57,14 +57,15 @@ class Waarde:
 
 class Rapport:
     def __init__(self, gemeente: str, periode: str, *, project: str | Path | None = None,
-                 uitvoer: str | Path | None = None, store: str | Path | None = None):
+                 uitvoer: str | Path | None = None, store: str | Path | None = None, rapport: str = "monitor"):
         self.project = Project.locate(project)
+        self.rapport = rapport
         self.periode = Period.parse(periode)
         store_path = Path(store) if store else self.project.store
         if store is None:
             ensure_store(self.project.data, store_path)
         self.catalogus: Catalogue = load_catalogue(self.project.catalogue)
-        self.uitvoer = Path(uitvoer) if uitvoer else self.project.report_dir(self.periode.code, gemeente)
+        self.uitvoer = Path(uitvoer) if uitvoer else self.project.report_dir(self.periode.code, gemeente, rapport)
         con = duckdb.connect(str(store_path), read_only=True)
         try:
             row = con.execute("SELECT code, naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
@@ -205,6 +206,15 @@ class Rapport:
         out.insert(1, "label", out["periode"].map(lambda c: Period.parse(c).short_label))
         out["tekst"] = [formatting.waarde(v, ind.eenheid, status=s if s != ONTBREEKT else ONBEKEND) for v, s in zip(out["waarde"], out["waarde_status"])]
         return out.drop(columns=["gemeente", "bron"], errors="ignore").reset_index(drop=True)
+
+    def publiceer(self, ind: str | Indicator, *, by: list[str] | tuple = (), periode: str | Period | None = None,
+                  **fixed: str) -> pd.DataFrame:
+        """The gemeente's published values of an indicator for one period, by the given breakdowns
+        (analysis.publish on this gemeente's observations)."""
+        p = Period.parse(periode) if periode else self.periode
+        own = self._eigen[self._eigen["periode"].isin(self._periods_needed(self.indicator(ind), p))]
+        values = publish(own, self.catalogus, self.indicator(ind), by=list(by), fixed=fixed)
+        return values[values["periode"] == p.code].reset_index(drop=True)
 
     def verdeling(self, ind: str | Indicator, by: str, periode: str | Period | None = None, *,
                   referentie: bool = False, **fixed: str) -> pd.DataFrame:

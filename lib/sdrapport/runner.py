@@ -45,6 +45,8 @@ class Profile:
     naam: str
     titel: str
     notebooks: list[str]
+    toelichting: bool = True  # a "Toelichting gemeente" section under each chapter
+    pdf: dict = field(default_factory=dict)  # extra Typst options for the report's PDF
 
 
 def load_profile(project: Project, naam: str) -> Profile:
@@ -57,7 +59,8 @@ def load_profile(project: Project, naam: str) -> Profile:
     missing = [nb for nb in notebooks if not (project.notebooks / nb).exists()]
     if not notebooks or missing:
         raise FileNotFoundError(f"{path}: notebooks ontbreken of bestaan niet: {', '.join(missing) or '(lege lijst)'}")
-    return Profile(naam=naam, titel=str(raw.get("titel", naam)), notebooks=list(notebooks))
+    return Profile(naam=naam, titel=str(raw.get("titel", naam)), notebooks=list(notebooks),
+                   toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}))
 
 
 def code_version(project: Project) -> str:
@@ -129,7 +132,8 @@ class NotebookResult:
     label: str | None = None
 
 
-def execute(project: Project, notebook: str, gemeente: str, periode: Period, outdir: Path) -> NotebookResult:
+def execute(project: Project, notebook: str, gemeente: str, periode: Period, outdir: Path,
+            rapport: str = "monitor") -> NotebookResult:
     """Execute one notebook; on failure keep '<naam>.mislukt.ipynb' and remove any older output."""
     source = project.notebooks / notebook
     stem = Path(notebook).stem
@@ -139,7 +143,7 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
     start = time.perf_counter()
     # Paths relative to the kernel's working folder (notebooks/): the executed notebooks, which
     # the site publishes, then name no folder of the machine that built them.
-    params = {"gemeente": gemeente, "periode": periode.code, "project": "..",
+    params = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport, "project": "..",
               "uitvoer": os.path.relpath(outdir, project.notebooks)}
     try:
         pm.execute_notebook(
@@ -196,7 +200,7 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     for nb in profile.notebooks:
         if progress:
             progress(nb)
-        result.notebooks.append(execute(project, nb, gemeente, periode, outdir))
+        result.notebooks.append(execute(project, nb, gemeente, periode, outdir, profile.naam))
     write_manifest(project, result, profile)
     if result.ok:
         write_page(project, gemeente, periode, profile)

@@ -87,7 +87,7 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
         "lang": "nl",
         "format": {
             "html": {"toc": True},
-            "typst": {"papersize": "a4", "toc": True},
+            "typst": {"papersize": "a4", "toc": True, **profile.pdf},
         },
         "format-links": ["typst"],
     }
@@ -107,7 +107,8 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
                     parts.append("".join(o["data"]["text/markdown"] for o in empty).strip() + "\n")
                 else:
                     parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
-        parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
+        if profile.toelichting:
+            parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
     for csv in sorted((outdir / "data").glob("*.csv")):
         downloads.append(f"- [{csv.stem}](data/{csv.name})")
     parts.append(_verantwoording(project, manifest, periode, facts, downloads))

@@ -81,3 +81,69 @@ def wmo_beeindigd(r: Rapport) -> str:
     if toen.beschikbaar:
         zin += f", {in_periode(r.periode.year_before())} ging dit om {toen.tekst} trajecten"
     return zin + "."
+
+
+def jeugd(r: Rapport) -> str:
+    trajecten, jongeren = r.waarde("jeugd_trajecten"), r.waarde("jeugd_jongeren")
+    when = in_periode(r.periode)
+    if not trajecten.beschikbaar:
+        return f"{_capital(when)} zijn voor de gemeente {r.naam} geen cijfers over jeugdzorgtrajecten bekend."
+    zin = f"In de gemeente {r.naam} zijn er {when} in totaal {trajecten.tekst} jeugdzorgtrajecten ingezet"
+    zin += f" (bij {jongeren.tekst} unieke jongeren)." if jongeren.beschikbaar else "."
+    aandeel = r.waarde("jeugd_jongeren_aandeel")
+    if aandeel.beschikbaar:
+        zin += f" Dat is {aandeel.tekst} van de inwoners van 0-17 jaar."
+        zin += _referentie_zin(r, "jeugd_jongeren_aandeel", "")
+    return zin.replace(" .", ".")
+
+
+def bijstand(r: Rapport) -> str:
+    personen, rel = r.waarde("bijstand_personen"), r.waarde("bijstand_personen_per_1000")
+    if not personen.beschikbaar:
+        return f"Voor de gemeente {r.naam} zijn over {r.periode.label} geen bijstandscijfers bekend."
+    zin = (f"Aan het eind van {'het ' if r.periode.kind != 'J' else ''}{r.periode.label} hadden {personen.tekst} inwoners van "
+           f"de gemeente {r.naam} een bijstandsuitkering of bijstandsgerelateerde uitkering")
+    zin += f": {rel.tekst} per 1.000 inwoners." if rel.beschikbaar else "."
+    if rel.beschikbaar:
+        zin += _referentie_zin(r, "bijstand_personen_per_1000", "per 1.000 inwoners")
+    hh = r.waarde("bijstand_huishoudens_aandeel")
+    if hh.beschikbaar:
+        zin += f" Van alle huishoudens had {hh.tekst} bijstand."
+    return zin
+
+
+def bijstand_stromen(r: Rapport) -> str:
+    instroom, uitstroom = r.waarde("bijstand_instroom"), r.waarde("bijstand_uitstroom")
+    werk = r.waarde("bijstand_uitstroom", reden="Werk")
+    if not (instroom.beschikbaar and uitstroom.beschikbaar):
+        return ""
+    zin = f"{_capital(in_periode(r.periode))} stroomden {instroom.tekst} personen de bijstand in en {uitstroom.tekst} personen uit"
+    zin += f", van wie {werk.tekst} naar werk." if werk.beschikbaar else "."
+    return zin
+
+
+def schuldhulp(r: Rapport) -> str:
+    n = r.waarde("schuldhulp_aanmeldingen")
+    if not n.beschikbaar:
+        return f"Over schuldhulpverlening {in_periode(r.periode)} zijn voor de gemeente {r.naam} geen cijfers bekend."
+    zin = f"{_capital(in_periode(r.periode))} meldden zich in de gemeente {r.naam} {n.tekst} inwoners aan voor schuldhulpverlening."
+    bereik = r.waarde("schuldhulp_bereik")
+    if bereik.beschikbaar:
+        zin += f" De schuldhulpverlening bereikte {bereik.tekst} van de huishoudens met problematische schulden."
+    return zin
+
+
+def stapeling(r: Rapport) -> str:
+    rel = r.waarde("stapeling_per_1000")
+    if not rel.beschikbaar:
+        return f"Voor de gemeente {r.naam} zijn over {r.periode.label} geen stapelingscijfers bekend."
+    zin = (f"In de gemeente {r.naam} hadden {in_periode(rel.periode)} {rel.tekst} per 1.000 huishoudens een voorziening "
+           f"in het sociaal domein.")
+    return zin + _referentie_zin(r, "stapeling_per_1000", "per 1.000 huishoudens")
+
+
+def dashboard(r: Rapport) -> str:
+    return (f"Dit dashboard geeft de raad van de gemeente {r.naam} een beeld van het sociaal domein {in_periode(r.periode)}: "
+            f"per domein de belangrijkste cijfers met doel en verandering ten opzichte van {r.periode.year_before().label}, "
+            f"de ontwikkeling over de laatste acht kwartalen en tabellen per kwartaal en per jaar. Een jaarcijfer van unieke "
+            f"personen telt iedereen één keer en is daarom geen som van de kwartalen.")
