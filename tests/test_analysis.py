@@ -95,3 +95,17 @@ def test_breakdown_rows_and_totals_are_kept_apart():
     assert by.to_dict() == {"Overlijden": 235.0, "Verhuizing naar andere gemeente": 90.0}
     with pytest.raises(KeyError):
         publish(frame, CAT, "wmo_trajecten_beeindigd", by=["leeftijd"])
+
+
+def test_rate_within_a_group_divides_by_the_same_group_and_a_share_by_the_total():
+    frame = obs([("G1", "2023-Q1", "aanvragen_beslist", 400, {"wet": "Wmo"}), ("G1", "2023-Q1", "aanvragen_tijdig", 372, {"wet": "Wmo"}),
+                 ("G1", "2023-Q1", "aanvragen_beslist", 100, {"wet": "Jeugdwet"}), ("G1", "2023-Q1", "aanvragen_tijdig", 85, {"wet": "Jeugdwet"}),
+                 ("G1", "2023-H2", "jeugd_trajecten", 1000), ("G1", "2023-H2", "jeugd_trajecten", 800, {"categorie": "Jeugdhulp zonder verblijf"}),
+                 ("G1", "2023-H2", "jeugd_trajecten", 200, {"categorie": "Jeugdhulp met verblijf"})])
+    rate = publish(frame, CAT, "tijdigheid", by=["wet"]).set_index("wet")["waarde"]
+    assert rate["Wmo"] == pytest.approx(370 / 400 * 100) and rate["Jeugdwet"] == pytest.approx(85 / 100 * 100)
+    assert publish(frame, CAT, "tijdigheid", fixed={"wet": "Wmo"})["waarde"].item() == pytest.approx(92.5)
+    share = publish(frame, CAT, "jeugd_trajecten_aandeel", by=["categorie"]).set_index("categorie")["waarde"]
+    assert share.to_dict() == {"Jeugdhulp zonder verblijf": 80.0, "Jeugdhulp met verblijf": 20.0}
+    ref = reference(frame, CAT, CAT["tijdigheid"], by=["wet"]).set_index("wet")["waarde"]
+    assert ref["Wmo"] == pytest.approx(92.5)

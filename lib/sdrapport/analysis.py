@@ -85,8 +85,15 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
     period's own year while the next 1 January is not published; else the period's own year. Column `ok` marks rows with a usable pair.
     """
     by = list(by or [])
+    fixed = dict(fixed or {})
+    noemer_ind = catalogue[ind.noemer]
+    # A rate within a group (tijdigheid per wet: tijdig[wet] / beslist[wet]) divides by the noemer
+    # of the same breakdown value; a share of a distribution (teller == noemer) by its total.
+    shared = [] if ind.teller == ind.noemer else [d for d in (*by, *fixed) if d in noemer_ind.uitsplitsingen]
+    n_by = [d for d in by if d in shared]
     teller = publish(obs, catalogue, ind.teller, by=by, fixed=fixed)
-    noemer = publish(obs, catalogue, ind.noemer)[["gemeente", "periode", "waarde", "waarde_status", "status"]]
+    noemer = publish(obs, catalogue, ind.noemer, by=n_by, fixed={d: v for d, v in fixed.items() if d in shared})
+    noemer = noemer[["gemeente", "periode", *n_by, "waarde", "waarde_status", "status"]]
     noemer = noemer.rename(columns={"periode": "n_periode", "waarde": "noemer", "waarde_status": "n_status", "status": "n_stat"})
     teller = teller.rename(columns={"waarde": "teller", "waarde_status": "t_status"})
     if teller.empty:
@@ -94,15 +101,15 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
                              n_stat=pd.Series(dtype=object), ok=pd.Series(dtype=bool))
     periods = {p: Period.parse(p) for p in teller["periode"].unique()}
     candidates = []
-    noemer_ind = catalogue[ind.noemer]
     choices = [lambda p: p.code, lambda p: str(stock_year(p)), lambda p: str(p.year)] if noemer_ind.peildatum \
         else [lambda p: p.code, lambda p: str(p.year)]
     for rank, choose in enumerate(choices):
         candidates.append(pd.DataFrame({"periode": list(periods), "n_periode": [choose(p) for p in periods.values()], "rank": rank}))
     lookup = pd.concat(candidates, ignore_index=True).drop_duplicates(["periode", "n_periode"])
-    pairs = teller[["gemeente", "periode"]].drop_duplicates().merge(lookup, on="periode").merge(noemer, on=["gemeente", "n_periode"])
-    best = pairs.sort_values("rank").drop_duplicates(["gemeente", "periode"])[["gemeente", "periode", "noemer", "n_status", "n_stat"]]
-    parts = teller.merge(best, on=["gemeente", "periode"], how="left")
+    keys = ["gemeente", "periode", *n_by]
+    pairs = teller[keys].drop_duplicates().merge(lookup, on="periode").merge(noemer, on=["gemeente", "n_periode", *n_by])
+    best = pairs.sort_values("rank", kind="stable").drop_duplicates(keys)[[*keys, "noemer", "n_status", "n_stat"]]
+    parts = teller.merge(best, on=keys, how="left")
     den = pd.to_numeric(parts["noemer"], errors="coerce").astype(float)
     parts["noemer"] = den
     parts["ok"] = (parts["t_status"] == WAARDE) & (parts["n_status"] == WAARDE) & (den > 0)

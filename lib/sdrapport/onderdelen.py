@@ -18,8 +18,14 @@ from .report import Rapport, value_cells, write_csv
 REFERENTIE = "Referentiegroep"
 
 
-def _no_data(r: Rapport, df: pd.DataFrame, titel: str, wanneer: str) -> bool:
-    """True (and a note shown in place of the figure or table) when the gemeente has no data."""
+def _no_data(r: Rapport, df: pd.DataFrame, titel: str, wanneer: str, *, figuur: bool = False) -> bool:
+    """True (and a note shown in place of the figure or table) when the gemeente has no data. A
+    table of only '?' and '-' still informs; a figure needs at least one publishable value."""
+    if figuur:
+        if len(df) and (df["waarde_status"] == WAARDE).any():
+            return False
+        r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {wanneer} geen publiceerbare cijfers beschikbaar.")
+        return True
     if len(df) and (df["waarde_status"] != ONTBREEKT).any():
         return False
     r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {wanneer} geen cijfers beschikbaar.")
@@ -48,7 +54,7 @@ def figuur_verdeling(r: Rapport, ind: str, by: str, *, naam: str, titel: str, pe
     referentie = indicator.referentie if referentie is None else referentie
     df = r.verdeling(ind, by, periode, referentie=referentie, **fixed)
     p = r.peilperiode(indicator, Period.parse(periode) if periode else r.periode)
-    if _no_data(r, df, titel, p.label):
+    if _no_data(r, df, titel, p.label, figuur=True):
         return
     eenheid = _label(r, ind)
     plot = pd.DataFrame({by: df[by], "reeks": r.naam, "waarde": df["waarde"].where(df["waarde_status"] == WAARDE)})
@@ -82,7 +88,7 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
     indicator = r.catalogus[ind]
     perioden = perioden or r.perioden()
     df = _only(r.reeks(ind, perioden, by=by, referentie=referentie, **fixed), by, categorieen)
-    if _no_data(r, df, titel, period_range_label(perioden)):
+    if _no_data(r, df, titel, period_range_label(perioden), figuur=True):
         return
     eenheid = _label(r, ind)
     hue = by or "reeks"

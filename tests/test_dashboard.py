@@ -1,0 +1,108 @@
+"""Dashboard arithmetic on small hand-made inputs: quarter tables, KPI status and change, shares."""
+import shutil
+
+import pandas as pd
+import pytest
+
+from sdrapport import onderdelen
+from sdrapport.doelen import Kpi, change, evaluate, status
+from sdrapport.report import Rapport, Waarde
+from sdrapport.store import build_store
+from tests.conftest import REPO
+
+ROWS = [
+    # Unique young people: the year counts each person once, so it is less than the quarters' sum.
+    *[("GM0402", f"2021-Q{q}", "jeugd_jongeren", "", n) for q, n in zip(range(1, 5), (402, 398, 410, 391))],
+    ("GM0402", "2021", "jeugd_jongeren", "", 611),
+    *[("GM0402", f"2020-Q{q}", "jeugd_jongeren", "", n) for q, n in zip(range(1, 5), (380, 377, 385, 379))],
+    ("GM0402", "2020", "jeugd_jongeren", "", 590),
+    ("GM0402", "2021-Q1", "jeugd_jongeren", "zwaarte=licht", 222),
+    ("GM0402", "2021-Q1", "jeugd_jongeren", "zwaarte=middel", 123),
+    ("GM0402", "2021-Q1", "jeugd_jongeren", "zwaarte=zwaar", 58),
+    # tijdigheid = tijdig / beslist per wet
+    ("GM0402", "2021-Q1", "aanvragen_beslist", "wet=Wmo", 400), ("GM0402", "2021-Q1", "aanvragen_tijdig", "wet=Wmo", 372),
+    ("GM0402", "2020-Q1", "aanvragen_beslist", "wet=Wmo", 380), ("GM0402", "2020-Q1", "aanvragen_tijdig", "wet=Wmo", 365),
+    ("GM0402", "2021-Q1", "aanvragen_beslist", "wet=Jeugdwet", 100), ("GM0402", "2021-Q1", "aanvragen_tijdig", "wet=Jeugdwet", 85),
+]
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    root = tmp_path / "project"
+    (root / "data" / "observaties").mkdir(parents=True)
+    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copytree(REPO / "params", root / "params")
+    shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
+    (root / "data" / "gemeenten.csv").write_text("code,naam,provincie\nGM0402,Hilversum,Noord-Holland\n", encoding="utf-8")
+    (root / "data" / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\nGM0402,2020,90000,CBS\nGM0402,2021,91000,CBS\n", encoding="utf-8")
+    lines = ["gemeente,periode,indicator,zwaarte,wet,waarde,bron,status"]
+    for g, p, ind, dim, n in ROWS:
+        zwaarte = dim.split("=")[1] if dim.startswith("zwaarte") else ""
+        wet = dim.split("=")[1] if dim.startswith("wet") else ""
+        lines.append(f"{g},{p},{ind},{zwaarte},{wet},{n},registratie,definitief")
+    (root / "data" / "observaties" / "eigen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "params" / "doelen.yml").write_text(
+        "standaard:\n  tijdigheid/Wmo: 95\n  tijdigheid/Jeugdwet: 80\nGM0402:\n  2021:\n    tijdigheid/Wmo: 90\n", encoding="utf-8")
+    build_store(root / "data", root / "reports" / "store" / "sdrapport.duckdb")
+    return Rapport("GM0402", "2021-Q1", project=root, uitvoer=tmp_path / "out", rapport="dashboard")
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Capture what a component displays: (markdown text, metadata) per call."""
+    import IPython.display
+
+    seen = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata)))
+    return seen
+
+
+def test_quarter_table_year_is_its_own_figure_not_the_sum(tiny, shown):
+    onderdelen.tabel_kwartalen(tiny, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
+    data = pd.read_csv(tiny.uitvoer / "data" / "kw.csv")
+    assert list(data.columns) == ["indicator", "2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4", "2020",
+                                  "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4", "2021"]
+    row = data.iloc[0]
+    assert row["2021"] == 610  # 611 rounded, the year's own unique count
+    assert row[["2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4"]].tolist() == [400, 400, 410, 390]
+    assert row["2021"] != sum(row[["2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4"]])
+    md = shown[0][0]
+    assert "| Q1\u00a02021 |" in md.splitlines()[0] and "| Jaar 2021 |" in md.splitlines()[0]
+    assert "| 610 |" in md.splitlines()[2]
+
+
+def test_shares_of_zwaarte_come_from_rounded_counts(tiny):
+    shares = tiny.verdeling("jeugd_jongeren_verdeling", "zwaarte").set_index("zwaarte")["waarde"]
+    # rounded: 220, 125, 60 of a rounded total of 400
+    assert shares.round(4).to_dict() == {"licht": 55.0, "middel": 31.25, "zwaar": 15.0}
+
+
+def test_kpi_target_status_and_change(tiny):
+    wmo = evaluate(tiny, Kpi("Wmo", "tijdigheid", {"wet": "Wmo"}))
+    assert wmo.doel == 90  # the gemeente's own 2021 target overrides the standard 95
+    assert wmo.waarde.waarde == pytest.approx(370 / 400 * 100)
+    assert wmo.status == "behaald"
+    assert wmo.verandering == "-3,6 procentpunt"  # 92,5% now against 96,1% (365/380) a year earlier
+    jeugd = evaluate(tiny, Kpi("Jeugd", "tijdigheid", {"wet": "Jeugdwet"}))
+    assert (jeugd.doel, jeugd.status) == (80, "behaald")
+    assert jeugd.verandering == "?"  # nothing delivered for 2020-Q1
+
+
+def test_status_follows_the_catalogue_direction():
+    w = Waarde(7.0, "waarde", "%")
+    assert status(w, 5.0, "hoger is beter") == "behaald"
+    assert status(w, 5.0, "lager is beter") == "niet behaald"
+    assert status(w, 7.0, "lager is beter") == "behaald"
+    assert status(w, None, "hoger is beter") == "geen doel"
+    assert status(Waarde(None, "onbekend", "%"), 5.0, "hoger is beter") == "onbekend"
+    assert change(Waarde(1050.0, "waarde", "aantal"), Waarde(1000.0, "waarde", "aantal")) == "+50 (+5,0%)"
+    assert change(Waarde(6.0, "waarde", "%"), Waarde(6.5, "waarde", "%")) == "-0,5 procentpunt"
+
+
+def test_kpi_overview_lists_every_kpi_of_the_profile(tiny, shown):
+    onderdelen.kpi_overzicht(tiny)
+    data = pd.read_csv(tiny.uitvoer / "data" / "kpi.csv", dtype=str, keep_default_na=False)
+    assert len(data) == 6  # the six KPIs of params/rapporten/dashboard.yml
+    assert data.loc[(data["indicator"] == "tijdigheid") & (data["wet"] == "Wmo"), "status"].item() == "behaald"
+    assert set(data.loc[data["indicator"] == "bijstand_personen", "status"]) == {"geen doel"}

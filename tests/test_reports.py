@@ -1,0 +1,75 @@
+"""The four report types, each built by one command on the demo data (real papermill runs)."""
+import pandas as pd
+import pytest
+import yaml
+
+from sdrapport.runner import run_report
+from sdrapport.site import write_site
+from sdrapport.sitecheck import check_project
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    from tests.conftest import copy_project
+
+    proj = copy_project(tmp_path_factory.mktemp("reports") / "project")
+    results = {
+        "dashboard": run_report(proj, "GM0402", "2021-Q1", "dashboard"),
+        "jaarverslag": run_report(proj, "GM0164", "2024", "jaarverslag"),
+        "factsheet": run_report(proj, "GM0164", "2023", "factsheet"),
+    }
+    write_site(proj)
+    return proj, results
+
+
+def test_each_report_type_builds_a_page(reports):
+    proj, results = reports
+    for name, result in results.items():
+        assert result.ok, (name, [n.error for n in result.notebooks])
+        assert (result.outdir / "index.qmd").exists()
+    assert check_project(proj) == []
+
+
+def test_jaarverslag_reproduces_the_hengelo_table(reports):
+    proj, results = reports
+    iv3 = pd.read_csv(results["jaarverslag"].outdir / "data" / "iv3.csv", dtype=str)
+    total = iv3[(iv3["taakveld"] == "Totaal") & (iv3["soort"] == "saldo")].iloc[0]
+    assert (total["primitief"], total["gewijzigd"], total["rekening"], total["verschil"]) == ("-125775", "-117864", "-117730", "134")
+    row = iv3[(iv3["taakveld"] == "6.73C") & (iv3["soort"] == "saldo")].iloc[0]
+    assert (row["rekening"], row["verschil"]) == ("-7791", "-995")
+    afw = pd.read_csv(results["jaarverslag"].outdir / "data" / "iv3-afwijkingen.csv", dtype=str)
+    assert len(afw) == 15 and "toelichting ontbreekt" not in set(afw["toelichting"])
+    page = (results["jaarverslag"].outdir / "index.qmd").read_text(encoding="utf-8")
+    assert "{{< embed 11_jaarverslag.ipynb#tbl-iv3 >}}" in page
+
+
+def test_dashboard_has_kpis_trends_and_quarter_tables(reports):
+    _, results = reports
+    out = results["dashboard"].outdir
+    kpi = pd.read_csv(out / "data" / "kpi.csv", dtype=str, keep_default_na=False)
+    assert set(kpi["status"]) <= {"behaald", "niet behaald", "geen doel", "onbekend"} and "behaald" in set(kpi["status"]) | {"niet behaald"}
+    kw = pd.read_csv(out / "data" / "kw-jeugd.csv")
+    assert "2021" in kw.columns and "2021-Q1" in kw.columns
+    page = (out / "index.qmd").read_text(encoding="utf-8")
+    for label in ("tbl-kpi", "fig-trend-jeugd", "tbl-kw-jeugd-zwaarte", "fig-jeugd-verwijzer"):
+        assert f"10_dashboard.ipynb#{label}" in page
+
+
+def test_factsheet_is_one_compact_page(reports):
+    _, results = reports
+    page = (results["factsheet"].outdir / "index.qmd").read_text(encoding="utf-8")
+    meta = yaml.safe_load(page.split("---\n")[1])
+    assert meta["format"]["typst"]["fontsize"] == "9pt" and meta["format"]["typst"]["toc"] is False
+    assert "Toelichting gemeente" not in page
+    feiten = pd.read_csv(results["factsheet"].outdir / "data" / "feiten.csv", dtype=str)
+    assert feiten.loc[feiten["indicator"] == "inwoners", "waarde"].item().isdigit()
+
+
+def test_demo_monitor_shows_every_chapter_with_data(built):
+    proj, result = built
+    assert result.ok
+    page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
+    for chapter in ("## Uitgangspositie", "## Wmo", "## Jeugdwet", "## Participatiewet", "## Schuldhulpverlening en minima",
+                    "## Stapeling van voorzieningen", "## Financiën", "## Kwaliteit"):
+        assert chapter in page
+    assert "cijfers beschikbaar" not in page  # the demo data covers every indicator and figure used
