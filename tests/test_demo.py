@@ -36,8 +36,9 @@ def test_demo_covers_all_size_classes_and_periods_with_plausible_magnitudes():
     obs = pd.read_csv(REPO / "data" / "observaties" / "demo.csv", dtype=str, keep_default_na=False)
     assert set(obs["bron"]) == {DEMO_BRON}
     periods = set(obs.loc[obs["indicator"] == "wmo_clienten", "periode"])
-    expected = {str(y) for y in range(2021, 2025)} | {f"{y}-H{h}" for y in range(2021, 2025) for h in (1, 2)} \
-        | {f"{y}-Q{q}" for y in range(2021, 2025) for q in range(1, 5)}
+    # Every quarter, half-year and year of 2021-2024, and 2019-2020 for the dashboard's comparisons.
+    expected = {str(y) for y in range(2019, 2025)} | {f"{y}-H{h}" for y in range(2019, 2025) for h in (1, 2)} \
+        | {f"{y}-Q{q}" for y in range(2019, 2025) for q in range(1, 5)}
     assert periods == expected
     dims = ["financieringsvorm", "hoofdcategorie", "productcategorie", "leeftijd", "geslacht"]
     totals = obs[(obs["indicator"] == "wmo_clienten") & (obs["periode"] == "2023-H2") & (obs[dims] == "").all(axis=1)]

@@ -172,8 +172,8 @@ def test_table_input_errors():
 
 # -- params loaders -----------------------------------------------------------------------------
 def test_missing_year_names_file_and_years(tmp_path):
-    with pytest.raises(ParamsError, match=r"iv3-taakvelden\.yml: sleutel '2020' ontbreekt.*aanwezige jaren: 2021, 2022, 2023, 2024"):
-        load_taakvelden(TAAKVELDEN, 2020)
+    with pytest.raises(ParamsError, match=r"iv3-taakvelden\.yml: sleutel '2018' ontbreekt.*aanwezige jaren: 2019, 2020, 2021, 2022, 2023, 2024"):
+        load_taakvelden(TAAKVELDEN, 2018)
     with pytest.raises(ParamsError, match=r"GM0164\.yml: sleutel '2025' ontbreekt.*aanwezige jaren: 2024"):
         load_jaarverslag_params(JAARVERSLAG, 2025)
 
