@@ -29,3 +29,11 @@ def test_ingest_reports_contract_errors_and_keeps_the_store(project):
     assert "data/observaties/demo.csv, rij" in proc.stderr and "kolom 'indicator'" in proc.stderr
     assert "opslag is ongewijzigd" in proc.stderr
     assert project.store.read_bytes() == before
+
+
+def test_one_command_builds_a_report_and_the_site(project):
+    proc = sdrapport("run", "--rapport", "factsheet", "-g", "GM0164", "-p", "2023", project=project)
+    assert proc.returncode == 0, proc.stderr
+    assert (project.report_dir("2023", "GM0164", "factsheet") / "index.qmd").exists()
+    assert (project.root / "index.qmd").exists() and (project.reports / "begrippen.qmd").exists()
+    assert "Quarto-project klaar" in proc.stderr

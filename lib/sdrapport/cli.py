@@ -63,12 +63,15 @@ def run(
     gemeente: str = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g", help="Gemeentecode, bijvoorbeeld GM0505."),
     periode: str = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1."),
     rapport: str = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/."),
+    site: bool = typer.Option(True, "--site/--geen-site", help="Daarna ook het Quarto-project schrijven en renderen."),
     project: Path = ProjectOpt,
 ) -> None:
-    """Voer de domeinnotebooks uit voor één gemeente en periode en maak de pagina."""
+    """Voer de notebooks van een rapport uit voor één gemeente en periode en maak pagina en site."""
     proj = _project(project)
     p = _periode(periode)
     ok = _run_one(proj, gemeente.upper(), p, rapport)
+    if site:
+        _site(proj)
     raise typer.Exit(0 if ok else 1)
 
 
@@ -167,7 +170,7 @@ def demo(project: Path = ProjectOpt) -> None:
     """De hoofdtaak op de demodata: rapport voor Dordrecht, tweede halfjaar 2023, plus de site."""
     proj = _project(project)
     ok = _run_one(proj, DEFAULT_GEMEENTE, Period.parse(DEFAULT_PERIODE), "monitor")
-    _site(proj)
+    _site(proj)  # also when the report failed: the site then simply lacks that page
     raise typer.Exit(0 if ok else 1)
 
 
