@@ -58,8 +58,18 @@ def shown(monkeypatch):
     return seen
 
 
+def test_quarter_table_shows_nothing_after_the_report_period(tiny, shown):
+    onderdelen.tabel_kwartalen(tiny, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")  # report: 2021-Q1
+    data = pd.read_csv(tiny.uitvoer / "data" / "kw.csv")
+    assert list(data.columns) == ["indicator", "2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4", "2020", "2021-Q1"]
+    cells = shown[0][0].splitlines()[2].split("|")[1:-1]
+    assert [c.strip() for c in cells][-4:] == ["", "", "", ""]  # Q2..Q4 2021 and the year 2021: empty
+    assert "eerste kwartaal 2020 - eerste kwartaal 2021" in shown[0][0]
+
+
 def test_quarter_table_year_is_its_own_figure_not_the_sum(tiny, shown):
-    onderdelen.tabel_kwartalen(tiny, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
+    q4 = Rapport("GM0402", "2021-Q4", project=tiny.project.root, uitvoer=tiny.uitvoer, rapport="dashboard")
+    onderdelen.tabel_kwartalen(q4, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
     data = pd.read_csv(tiny.uitvoer / "data" / "kw.csv")
     assert list(data.columns) == ["indicator", "2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4", "2020",
                                   "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4", "2021"]
@@ -81,11 +91,11 @@ def test_shares_of_zwaarte_come_from_rounded_counts(tiny):
 def test_kpi_target_status_and_change(tiny):
     wmo = evaluate(tiny, Kpi("Wmo", "tijdigheid", {"wet": "Wmo"}))
     assert wmo.doel == 90  # the gemeente's own 2021 target overrides the standard 95
-    assert wmo.waarde.waarde == pytest.approx(370 / 400 * 100)
+    assert wmo.waarde.waarde == pytest.approx(372 / 400 * 100)  # registration counts: not CBS-rounded
     assert wmo.status == "behaald"
-    assert wmo.verandering == "-3,6 procentpunt"  # 92,5% now against 96,1% (365/380) a year earlier
+    assert wmo.verandering == "-3,1 procentpunt"  # 93,0% now against 96,1% (365/380) shown a year earlier
     jeugd = evaluate(tiny, Kpi("Jeugd", "tijdigheid", {"wet": "Jeugdwet"}))
-    assert (jeugd.doel, jeugd.status) == (80, "behaald")
+    assert (jeugd.doel, jeugd.status, jeugd.waarde.tekst) == (80, "behaald", "85,0%")
     assert jeugd.verandering == "?"  # nothing delivered for 2020-Q1
 
 
@@ -98,11 +108,35 @@ def test_status_follows_the_catalogue_direction():
     assert status(Waarde(None, "onbekend", "%"), 5.0, "hoger is beter") == "onbekend"
     assert change(Waarde(1050.0, "waarde", "aantal"), Waarde(1000.0, "waarde", "aantal")) == "+50 (+5,0%)"
     assert change(Waarde(6.0, "waarde", "%"), Waarde(6.5, "waarde", "%")) == "-0,5 procentpunt"
+    # Status and change follow the figures as shown: 94,96% reads 95,0% and meets a target of 95.
+    assert status(Waarde(94.96, "waarde", "%"), 95.0, "hoger is beter") == "behaald"
+    assert change(Waarde(93.46, "waarde", "%"), Waarde(93.44, "waarde", "%")) == "+0,1 procentpunt"
+
+
+def test_small_registration_counts_give_true_percentages():
+    from sdrapport.analysis import publish
+    from tests.test_analysis import CAT, obs
+
+    frame = obs([("G1", "2021-Q1", "vroegsignalen", 10), ("G1", "2021-Q1", "vroegsignalen_contact", 4)])
+    assert publish(frame, CAT, "vroegsignalen_contact_aandeel")["waarde"].item() == pytest.approx(40.0)
 
 
 def test_kpi_overview_lists_every_kpi_of_the_profile(tiny, shown):
     onderdelen.kpi_overzicht(tiny)
     data = pd.read_csv(tiny.uitvoer / "data" / "kpi.csv", dtype=str, keep_default_na=False)
-    assert len(data) == 6  # the six KPIs of params/rapporten/dashboard.yml
+    assert list(data["domein"]) == ["Participatiewet", "Wmo", "Jeugd", "Schuldhulpverlening", "Minima"]  # one tile per domain
     assert data.loc[(data["indicator"] == "tijdigheid") & (data["wet"] == "Wmo"), "status"].item() == "behaald"
-    assert set(data.loc[data["indicator"] == "bijstand_personen", "status"]) == {"geen doel"}
+    assert set(data.loc[data["domein"] == "Minima", "status"]) == {"geen doel"}  # this project sets no target for it
+
+
+def test_kpi_profile_refuses_neutral_indicators_and_two_tiles_for_a_domain(tiny):
+    from sdrapport.doelen import load_kpis
+
+    path = tiny.project.params / "rapporten" / "dashboard.yml"
+    path.write_text("titel: x\nnotebooks: [10_dashboard.ipynb]\nkpi:\n  - {domein: Wmo, indicator: wmo_clienten}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="neutraal"):
+        load_kpis(tiny.project, "dashboard")
+    path.write_text("titel: x\nnotebooks: [10_dashboard.ipynb]\nkpi:\n  - {domein: Wmo, indicator: tijdigheid, wet: Wmo}\n"
+                    "  - {domein: Wmo, indicator: tijdigheid, wet: Jeugdwet}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="één kpi per domein"):
+        load_kpis(tiny.project, "dashboard")

@@ -60,3 +60,41 @@ def test_year_unique_count_is_not_the_sum_of_its_half_years():
     ends = obs[(obs["indicator"] == "wmo_trajecten_beeindigd") & (obs["gemeente"] == "GM0505") & (obs["reden"] == "")]
     e = ends.set_index("periode")["waarde"].astype(int)
     assert e["2023"] == e["2023-H1"] + e["2023-H2"] == sum(e[f"2023-Q{q}"] for q in range(1, 5))
+
+
+def _totals(obs, indicator, gemeente="GM0505", **dims):
+    rows = obs[(obs["indicator"] == indicator) & (obs["gemeente"] == gemeente)]
+    dim_cols = ["leeftijd", "geslacht", "huishoudtype", "financieringsvorm", "hoofdcategorie", "productcategorie", "reden",
+                "taakveld", "begrotingsfase", "zwaarte", "verwijzer", "categorie", "voorziening", "aantal_wetten", "combinatie", "wet", "norm"]
+    for d in dim_cols:
+        rows = rows[rows[d] == dims.get(d, "")]
+    return rows.set_index("periode")["waarde"].astype(int)
+
+
+def test_demo_stocks_flows_and_unique_counts_behave_as_such():
+    obs = pd.read_csv(REPO / "data" / "observaties" / "demo.csv", dtype=str, keep_default_na=False)
+    for y in range(2019, 2025):
+        qs = [f"{y}-Q{q}" for q in range(1, 5)]
+        # Stocks: the figure of a year and of its second half is the one at the end of Q4.
+        for ind, dims in (("bijstand_personen", {}), ("bijstand_personen", {"leeftijd": "tot AOW-leeftijd"}),
+                          ("bijstand_deeltijdwerk", {}), ("reintegratie", {}), ("schuldhulp_huishoudens", {})):
+            v = _totals(obs, ind, **dims)
+            assert v[str(y)] == v[f"{y}-H2"] == v[f"{y}-Q4"], (ind, dims, y)
+        # Flows add up.
+        for ind, dims in (("bijstand_instroom", {}), ("klachten", {}), ("aanvragen_beslist", {"wet": "Wmo"})):
+            v = _totals(obs, ind, **dims)
+            assert v[str(y)] == sum(v[q] for q in qs), (ind, y)
+        # Unique persons: at least the largest quarter, less than the sum of the quarters.
+        for ind in ("wmo_clienten", "jeugd_jongeren"):
+            v = _totals(obs, ind)
+            assert max(v[q] for q in qs) <= v[str(y)] < sum(v[q] for q in qs), (ind, y)
+
+
+def test_exclusive_breakdowns_add_up_to_the_total():
+    obs = pd.read_csv(REPO / "data" / "observaties" / "demo.csv", dtype=str, keep_default_na=False)
+    rows = obs[(obs["gemeente"] == "GM0505") & (obs["periode"] == "2023-H2")]
+    for ind, dim in (("jeugd_jongeren", "zwaarte"), ("jeugd_jongeren", "verwijzer"), ("jeugd_trajecten", "categorie"),
+                     ("wmo_clienten", "financieringsvorm"), ("stapeling_huishoudens", "combinatie"), ("reintegratie", "voorziening")):
+        parts = rows[(rows["indicator"] == ind) & (rows[dim] != "")]
+        total = _totals(obs, ind)["2023-H2"]
+        assert parts["waarde"].astype(int).sum() == total, (ind, dim)

@@ -47,11 +47,14 @@ def test_dashboard_has_kpis_trends_and_quarter_tables(reports):
     _, results = reports
     out = results["dashboard"].outdir
     kpi = pd.read_csv(out / "data" / "kpi.csv", dtype=str, keep_default_na=False)
-    assert set(kpi["status"]) <= {"behaald", "niet behaald", "geen doel", "onbekend"} and "behaald" in set(kpi["status"]) | {"niet behaald"}
+    assert list(kpi["domein"]) == ["Participatiewet", "Wmo", "Jeugd", "Schuldhulpverlening", "Minima"]
+    assert set(kpi["status"]) <= {"behaald", "niet behaald"}  # every tile has a target and a value in the demo
     kw = pd.read_csv(out / "data" / "kw-jeugd.csv")
-    assert "2021" in kw.columns and "2021-Q1" in kw.columns
+    assert list(kw.columns)[-2:] == ["2020", "2021-Q1"]  # the previous year in full, this year up to Q1
     page = (out / "index.qmd").read_text(encoding="utf-8")
-    for label in ("tbl-kpi", "fig-trend-jeugd", "tbl-kw-jeugd-zwaarte", "fig-jeugd-verwijzer"):
+    shares = pd.read_csv(out / "data" / "kw-jeugd-zwaarte-aandeel.csv")
+    assert shares["2021-Q1"].sum() == pytest.approx(100.0, abs=0.5)  # licht + middel + zwaar, in %
+    for label in ("tbl-kpi", "fig-trend-jeugd", "tbl-kw-jeugd-zwaarte", "tbl-kw-jeugd-zwaarte-aandeel", "tbl-kw-jeugd-verwijzer-aandeel"):
         assert f"10_dashboard.ipynb#{label}" in page
 
 
@@ -62,7 +65,9 @@ def test_factsheet_is_one_compact_page(reports):
     assert meta["format"]["typst"]["fontsize"] == "9pt" and meta["format"]["typst"]["toc"] is False
     assert "Toelichting gemeente" not in page
     feiten = pd.read_csv(results["factsheet"].outdir / "data" / "feiten.csv", dtype=str)
-    assert feiten.loc[feiten["indicator"] == "inwoners", "waarde"].item().isdigit()
+    # The year 2023 is described by the stock on 1 January 2024: Hengelo's 82.324 (seed 003).
+    inw = feiten[feiten["indicator"] == "inwoners"].iloc[0]
+    assert (inw["waarde"], inw["periode"]) == ("82324", "2024")
 
 
 def test_demo_monitor_shows_every_chapter_with_data(built):
@@ -73,3 +78,15 @@ def test_demo_monitor_shows_every_chapter_with_data(built):
                     "## Stapeling van voorzieningen", "## Financiën", "## Kwaliteit"):
         assert chapter in page
     assert "cijfers beschikbaar" not in page  # the demo data covers every indicator and figure used
+
+
+def test_report_refuses_the_wrong_kind_of_period(project):
+    with pytest.raises(ValueError, match="rapport 'dashboard' is voor een kwartaal, niet voor 2021"):
+        run_report(project, "GM0402", "2021", "dashboard")
+
+
+def test_jaarverslag_without_params_for_the_year_still_builds(reports, project):
+    result = run_report(project, "GM0164", "2023", "jaarverslag")
+    assert result.ok, [n.error for n in result.notebooks]
+    page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
+    assert "geen beleidsindicatoren opgegeven" in page

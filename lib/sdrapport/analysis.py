@@ -101,8 +101,10 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
                              n_stat=pd.Series(dtype=object), ok=pd.Series(dtype=bool))
     periods = {p: Period.parse(p) for p in teller["periode"].unique()}
     candidates = []
-    choices = [lambda p: p.code, lambda p: str(stock_year(p)), lambda p: str(p.year)] if noemer_ind.peildatum \
-        else [lambda p: p.code, lambda p: str(p.year)]
+    # A 1 January stock as noemer: the peildatum belonging to the period (a year is described by
+    # the next 1 January, as in the text), then the period's own year.
+    choices = [lambda p: str(stock_year(p)) if p.kind == "J" else p.code, lambda p: str(stock_year(p)), lambda p: str(p.year)] \
+        if noemer_ind.peildatum else [lambda p: p.code, lambda p: str(p.year)]
     for rank, choose in enumerate(choices):
         candidates.append(pd.DataFrame({"periode": list(periods), "n_periode": [choose(p) for p in periods.values()], "rank": rank}))
     lookup = pd.concat(candidates, ignore_index=True).drop_duplicates(["periode", "n_periode"])

@@ -76,18 +76,19 @@ def run(
 
 
 def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
-    from .runner import load_profile, run_report
+    from .runner import check_period, load_profile, run_report
     from .store import ensure_store
 
     try:
         if ensure_store(proj.data, proj.store):
             console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
         profile = load_profile(proj, rapport)
+        check_period(profile, p)
         _check_gemeente(proj, gemeente)
     except ContractError as exc:
         _contract_error(exc)
         raise typer.Exit(2) from None
-    except (FileNotFoundError, KeyError) as exc:
+    except (FileNotFoundError, KeyError, ValueError) as exc:
         console.print(f"[red]Fout:[/red] {exc.args[0] if exc.args else exc}")
         raise typer.Exit(2) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -193,10 +193,11 @@ def _wmo(w: _Writer, code: str, inw: dict[int, int]) -> None:
         clients = year_clients * factor * (1 + r.normal(0, 0.01))
         if (code, p.code) in NIET_GELEVERD_WMO or any((code, h) in NIET_GELEVERD_WMO for h in _halves_of(p)):
             continue
-        w.add(code, p, "wmo_clienten", _int(clients))
+        clients = int(round(clients))
+        w.add(code, p, "wmo_clienten", str(clients))
         w.add(code, p, "wmo_clienten_75plus", _int(clients * (LEEFTIJD_WMO["75-84"] + LEEFTIJD_WMO["85+"]) * (1 + r.normal(0, 0.01))))
-        for name, share in FINANCIERING.items():
-            value = "?" if (code, p.code) in ONBEKEND_FINANCIERING else _int(clients * share * (1 + r.normal(0, 0.03)))
+        for name, n in _split(clients, FINANCIERING, r).items():  # one financing form per client
+            value = "?" if (code, p.code) in ONBEKEND_FINANCIERING else str(n)
             w.add(code, p, "wmo_clienten", value, financieringsvorm=name)
         for name, share in HOOFDCATEGORIE.items():
             if name == "Verblijf en opvang" and not prof["centrum"]:
@@ -205,10 +206,10 @@ def _wmo(w: _Writer, code: str, inw: dict[int, int]) -> None:
         for name, share in PRODUCTCATEGORIE.items():
             value = "-" if small else _int(clients * share * (1 + r.normal(0, 0.04)))
             w.add(code, p, "wmo_clienten", value, productcategorie=name)
-        for band, share in LEEFTIJD_WMO.items():
-            for sex, sex_share in (("vrouw", AANDEEL_VROUW[band]), ("man", 1 - AANDEEL_VROUW[band])):
-                value = "-" if small else _int(clients * share * sex_share * (1 + r.normal(0, 0.03)))
-                w.add(code, p, "wmo_clienten", value, leeftijd=band, geslacht=sex)
+        cells = {(band, sex): share * (AANDEEL_VROUW[band] if sex == "vrouw" else 1 - AANDEEL_VROUW[band])
+                 for band, share in LEEFTIJD_WMO.items() for sex in ("vrouw", "man")}
+        for (band, sex), n in _split(clients, cells, r).items():
+            w.add(code, p, "wmo_clienten", "-" if small else str(n), leeftijd=band, geslacht=sex)
     _wmo_endings(w, code, inw)
     _wmo_spend(w, code, inw)
 
@@ -260,6 +261,17 @@ def _wmo_spend(w: _Writer, code: str, inw: dict[int, int]) -> None:
                 w.add(code, p, indicator, str(v), hoofdcategorie=cat)
 
 
+def _split(total: int, shares: dict[str, float], r: np.random.Generator, noise: float = 0.03) -> dict[str, int]:
+    """Split a whole total over exclusive categories so that the parts add up to it exactly
+    (largest remainder over noisy shares)."""
+    weights = np.array([v * (1 + r.normal(0, noise)) for v in shares.values()])
+    raw = weights / weights.sum() * total
+    parts = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - parts), kind="stable")[: total - parts.sum()]:
+        parts[i] += 1
+    return dict(zip(shares, (int(x) for x in parts)))
+
+
 def _unique_factor(p: Period) -> float:
     """Unique persons over a shorter period are fewer: a person counts once per period."""
     return {"J": 1.0, "H": 0.86 + 0.02 * (p.number - 1), "Q": 0.76 + 0.01 * (p.number - 1)}[p.kind]
@@ -295,15 +307,15 @@ def _jeugd(w: _Writer, code: str, inw: dict[int, int]) -> None:
     small = INWONERS_2024[code] < KLEIN
     for p in all_periods():
         young = inw[p.year] * prof["share0_17"]
-        jongeren = young * prof["jeugd_rate"] * _unique_factor(p) * (1 + 0.01 * (p.year - 2021)) * (1 + r.normal(0, 0.01))
-        w.add(code, p, "jeugd_jongeren", _int(jongeren))
-        for dim, shares in (("zwaarte", ZWAARTE), ("verwijzer", VERWIJZER)):
-            for k, v in shares.items():
-                w.add(code, p, "jeugd_jongeren", "-" if small else _int(jongeren * v * (1 + r.normal(0, 0.03))), **{dim: k})
-        trajecten = jongeren * 1.16
-        w.add(code, p, "jeugd_trajecten", _int(trajecten))
-        for k, v in JEUGD_CATEGORIE.items():
-            w.add(code, p, "jeugd_trajecten", "-" if small else _int(trajecten * v * (1 + r.normal(0, 0.03))), categorie=k)
+        jongeren = int(round(young * prof["jeugd_rate"] * _unique_factor(p) * (1 + 0.01 * (p.year - 2021)) * (1 + r.normal(0, 0.01))))
+        w.add(code, p, "jeugd_jongeren", str(jongeren))
+        for dim, shares in (("zwaarte", ZWAARTE), ("verwijzer", VERWIJZER)):  # exclusive: parts add up
+            for k, n in _split(jongeren, shares, r).items():
+                w.add(code, p, "jeugd_jongeren", "-" if small else str(n), **{dim: k})
+        trajecten = int(round(jongeren * 1.16))
+        w.add(code, p, "jeugd_trajecten", str(trajecten))
+        for k, n in _split(trajecten, JEUGD_CATEGORIE, r).items():
+            w.add(code, p, "jeugd_trajecten", "-" if small else str(n), categorie=k)
     _add_flow(w, code, "jeugd_trajecten_beeindigd", _flows(r, inw[2024] * prof["share0_17"] * prof["jeugd_rate"] * 0.12, JEUGD_REDENEN), "reden")
     _add_flow(w, code, "kindermishandeling_meldingen", _flows(r, inw[2024] * 0.0007, {"x": 1.0}), None)
     for y in YEARS:
@@ -319,28 +331,34 @@ def _jeugd(w: _Writer, code: str, inw: dict[int, int]) -> None:
 
 
 def _participatie(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    """Bijstand and re-integratie are stocks: the figure of a half-year or year is the one at the
+    end of its last quarter. In- and outflow are flows: they add up over quarters."""
     prof = _profile(code)
     r = _rng(code, 8)
-    level = {}
-    for y in YEARS:  # stock at the end of each quarter
+    small = INWONERS_2024[code] < KLEIN
+    stock: dict[str, dict] = {}
+    for y in YEARS:
         for n in range(1, 5):
-            hh = inw[y] / prof["hh_size"] * prof["bijstand_hh"] * (1 - 0.015 * (y - 2021) - 0.003 * n) * (1 + r.normal(0, 0.01))
-            level[Period(y, "Q", n).code] = hh
+            q = Period(y, "Q", n)
+            hh = int(round(inw[y] / prof["hh_size"] * prof["bijstand_hh"] * (1 - 0.015 * (y - 2021) - 0.003 * n) * (1 + r.normal(0, 0.01))))
+            personen = int(round(hh * 1.32))
+            reint = int(round(inw[y] * prof["share15_74"] * 0.019 * (1 + r.normal(0, 0.02))))
+            stock[q.code] = {"hh": hh, "personen": personen, "aow": _split(personen, AOW, r, 0.02),
+                             "deeltijd": int(round(personen * float(np.clip(r.normal(0.075, 0.005), 0.04, 0.12)))),
+                             "reint": reint, "voorziening": _split(reint, REINTEGRATIE, r, 0.04)}
     for p in all_periods():
-        hh = level[_quarters_of(p)[-1].code]  # a stock: the figure at the end of the period
-        personen = hh * 1.32
-        w.add(code, p, "bijstand_huishoudens", _int(hh))
-        w.add(code, p, "bijstand_personen", _int(personen))
-        for k, v in AOW.items():
-            w.add(code, p, "bijstand_personen", _int(personen * v * (1 + r.normal(0, 0.02))), leeftijd=k)
-        w.add(code, p, "bijstand_deeltijdwerk", _int(personen * float(np.clip(r.normal(0.075, 0.005), 0.04, 0.12))))
-        reint = inw[p.year] * prof["share15_74"] * 0.019 * (1 + r.normal(0, 0.02))
-        w.add(code, p, "reintegratie", _int(reint))
-        for k, v in REINTEGRATIE.items():
-            w.add(code, p, "reintegratie", "-" if INWONERS_2024[code] < KLEIN else _int(reint * v * (1 + r.normal(0, 0.04))), voorziening=k)
-    stock = inw[2024] / prof["hh_size"] * prof["bijstand_hh"] * 1.32
-    _add_flow(w, code, "bijstand_instroom", _flows(r, stock * 0.045, {"x": 1.0}), None)
-    _add_flow(w, code, "bijstand_uitstroom", _flows(r, stock * 0.05, UITSTROOM), "reden")
+        s = stock[_quarters_of(p)[-1].code]  # a stock: the figure at the end of the period
+        w.add(code, p, "bijstand_huishoudens", str(s["hh"]))
+        w.add(code, p, "bijstand_personen", str(s["personen"]))
+        for k, n in s["aow"].items():
+            w.add(code, p, "bijstand_personen", str(n), leeftijd=k)
+        w.add(code, p, "bijstand_deeltijdwerk", str(s["deeltijd"]))
+        w.add(code, p, "reintegratie", str(s["reint"]))
+        for k, n in s["voorziening"].items():
+            w.add(code, p, "reintegratie", "-" if small else str(n), voorziening=k)
+    level = inw[2024] / prof["hh_size"] * prof["bijstand_hh"] * 1.32
+    _add_flow(w, code, "bijstand_instroom", _flows(r, level * 0.045, {"x": 1.0}), None)
+    _add_flow(w, code, "bijstand_uitstroom", _flows(r, level * 0.05, UITSTROOM), "reden")
 
 
 def _schuldhulp(w: _Writer, code: str, inw: dict[int, int]) -> None:
@@ -349,12 +367,14 @@ def _schuldhulp(w: _Writer, code: str, inw: dict[int, int]) -> None:
     hh24 = inw[2024] / prof["hh_size"]
     _add_flow(w, code, "schuldhulp_aanmeldingen", _flows(r, hh24 * 0.0035, {"x": 1.0}), None)
     stab = _flows(r, hh24 * 0.0012, {"geslaagd": 0.62, "niet": 0.38})
+    running = {q.code: _int(hh24 * prof["schulden"] * 0.14 * (1 + r.normal(0, 0.03)))  # a stock per quarter end
+               for q in all_periods() if q.kind == "Q"}
     for p in all_periods():
         parts = _quarters_of(p)
         done = sum(stab[q.code]["geslaagd"] + stab[q.code]["niet"] for q in parts)
         w.add(code, p, "stabilisatie_afgerond", str(done))
         w.add(code, p, "stabilisatie_geslaagd", str(sum(stab[q.code]["geslaagd"] for q in parts)))
-        w.add(code, p, "schuldhulp_huishoudens", _int(hh24 * prof["schulden"] * 0.14 * (1 + r.normal(0, 0.03))))
+        w.add(code, p, "schuldhulp_huishoudens", running[parts[-1].code])
     signals = _flows(r, hh24 * 0.02, {"contact": 0.42, "geen": 0.58})
     for p in all_periods():
         parts = _quarters_of(p)
@@ -377,14 +397,14 @@ def _stapeling(w: _Writer, code: str, inw: dict[int, int]) -> None:
         if p.kind == "Q":
             continue  # the GMSD publishes stapeling per half-year and year
         hh = inw[p.year] / prof["hh_size"]
-        total = hh * 0.21 * _unique_factor(p) * (1 + r.normal(0, 0.01))
-        w.add(code, p, "stapeling_huishoudens", _int(total))
-        combos = {k: total * v * (1 + r.normal(0, 0.03)) for k, (_, v) in COMBINATIES.items()}
+        total = int(round(hh * 0.21 * _unique_factor(p) * (1 + r.normal(0, 0.01))))
+        w.add(code, p, "stapeling_huishoudens", str(total))
+        combos = _split(total, {k: v for k, (_, v) in COMBINATIES.items()}, r)  # exclusive combinations
         for k, v in combos.items():
-            w.add(code, p, "stapeling_huishoudens", "-" if INWONERS_2024[code] < KLEIN else _int(v), combinatie=k)
+            w.add(code, p, "stapeling_huishoudens", "-" if INWONERS_2024[code] < KLEIN else str(v), combinatie=k)
         for n, label in AANTAL_WETTEN.items():
             part = sum(v for k, v in combos.items() if COMBINATIES[k][0] == n)
-            w.add(code, p, "stapeling_huishoudens", _int(part), aantal_wetten=label)
+            w.add(code, p, "stapeling_huishoudens", str(part), aantal_wetten=label)
 
 
 def _kwaliteit(w: _Writer, code: str, inw: dict[int, int]) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import decimal
+
 import yaml
 
 from . import formatting
@@ -30,14 +32,25 @@ class Kpi:
 
 
 def load_kpis(project: Project, rapport: str) -> list[Kpi]:
+    """The KPI tiles of a profile: one per domain, each an indicator with a direction (a neutral
+    indicator can have no status)."""
+    from .catalogue import load_catalogue
+
     path = project.params / "rapporten" / f"{rapport}.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out = []
+    catalogue = load_catalogue(project.catalogue)
+    out: list[Kpi] = []
     for n, item in enumerate(raw.get("kpi") or [], start=1):
         if not isinstance(item, dict) or not item.get("domein") or not item.get("indicator"):
             raise ValueError(f"{path}: kpi {n} heeft 'domein' en 'indicator' nodig")
-        fixed = {k: str(v) for k, v in item.items() if k not in ("domein", "indicator")}
-        out.append(Kpi(str(item["domein"]), str(item["indicator"]), fixed))
+        kpi = Kpi(str(item["domein"]), str(item["indicator"]), {k: str(v) for k, v in item.items() if k not in ("domein", "indicator")})
+        if kpi.indicator not in catalogue:
+            raise ValueError(f"{path}: kpi {n}: onbekende indicator {kpi.indicator!r}")
+        if catalogue[kpi.indicator].richting == "neutraal":
+            raise ValueError(f"{path}: kpi {n}: {kpi.indicator} is neutraal (geen hoger/lager is beter) en kan geen doel halen")
+        if any(k.domein == kpi.domein for k in out):
+            raise ValueError(f"{path}: kpi {n}: domein {kpi.domein!r} heeft al een tegel; één kpi per domein")
+        out.append(kpi)
     return out
 
 
@@ -52,6 +65,13 @@ def target(project: Project, gemeente: str, jaar: int, key: str) -> float | None
     return None if value is None else float(value)
 
 
+def shown(w: Waarde) -> float:
+    """The value as the reader sees it (rounded half up to the unit's decimals), so that status
+    and change never contradict the printed figures (94,96% is shown as 95,0% and meets 95%)."""
+    q = decimal.Decimal(1).scaleb(-formatting.decimalen(w.eenheid))
+    return float(decimal.Decimal(repr(float(w.waarde))).quantize(q, rounding=decimal.ROUND_HALF_UP))
+
+
 def status(waarde: Waarde, doel: float | None, richting: str) -> str:
     """'behaald' / 'niet behaald' by the catalogue's direction; 'geen doel' or 'onbekend' otherwise."""
     if doel is None:
@@ -59,9 +79,9 @@ def status(waarde: Waarde, doel: float | None, richting: str) -> str:
     if not waarde.beschikbaar:
         return "onbekend"
     if richting == "hoger is beter":
-        return "behaald" if waarde.waarde >= doel else "niet behaald"
+        return "behaald" if shown(waarde) >= doel else "niet behaald"
     if richting == "lager is beter":
-        return "behaald" if waarde.waarde <= doel else "niet behaald"
+        return "behaald" if shown(waarde) <= doel else "niet behaald"
     return "geen oordeel"  # a neutral indicator has no good or bad side
 
 
@@ -69,13 +89,13 @@ def change(now: Waarde, before: Waarde) -> str:
     """'+1,2 procentpunt' for percentages; '+35 (+3,1%)' for other figures; '?' when unknown."""
     if not (now.beschikbaar and before.beschikbaar):
         return formatting.ONBEKEND
-    diff = now.waarde - before.waarde
+    diff = shown(now) - shown(before)
     sign = "+" if diff > 0 else ""
     if now.eenheid == "%":
         return f"{sign}{formatting.getal(diff, 1)} procentpunt"
     body = formatting.waarde(diff, now.eenheid)
-    if before.waarde:
-        return f"{sign}{body} ({sign}{formatting.procent(diff / before.waarde * 100, 1)})"
+    if shown(before):
+        return f"{sign}{body} ({sign}{formatting.procent(diff / shown(before) * 100, 1)})"
     return f"{sign}{body}"
 
 

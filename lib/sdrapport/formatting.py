@@ -61,6 +61,17 @@ def euro(x, *, duizendtallen: bool = False) -> str:
     return "EUR " + getal(amount)
 
 
+def decimalen(eenheid: str) -> int:
+    """Decimals shown for a unit of the indicator catalogue."""
+    if eenheid in ("aantal", "EUR x 1.000"):
+        return 0
+    if eenheid == "score":
+        return 3
+    if eenheid == "gemiddelde":
+        return 2
+    return 1  # %, per 1.000 ..., per 100.000 ...
+
+
 def waarde(x, eenheid: str, *, status: str = "waarde") -> str:
     """Format a value in the unit of the indicator catalogue; '?' / '-' for unknown / suppressed."""
     if status == "onbekend":
@@ -69,16 +80,6 @@ def waarde(x, eenheid: str, *, status: str = "waarde") -> str:
         return GEHEIM
     if _is_missing(x):
         return ONBEKEND
-    if eenheid == "aantal":
-        return getal(x)
     if eenheid == "%":
-        return procent(x, 1)
-    if eenheid.startswith("per "):
-        return getal(x, 1)
-    if eenheid == "EUR x 1.000":
-        return getal(x)
-    if eenheid == "score":
-        return getal(x, 3)
-    if eenheid == "gemiddelde":
-        return getal(x, 2)
-    return getal(x, 1)
+        return procent(x, decimalen(eenheid))
+    return getal(x, decimalen(eenheid))

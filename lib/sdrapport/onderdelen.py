@@ -14,6 +14,7 @@ from .analysis import ONTBREEKT, WAARDE
 from .formatting import waarde as fmt
 from .periods import Period, period_range_label
 from .report import Rapport, value_cells, write_csv
+from .teksten import met_lidwoord
 
 REFERENTIE = "Referentiegroep"
 
@@ -30,6 +31,14 @@ def _no_data(r: Rapport, df: pd.DataFrame, titel: str, wanneer: str, *, figuur: 
         return False
     r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {wanneer} geen cijfers beschikbaar.")
     return True
+
+
+def _wanneer(r: Rapport, ind_id: str, p: Period | None) -> str:
+    """'1 januari 2024' for a 1 January stock, else the period's label."""
+    if p is None:
+        return ""
+    base = r.catalogus[r.catalogus[ind_id].teller] if r.catalogus[ind_id].afgeleid else r.catalogus[ind_id]
+    return f"1 januari {p.year}" if base.peildatum and p.kind == "J" else p.label
 
 
 def _label(r: Rapport, ind_id: str) -> str:
@@ -158,7 +167,7 @@ def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) ->
             ref = type(ref)(None, "ontbreekt", ref.eenheid, ref.periode, n=0)
         periods.append(own.periode)
         rows.append({"Indicator": ind.label, r.naam: own.tekst, REFERENTIE: ref.tekst if ref.beschikbaar else "",
-                     "Eenheid": _label(r, ind_id), "Periode": own.periode.label if own.periode else ""})
+                     "Eenheid": _label(r, ind_id), "Periode": _wanneer(r, ind_id, own.periode)})
         data.append({"indicator": ind_id, "gemeente": value_cells([own.waarde], [own.waarde_status])[0],
                      "referentiegroep": round(ref.waarde, 6) if ref.beschikbaar else "?",
                      "eenheid": ind.eenheid, "periode": own.periode.code if own.periode else ""})
@@ -207,8 +216,10 @@ def kwartaal_perioden(jaar: int) -> list[Period]:
 def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None = None,
                     categorieen: list[str] | None = None, **fixed: str) -> None:
     """Columns Q1..Q4 and the year for the report year and the year before. The year column is the
-    year's own figure (for unique counts: distinct over the year), never the sum of the quarters."""
-    perioden = kwartaal_perioden(r.periode.year)
+    year's own figure (for unique counts: distinct over the year), never the sum of the quarters.
+    Periods after the report period stay empty: a report never shows what came later."""
+    alle = kwartaal_perioden(r.periode.year)
+    perioden = [p for p in alle if p.end <= r.periode.end]
     indicator = r.catalogus[ind]
     if by:
         df = _only(r.reeks(ind, perioden, by=by, **fixed), by, categorieen)
@@ -218,9 +229,10 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
     df = df[df["periode"].isin([p.code for p in perioden])]
     if _no_data(r, df, titel, period_range_label(perioden)):
         return
-    labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else f"Jaar {p.year}" for p in perioden]
+    labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else f"Jaar {p.year}" for p in alle]
     shown = df.pivot(index=by, columns="periode", values="tekst").reindex(
         index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).fillna("?")
+    shown = shown.astype(object).reindex(columns=[p.code for p in alle]).astype(object).fillna("")  # later periods: empty, not '?'
     shown.columns = labels
     shown = shown.reset_index().rename(columns={by: "" if by == "_rij" else by.capitalize()})
     data = _download_wide(df, by).rename(columns={"_rij": "indicator"})
@@ -247,16 +259,18 @@ def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", ti
                      "vorig_jaar": value_cells([res.vorig.waarde], [res.vorig.waarde_status])[0]})
     used = [r.periode, r.periode.year_before()]
     r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel,
-            ondertitel=f"{r.naam}, {r.periode.label}, met doel en verandering ten opzichte van {r.periode.year_before().label}",
+            ondertitel=f"{r.naam}, {r.periode.label}, met doel en verandering ten opzichte van {met_lidwoord(r.periode.year_before())}",
             bron=r.bron(*dict.fromkeys(k.indicator for k in kpis), perioden=used))
 
 
 # -- finance (Iv3) and the annual report ------------------------------------------------------
+STANDAARD_DREMPEL = 50  # EUR x 1.000: variances explained when a gemeente sets no threshold of its own
 def _iv3_year(r: Rapport, jaar: int | None) -> Period:
     return Period(jaar) if jaar else r.peilperiode(r.catalogus["iv3_lasten"], r.periode).as_year
 
 
 def _iv3(r: Rapport, p: Period):
+    """The Iv3 table of one year, None without Iv3 data; ParamsError when names are missing."""
     from .financien import iv3_tabel, load_taakvelden
 
     by = ["taakveld", "begrotingsfase"]
@@ -273,8 +287,14 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
     wijziging and the rekening, with the variance (positive = voordeel) and a total row."""
     from .financien import FASEN, TOTAAL, kolom
 
+    from .financien import ParamsError
+
     p = _iv3_year(r, jaar)
-    tabel = _iv3(r, p)
+    try:
+        tabel = _iv3(r, p)
+    except ParamsError as exc:
+        r.leeg(f"*{titel}*: de tabel kan niet worden gemaakt: {exc}")
+        return
     if tabel is None:
         r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar.")
         return
@@ -298,25 +318,31 @@ def tabel_afwijkingen(r: Rapport, *, naam: str = "iv3-afwijkingen", titel: str =
                       jaar: int | None = None) -> None:
     """Every taakveld whose saldo variance is at least the gemeente's threshold (params/jaarverslag),
     with its explanation, or 'toelichting ontbreekt'."""
-    from .financien import afwijkingen, load_jaarverslag_params
+    from .financien import ParamsError, afwijkingen, load_jaarverslag_params
 
     p = _iv3_year(r, jaar)
-    tabel = _iv3(r, p)
     path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
-    params = load_jaarverslag_params(path, p.year) if path.exists() else None
-    drempel = params.drempel if params else 50
+    try:
+        tabel = _iv3(r, p)
+        params = load_jaarverslag_params(path, p.year) if path.exists() else None
+    except ParamsError as exc:
+        r.leeg(f"*{titel}*: de afwijkingen kunnen niet worden bepaald: {exc}")
+        return
+    drempel = params.drempel if params else STANDAARD_DREMPEL
     if tabel is None:
         r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar.")
         return
     found = afwijkingen(tabel, drempel, params.toelichtingen if params else {})
     if found.empty:
-        r.leeg(f"*{titel}*: geen taakveld wijkt {fmt(drempel * 1000, 'aantal')} euro of meer af van de begroting na wijziging.")
+        r.leeg(f"*{titel}*: geen taakveld wijkt {fmt(drempel * 1000, 'aantal')} euro of meer af van de begroting na wijziging"
+               f" (drempel {'uit params/jaarverslag/' + r.gemeente + '.yml' if params else 'standaard'}).")
         return
     shown = pd.DataFrame({"Taakveld": [f"{t} {n}" for t, n in zip(found["taakveld"], found["naam"])],
                           "Verschil": [fmt(v, "EUR x 1.000") for v in found["verschil"]],
                           "Oordeel": found["oordeel"], "Toelichting": [t.replace("\n", " ") for t in found["toelichting"]]})
     r.tabel(shown, data=found, naam=naam, titel=titel,
-            ondertitel=f"{r.naam}, afwijkingen van {fmt(drempel * 1000, 'aantal')} euro of meer, x 1.000 euro",
+            ondertitel=f"{r.naam}, afwijkingen van {fmt(drempel * 1000, 'aantal')} euro of meer "
+                       f"({'drempel van de gemeente' if params else 'standaarddrempel; de gemeente heeft er geen opgegeven'}), x 1.000 euro",
             bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]))
 
 
@@ -325,12 +351,18 @@ def tabel_beleidsindicatoren(r: Rapport, *, naam: str = "beleidsindicatoren", ti
     werkelijk, with numbered footnotes under the table."""
     from .financien import load_jaarverslag_params
 
+    from .financien import ParamsError
+
     jaar = r.periode.year
     path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
     if not path.exists():
         r.leeg(f"*{titel}*: de gemeente {r.naam} heeft geen beleidsindicatoren opgegeven (params/jaarverslag/{r.gemeente}.yml).")
         return
-    params = load_jaarverslag_params(path, jaar)
+    try:
+        params = load_jaarverslag_params(path, jaar)
+    except ParamsError as exc:
+        r.leeg(f"*{titel}*: de gemeente {r.naam} heeft voor {jaar} geen beleidsindicatoren opgegeven ({exc}).")
+        return
     notes: list[str] = []
     rows = []
     for ind in params.beleidsindicatoren:
@@ -357,7 +389,7 @@ def tabel_waarden(r: Rapport, regels: list[tuple], *, naam: str, titel: str, ond
         inds.append(ind_id)
         if v.periode:
             used.append(v.periode)
-        rows.append({"": label, r.naam: v.tekst, "Periode": v.periode.label if v.periode else ""})
+        rows.append({"": label, r.naam: v.tekst, "Periode": _wanneer(r, ind_id, v.periode)})
         data.append({"regel": label, "indicator": ind_id, **fixed,
                      "waarde": value_cells([v.waarde], [v.waarde_status])[0], "periode": v.periode.code if v.periode else ""})
     r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel or r.naam,

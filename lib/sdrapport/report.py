@@ -119,19 +119,28 @@ class Rapport:
     def peilperiode(self, ind: Indicator, periode: Period) -> Period:
         """The period whose figure describes `periode`.
 
-        The period itself when there is data for it. A figure missing for a period of a kind the
-        gemeente delivers (a half-year of a half-yearly indicator, any year of a yearly one in a
-        year report) stays missing. Only an indicator published per year, in a report on a
-        half-year or quarter, falls back to a year: for a 1 January stock the peildatum belonging
-        to the period (analysis.stock_year), then the period's own year, then up to two earlier
-        years (the latest published). The source line names the period actually used."""
+        - A 1 January stock (catalogue `peildatum`) is read at the peildatum belonging to the
+          period (analysis.stock_year: a period ending 31 December is described by the next
+          1 January), else at 1 January of the period's own year.
+        - Otherwise the period itself when there is data for it. A figure missing for a period of
+          a kind the gemeente delivers (a half-year of a half-yearly indicator, a year in a year
+          report) stays missing.
+        - An indicator published per year only, in a report on a half-year or quarter, uses the
+          latest year that has ended by the end of the report period (at most two years back): a
+          report never shows a figure about time after its period.
+        The source line names the period actually used."""
+        base = self.catalogus[ind.teller] if ind.afgeleid else ind
+        if base.peildatum:
+            if periode.kind != "J" and self.heeft(ind, periode):
+                return periode
+            for year in (stock_year(periode), periode.year):
+                if self.heeft(ind, Period(year)):
+                    return Period(year)
+            return periode
         if self.heeft(ind, periode) or periode.kind == "J" or self._delivered_per(ind, periode.kind):
             return periode
-        base = self.catalogus[ind.teller] if ind.afgeleid else ind
-        years = [stock_year(periode)] if base.peildatum else []
-        years += [periode.year, periode.year - 1, periode.year - 2]
-        for year in dict.fromkeys(years):
-            if self.heeft(ind, Period(year)):
+        for year in (periode.year, periode.year - 1, periode.year - 2):
+            if Period(year).end <= periode.end and self.heeft(ind, Period(year)):
                 return Period(year)
         return periode
 

@@ -46,6 +46,7 @@ class Profile:
     titel: str
     notebooks: list[str]
     toelichting: bool = True  # a "Toelichting gemeente" section under each chapter
+    periodesoort: str | None = None  # 'jaar', 'halfjaar' or 'kwartaal' when the report needs one
     pdf: dict = field(default_factory=dict)  # extra Typst options for the report's PDF
 
 
@@ -59,8 +60,22 @@ def load_profile(project: Project, naam: str) -> Profile:
     missing = [nb for nb in notebooks if not (project.notebooks / nb).exists()]
     if not notebooks or missing:
         raise FileNotFoundError(f"{path}: notebooks ontbreken of bestaan niet: {', '.join(missing) or '(lege lijst)'}")
+    soort = raw.get("periodesoort")
+    if soort is not None and soort not in PERIODESOORTEN:
+        raise FileNotFoundError(f"{path}: periodesoort {soort!r} bestaat niet; kies uit {', '.join(PERIODESOORTEN)}")
     return Profile(naam=naam, titel=str(raw.get("titel", naam)), notebooks=list(notebooks),
-                   toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}))
+                   toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}), periodesoort=soort)
+
+
+PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}
+
+
+def check_period(profile: Profile, periode: Period) -> None:
+    """A report made for one kind of period (the dashboard: a quarter) refuses another."""
+    if profile.periodesoort and PERIODESOORTEN[profile.periodesoort] != periode.kind:
+        voorbeeld = {"J": "2024", "H": "2024-H2", "Q": "2024-Q1"}[PERIODESOORTEN[profile.periodesoort]]
+        raise ValueError(f"rapport {profile.naam!r} is voor een {profile.periodesoort}, niet voor {periode.code}; "
+                         f"geef bijvoorbeeld --periode {voorbeeld}")
 
 
 def code_version(project: Project) -> str:
@@ -195,6 +210,7 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     periode = Period.parse(periode)
     ensure_store(project.data, project.store)
     profile = load_profile(project, rapport)
+    check_period(profile, periode)
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
     result = RunResult(gemeente, periode, rapport, outdir)
     for nb in profile.notebooks:

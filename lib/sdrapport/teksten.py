@@ -14,6 +14,11 @@ def in_periode(p: Period) -> str:
     return f"in {p.label}" if p.kind == "J" else f"in het {p.label}"
 
 
+def met_lidwoord(p: Period) -> str:
+    """'het eerste kwartaal 2020', 'het tweede halfjaar 2023', '2023'."""
+    return p.label if p.kind == "J" else f"het {p.label}"
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -53,7 +58,7 @@ def ses(r: Rapport) -> str:
 
 def wmo_clienten(r: Rapport) -> str:
     n = r.waarde("wmo_clienten")
-    when = in_periode(r.periode)
+    when = in_periode(n.periode or r.periode)
     if not n.beschikbaar:
         return f"{_capital(when)} heeft de gemeente {r.naam} geen cijfers over Wmo-maatwerkvoorzieningen gepubliceerd."
     zin = f"In de gemeente {r.naam} waren er {when} {n.tekst} unieke cliënten met een maatwerkvoorziening Wmo."
@@ -74,18 +79,19 @@ def wmo_75plus(r: Rapport) -> str:
 
 
 def wmo_beeindigd(r: Rapport) -> str:
-    nu, toen = r.waarde("wmo_trajecten_beeindigd"), r.waarde("wmo_trajecten_beeindigd", r.periode.year_before())
+    nu = r.waarde("wmo_trajecten_beeindigd")
     if not nu.beschikbaar:
         return f"Over beëindigde Wmo-trajecten {in_periode(r.periode)} zijn geen cijfers bekend."
-    zin = f"{_capital(in_periode(r.periode))} werden {nu.tekst} Wmo-trajecten beëindigd"
+    toen = r.waarde("wmo_trajecten_beeindigd", nu.periode.year_before())
+    zin = f"{_capital(in_periode(nu.periode))} werden {nu.tekst} Wmo-trajecten beëindigd"
     if toen.beschikbaar:
-        zin += f", {in_periode(r.periode.year_before())} ging dit om {toen.tekst} trajecten"
+        zin += f", {in_periode(toen.periode)} ging dit om {toen.tekst} trajecten"
     return zin + "."
 
 
 def jeugd(r: Rapport) -> str:
     trajecten, jongeren = r.waarde("jeugd_trajecten"), r.waarde("jeugd_jongeren")
-    when = in_periode(r.periode)
+    when = in_periode(trajecten.periode or r.periode)
     if not trajecten.beschikbaar:
         return f"{_capital(when)} zijn voor de gemeente {r.naam} geen cijfers over jeugdzorgtrajecten bekend."
     zin = f"In de gemeente {r.naam} zijn er {when} in totaal {trajecten.tekst} jeugdzorgtrajecten ingezet"
@@ -101,7 +107,7 @@ def bijstand(r: Rapport) -> str:
     personen, rel = r.waarde("bijstand_personen"), r.waarde("bijstand_personen_per_1000")
     if not personen.beschikbaar:
         return f"Voor de gemeente {r.naam} zijn over {r.periode.label} geen bijstandscijfers bekend."
-    zin = (f"Aan het eind van {'het ' if r.periode.kind != 'J' else ''}{r.periode.label} hadden {personen.tekst} inwoners van "
+    zin = (f"Aan het eind van {met_lidwoord(personen.periode)} hadden {personen.tekst} inwoners van "
            f"de gemeente {r.naam} een bijstandsuitkering of bijstandsgerelateerde uitkering")
     zin += f": {rel.tekst} per 1.000 inwoners." if rel.beschikbaar else "."
     if rel.beschikbaar:
@@ -117,7 +123,7 @@ def bijstand_stromen(r: Rapport) -> str:
     werk = r.waarde("bijstand_uitstroom", reden="Werk")
     if not (instroom.beschikbaar and uitstroom.beschikbaar):
         return ""
-    zin = f"{_capital(in_periode(r.periode))} stroomden {instroom.tekst} personen de bijstand in en {uitstroom.tekst} personen uit"
+    zin = f"{_capital(in_periode(instroom.periode))} stroomden {instroom.tekst} personen de bijstand in en {uitstroom.tekst} personen uit"
     zin += f", van wie {werk.tekst} naar werk." if werk.beschikbaar else "."
     return zin
 
@@ -126,7 +132,7 @@ def schuldhulp(r: Rapport) -> str:
     n = r.waarde("schuldhulp_aanmeldingen")
     if not n.beschikbaar:
         return f"Over schuldhulpverlening {in_periode(r.periode)} zijn voor de gemeente {r.naam} geen cijfers bekend."
-    zin = f"{_capital(in_periode(r.periode))} meldden zich in de gemeente {r.naam} {n.tekst} inwoners aan voor schuldhulpverlening."
+    zin = f"{_capital(in_periode(n.periode))} ontving de gemeente {r.naam} {n.tekst} aanmeldingen voor schuldhulpverlening."
     bereik = r.waarde("schuldhulp_bereik")
     if bereik.beschikbaar:
         zin += f" De schuldhulpverlening bereikte {bereik.tekst} van de huishoudens met problematische schulden."
@@ -144,6 +150,6 @@ def stapeling(r: Rapport) -> str:
 
 def dashboard(r: Rapport) -> str:
     return (f"Dit dashboard geeft de raad van de gemeente {r.naam} een beeld van het sociaal domein {in_periode(r.periode)}: "
-            f"per domein de belangrijkste cijfers met doel en verandering ten opzichte van {r.periode.year_before().label}, "
+            f"per domein de belangrijkste cijfers met doel en verandering ten opzichte van {met_lidwoord(r.periode.year_before())}, "
             f"de ontwikkeling over de laatste acht kwartalen en tabellen per kwartaal en per jaar. Een jaarcijfer van unieke "
             f"personen telt iedereen één keer en is daarom geen som van de kwartalen.")
