@@ -63,14 +63,26 @@ def _palette(data: pd.DataFrame, hue: str | None) -> dict | None:
     return {n: (REFERENTIE_KLEUR if n == "Referentiegroep" else PALET[0]) for n in dict.fromkeys(data[hue])}
 
 
-def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "") -> plt.Figure:
-    """Trend lines over periods (x in period order as given)."""
+def _breaks(ax, breuken: list[int]) -> None:
+    for i in breuken:
+        ax.axvline(i - 0.5, color="#444444", linestyle="--", linewidth=1.2)
+
+
+def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
+         breuken: list[int] | None = None) -> plt.Figure:
+    """Trend lines over periods (x in period order as given). At a break (a boundary change, given
+    as the index of the first period after it) the line is interrupted and a dashed line drawn."""
     stijl()
     fig, ax = plt.subplots()
     order = list(dict.fromkeys(data[x]))
     plot = data.assign(_pos=data[x].map({k: i for i, k in enumerate(order)}))
-    sns.lineplot(data=plot, x="_pos", y=y, hue=hue, marker="o", ax=ax, errorbar=None, sort=True,
-                 palette=_palette(plot, hue))
+    edges = [0, *sorted(breuken or []), len(order)]
+    for n, (lo, hi) in enumerate(zip(edges, edges[1:])):
+        part = plot[(plot["_pos"] >= lo) & (plot["_pos"] < hi)]
+        if not part.empty:
+            sns.lineplot(data=part, x="_pos", y=y, hue=hue, marker="o", ax=ax, errorbar=None, sort=True,
+                         palette=_palette(plot, hue), legend=n == 0)
+    _breaks(ax, breuken or [])
     ax.set_xticks(range(len(order)), order)
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
@@ -92,7 +104,7 @@ def _legend_below(ax) -> None:
 
 
 def staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
-          horizontaal: bool = False, gestapeld: bool = False) -> plt.Figure:
+          horizontaal: bool = False, gestapeld: bool = False, breuken: list[int] | None = None) -> plt.Figure:
     """Bars per category; hue splits them (side by side, or stacked with gestapeld=True)."""
     stijl()
     fig, ax = plt.subplots(figsize=(FIGSIZE[0], max(FIGSIZE[1], 0.36 * data[x].nunique() + 1.2)) if horizontaal else FIGSIZE)
@@ -111,6 +123,8 @@ def staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel:
             _legend_below(ax)
     ax.set_xlabel(ylabel if horizontaal else "")
     ax.set_ylabel("" if horizontaal else ylabel)
+    if not horizontaal:
+        _breaks(ax, breuken or [])
     _dutch_axis(ax, "x" if horizontaal else "y")
     fig.tight_layout()
     return fig

@@ -185,5 +185,50 @@ def demodata(project: Path = ProjectOpt) -> None:
         console.print(f"geschreven: {path.relative_to(proj.root)}")
 
 
+cbs_app = typer.Typer(add_completion=False, no_args_is_help=True, help="CBS StatLine: tabellen ophalen en omzetten.")
+app.add_typer(cbs_app, name="cbs")
+
+
+@cbs_app.command("fetch")
+def cbs_fetch(
+    tabel: list[str] = typer.Option(None, "--tabel", "-t", help="Tabel-id(s) uit params/cbs/; standaard alle."),
+    gemeenten: str = typer.Option("alle", "--gemeenten", help="alle, of codes gescheiden door komma's (GM0505,GM0402)."),
+    refresh: bool = typer.Option(False, "--refresh", help="Opnieuw ophalen, ook als er al een snapshot is."),
+    catalogus: str = typer.Option(None, "--catalogus", help="Andere catalogus-URL dan in de mapping (spiegel of proxy)."),
+    project: Path = ProjectOpt,
+) -> None:
+    """Haal CBS-tabellen op (of gebruik de opgeslagen snapshot) en zet ze om naar waarnemingen."""
+    import pandas as pd
+
+    from .cbs import CbsError, fetch, mappings, write_observations
+
+    proj = _project(project)
+    known = list(pd.read_csv(proj.data / "gemeenten.csv", dtype=str)["code"])
+    wanted = known if gemeenten == "alle" else [g.strip().upper() for g in gemeenten.split(",") if g.strip()]
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        console.print(f"[red]Fout:[/red] onbekende gemeente(n) {', '.join(unknown)}; voeg ze toe aan data/gemeenten.csv")
+        raise typer.Exit(2)
+    failed = False
+    try:
+        todo = mappings(proj, tabel or None)
+    except (CbsError, ContractError) as exc:
+        console.print(f"[red]Fout:[/red] {exc}", markup=False)
+        raise typer.Exit(2) from None
+    for mapping in todo:
+        if catalogus:
+            mapping.catalogus = catalogus
+        try:
+            snapshot = fetch(proj, mapping, wanted, refresh=refresh)
+            summary = write_observations(proj, mapping, snapshot)
+        except CbsError as exc:
+            console.print(f"Fout: {exc}", markup=False)
+            failed = True
+            continue
+        console.print(f"{mapping.tabel}: snapshot {snapshot.name}, {summary['observaties']} waarnemingen"
+                      f"{', ' + str(summary['inwoners']) + ' inwonertallen' if summary['inwoners'] else ''}", markup=False)
+    raise typer.Exit(1 if failed else 0)
+
+
 if __name__ == "__main__":
     app()

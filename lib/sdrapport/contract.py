@@ -7,6 +7,7 @@ is row 1 and the first data row is row 2; in a Parquet file the first row is row
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import re
@@ -39,6 +40,8 @@ GROOTTEKLASSEN = (
 )
 
 GEMEENTEN_COLUMNS = ("code", "naam", "provincie")
+HISTORIE_COLUMNS = ("code", "naam", "datum", "gebeurtenis", "toelichting")
+GEBEURTENISSEN = ("ontstaan", "grenswijziging", "opgeheven")
 INWONERS_COLUMNS = ("gemeente", "jaar", "inwoners", "bron")
 OBSERVATIE_COLUMNS = ("gemeente", "periode", "indicator", "waarde", "bron", "status")
 
@@ -59,6 +62,8 @@ MESSAGES = {
     "negatief": "{value!r}: een aantal kan niet negatief zijn",
     "status": "{value!r} is geen status; verwacht voorlopig of definitief",
     "dubbel": "dubbele sleutel {value}: deze combinatie komt al eerder voor; elke waarneming mag één keer voorkomen",
+    "datum": "{value!r} is geen datum; verwacht JJJJ-MM-DD, bijvoorbeeld 2021-01-01",
+    "gebeurtenis": "{value!r} is geen gebeurtenis; kies uit " + ", ".join(GEBEURTENISSEN),
 }
 
 
@@ -216,6 +221,57 @@ def read_inwoners(path: Path, gemeenten: set[str], root: Path | None = None) -> 
     out["jaar"] = out["jaar"].astype(int)
     out["inwoners"] = out["inwoners"].astype("int64")
     return out
+
+
+def read_historie(path: Path, root: Path | None = None) -> pd.DataFrame:
+    """data/gemeente-historie.csv (optional): when a gemeente came into being (herindeling), had its
+    boundary changed, or was dissolved."""
+    table = read_table(path, HISTORIE_COLUMNS, HISTORIE_COLUMNS, root)
+
+    def is_date(v: str) -> bool:
+        try:
+            dt.date.fromisoformat(v)
+            return True
+        except ValueError:
+            return False
+
+    schema = pa.DataFrameSchema(
+        {
+            "code": pa.Column(object, [_not_empty(), _check(lambda v: bool(GEMEENTE_CODE.match(v)), "gm_formaat")]),
+            "naam": pa.Column(object, [_not_empty()]),
+            "datum": pa.Column(object, [_not_empty(), _check(is_date, "datum")]),
+            "gebeurtenis": pa.Column(object, [_not_empty(), _check(lambda v: v in GEBEURTENISSEN, "gebeurtenis")]),
+            "toelichting": pa.Column(object, []),
+        }
+    )
+    _validate(schema, table, root, _duplicates(table, ["code", "datum"], root))
+    out = table.frame.copy()
+    out["rij"] = out.index.astype(int)
+    return out.reset_index(drop=True)
+
+
+def check_boundaries(observaties: pd.DataFrame, historie: pd.DataFrame, historie_file: str) -> None:
+    """Refuse figures of a gemeente code for a time it did not exist: they describe another
+    boundary, and a series must not silently mix two (seed 002; CBS re-divides every year)."""
+    problems = []
+    for ev in historie.itertuples(index=False):
+        if ev.gebeurtenis == "grenswijziging":
+            continue
+        datum = dt.date.fromisoformat(ev.datum)
+        rows = observaties[observaties["gemeente"] == ev.code]
+        if rows.empty:
+            continue
+        starts = rows["periode"].map(lambda c: Period.parse(c).start)
+        ends = rows["periode"].map(lambda c: Period.parse(c).end)
+        bad = rows[starts < datum] if ev.gebeurtenis == "ontstaan" else rows[ends >= datum]
+        for rec in bad.itertuples(index=False):
+            when = "bestaat pas sinds" if ev.gebeurtenis == "ontstaan" else "is opgeheven per"
+            problems.append(Problem(rec.bestand, int(rec.rij), "periode",
+                                    f"{ev.code} ({ev.naam}) {when} {datum.isoformat()} ({historie_file}); cijfers over {rec.periode} "
+                                    "gaan over een andere gemeentelijke indeling en mogen niet in dezelfde reeks. Lever ze onder de "
+                                    "toenmalige gemeentecode(s) aan, of herberekend naar de nieuwe indeling met een periode vanaf die datum"))
+    if problems:
+        raise ContractError(problems)
 
 
 def _gemeente_column(gemeenten: set[str]) -> pa.Column:

@@ -9,6 +9,7 @@ import decimal
 import math
 from numbers import Real
 
+from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
 LOCALE = "nl_NL"
@@ -83,3 +84,8 @@ def waarde(x, eenheid: str, *, status: str = "waarde") -> str:
     if eenheid == "%":
         return procent(x, decimalen(eenheid))
     return getal(x, decimalen(eenheid))
+
+
+def datum(day) -> str:
+    """'1 januari 2021' (Babel, nl_NL)."""
+    return format_date(day, "d MMMM y", locale=LOCALE)

@@ -105,13 +105,15 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
     if referentie and "referentie" in df:
         plot = pd.concat([plot, df.assign(reeks=REFERENTIE, waarde=df["referentie"])])
     plot = plot.dropna(subset=["waarde"])
+    used = [Period.parse(p) for p in df["periode"].unique()]
+    breuken = r.breuken(used)
     if gestapeld:
-        fig = charts.staaf(plot, x="label", y="waarde", hue=hue, ylabel=eenheid, gestapeld=True)
+        fig = charts.staaf(plot, x="label", y="waarde", hue=hue, ylabel=eenheid, gestapeld=True, breuken=[i for i, _ in breuken])
         kind = "Gestapeld staafdiagram"
     else:
-        fig = charts.lijn(plot, x="label", y="waarde", hue=hue if (by or referentie) else None, ylabel=eenheid)
+        fig = charts.lijn(plot, x="label", y="waarde", hue=hue if (by or referentie) else None, ylabel=eenheid,
+                          breuken=[i for i, _ in breuken])
         kind = "Lijndiagram"
-    used = [Period.parse(p) for p in df["periode"].unique()]
     span = period_range_label(used)
     if by:
         last = df[df["periode"] == df["periode"].iloc[-1]]
@@ -125,6 +127,8 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
             data[REFERENTIE] = [round(float(v), 6) if pd.notna(v) else "?" for v in df["referentie"]]
     write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     ondertitel = f"{r.naam}{' en referentiegroep' if referentie else ''}, {eenheid}.{_missing_note(df)}"
+    ondertitel += "".join(f" {note}" for _, note in breuken)
+    alt += "".join(f" Onderbreking: {note}" for _, note in breuken)
     r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=used), alt=alt)
 
 

@@ -83,6 +83,10 @@ class Rapport:
             self.obs = con.execute(
                 "SELECT * EXCLUDE (bestand, rij) FROM observaties WHERE gemeente IN (SELECT unnest(?))", [groep]
             ).df()
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            self.historie = con.execute(
+                "SELECT datum, gebeurtenis, toelichting FROM historie WHERE code = ? ORDER BY datum", [self.gemeente]
+            ).fetchall() if "historie" in tables else []
         finally:
             con.close()
         self._eigen = self.obs[self.obs["gemeente"] == self.gemeente]
@@ -103,6 +107,22 @@ class Rapport:
     def demo(self) -> bool:
         """True when any figure of this gemeente comes from the fictitious demo data."""
         return bool((self._eigen["bron"] == DEMO_BRON).any())
+
+    def breuken(self, perioden: list[Period]) -> list[tuple[int, str]]:
+        """Boundary changes inside a series: (index of the first period on the new boundary, footnote)."""
+        import datetime as dt
+
+        out = []
+        for datum, gebeurtenis, toelichting in self.historie:
+            day = dt.date.fromisoformat(str(datum))
+            for i, p in enumerate(perioden[1:], start=1):
+                if perioden[i - 1].start < day <= p.start:
+                    wat = "gewijzigde gemeentegrens" if gebeurtenis == "grenswijziging" else gebeurtenis
+                    note = f"Per {formatting.datum(day)} {wat}"
+                    note += f" ({toelichting})" if toelichting and toelichting != "nan" else ""
+                    out.append((i, note + "; cijfers voor en na de streep zijn niet zonder meer vergelijkbaar."))
+                    break
+        return out
 
     @property
     def bronnen(self) -> list[str]:

@@ -30,6 +30,7 @@ from .errors import NotebookFailed
 from .periods import Period
 from .project import Project
 from .report import META_KEY
+from .cbs import used_snapshots
 from .store import DataSet, ensure_store, file_sha256
 
 KERNEL = "python3"
@@ -246,6 +247,7 @@ def write_manifest(project: Project, result: RunResult, profile: Profile) -> Pat
             for n in result.notebooks
         ],
         "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
+        "cbs_snapshots": used_snapshots(project),
     }
     path = result.outdir / MANIFEST
     tmp = path.with_suffix(".tmp")

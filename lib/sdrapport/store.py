@@ -17,7 +17,9 @@ import pandas as pd
 
 from .catalogue import Catalogue, load_catalogue
 from .contract import (
+    check_boundaries,
     check_unique_observations,
+    read_historie,
     grootteklasse,
     read_gemeenten,
     read_inwoners,
@@ -46,6 +48,10 @@ class DataSet:
         return self.root / "indicatoren.yml"
 
     @property
+    def historie(self) -> Path:
+        return self.root / "gemeente-historie.csv"  # optional
+
+    @property
     def observaties(self) -> list[Path]:
         folder = self.root / "observaties"
         if not folder.is_dir():
@@ -53,7 +59,8 @@ class DataSet:
         return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".parquet") and not p.name.startswith("."))
 
     def files(self) -> list[Path]:
-        return [self.catalogue, self.gemeenten, self.inwoners, *self.observaties]
+        optional = [self.historie] if self.historie.exists() else []
+        return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties]
 
     def fingerprint(self) -> str:
         """Hash over the names and contents of all input files (and the store schema version)."""
@@ -78,6 +85,10 @@ def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, p
     frames = [read_observaties(p, catalogue, codes, root) for p in data.observaties]
     dims = catalogue.breakdown_columns
     check_unique_observations(frames, dims)
+    if data.historie.exists():
+        historie = read_historie(data.historie, root)
+        check_boundaries(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["gemeente"]),
+                         historie, str(data.historie.relative_to(root)))
     columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij"]
     if frames:
         observaties = pd.concat(frames, ignore_index=True)[columns]
@@ -91,6 +102,8 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     data = DataSet(Path(data_dir))
     catalogue, gemeenten, inwoners, observaties = load_inputs(data)
     dims = catalogue.breakdown_columns
+    historie = read_historie(data.historie, data.root.parent) if data.historie.exists() else \
+        pd.DataFrame(columns=["code", "naam", "datum", "gebeurtenis", "toelichting", "rij"])
 
     inwoners = inwoners.assign(grootteklasse=inwoners["inwoners"].map(grootteklasse))
     # Inhabitants are part of the gemeenten contract; in the store they are also the indicator
@@ -142,7 +155,7 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
         try:
             for name, frame in (
                 ("gemeenten", gemeenten), ("inwoners", inwoners), ("indicatoren", ind_rows),
-                ("observaties", alle_obs), ("bestanden", files), ("meta", meta),
+                ("observaties", alle_obs), ("bestanden", files), ("meta", meta), ("historie", historie.astype(str)),
             ):
                 con.register("_frame", frame)
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")

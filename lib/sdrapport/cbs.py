@@ -1,0 +1,305 @@
+"""CBS StatLine connector: fetch tables with `cbsodata`, keep dated snapshots, map them onto the catalogue.
+
+    sdrapport cbs fetch                      # every table in params/cbs/, for the gemeenten in data/gemeenten.csv
+    sdrapport cbs fetch --tabel 85984NED --refresh
+
+Per table a mapping file `params/cbs/<tabel>.yml` says which dimension holds the regions, which
+holds the periods (or which single year a table covers), and which topics (and dimension values)
+become which catalogue indicators and breakdowns. A fetch downloads the table's metadata and its
+untyped data set (the raw cells, so CBS's symbols survive) filtered on the gemeenten asked, and
+stores it as an immutable snapshot:
+
+    cache/cbs/<tabel>/<Modified date>/data.parquet   the rows, dimension keys kept as keys
+    cache/cbs/<tabel>/<Modified date>/meta.json      TableInfos, DataProperties, dimension lists
+
+Later runs read the newest snapshot and need no network; --refresh fetches anew (a new snapshot
+when CBS modified the table). The snapshot is then turned into contract observations in
+`data/observaties/cbs-<tabel>.csv` (and inhabitants into data/inwoners.csv), with the table id and
+snapshot date in `bron` and CBS's provisional periods as status voorlopig.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import ContractError, Problem
+from .periods import Period, PeriodError
+from .project import Project
+
+DEFAULT_CATALOG = "opendata.cbs.nl"
+# CBS "Verklaring van tekens": '.' gegevens ontbreken, 'x' geheim, '-' nihil (a true zero).
+DEFAULT_SYMBOLS = {".": "?", "x": "-", "-": "0"}
+REQUIRED = ("tabel", "bron", "regio", "onderwerpen")
+
+
+class CbsError(Exception):
+    """A fetch that cannot be done; the message names the table and what to do."""
+
+
+@dataclass
+class Topic:
+    key: str
+    indicator: str
+    uitsplitsing: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Mapping:
+    path: Path
+    tabel: str
+    bron: str
+    regio: str
+    onderwerpen: list[Topic]
+    catalogus: str = DEFAULT_CATALOG
+    perioden: str | None = "Perioden"
+    jaar: int | None = None  # for a table about one year without a period dimension (KWB)
+    dimensies: dict[str, dict] = field(default_factory=dict)  # CBS dimension -> {kolom, waarden}
+    maanden: str | None = None  # 'kwartaaleinde': a month ending a quarter describes that quarter (stocks)
+    symbolen: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SYMBOLS))
+
+
+def load_mapping(path: Path) -> Mapping:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    missing = [k for k in REQUIRED if not raw.get(k)]
+    if missing:
+        raise ContractError([Problem(str(path), None, k, "verplicht veld ontbreekt in de CBS-mapping") for k in missing])
+    if not raw.get("perioden", "Perioden") and not raw.get("jaar"):
+        raise ContractError([Problem(str(path), None, "jaar", "een tabel zonder periodedimensie heeft 'jaar' nodig")])
+    topics = []
+    for n, t in enumerate(raw["onderwerpen"], start=1):
+        if not isinstance(t, dict) or not t.get("key") or not t.get("indicator"):
+            raise ContractError([Problem(str(path), None, "onderwerpen", f"onderwerp {n}: verwacht key en indicator")])
+        topics.append(Topic(str(t["key"]), str(t["indicator"]), {k: str(v) for k, v in (t.get("uitsplitsing") or {}).items()}))
+    return Mapping(
+        path=path, tabel=str(raw["tabel"]), bron=str(raw["bron"]), regio=str(raw["regio"]), onderwerpen=topics,
+        catalogus=str(raw.get("catalogus", DEFAULT_CATALOG)), perioden=raw.get("perioden", "Perioden") or None,
+        jaar=raw.get("jaar"), dimensies=dict(raw.get("dimensies") or {}), maanden=raw.get("maanden"),
+        symbolen={**DEFAULT_SYMBOLS, **{str(k): str(v) for k, v in (raw.get("symbolen") or {}).items()}},
+    )
+
+
+def mappings(project: Project, tabellen: list[str] | None = None) -> list[Mapping]:
+    found = [load_mapping(p) for p in sorted((project.params / "cbs").glob("*.yml"))]
+    if tabellen:
+        unknown = sorted(set(tabellen) - {m.tabel for m in found})
+        if unknown:
+            raise CbsError(f"geen mapping voor tabel {', '.join(unknown)} in params/cbs/; maak params/cbs/<tabel>.yml aan")
+        found = [m for m in found if m.tabel in tabellen]
+    return found
+
+
+# -- snapshots ------------------------------------------------------------------------------------
+def cache_dir(project: Project) -> Path:
+    return project.root / "cache" / "cbs"
+
+
+def latest_snapshot(project: Project, tabel: str) -> Path | None:
+    folder = cache_dir(project) / tabel
+    snaps = sorted(p for p in folder.glob("*") if (p / "meta.json").exists() and (p / "data.parquet").exists()) if folder.exists() else []
+    return snaps[-1] if snaps else None
+
+
+MAX_FILTERED = 40  # more gemeenten than this: ask for all gemeente rows (a URL has a length limit)
+
+
+def _region_filter(dim: str, gemeenten: list[str]) -> str:
+    # Region keys can carry trailing spaces ('GM0505  '): match the start of the key. Rows of other
+    # regions that slip through are dropped again when mapping.
+    if len(gemeenten) > MAX_FILTERED:
+        return f"startswith({dim},'GM')"
+    return " or ".join(f"startswith({dim},'{g}')" for g in gemeenten)
+
+
+def fetch(project: Project, mapping: Mapping, gemeenten: list[str], *, refresh: bool = False) -> Path:
+    """The snapshot to use: the newest stored one, or (with refresh, or when there is none) a new
+    download. Raises CbsError, naming the table, when there is neither network nor a snapshot."""
+    existing = latest_snapshot(project, mapping.tabel)
+    if existing is not None and not refresh:
+        return existing
+    import cbsodata
+
+    catalog, https = mapping.catalogus, True
+    if catalog.startswith(("http://", "https://")):  # a mirror or test server given with its scheme
+        https, catalog = catalog.startswith("https://"), catalog.split("://", 1)[1]
+    previous = cbsodata.options.use_https
+    try:
+        cbsodata.options.use_https = https
+        # cbsodata 1.3.5 inverts this flag in download_data (typed=True skips TypedDataSet and
+        # fetches UntypedDataSet); the untyped cells keep CBS's symbols, so take that one.
+        data = cbsodata.download_data(mapping.tabel, typed=True, filters=_region_filter(mapping.regio, gemeenten),
+                                      catalog_url=catalog.rstrip("/"), timeout=60)
+    except Exception as exc:  # requests raises several types for no network, DNS, HTTP errors
+        import requests
+
+        if isinstance(exc, requests.HTTPError):
+            raise CbsError(f"tabel {mapping.tabel}: {mapping.catalogus} gaf een fout ({exc}); controleer het tabel-id en "
+                           f"de mapping {mapping.path.name}" + (f"; de snapshot {existing.name} blijft in gebruik" if existing else "")) from None
+        if existing is not None:
+            raise CbsError(f"tabel {mapping.tabel}: ophalen bij {mapping.catalogus} is mislukt ({type(exc).__name__}); "
+                           f"de opgeslagen snapshot {existing.name} blijft in gebruik. Probeer later opnieuw zonder --refresh.") from None
+        raise CbsError(f"tabel {mapping.tabel}: geen verbinding met {mapping.catalogus} ({type(exc).__name__}) en nog geen "
+                       f"opgeslagen snapshot in {cache_dir(project) / mapping.tabel}. Draai 'sdrapport cbs fetch' op een machine "
+                       f"met internet en neem de map cache/cbs mee.") from None
+    finally:
+        cbsodata.options.use_https = previous
+    info = (data.get("TableInfos") or [{}])[0]
+    modified = str(info.get("Modified") or dt.date.today().isoformat())[:10]
+    meta = {k: v for k, v in data.items() if k not in ("UntypedDataSet", "TypedDataSet")}
+    meta["_sdrapport"] = {"tabel": mapping.tabel, "catalogus": mapping.catalogus, "gemeenten": sorted(gemeenten),
+                          "opgehaald": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    rows = pd.DataFrame(data.get("UntypedDataSet") or data.get("TypedDataSet") or []).astype(str)
+    target = cache_dir(project) / mapping.tabel / modified
+    if target.exists():
+        if _same_rows(target, rows):
+            return target  # CBS did not change the table: the snapshot stays as it is
+        n = 2
+        while (target.parent / f"{modified}-{n}").exists():
+            n += 1
+        target = target.parent / f"{modified}-{n}"  # never overwrite a snapshot: it is immutable
+    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    rows.to_parquet(tmp / "data.parquet", index=False)
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def _same_rows(snapshot: Path, rows: pd.DataFrame) -> bool:
+    old = pd.read_parquet(snapshot / "data.parquet")
+    return old.shape == rows.shape and old.astype(str).reset_index(drop=True).equals(rows.reset_index(drop=True))
+
+
+# -- mapping onto the catalogue ---------------------------------------------------------------------
+def _cbs_periods(key: str, title: str, status: str, maanden: str | None) -> list[tuple[str, str]]:
+    """[(our period code, voorlopig/definitief)] for a CBS period key; [] for unsupported ones.
+    With maanden 'kwartaaleinde' a month that ends a quarter stands for that quarter (and
+    June for the first half-year, December for the second and for the year): for stocks only."""
+    voorlopig = "voorlopig" in (status or "").lower() or title.strip().endswith("*")
+    state = "voorlopig" if voorlopig else "definitief"
+    m = re.fullmatch(r"(\d{4})MM(\d{2})", key.strip())
+    if m:
+        if maanden != "kwartaaleinde" or int(m.group(2)) % 3:
+            return []
+        year, month = int(m.group(1)), int(m.group(2))
+        codes = [Period(year, "Q", month // 3).code]
+        codes += [Period(year, "H", 1).code] if month == 6 else [Period(year, "H", 2).code, str(year)] if month == 12 else []
+        return [(c, state) for c in codes]
+    try:
+        return [(Period.parse(key.strip()).code, state)]
+    except PeriodError:
+        return []  # multi-year codes (X0) and the like: not a reporting period of ours
+
+
+def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(observations, inhabitants) in the data contract's columns, from one snapshot."""
+    meta = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+    rows = pd.read_parquet(snapshot / "data.parquet").astype(str)
+    bron = f"{mapping.bron} ({snapshot.name})"
+    periods: dict[str, list[tuple[str, str]]] = {}
+    if mapping.perioden:
+        for item in meta.get(mapping.perioden, []):
+            found = _cbs_periods(str(item.get("Key", "")), str(item.get("Title", "")), str(item.get("Status", "")), mapping.maanden)
+            if found:
+                periods[str(item["Key"]).strip()] = found
+    out, inw = [], []
+    for _, row in rows.iterrows():
+        region = row.get(mapping.regio, "").strip()
+        if region not in gemeenten:
+            continue
+        if mapping.perioden:
+            targets = periods.get(row.get(mapping.perioden, "").strip())
+            if not targets:
+                continue
+        else:
+            targets = [(str(mapping.jaar), "definitief")]
+        dims: dict[str, str] = {}
+        skip = False
+        for cbs_dim, spec in mapping.dimensies.items():
+            value = spec.get("waarden", {}).get(row.get(cbs_dim, "").strip())
+            if value is None:
+                skip = True  # a dimension value the mapping does not use (e.g. a total we take elsewhere)
+                break
+            if value != "totaal":
+                dims[spec["kolom"]] = value
+        if skip:
+            continue
+        for topic in mapping.onderwerpen:
+            cell = row.get(topic.key)
+            if cell is None:
+                raise CbsError(f"tabel {mapping.tabel}: onderwerp {topic.key} staat niet in de gegevens; controleer {mapping.path}")
+            value = _value(cell, mapping.symbolen)
+            for periode, status in targets:
+                if topic.indicator == "inwoners":
+                    if not dims and not topic.uitsplitsing and value.replace(".", "", 1).isdigit():
+                        inw.append({"gemeente": region, "jaar": periode[:4], "inwoners": str(int(float(value))), "bron": bron})
+                    continue
+                out.append({"gemeente": region, "periode": periode, "indicator": topic.indicator, **dims, **topic.uitsplitsing,
+                            "waarde": value, "bron": bron, "status": status})
+    return pd.DataFrame(out), pd.DataFrame(inw, columns=["gemeente", "jaar", "inwoners", "bron"])
+
+
+def _value(cell: str, symbols: dict[str, str]) -> str:
+    text = str(cell).strip()
+    if text in symbols:
+        return symbols[text]
+    if text in ("", "None", "nan"):
+        return "?"
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        number = float(text)
+        return str(int(number)) if number.is_integer() else text
+    return "?"
+
+
+def write_observations(project: Project, mapping: Mapping, snapshot: Path) -> dict:
+    """Write data/observaties/cbs-<tabel>.csv and merge inhabitants into data/inwoners.csv."""
+    from .catalogue import load_catalogue
+
+    gemeenten = set(pd.read_csv(project.data / "gemeenten.csv", dtype=str)["code"])
+    obs, inw = observations(mapping, snapshot, gemeenten)
+    dims = load_catalogue(project.catalogue).breakdown_columns
+    used = [d for d in dims if d in obs.columns]
+    target = project.data / "observaties" / f"cbs-{mapping.tabel}.csv"
+    if len(obs):
+        obs = obs.reindex(columns=["gemeente", "periode", "indicator", *used, "waarde", "bron", "status"]).fillna("")
+        obs = obs.sort_values(["gemeente", "periode", "indicator", *used], kind="stable")
+        _atomic_csv(obs, target)
+    else:
+        target.unlink(missing_ok=True)
+    if len(inw):
+        path = project.data / "inwoners.csv"
+        old = pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() and path.stat().st_size else inw.iloc[0:0]
+        keys = set(zip(inw["gemeente"], inw["jaar"]))
+        keep = old[[(g, j) not in keys for g, j in zip(old["gemeente"], old["jaar"])]]
+        merged = pd.concat([keep, inw], ignore_index=True).sort_values(["gemeente", "jaar"], kind="stable")
+        _atomic_csv(merged, path)
+    sidecar = {"tabel": mapping.tabel, "snapshot": str(snapshot.relative_to(project.root)), "bron": mapping.bron,
+               "observaties": len(obs), "inwoners": len(inw)}
+    return sidecar
+
+
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False, lineterminator="\n")
+    os.replace(tmp, path)
+
+
+def used_snapshots(project: Project) -> list[dict]:
+    """The snapshots behind the CBS observation files, for the run manifest."""
+    out = []
+    for mapping in mappings(project):
+        snap = latest_snapshot(project, mapping.tabel)
+        if snap is not None and (project.data / "observaties" / f"cbs-{mapping.tabel}.csv").exists():
+            meta = json.loads((snap / "meta.json").read_text(encoding="utf-8"))
+            info = (meta.get("TableInfos") or [{}])[0]
+            out.append({"tabel": mapping.tabel, "snapshot": snap.name, "modified": info.get("Modified"),
+                        "titel": info.get("Title"), "opgehaald": meta.get("_sdrapport", {}).get("opgehaald")})
+    return out

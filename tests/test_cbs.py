@@ -1,0 +1,142 @@
+"""The CBS StatLine connector against fixture files served on 127.0.0.1: the real cbsodata client runs."""
+import json
+import shutil
+from urllib.parse import unquote_plus
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sdrapport.cli import app
+from sdrapport.errors import ContractError
+from sdrapport.runner import run_report
+from sdrapport.store import build_store
+from tests.cbs_server import FIXTURES, CbsFixtureServer
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cbs_project(project):
+    """The project without demo observations: its figures will come from CBS only."""
+    for p in (project.data / "observaties").glob("*.csv"):
+        p.unlink()
+    (project.data / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\n", encoding="utf-8")
+    (project.params / "rapporten" / "klein.yml").write_text(
+        "titel: Monitor\nnotebooks: [01_uitgangspositie.ipynb, 02_wmo.ipynb]\n", encoding="utf-8")
+    return project
+
+
+def fetch(project, *args):
+    return runner.invoke(app, ["cbs", "fetch", "--project", str(project.root), *args])
+
+
+def test_fetch_maps_tables_onto_the_catalogue(cbs_project):
+    with CbsFixtureServer() as server:
+        result = fetch(cbs_project, "--catalogus", f"http://{server.catalog}")
+    assert result.exit_code == 0, result.output
+    # Filter on the gemeenten asked, by key prefix (keys carry trailing spaces); paging followed.
+    assert any("startswith(RegioS,'GM0505') or " in unquote_plus(r) for r in server.requests)
+    assert any("$skip=3" in r for r in server.requests)
+    for table, modified in (("85984NED", "2024-11-01"), ("83262NED", "2024-10-15"), ("85099NED", "2024-10-31"), ("80794ned", "2024-09-20")):
+        snap = cbs_project.root / "cache" / "cbs" / table / modified
+        assert (snap / "data.parquet").exists() and json.loads((snap / "meta.json").read_text())["TableInfos"][0]["Identifier"] == table
+
+    wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-83262NED.csv", dtype=str, keep_default_na=False)
+    assert set(wmo["gemeente"]) == {"GM0505", "GM0164"}  # Nederland and other rows left out
+    row = lambda g, p, cat="": wmo[(wmo["gemeente"] == g) & (wmo["periode"] == p) & (wmo["hoofdcategorie"] == cat)].iloc[0]  # noqa: E731
+    total = row("GM0505", "2024-H1")
+    assert (total["waarde"], total["status"]) == ("9903", "voorlopig")  # '1e halfjaar 2024*', Status Voorlopig
+    assert row("GM0505", "2023-H2")["status"] == "definitief"
+    assert total["bron"] == "CBS GMSD Wmo (83262NED) (2024-10-15)"  # table id and snapshot date
+    assert row("GM0505", "2024-H1", "Hulp bij het huishouden")["waarde"] == "?"  # CBS '.': unknown, never 0
+    assert row("GM0164", "2024-H1", "Ondersteuning thuis")["waarde"] == "-"  # CBS 'x': secret
+    assert len(wmo[(wmo["gemeente"] == "GM0505") & (wmo["periode"] == "2023-H2")]) == 3  # total + 2 categories, no men-only row
+
+    inw = pd.read_csv(cbs_project.data / "inwoners.csv", dtype=str)
+    assert inw.set_index("gemeente").loc["GM0505", "inwoners"] == "121434"
+    kwb = pd.read_csv(cbs_project.data / "observaties" / "cbs-85984NED.csv", dtype=str, keep_default_na=False)
+    hengelo = kwb[(kwb["gemeente"] == "GM0164") & (kwb["indicator"] == "huishoudens")].set_index("huishoudtype")["waarde"]
+    assert (hengelo[""], hengelo["Eenpersoonshuishouden"]) == ("?", "-")
+    assert "WK050501" not in set(kwb["gemeente"])
+
+    bijstand = pd.read_csv(cbs_project.data / "observaties" / "cbs-80794ned.csv", dtype=str, keep_default_na=False)
+    tot_aow = bijstand[bijstand["leeftijd"] == "tot AOW-leeftijd"].set_index("periode")["waarde"]
+    # A stock: December stands for Q4, H2 and the year; June for Q2 and H1; May is no reporting period.
+    assert tot_aow.to_dict() == {"2023": "3890", "2023-H2": "3890", "2023-Q4": "3890", "2024-H1": "3850", "2024-Q2": "3850"}
+
+
+def test_second_run_works_offline_and_errors_name_the_table(cbs_project):
+    with CbsFixtureServer() as server:
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}").exit_code == 0
+        port = server.catalog
+    before = (cbs_project.data / "observaties" / "cbs-83262NED.csv").read_bytes()
+    offline = fetch(cbs_project, "--catalogus", f"http://{port}")  # the server is gone: no network
+    assert offline.exit_code == 0, offline.output
+    assert (cbs_project.data / "observaties" / "cbs-83262NED.csv").read_bytes() == before
+    refreshed = fetch(cbs_project, "--catalogus", f"http://{port}", "--refresh", "--tabel", "83262NED")
+    assert refreshed.exit_code == 1 and "tabel 83262NED: ophalen" in refreshed.output and "2024-10-15 blijft in gebruik" in refreshed.output
+    shutil.rmtree(cbs_project.root / "cache" / "cbs" / "85984NED")
+    nothing = fetch(cbs_project, "--catalogus", f"http://{port}", "--tabel", "85984NED")
+    assert nothing.exit_code == 1
+    assert "tabel 85984NED: geen verbinding" in nothing.output and "nog geen opgeslagen snapshot" in nothing.output
+
+
+def test_snapshots_are_immutable(cbs_project, tmp_path):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, fixtures)
+    with CbsFixtureServer(fixtures) as server:
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "--tabel", "85099NED").exit_code == 0
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "--tabel", "85099NED", "--refresh").exit_code == 0
+        snaps = sorted(p.name for p in (cbs_project.root / "cache" / "cbs" / "85099NED").iterdir())
+        assert snaps == ["2024-10-31"]  # unchanged table: the same snapshot
+        rows = json.loads((fixtures / "85099NED" / "UntypedDataSet.json").read_text())
+        rows[0]["JongerenMetJeugdzorg_1"] = "2830"  # CBS corrects a figure without a new Modified date
+        (fixtures / "85099NED" / "UntypedDataSet.json").write_text(json.dumps(rows))
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "--tabel", "85099NED", "--refresh").exit_code == 0
+    snaps = sorted(p.name for p in (cbs_project.root / "cache" / "cbs" / "85099NED").iterdir())
+    assert snaps == ["2024-10-31", "2024-10-31-2"]
+    old = pd.read_parquet(cbs_project.root / "cache" / "cbs" / "85099NED" / "2024-10-31" / "data.parquet")
+    assert old.loc[0, "JongerenMetJeugdzorg_1"] == "2825"
+
+
+def test_report_from_fetched_tables_names_them_in_its_sources(cbs_project):
+    with CbsFixtureServer() as server:
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}").exit_code == 0
+    result = run_report(cbs_project, "GM0505", "2024-H1", "klein")
+    assert result.ok, [n.error for n in result.notebooks]
+    import nbformat
+
+    from sdrapport.runner import cell_label
+
+    nb = nbformat.read(result.outdir / "02_wmo.ipynb", as_version=4)
+    cells = {cell_label(c): c for c in nb.cells if c.cell_type == "code"}
+    text = cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"]
+    assert "in het eerste halfjaar 2024 9.905 unieke cliënten" in text  # 9.903 CBS-rounded
+    assert "81,6 per 1.000 inwoners" in text  # 9.905 / 121.434 (1 januari 2024, from the KWB table)
+    assert "83262NED" in cells["fig-wmo-hoofdcategorie"].source and "(voorlopige cijfers)" in cells["fig-wmo-hoofdcategorie"].source
+    page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
+    assert "Demodata" not in page
+    manifest = json.loads((result.outdir / "run.json").read_text(encoding="utf-8"))
+    assert {s["tabel"]: s["snapshot"] for s in manifest["cbs_snapshots"]}["83262NED"] == "2024-10-15"
+
+
+def test_boundaries_are_never_silently_mixed(cbs_project):
+    with CbsFixtureServer() as server:
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}").exit_code == 0
+    historie = cbs_project.data / "gemeente-historie.csv"
+    historie.write_text("code,naam,datum,gebeurtenis,toelichting\nGM0505,Dordrecht,2024-01-01,ontstaan,herindeling\n", encoding="utf-8")
+    with pytest.raises(ContractError, match=r"GM0505 \(Dordrecht\) bestaat pas sinds 2024-01-01") as info:
+        build_store(cbs_project.data, cbs_project.store)
+    assert info.value.problems[0].file.startswith("data/observaties/cbs-")
+    historie.write_text("code,naam,datum,gebeurtenis,toelichting\nGM0505,Dordrecht,2023-07-01,grenswijziging,een buurgemeente ging op in Dordrecht\n",
+                        encoding="utf-8")
+    result = run_report(cbs_project, "GM0505", "2024-H1", "klein")
+    assert result.ok, [n.error for n in result.notebooks]
+    import nbformat
+
+    from sdrapport.runner import cell_label
+
+    nb = nbformat.read(result.outdir / "02_wmo.ipynb", as_version=4)
+    fig = next(c for c in nb.cells if c.cell_type == "code" and cell_label(c) == "fig-wmo-hoofdcategorie")
+    assert "Per 1 juli 2023 gewijzigde gemeentegrens (een buurgemeente ging op in Dordrecht)" in fig.source
