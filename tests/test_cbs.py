@@ -125,11 +125,12 @@ def test_boundaries_are_never_silently_mixed(cbs_project):
     with CbsFixtureServer() as server:
         assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}").exit_code == 0
     historie = cbs_project.data / "gemeente-historie.csv"
-    historie.write_text("code,naam,datum,gebeurtenis,toelichting\nGM0505,Dordrecht,2024-01-01,ontstaan,herindeling\n", encoding="utf-8")
-    with pytest.raises(ContractError, match=r"GM0505 \(Dordrecht\) bestaat pas sinds 2024-01-01") as info:
+    historie.write_text("code,naam,geldig_van,geldig_tot,opvolger\nGM0505,Dordrecht,2024-01-01,,\n", encoding="utf-8")
+    with pytest.raises(ContractError, match=r"GM0505 bestaat pas sinds 2024-01-01") as info:
         build_store(cbs_project.data, cbs_project.store)
     assert info.value.problems[0].file.startswith("data/observaties/cbs-")
-    historie.write_text("code,naam,datum,gebeurtenis,toelichting\nGM0505,Dordrecht,2023-07-01,grenswijziging,een buurgemeente ging op in Dordrecht\n",
+    # A neighbour merged into Dordrecht on 1 July 2023: Dordrecht keeps its code, its boundary changed.
+    historie.write_text("code,naam,geldig_van,geldig_tot,opvolger\nGM9990,Oudgemeente,,2023-06-30,GM0505\nGM0505,Dordrecht,,,\n",
                         encoding="utf-8")
     result = run_report(cbs_project, "GM0505", "2024-H1", "klein")
     assert result.ok, [n.error for n in result.notebooks]
@@ -139,4 +140,15 @@ def test_boundaries_are_never_silently_mixed(cbs_project):
 
     nb = nbformat.read(result.outdir / "02_wmo.ipynb", as_version=4)
     fig = next(c for c in nb.cells if c.cell_type == "code" and cell_label(c) == "fig-wmo-hoofdcategorie")
-    assert "Per 1 juli 2023 gewijzigde gemeentegrens (een buurgemeente ging op in Dordrecht)" in fig.source
+    assert "Per 1 juli 2023 gewijzigde gemeentegrens (Oudgemeente is opgegaan in de gemeente Dordrecht)" in fig.source
+
+
+def test_history_contract_errors_name_file_row_and_column(cbs_project):
+    historie = cbs_project.data / "gemeente-historie.csv"
+    historie.write_text("code,naam,geldig_van,geldig_tot,opvolger\nGM9990,Oud,2020-13-01,,GM0505\n", encoding="utf-8")
+    with pytest.raises(ContractError) as info:
+        from sdrapport.contract import read_historie
+
+        read_historie(historie, cbs_project.root)
+    where = {(p.file, p.row, p.column) for p in info.value.problems}
+    assert ("data/gemeente-historie.csv", 2, "geldig_van") in where and ("data/gemeente-historie.csv", 2, "geldig_tot") in where

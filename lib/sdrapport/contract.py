@@ -40,8 +40,7 @@ GROOTTEKLASSEN = (
 )
 
 GEMEENTEN_COLUMNS = ("code", "naam", "provincie")
-HISTORIE_COLUMNS = ("code", "naam", "datum", "gebeurtenis", "toelichting")
-GEBEURTENISSEN = ("ontstaan", "grenswijziging", "opgeheven")
+HISTORIE_COLUMNS = ("code", "naam", "geldig_van", "geldig_tot", "opvolger")
 INWONERS_COLUMNS = ("gemeente", "jaar", "inwoners", "bron")
 OBSERVATIE_COLUMNS = ("gemeente", "periode", "indicator", "waarde", "bron", "status")
 
@@ -62,8 +61,7 @@ MESSAGES = {
     "negatief": "{value!r}: een aantal kan niet negatief zijn",
     "status": "{value!r} is geen status; verwacht voorlopig of definitief",
     "dubbel": "dubbele sleutel {value}: deze combinatie komt al eerder voor; elke waarneming mag één keer voorkomen",
-    "datum": "{value!r} is geen datum; verwacht JJJJ-MM-DD, bijvoorbeeld 2021-01-01",
-    "gebeurtenis": "{value!r} is geen gebeurtenis; kies uit " + ", ".join(GEBEURTENISSEN),
+    "datum": "{value!r} is geen datum; verwacht JJJJ-MM-DD, bijvoorbeeld 2021-01-01, of laat de cel leeg",
 }
 
 
@@ -224,52 +222,91 @@ def read_inwoners(path: Path, gemeenten: set[str], root: Path | None = None) -> 
 
 
 def read_historie(path: Path, root: Path | None = None) -> pd.DataFrame:
-    """data/gemeente-historie.csv (optional): when a gemeente came into being (herindeling), had its
-    boundary changed, or was dissolved."""
+    """data/gemeente-historie.csv (optional): codes with their validity and successor, as CBS lists
+    the gemeentelijke indeling: code, naam, geldig_van, geldig_tot (empty: open) and opvolger."""
     table = read_table(path, HISTORIE_COLUMNS, HISTORIE_COLUMNS, root)
 
     def is_date(v: str) -> bool:
+        if v == "":
+            return True
         try:
             dt.date.fromisoformat(v)
             return True
         except ValueError:
             return False
 
+    code_check = _check(lambda v: bool(GEMEENTE_CODE.match(v)), "gm_formaat")
     schema = pa.DataFrameSchema(
         {
-            "code": pa.Column(object, [_not_empty(), _check(lambda v: bool(GEMEENTE_CODE.match(v)), "gm_formaat")]),
+            "code": pa.Column(object, [_not_empty(), code_check]),
             "naam": pa.Column(object, [_not_empty()]),
-            "datum": pa.Column(object, [_not_empty(), _check(is_date, "datum")]),
-            "gebeurtenis": pa.Column(object, [_not_empty(), _check(lambda v: v in GEBEURTENISSEN, "gebeurtenis")]),
-            "toelichting": pa.Column(object, []),
+            "geldig_van": pa.Column(object, [_check(is_date, "datum")]),
+            "geldig_tot": pa.Column(object, [_check(is_date, "datum")]),
+            "opvolger": pa.Column(object, [_check(lambda v: v == "" or bool(GEMEENTE_CODE.match(v)), "gm_formaat")]),
         }
     )
-    _validate(schema, table, root, _duplicates(table, ["code", "datum"], root))
+    extra = _duplicates(table, ["code"], root)
+    for row, rec in table.frame.iterrows():
+        if rec["opvolger"] and not rec["geldig_tot"]:
+            extra.append(Problem(_display(path, root), int(row), "geldig_tot", "een gemeente met een opvolger heeft een einddatum nodig"))
+    _validate(schema, table, root, extra)
     out = table.frame.copy()
     out["rij"] = out.index.astype(int)
     return out.reset_index(drop=True)
 
 
+def boundary_events(historie: pd.DataFrame) -> pd.DataFrame:
+    """Per gemeente code the dates its boundary began, ended or changed, with a Dutch note:
+    code, datum, soort ('ontstaan' / 'opgeheven' / 'grenswijziging'), toelichting."""
+    names = dict(zip(historie["code"], historie["naam"]))
+    starts = {c: dt.date.fromisoformat(v) for c, v in zip(historie["code"], historie["geldig_van"]) if v}
+    events = []
+    for rec in historie.itertuples(index=False):
+        if rec.geldig_van:
+            sources = historie[(historie["opvolger"] == rec.code) & (historie["geldig_tot"] != "")]
+            origin = [n for n, end in zip(sources["naam"], sources["geldig_tot"])
+                      if dt.date.fromisoformat(end) + dt.timedelta(days=1) == starts[rec.code]]
+            note = f"ontstaan uit {_enumerate(origin)}" if origin else "ontstaan"
+            events.append((rec.code, starts[rec.code], "ontstaan", f"de gemeente {rec.naam} is {note}"))
+        if rec.geldig_tot:
+            end = dt.date.fromisoformat(rec.geldig_tot) + dt.timedelta(days=1)
+            events.append((rec.code, end, "opgeheven", f"de gemeente {rec.naam} is opgeheven"))
+            if rec.opvolger and starts.get(rec.opvolger) != end:
+                events.append((rec.opvolger, end, "grenswijziging",
+                               f"{rec.naam} is opgegaan in de gemeente {names.get(rec.opvolger, rec.opvolger)}"))
+    frame = pd.DataFrame(events, columns=["code", "datum", "soort", "toelichting"])
+    # several gemeenten merging into one on the same day: one event with all their names
+    merged = frame[frame["soort"] == "grenswijziging"].groupby(["code", "datum"], as_index=False).agg(
+        toelichting=("toelichting", lambda notes: _enumerate([n.split(" is opgegaan")[0] for n in notes]) + " zijn opgegaan in de gemeente "
+                     + notes.iloc[0].split("opgegaan in de gemeente ")[1] if len(notes) > 1 else notes.iloc[0]))
+    merged["soort"] = "grenswijziging"
+    return pd.concat([frame[frame["soort"] != "grenswijziging"], merged], ignore_index=True).sort_values(["code", "datum"])
+
+
+def _enumerate(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+
+
 def check_boundaries(observaties: pd.DataFrame, historie: pd.DataFrame, historie_file: str) -> None:
     """Refuse figures of a gemeente code for a time it did not exist: they describe another
-    boundary, and a series must not silently mix two (seed 002; CBS re-divides every year)."""
+    boundary, and a series must not silently mix two (CBS re-divides gemeenten every year)."""
     problems = []
-    for ev in historie.itertuples(index=False):
-        if ev.gebeurtenis == "grenswijziging":
+    for ev in boundary_events(historie).itertuples(index=False):
+        if ev.soort == "grenswijziging":
             continue
-        datum = dt.date.fromisoformat(ev.datum)
         rows = observaties[observaties["gemeente"] == ev.code]
         if rows.empty:
             continue
         starts = rows["periode"].map(lambda c: Period.parse(c).start)
         ends = rows["periode"].map(lambda c: Period.parse(c).end)
-        bad = rows[starts < datum] if ev.gebeurtenis == "ontstaan" else rows[ends >= datum]
+        bad = rows[starts < ev.datum] if ev.soort == "ontstaan" else rows[ends >= ev.datum]
         for rec in bad.itertuples(index=False):
-            when = "bestaat pas sinds" if ev.gebeurtenis == "ontstaan" else "is opgeheven per"
+            when = f"bestaat pas sinds {ev.datum.isoformat()}" if ev.soort == "ontstaan" else \
+                f"bestaat niet meer sinds {ev.datum.isoformat()}"
             problems.append(Problem(rec.bestand, int(rec.rij), "periode",
-                                    f"{ev.code} ({ev.naam}) {when} {datum.isoformat()} ({historie_file}); cijfers over {rec.periode} "
-                                    "gaan over een andere gemeentelijke indeling en mogen niet in dezelfde reeks. Lever ze onder de "
-                                    "toenmalige gemeentecode(s) aan, of herberekend naar de nieuwe indeling met een periode vanaf die datum"))
+                                    f"{ev.code} {when} ({historie_file}); cijfers over {rec.periode} gaan over een andere "
+                                    "gemeentelijke indeling en mogen niet in dezelfde reeks. Lever ze onder de toenmalige "
+                                    "gemeentecode(s) aan, of herberekend naar de nieuwe indeling vanaf die datum"))
     if problems:
         raise ContractError(problems)
 

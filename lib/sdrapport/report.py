@@ -85,7 +85,7 @@ class Rapport:
             ).df()
             tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
             self.historie = con.execute(
-                "SELECT datum, gebeurtenis, toelichting FROM historie WHERE code = ? ORDER BY datum", [self.gemeente]
+                "SELECT datum, soort, toelichting FROM historie WHERE code = ? ORDER BY datum", [self.gemeente]
             ).fetchall() if "historie" in tables else []
         finally:
             con.close()
@@ -113,14 +113,13 @@ class Rapport:
         import datetime as dt
 
         out = []
-        for datum, gebeurtenis, toelichting in self.historie:
-            day = dt.date.fromisoformat(str(datum))
+        for datum, soort, toelichting in self.historie:
+            day = dt.date.fromisoformat(str(datum)[:10])
             for i, p in enumerate(perioden[1:], start=1):
                 if perioden[i - 1].start < day <= p.start:
-                    wat = "gewijzigde gemeentegrens" if gebeurtenis == "grenswijziging" else gebeurtenis
-                    note = f"Per {formatting.datum(day)} {wat}"
-                    note += f" ({toelichting})" if toelichting and toelichting != "nan" else ""
-                    out.append((i, note + "; cijfers voor en na de streep zijn niet zonder meer vergelijkbaar."))
+                    wat = "gewijzigde gemeentegrens" if soort == "grenswijziging" else "gemeentelijke herindeling"
+                    out.append((i, f"Per {formatting.datum(day)} {wat} ({toelichting}); cijfers voor en na de streep "
+                                   "zijn niet zonder meer vergelijkbaar."))
                     break
         return out
 

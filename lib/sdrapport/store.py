@@ -17,6 +17,7 @@ import pandas as pd
 
 from .catalogue import Catalogue, load_catalogue
 from .contract import (
+    boundary_events,
     check_boundaries,
     check_unique_observations,
     read_historie,
@@ -102,8 +103,8 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     data = DataSet(Path(data_dir))
     catalogue, gemeenten, inwoners, observaties = load_inputs(data)
     dims = catalogue.breakdown_columns
-    historie = read_historie(data.historie, data.root.parent) if data.historie.exists() else \
-        pd.DataFrame(columns=["code", "naam", "datum", "gebeurtenis", "toelichting", "rij"])
+    historie = boundary_events(read_historie(data.historie, data.root.parent)) if data.historie.exists() else \
+        pd.DataFrame(columns=["code", "datum", "soort", "toelichting"])
 
     inwoners = inwoners.assign(grootteklasse=inwoners["inwoners"].map(grootteklasse))
     # Inhabitants are part of the gemeenten contract; in the store they are also the indicator
