@@ -10,13 +10,22 @@ feed does, so the client's paging is exercised too. Every request path is record
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 PAGE = 3
+
+
+def _apply_filter(rows: list[dict], expr: str) -> list[dict]:
+    """The subset of OData the client sends here: startswith(Dim,'GM0505') or ... on padded keys."""
+    terms = re.findall(r"startswith\((\w+),'([^']*)'\)", expr)
+    if not terms:
+        return rows
+    return [r for r in rows if any(str(r.get(dim, "")).startswith(prefix) for dim, prefix in terms)]
 
 
 class CbsFixtureServer:
@@ -41,21 +50,23 @@ class CbsFixtureServer:
                 if not folder.is_dir():
                     return self._send(404, {"odata.error": {"message": {"value": f"table {table} not found"}}})
                 if len(segments) == 3:
-                    names = sorted(p.stem for p in folder.glob("*.json"))
-                    if "UntypedDataSet" in names and "TypedDataSet" not in names:
-                        names.append("TypedDataSet")
+                    names = sorted(p.stem for p in folder.glob("*.json")) + ["TypedDataSet"]
                     base = f"http://{self.headers['Host']}/ODataFeed/odata/{table}/"
                     return self._send(200, {"value": [{"name": n, "url": base + n} for n in names]})
                 name = segments[3]
-                path = folder / f"{'UntypedDataSet' if name == 'TypedDataSet' else name}.json"
+                path = folder / f"{name}.json"  # no TypedDataSet fixture: asking for it is a client error
                 if not path.exists():
                     return self._send(404, {"error": f"{name} not found"})
                 rows = json.loads(path.read_text(encoding="utf-8"))
                 if name.endswith("DataSet"):
+                    rows = _apply_filter(rows, query.get("$filter", [""])[0])
                     skip = int(query.get("$skip", ["0"])[0])
                     page = {"value": rows[skip: skip + PAGE]}
-                    if skip + PAGE < len(rows):
-                        page["odata.nextLink"] = f"http://{self.headers['Host']}/ODataFeed/odata/{table}/{name}?$format=json&$skip={skip + PAGE}"
+                    if skip + PAGE < len(rows):  # the next link keeps the query, as OData does
+                        keep = {"$format": "json", "$skip": str(skip + PAGE)}
+                        if query.get("$filter"):
+                            keep["$filter"] = query["$filter"][0]
+                        page["odata.nextLink"] = f"http://{self.headers['Host']}/ODataFeed/odata/{table}/{name}?{urlencode(keep)}"
                     return self._send(200, page)
                 return self._send(200, {"value": rows})
 

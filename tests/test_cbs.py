@@ -37,7 +37,7 @@ def test_fetch_maps_tables_onto_the_catalogue(cbs_project):
     assert result.exit_code == 0, result.output
     # Filter on the gemeenten asked, by key prefix (keys carry trailing spaces); paging followed.
     assert any("startswith(RegioS,'GM0505') or " in unquote_plus(r) for r in server.requests)
-    assert any("$skip=3" in r for r in server.requests)
+    assert any("$skip=3" in unquote_plus(r) for r in server.requests)  # the client followed odata.nextLink
     for table, modified in (("85984NED", "2024-11-01"), ("83262NED", "2024-10-15"), ("85099NED", "2024-10-31"), ("80794ned", "2024-09-20")):
         snap = cbs_project.root / "cache" / "cbs" / table / modified
         assert (snap / "data.parquet").exists() and json.loads((snap / "meta.json").read_text())["TableInfos"][0]["Identifier"] == table
@@ -94,8 +94,9 @@ def test_snapshots_are_immutable(cbs_project, tmp_path):
         rows[0]["JongerenMetJeugdzorg_1"] = "2830"  # CBS corrects a figure without a new Modified date
         (fixtures / "85099NED" / "UntypedDataSet.json").write_text(json.dumps(rows))
         assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "--tabel", "85099NED", "--refresh").exit_code == 0
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "--tabel", "85099NED", "--refresh").exit_code == 0
     snaps = sorted(p.name for p in (cbs_project.root / "cache" / "cbs" / "85099NED").iterdir())
-    assert snaps == ["2024-10-31", "2024-10-31-2"]
+    assert snaps == ["2024-10-31", "2024-10-31-2"]  # the second refresh found the same rows: no third copy
     old = pd.read_parquet(cbs_project.root / "cache" / "cbs" / "85099NED" / "2024-10-31" / "data.parquet")
     assert old.loc[0, "JongerenMetJeugdzorg_1"] == "2825"
 
@@ -152,3 +153,72 @@ def test_history_contract_errors_name_file_row_and_column(cbs_project):
         read_historie(historie, cbs_project.root)
     where = {(p.file, p.row, p.column) for p in info.value.problems}
     assert ("data/gemeente-historie.csv", 2, "geldig_van") in where and ("data/gemeente-historie.csv", 2, "geldig_tot") in where
+
+
+def test_snapshot_must_cover_the_gemeenten_asked_and_rows_are_merged(cbs_project):
+    with CbsFixtureServer() as server:
+        cat = f"http://{server.catalog}"
+        assert fetch(cbs_project, "--catalogus", cat, "-t", "83262NED", "--gemeenten", "GM0505").exit_code == 0
+        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-83262NED.csv", dtype=str)
+        assert set(wmo["gemeente"]) == {"GM0505"}
+        assert fetch(cbs_project, "--catalogus", cat, "-t", "83262NED").exit_code == 0  # all gemeenten: not covered, fetched
+        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-83262NED.csv", dtype=str)
+        assert set(wmo["gemeente"]) == {"GM0505", "GM0164"}
+        assert fetch(cbs_project, "--catalogus", cat, "-t", "83262NED", "--gemeenten", "GM0164", "--refresh").exit_code == 0
+        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-83262NED.csv", dtype=str)
+        assert set(wmo["gemeente"]) == {"GM0505", "GM0164"}  # other gemeenten's rows stay
+        port = server.catalog
+    shutil.rmtree(cbs_project.root / "cache" / "cbs" / "83262NED")
+    with CbsFixtureServer() as server:
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "-t", "83262NED", "--gemeenten", "GM0505").exit_code == 0
+        port = server.catalog
+    offline = fetch(cbs_project, "--catalogus", f"http://{port}", "-t", "83262NED")
+    assert offline.exit_code == 1 and "bevat niet alle gevraagde gemeenten" in offline.output
+    sidecar = json.loads((cbs_project.data / "observaties" / "cbs-83262NED.json").read_text(encoding="utf-8"))
+    assert sidecar["tabel"] == "83262NED" and sidecar["modified"] == "2024-10-15T02:00:00"
+
+
+def test_incomplete_snapshots_are_never_used(cbs_project):
+    from sdrapport.cbs import latest_snapshot
+
+    with CbsFixtureServer() as server:
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "-t", "85099NED").exit_code == 0
+    good = latest_snapshot(cbs_project, "85099NED")
+    half = good.parent / "2030-01-01"
+    shutil.copytree(good, half)
+    (half / "meta.json").write_text('{"TableInfos": [', encoding="utf-8")  # a write cut off half-way
+    with pytest.raises(Exception):
+        json.loads((half / "meta.json").read_text())
+    shutil.rmtree(half)
+    shutil.copytree(good, half)
+    meta = json.loads((half / "meta.json").read_text())
+    meta["_sdrapport"].pop("compleet")
+    (half / "meta.json").write_text(json.dumps(meta))
+    assert latest_snapshot(cbs_project, "85099NED") == good
+
+
+def test_a_mapping_that_does_not_fit_the_table_is_refused_and_keeps_the_data(cbs_project):
+    with CbsFixtureServer() as server:
+        cat = f"http://{server.catalog}"
+        assert fetch(cbs_project, "--catalogus", cat, "-t", "85099NED").exit_code == 0
+        before = (cbs_project.data / "observaties" / "cbs-85099NED.csv").read_bytes()
+        mapping = cbs_project.params / "cbs" / "85099NED.yml"
+        mapping.write_text(mapping.read_text(encoding="utf-8").replace("perioden: Perioden", "perioden: Periode"), encoding="utf-8")
+        bad = fetch(cbs_project, "--catalogus", cat, "-t", "85099NED")
+        assert bad.exit_code == 1 and "tabel 85099NED (85099NED.yml): dimensie 'Periode' bestaat niet" in bad.output
+        assert (cbs_project.data / "observaties" / "cbs-85099NED.csv").read_bytes() == before
+        mapping.write_text(mapping.read_text(encoding="utf-8").replace("perioden: Periode", "perioden: Perioden")
+                           .replace("dimensies:\n  VormenVanJeugdzorg:\n    kolom: zwaarte\n    waarden: {A045561: totaal}\n", ""), encoding="utf-8")
+        unmapped = fetch(cbs_project, "--catalogus", cat, "-t", "85099NED")
+        assert unmapped.exit_code == 1 and "VormenVanJeugdzorg staan niet onder 'dimensies'" in unmapped.output
+
+
+def test_inhabitants_merge_into_a_semicolon_file(cbs_project):
+    (cbs_project.data / "inwoners.csv").write_text("gemeente;jaar;inwoners;bron\nGM0505 ; 2024 ;120000;oud\nGM0402;2024;93000;eigen\n",
+                                                  encoding="utf-8")
+    with CbsFixtureServer() as server:
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "-t", "85984NED").exit_code == 0
+    inw = pd.read_csv(cbs_project.data / "inwoners.csv", dtype=str)
+    assert len(inw[(inw["gemeente"] == "GM0505") & (inw["jaar"] == "2024")]) == 1
+    assert inw.set_index("gemeente").loc["GM0505", "inwoners"] == "121434"
+    assert inw.set_index("gemeente").loc["GM0402", "inwoners"] == "93000"

@@ -101,10 +101,40 @@ def cache_dir(project: Project) -> Path:
     return project.root / "cache" / "cbs"
 
 
-def latest_snapshot(project: Project, tabel: str) -> Path | None:
+def _snapshot_meta(snapshot: Path) -> dict:
+    try:
+        return json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CbsError(f"snapshot {snapshot} is onleesbaar ({type(exc).__name__}); verwijder de map en haal opnieuw op") from None
+
+
+def snapshots(project: Project, tabel: str) -> list[Path]:
+    """Complete snapshots of a table, oldest first (by fetch time). A snapshot is complete when
+    its meta.json, written last, says so; temporary folders live elsewhere (cache/cbs/.tmp)."""
     folder = cache_dir(project) / tabel
-    snaps = sorted(p for p in folder.glob("*") if (p / "meta.json").exists() and (p / "data.parquet").exists()) if folder.exists() else []
+    found = []
+    for p in (folder.iterdir() if folder.exists() else []):
+        if p.name.startswith(".") or not (p / "data.parquet").exists() or not (p / "meta.json").exists():
+            continue
+        meta = _snapshot_meta(p)
+        if meta.get("_sdrapport", {}).get("compleet"):
+            found.append((meta["_sdrapport"].get("opgehaald", ""), p.name, p))
+    return [p for *_, p in sorted(found)]
+
+
+def latest_snapshot(project: Project, tabel: str) -> Path | None:
+    snaps = snapshots(project, tabel)
     return snaps[-1] if snaps else None
+
+
+def _covers(snapshot: Path, gemeenten: list[str]) -> bool:
+    return set(gemeenten) <= set(_snapshot_meta(snapshot).get("_sdrapport", {}).get("gemeenten", []))
+
+
+def _rows_hash(rows: pd.DataFrame) -> str:
+    import hashlib
+
+    return hashlib.sha256(rows.to_csv(index=False, lineterminator="\n").encode("utf-8")).hexdigest()
 
 
 MAX_FILTERED = 40  # more gemeenten than this: ask for all gemeente rows (a URL has a length limit)
@@ -119,63 +149,68 @@ def _region_filter(dim: str, gemeenten: list[str]) -> str:
 
 
 def fetch(project: Project, mapping: Mapping, gemeenten: list[str], *, refresh: bool = False) -> Path:
-    """The snapshot to use: the newest stored one, or (with refresh, or when there is none) a new
-    download. Raises CbsError, naming the table, when there is neither network nor a snapshot."""
+    """The snapshot to use: the newest stored one that covers the gemeenten asked, or (with
+    refresh, or when there is none) a new download. Raises CbsError naming the table when neither
+    is possible."""
     existing = latest_snapshot(project, mapping.tabel)
-    if existing is not None and not refresh:
+    if existing is not None and not refresh and _covers(existing, gemeenten):
         return existing
     import cbsodata
+    import requests
 
     catalog, https = mapping.catalogus, True
     if catalog.startswith(("http://", "https://")):  # a mirror or test server given with its scheme
         https, catalog = catalog.startswith("https://"), catalog.split("://", 1)[1]
     previous = cbsodata.options.use_https
+    region_filter = _region_filter(mapping.regio, gemeenten)
     try:
         cbsodata.options.use_https = https
-        # cbsodata 1.3.5 inverts this flag in download_data (typed=True skips TypedDataSet and
-        # fetches UntypedDataSet); the untyped cells keep CBS's symbols, so take that one.
-        data = cbsodata.download_data(mapping.tabel, typed=True, filters=_region_filter(mapping.regio, gemeenten),
+        # cbsodata 1.3.x inverts this flag in download_data: typed=True skips TypedDataSet and
+        # fetches UntypedDataSet, whose cells keep CBS's symbols ('.', 'x'). Checked below.
+        data = cbsodata.download_data(mapping.tabel, typed=True, filters=region_filter,
                                       catalog_url=catalog.rstrip("/"), timeout=60)
-    except Exception as exc:  # requests raises several types for no network, DNS, HTTP errors
-        import requests
-
-        if isinstance(exc, requests.HTTPError):
-            raise CbsError(f"tabel {mapping.tabel}: {mapping.catalogus} gaf een fout ({exc}); controleer het tabel-id en "
-                           f"de mapping {mapping.path.name}" + (f"; de snapshot {existing.name} blijft in gebruik" if existing else "")) from None
+    except (requests.ConnectionError, requests.Timeout) as exc:
         if existing is not None:
-            raise CbsError(f"tabel {mapping.tabel}: ophalen bij {mapping.catalogus} is mislukt ({type(exc).__name__}); "
-                           f"de opgeslagen snapshot {existing.name} blijft in gebruik. Probeer later opnieuw zonder --refresh.") from None
+            raise CbsError(f"tabel {mapping.tabel}: ophalen bij {mapping.catalogus} is mislukt (geen verbinding); de opgeslagen "
+                           f"snapshot {existing.name} blijft in gebruik" + ("" if _covers(existing, gemeenten) else
+                           f", maar bevat niet alle gevraagde gemeenten: draai 'sdrapport cbs fetch --refresh' op een machine met internet")
+                           + ".") from None
         raise CbsError(f"tabel {mapping.tabel}: geen verbinding met {mapping.catalogus} ({type(exc).__name__}) en nog geen "
                        f"opgeslagen snapshot in {cache_dir(project) / mapping.tabel}. Draai 'sdrapport cbs fetch' op een machine "
                        f"met internet en neem de map cache/cbs mee.") from None
+    except Exception as exc:  # the server answered, but not with this table's data
+        raise CbsError(f"tabel {mapping.tabel}: {mapping.catalogus} gaf geen bruikbaar antwoord ({type(exc).__name__}: {exc}); "
+                       f"controleer het tabel-id en {mapping.path.name}") from None
     finally:
         cbsodata.options.use_https = previous
+    if "UntypedDataSet" not in data:
+        raise CbsError(f"tabel {mapping.tabel}: de client gaf geen UntypedDataSet (cbsodata-versie?); zonder de ruwe cellen "
+                       "gaan CBS-tekens als 'x' (geheim) verloren")
     info = (data.get("TableInfos") or [{}])[0]
     modified = str(info.get("Modified") or dt.date.today().isoformat())[:10]
+    rows = pd.DataFrame(data["UntypedDataSet"]).astype(str)
+    digest = _rows_hash(rows)
+    for snap in reversed(snapshots(project, mapping.tabel)):
+        own = _snapshot_meta(snap)["_sdrapport"]
+        if own.get("sha256") == digest and set(own.get("gemeenten", [])) == set(gemeenten):
+            return snap  # nothing changed at CBS: keep using that snapshot
     meta = {k: v for k, v in data.items() if k not in ("UntypedDataSet", "TypedDataSet")}
     meta["_sdrapport"] = {"tabel": mapping.tabel, "catalogus": mapping.catalogus, "gemeenten": sorted(gemeenten),
-                          "opgehaald": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-    rows = pd.DataFrame(data.get("UntypedDataSet") or data.get("TypedDataSet") or []).astype(str)
-    target = cache_dir(project) / mapping.tabel / modified
-    if target.exists():
-        if _same_rows(target, rows):
-            return target  # CBS did not change the table: the snapshot stays as it is
-        n = 2
-        while (target.parent / f"{modified}-{n}").exists():
-            n += 1
-        target = target.parent / f"{modified}-{n}"  # never overwrite a snapshot: it is immutable
-    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+                          "opgehaald": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
+                          "sha256": digest, "compleet": True}
+    folder = cache_dir(project) / mapping.tabel
+    name, n = modified, 2
+    while (folder / name).exists():  # never overwrite a snapshot: it is immutable
+        name, n = f"{modified}-{n}", n + 1
+    tmp = cache_dir(project) / ".tmp" / f"{mapping.tabel}-{name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     rows.to_parquet(tmp / "data.parquet", index=False)
+    # meta.json last: its 'compleet' flag marks a finished snapshot
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
-
-
-def _same_rows(snapshot: Path, rows: pd.DataFrame) -> bool:
-    old = pd.read_parquet(snapshot / "data.parquet")
-    return old.shape == rows.shape and old.astype(str).reset_index(drop=True).equals(rows.reset_index(drop=True))
+    folder.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, folder / name)
+    return folder / name
 
 
 # -- mapping onto the catalogue ---------------------------------------------------------------------
@@ -199,9 +234,40 @@ def _cbs_periods(key: str, title: str, status: str, maanden: str | None) -> list
         return []  # multi-year codes (X0) and the like: not a reporting period of ours
 
 
-def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_mapping(mapping: Mapping, meta: dict, breakdowns: list[str]) -> None:
+    """The mapping against the table's DataProperties: dimensions and topics exist, every
+    dimension is mapped (an unmapped one would duplicate rows), breakdown columns exist."""
+    props = meta.get("DataProperties") or []
+    dims = {p["Key"].strip() for p in props if str(p.get("Type", "")).endswith("Dimension")}
+    topics = {p["Key"].strip() for p in props if p.get("Type") == "Topic"}
+    where = f"tabel {mapping.tabel} ({mapping.path.name})"
+    needed = [mapping.regio] + ([mapping.perioden] if mapping.perioden else [])
+    for dim in needed + list(mapping.dimensies):
+        if dim not in dims:
+            raise CbsError(f"{where}: dimensie {dim!r} bestaat niet in de tabel; wel: {', '.join(sorted(dims))}")
+    unmapped = sorted(dims - set(needed) - set(mapping.dimensies))
+    if unmapped:
+        raise CbsError(f"{where}: dimensie(s) {', '.join(unmapped)} staan niet onder 'dimensies'; geef per dimensie "
+                       "welke waarden meedoen (minstens het totaal), anders tellen rijen dubbel")
+    for topic in mapping.onderwerpen:
+        if topic.key not in topics:
+            raise CbsError(f"{where}: onderwerp {topic.key!r} bestaat niet in de tabel")
+        if topic.indicator == "inwoners" and (mapping.perioden or topic.uitsplitsing):
+            raise CbsError(f"{where}: inwoners alleen uit een tabel over één jaar ('jaar:', peildatum 1 januari), zonder uitsplitsing")
+        for col in topic.uitsplitsing:
+            if col not in breakdowns:
+                raise CbsError(f"{where}: uitsplitsing {col!r} bestaat niet in de indicatorcatalogus; kies uit {', '.join(breakdowns)}")
+    for spec in mapping.dimensies.values():
+        if spec.get("kolom") not in breakdowns:
+            raise CbsError(f"{where}: kolom {spec.get('kolom')!r} bestaat niet in de indicatorcatalogus")
+
+
+def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str],
+                 breakdowns: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(observations, inhabitants) in the data contract's columns, from one snapshot."""
-    meta = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+    meta = _snapshot_meta(snapshot)
+    if breakdowns is not None:
+        check_mapping(mapping, meta, breakdowns)
     rows = pd.read_parquet(snapshot / "data.parquet").astype(str)
     bron = f"{mapping.bron} ({snapshot.name})"
     periods: dict[str, list[tuple[str, str]]] = {}
@@ -244,7 +310,17 @@ def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str]) -> tuple
                     continue
                 out.append({"gemeente": region, "periode": periode, "indicator": topic.indicator, **dims, **topic.uitsplitsing,
                             "waarde": value, "bron": bron, "status": status})
-    return pd.DataFrame(out), pd.DataFrame(inw, columns=["gemeente", "jaar", "inwoners", "bron"])
+    frame = pd.DataFrame(out)
+    if len(frame):
+        key = [c for c in frame.columns if c not in ("waarde", "bron", "status")]
+        dup = frame[frame.fillna("").duplicated(key, keep=False)]
+        if len(dup):
+            first = dup.iloc[0]
+            raise CbsError(f"tabel {mapping.tabel} ({mapping.path.name}): meer dan één waarde voor {first['gemeente']} "
+                           f"{first['periode']} {first['indicator']}; map elke dimensie, en combineer 'maanden' niet met "
+                           "jaar- of kwartaalcodes van dezelfde tabel")
+    inhabitants = pd.DataFrame(inw, columns=["gemeente", "jaar", "inwoners", "bron"]).drop_duplicates()
+    return frame, inhabitants
 
 
 def _value(cell: str, symbols: dict[str, str]) -> str:
@@ -259,31 +335,44 @@ def _value(cell: str, symbols: dict[str, str]) -> str:
     return "?"
 
 
-def write_observations(project: Project, mapping: Mapping, snapshot: Path) -> dict:
-    """Write data/observaties/cbs-<tabel>.csv and merge inhabitants into data/inwoners.csv."""
+def write_observations(project: Project, mapping: Mapping, snapshot: Path, gemeenten: list[str]) -> dict:
+    """Put the snapshot's figures for the gemeenten asked into data/observaties/cbs-<tabel>.csv
+    (rows of other gemeenten in that file stay), inhabitants into data/inwoners.csv, and the
+    snapshot used into data/observaties/cbs-<tabel>.json (for the run manifest)."""
     from .catalogue import load_catalogue
+    from .contract import INWONERS_COLUMNS, read_table
 
-    gemeenten = set(pd.read_csv(project.data / "gemeenten.csv", dtype=str)["code"])
-    obs, inw = observations(mapping, snapshot, gemeenten)
     dims = load_catalogue(project.catalogue).breakdown_columns
-    used = [d for d in dims if d in obs.columns]
+    obs, inw = observations(mapping, snapshot, set(gemeenten), dims)
+    if obs.empty and inw.empty:
+        raise CbsError(f"tabel {mapping.tabel}: de snapshot {snapshot.name} bevat geen cijfers voor de gevraagde gemeenten "
+                       f"en perioden; controleer {mapping.path.name} (regio, perioden, dimensies)")
     target = project.data / "observaties" / f"cbs-{mapping.tabel}.csv"
     if len(obs):
+        if target.exists():
+            old = pd.read_csv(target, dtype=str, keep_default_na=False)
+            obs = pd.concat([old[~old["gemeente"].isin(gemeenten)], obs], ignore_index=True)
+        used = [d for d in dims if d in obs.columns]
         obs = obs.reindex(columns=["gemeente", "periode", "indicator", *used, "waarde", "bron", "status"]).fillna("")
         obs = obs.sort_values(["gemeente", "periode", "indicator", *used], kind="stable")
         _atomic_csv(obs, target)
-    else:
-        target.unlink(missing_ok=True)
     if len(inw):
         path = project.data / "inwoners.csv"
-        old = pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() and path.stat().st_size else inw.iloc[0:0]
+        try:
+            old = read_table(path, INWONERS_COLUMNS, INWONERS_COLUMNS).frame  # ';' or ',', cells trimmed
+        except ContractError:
+            old = inw.iloc[0:0]  # missing, empty or header only: nothing to keep
         keys = set(zip(inw["gemeente"], inw["jaar"]))
         keep = old[[(g, j) not in keys for g, j in zip(old["gemeente"], old["jaar"])]]
         merged = pd.concat([keep, inw], ignore_index=True).sort_values(["gemeente", "jaar"], kind="stable")
-        _atomic_csv(merged, path)
-    sidecar = {"tabel": mapping.tabel, "snapshot": str(snapshot.relative_to(project.root)), "bron": mapping.bron,
-               "observaties": len(obs), "inwoners": len(inw)}
-    return sidecar
+        _atomic_csv(merged[list(INWONERS_COLUMNS)], path)
+    meta = _snapshot_meta(snapshot)
+    info = (meta.get("TableInfos") or [{}])[0]
+    sidecar = {"tabel": mapping.tabel, "snapshot": snapshot.name, "modified": info.get("Modified"), "titel": info.get("Title"),
+               "opgehaald": meta["_sdrapport"].get("opgehaald"), "sha256": meta["_sdrapport"].get("sha256"), "bron": mapping.bron}
+    (project.data / "observaties" / f"cbs-{mapping.tabel}.json").write_text(
+        json.dumps(sidecar, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    return {**sidecar, "observaties": len(obs), "inwoners": len(inw)}
 
 
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -293,13 +382,11 @@ def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def used_snapshots(project: Project) -> list[dict]:
-    """The snapshots behind the CBS observation files, for the run manifest."""
+    """The snapshots behind the CBS observation files (their sidecars), for the run manifest."""
     out = []
-    for mapping in mappings(project):
-        snap = latest_snapshot(project, mapping.tabel)
-        if snap is not None and (project.data / "observaties" / f"cbs-{mapping.tabel}.csv").exists():
-            meta = json.loads((snap / "meta.json").read_text(encoding="utf-8"))
-            info = (meta.get("TableInfos") or [{}])[0]
-            out.append({"tabel": mapping.tabel, "snapshot": snap.name, "modified": info.get("Modified"),
-                        "titel": info.get("Title"), "opgehaald": meta.get("_sdrapport", {}).get("opgehaald")})
+    for path in sorted((project.data / "observaties").glob("cbs-*.json")):
+        try:
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            out.append({"bestand": path.name, "fout": "onleesbaar"})
     return out

@@ -69,12 +69,12 @@ def _breaks(ax, breuken: list[int]) -> None:
 
 
 def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
-         breuken: list[int] | None = None) -> plt.Figure:
+         breuken: list[int] | None = None, order: list[str] | None = None) -> plt.Figure:
     """Trend lines over periods (x in period order as given). At a break (a boundary change, given
     as the index of the first period after it) the line is interrupted and a dashed line drawn."""
     stijl()
     fig, ax = plt.subplots()
-    order = list(dict.fromkeys(data[x]))
+    order = order or list(dict.fromkeys(data[x]))  # all periods keep their slot, also without a value
     plot = data.assign(_pos=data[x].map({k: i for i, k in enumerate(order)}))
     edges = [0, *sorted(breuken or []), len(order)]
     for n, (lo, hi) in enumerate(zip(edges, edges[1:])):
@@ -104,13 +104,14 @@ def _legend_below(ax) -> None:
 
 
 def staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
-          horizontaal: bool = False, gestapeld: bool = False, breuken: list[int] | None = None) -> plt.Figure:
+          horizontaal: bool = False, gestapeld: bool = False, breuken: list[int] | None = None,
+          order: list[str] | None = None) -> plt.Figure:
     """Bars per category; hue splits them (side by side, or stacked with gestapeld=True)."""
     stijl()
     fig, ax = plt.subplots(figsize=(FIGSIZE[0], max(FIGSIZE[1], 0.36 * data[x].nunique() + 1.2)) if horizontaal else FIGSIZE)
     if gestapeld and hue:
         wide = data.pivot_table(index=x, columns=hue, values=y, aggfunc="sum", sort=False)
-        wide = wide.reindex(list(dict.fromkeys(data[x])))
+        wide = wide.reindex(order or list(dict.fromkeys(data[x])))
         wide.plot(kind="barh" if horizontaal else "bar", stacked=True, ax=ax, color=PALET[: wide.shape[1]], width=0.7)
         if not horizontaal:
             ax.tick_params(axis="x", rotation=0)

@@ -220,7 +220,7 @@ def cbs_fetch(
             mapping.catalogus = catalogus
         try:
             snapshot = fetch(proj, mapping, wanted, refresh=refresh)
-            summary = write_observations(proj, mapping, snapshot)
+            summary = write_observations(proj, mapping, snapshot, wanted)
         except CbsError as exc:
             console.print(f"Fout: {exc}", markup=False)
             failed = True

@@ -117,5 +117,8 @@ def evaluate(r: Rapport, kpi: Kpi) -> KpiResult:
     doel = target(r.project, r.gemeente, r.periode.year, kpi.key)
     label = ind.label + (f" ({', '.join(kpi.fixed.values())})" if kpi.fixed else "")
     doel_tekst = "" if doel is None else formatting.waarde(doel, ind.eenheid)
-    return KpiResult(label, now, before, doel, doel_tekst, status(now, doel, ind.richting), change(now, before))
+    verandering = change(now, before)
+    if now.periode and before.periode and r.breuken([before.periode, now.periode]):
+        verandering += " (gewijzigde gemeentegrens)"  # the two figures describe different areas
+    return KpiResult(label, now, before, doel, doel_tekst, status(now, doel, ind.richting), verandering)
 

@@ -107,12 +107,14 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
     plot = plot.dropna(subset=["waarde"])
     used = [Period.parse(p) for p in df["periode"].unique()]
     breuken = r.breuken(used)
+    order = list(dict.fromkeys(df["label"]))  # break positions count every period, also one without values
     if gestapeld:
-        fig = charts.staaf(plot, x="label", y="waarde", hue=hue, ylabel=eenheid, gestapeld=True, breuken=[i for i, _ in breuken])
+        fig = charts.staaf(plot, x="label", y="waarde", hue=hue, ylabel=eenheid, gestapeld=True,
+                           breuken=[i for i, _ in breuken], order=order)
         kind = "Gestapeld staafdiagram"
     else:
         fig = charts.lijn(plot, x="label", y="waarde", hue=hue if (by or referentie) else None, ylabel=eenheid,
-                          breuken=[i for i, _ in breuken])
+                          breuken=[i for i, _ in breuken], order=order)
         kind = "Lijndiagram"
     span = period_range_label(used)
     if by:
@@ -156,7 +158,8 @@ def tabel_reeks(r: Rapport, ind: str, by: str, *, naam: str, titel: str, totaal:
         data.loc[len(data)] = [totaal, *value_cells(tot["waarde"], tot["waarde_status"])]
     shown = shown.reset_index().rename(columns={by: by.capitalize()})
     used = [Period.parse(p) for p in dict.fromkeys(df["periode"])]
-    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, ind)}", bron=r.bron(ind, perioden=used))
+    notes = "".join(f". {note}" for _, note in r.breuken(used))  # a boundary change between columns
+    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, ind)}{notes}", bron=r.bron(ind, perioden=used))
 
 
 def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) -> None:

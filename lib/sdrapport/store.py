@@ -88,8 +88,9 @@ def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, p
     check_unique_observations(frames, dims)
     if data.historie.exists():
         historie = read_historie(data.historie, root)
-        check_boundaries(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["gemeente"]),
-                         historie, str(data.historie.relative_to(root)))
+        inw_rows = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str),
+                                 "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
+        check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), historie, str(data.historie.relative_to(root)))
     columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij"]
     if frames:
         observaties = pd.concat(frames, ignore_index=True)[columns]
