@@ -287,11 +287,11 @@ def _enumerate(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
 
 
-def check_boundaries(observaties: pd.DataFrame, historie: pd.DataFrame, historie_file: str) -> None:
-    """Refuse figures of a gemeente code for a time it did not exist: they describe another
-    boundary, and a series must not silently mix two (CBS re-divides gemeenten every year)."""
+def check_boundaries(observaties: pd.DataFrame, events: pd.DataFrame, historie_file: str) -> None:
+    """Refuse figures of a gemeente code for a time it did not exist (`events` from
+    boundary_events): they describe another boundary, and a series must not silently mix two."""
     problems = []
-    for ev in boundary_events(historie).itertuples(index=False):
+    for ev in events.itertuples(index=False):
         if ev.soort == "grenswijziging":
             continue
         rows = observaties[observaties["gemeente"] == ev.code]

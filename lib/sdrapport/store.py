@@ -76,8 +76,9 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Read and validate all inputs; raises ContractError on the first file with problems."""
+def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Read and validate all inputs; raises ContractError on the first file with problems.
+    Returns catalogue, gemeenten, inwoners, observaties and the boundary events of the history."""
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     gemeenten = read_gemeenten(data.gemeenten, root)
@@ -86,26 +87,26 @@ def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, p
     frames = [read_observaties(p, catalogue, codes, root) for p in data.observaties]
     dims = catalogue.breakdown_columns
     check_unique_observations(frames, dims)
+    events = pd.DataFrame(columns=["code", "datum", "soort", "toelichting"])
     if data.historie.exists():
         historie = read_historie(data.historie, root)
+        events = boundary_events(historie)
         inw_rows = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str),
                                  "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
-        check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), historie, str(data.historie.relative_to(root)))
+        check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), events, str(data.historie.relative_to(root)))
     columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij"]
     if frames:
         observaties = pd.concat(frames, ignore_index=True)[columns]
     else:
         observaties = pd.DataFrame(columns=columns)
-    return catalogue, gemeenten, inwoners, observaties
+    return catalogue, gemeenten, inwoners, observaties, events
 
 
 def build_store(data_dir: Path, store_path: Path) -> dict:
     """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
     data = DataSet(Path(data_dir))
-    catalogue, gemeenten, inwoners, observaties = load_inputs(data)
+    catalogue, gemeenten, inwoners, observaties, historie = load_inputs(data)
     dims = catalogue.breakdown_columns
-    historie = boundary_events(read_historie(data.historie, data.root.parent)) if data.historie.exists() else \
-        pd.DataFrame(columns=["code", "datum", "soort", "toelichting"])
 
     inwoners = inwoners.assign(grootteklasse=inwoners["inwoners"].map(grootteklasse))
     # Inhabitants are part of the gemeenten contract; in the store they are also the indicator
