@@ -4,7 +4,6 @@ import re
 
 import nbformat
 import pandas as pd
-import pytest
 
 from sdrapport.runner import cell_label, run_report
 from sdrapport.sitecheck import check_project

@@ -71,6 +71,11 @@ class Catalogue:
     def __iter__(self):
         return iter(self.indicators.values())
 
+    def basis(self, ind: Indicator | str) -> Indicator:
+        """The indicator whose observations carry the data: the teller of a derived one."""
+        ind = self[ind] if isinstance(ind, str) else ind
+        return self[ind.teller] if ind.afgeleid else ind
+
     @property
     def breakdown_columns(self) -> list[str]:
         """All breakdown columns any indicator declares, in first-seen order."""

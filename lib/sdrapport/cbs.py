@@ -173,7 +173,7 @@ def fetch(project: Project, mapping: Mapping, gemeenten: list[str], *, refresh: 
         if existing is not None:
             raise CbsError(f"tabel {mapping.tabel}: ophalen bij {mapping.catalogus} is mislukt (geen verbinding); de opgeslagen "
                            f"snapshot {existing.name} blijft in gebruik" + ("" if _covers(existing, gemeenten) else
-                           f", maar bevat niet alle gevraagde gemeenten: draai 'sdrapport cbs fetch --refresh' op een machine met internet")
+                           ", maar bevat niet alle gevraagde gemeenten: draai 'sdrapport cbs fetch --refresh' op een machine met internet")
                            + ".") from None
         raise CbsError(f"tabel {mapping.tabel}: geen verbinding met {mapping.catalogus} ({type(exc).__name__}) en nog geen "
                        f"opgeslagen snapshot in {cache_dir(project) / mapping.tabel}. Draai 'sdrapport cbs fetch' op een machine "

@@ -37,7 +37,7 @@ def _wanneer(r: Rapport, ind_id: str, p: Period | None) -> str:
     """'1 januari 2024' for a 1 January stock, else the period's label."""
     if p is None:
         return ""
-    base = r.catalogus[r.catalogus[ind_id].teller] if r.catalogus[ind_id].afgeleid else r.catalogus[ind_id]
+    base = r.catalogus.basis(ind_id)
     return f"1 januari {p.year}" if base.peildatum and p.kind == "J" else p.label
 
 
@@ -94,7 +94,6 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
                  gestapeld: bool = False, perioden: list[Period] | None = None, categorieen: list[str] | None = None,
                  **fixed: str) -> None:
     """Development over the series of periods: lines (per category of `by`), or stacked bars."""
-    indicator = r.catalogus[ind]
     perioden = perioden or r.perioden()
     df = _only(r.reeks(ind, perioden, by=by, referentie=referentie, **fixed), by, categorieen)
     if _no_data(r, df, titel, period_range_label(perioden), figuur=True):
@@ -309,7 +308,7 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
     rows, data = [], []
     for rec in tabel.to_dict("records"):
         is_total = rec["taakveld"] == TOTAAL
-        title = f"**Saldo programma**" if is_total else f"**{rec['taakveld']} {rec['naam']}**"
+        title = "**Saldo programma**" if is_total else f"**{rec['taakveld']} {rec['naam']}**"
         for soort, label in (("saldo", title), ("baten", "Baten"), ("lasten", "Lasten")):
             values = [rec[kolom(soort, f)] for f in (*FASEN, "verschil")]
             rows.append({"": label, **{h: fmt(v, "EUR x 1.000") for h, v in zip(heads, values)}})

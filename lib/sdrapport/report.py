@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,7 +147,7 @@ class Rapport:
           latest year that has ended by the end of the report period (at most two years back): a
           report never shows a figure about time after its period.
         The source line names the period actually used."""
-        base = self.catalogus[ind.teller] if ind.afgeleid else ind
+        base = self.catalogus.basis(ind)
         if base.peildatum:
             if periode.kind != "J" and self.heeft(ind, periode):
                 return periode
@@ -172,19 +171,18 @@ class Rapport:
         return end.last(n)
 
     def _delivered_per(self, ind: Indicator, kind: str) -> bool:
-        base = ind.teller if ind.afgeleid else ind.id
-        codes = self._eigen.loc[self._eigen["indicator"] == base, "periode"]
+        codes = self._eigen.loc[self._eigen["indicator"] == self.catalogus.basis(ind).id, "periode"]
         marker = {"H": "-H", "Q": "-Q"}[kind]
         return bool(codes.str.contains(marker, regex=False).any())
 
     def heeft(self, ind: Indicator, periode: Period) -> bool:
-        base = ind.teller if ind.afgeleid else ind.id
+        base = self.catalogus.basis(ind).id
         return bool(((self._eigen["indicator"] == base) & (self._eigen["periode"] == periode.code)).any())
 
     def waarde(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> Waarde:
         ind = self.indicator(ind)
         p = self.peilperiode(ind, Period.parse(periode) if periode else self.periode)
-        values = publish(self._eigen[self._eigen["periode"].isin(self._periods_needed(ind, p))], self.catalogus, ind, fixed=fixed)
+        values = publish(self._eigen[self._eigen["periode"].isin(self._periods_needed(p))], self.catalogus, ind, fixed=fixed)
         row = values[values["periode"] == p.code]
         if row.empty:
             return Waarde(None, ONTBREEKT, ind.eenheid, p)
@@ -194,14 +192,14 @@ class Rapport:
     def referentie(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> Waarde:
         ind = self.indicator(ind)
         p = self.peilperiode(ind, Period.parse(periode) if periode else self.periode)
-        ref = reference(self._groep[self._groep["periode"].isin(self._periods_needed(ind, p))], self.catalogus, ind, fixed=fixed)
+        ref = reference(self._groep[self._groep["periode"].isin(self._periods_needed(p))], self.catalogus, ind, fixed=fixed)
         row = ref[ref["periode"] == p.code]
         if row.empty:
             return Waarde(None, ONTBREEKT, ind.eenheid, p, n=0)
         return Waarde(float(row.iloc[0]["waarde"]), WAARDE, ind.eenheid, p, n=int(row.iloc[0]["n"]))
 
     @staticmethod
-    def _periods_needed(ind: Indicator, p: Period) -> list[str]:
+    def _periods_needed(p: Period) -> list[str]:
         return [p.code, str(p.year), str(stock_year(p)), str(p.year - 1), str(p.year - 2)]
 
     def reeks(self, ind: str | Indicator, perioden: list[Period] | None = None, *, by: str | None = None,
@@ -213,13 +211,13 @@ class Rapport:
         """
         ind = self.indicator(ind)
         perioden = perioden or self.perioden()
-        needed = {c for p in perioden for c in self._periods_needed(ind, p)}
+        needed = {c for p in perioden for c in self._periods_needed(p)}
         by_cols = [by] if by else []
         own = publish(self._eigen[self._eigen["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
         own = own.astype({c: object for c in ["periode", *by_cols]})
         grid = pd.DataFrame({"periode": pd.Series([p.code for p in perioden], dtype=object)})
         if by:
-            cats = self._categories(ind, by, own)
+            cats = self._categories(ind, by)
             grid = grid.merge(pd.DataFrame({by: pd.Series(cats, dtype=object)}), how="cross")
         out = grid.merge(own, on=["periode", *by_cols], how="left")
         out["waarde_status"] = out["waarde_status"].fillna(ONTBREEKT)
@@ -240,7 +238,7 @@ class Rapport:
         """The gemeente's published values of an indicator for one period, by the given breakdowns
         (analysis.publish on this gemeente's observations)."""
         p = Period.parse(periode) if periode else self.periode
-        own = self._eigen[self._eigen["periode"].isin(self._periods_needed(self.indicator(ind), p))]
+        own = self._eigen[self._eigen["periode"].isin(self._periods_needed(p))]
         values = publish(own, self.catalogus, self.indicator(ind), by=list(by), fixed=fixed)
         return values[values["periode"] == p.code].reset_index(drop=True)
 
@@ -252,9 +250,8 @@ class Rapport:
         out = self.reeks(ind, [p], by=by, referentie=referentie, **fixed)
         return out.drop(columns=["periode", "label"]).reset_index(drop=True)
 
-    def _categories(self, ind: Indicator, by: str, own: pd.DataFrame) -> list[str]:
-        base = ind.teller if ind.afgeleid else ind.id
-        cats = self.obs.loc[(self.obs["indicator"] == base) & self.obs[by].notna(), by]
+    def _categories(self, ind: Indicator, by: str) -> list[str]:
+        cats = self.obs.loc[(self.obs["indicator"] == self.catalogus.basis(ind).id) & self.obs[by].notna(), by]
         return list(dict.fromkeys(cats))  # delivery order (the data's order, not alphabetical)
 
     # -- text ---------------------------------------------------------------------------------
@@ -279,15 +276,6 @@ class Rapport:
                 names.append(label)
         text = f"Bron: {'; '.join(names)} | {period_range_label(perioden)}"
         return text + " (voorlopige cijfers)" if provisional else text
-
-    def vergelijking(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> str:
-        """'80,6 per 1.000 inwoners; in vergelijkbare gemeenten (100.000 - 300.000 inwoners) gemiddeld 66,2'."""
-        ind = self.indicator(ind)
-        own, ref = self.waarde(ind, periode, **fixed), self.referentie(ind, periode, **fixed)
-        unit = "" if ind.eenheid in ("%", "aantal", "score", "gemiddelde") else " " + self.catalogus.unit_label(ind)
-        if not ref.beschikbaar:
-            return f"{own.tekst}{unit}"
-        return f"{own.tekst}{unit}; in vergelijkbare gemeenten ({self.grootteklasse}) is dit gemiddeld {ref.tekst}"
 
     # -- output -------------------------------------------------------------------------------
     def tekst(self, markdown: str) -> None:
@@ -372,8 +360,4 @@ def value_cells(values: pd.Series, statuses: pd.Series) -> list:
     return out
 
 
-def metadata_of(output: dict) -> dict:
-    return output.get("metadata", {}).get(META_KEY, {}) if isinstance(output, dict) else {}
-
-
-__all__ = ["Rapport", "Waarde", "markdown_table", "write_csv", "value_cells", "metadata_of", "json"]
+__all__ = ["Rapport", "Waarde", "markdown_table", "write_csv", "value_cells"]

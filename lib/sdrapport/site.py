@@ -126,7 +126,7 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
         f"- **Referentiegroep**: gemeenten met {facts['grootteklasse']}; gemiddelden alleen over gemeenten die cijfers leverden.",
         f"- **Bronnen**: {', '.join(facts['bronnen'])}. Onder elke figuur en tabel staan bron en periode.",
         f"- **Code**: sdrapport {manifest['code_version']}.",
-        f"- **Gegevens** (SHA-256, eerste 12 tekens): "
+        "- **Gegevens** (SHA-256, eerste 12 tekens): "
         + "; ".join(f"`{name}` {digest[:12]}" for name, digest in manifest["data_files"].items())
         + ".",
         "- Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op vijftallen); "
