@@ -2,6 +2,7 @@
 so tests run the real code on the real demo files without touching the checkout's reports/."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from sdrapport.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
+# The pseudonymisation key for the registrations: from the environment, as a user would set it, so
+# no test writes a key file into the home folder. Kernels started by papermill inherit it.
+os.environ.setdefault("SDRAPPORT_SLEUTEL", "test-sleutel-niet-voor-productie-0123456789")
 PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data")
 
 

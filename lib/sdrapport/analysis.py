@@ -61,6 +61,8 @@ def publish(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator | str, *, by
         rows = select(obs, ind, dims, by, fixed)[cols].copy()
         if ind.cbs_afronding:
             ok = rows["waarde_status"] == WAARDE
+            if "beveiligd" in obs.columns:  # counts from registrations were protected at ingest
+                ok &= ~obs.loc[rows.index, "beveiligd"].fillna(False).astype(bool)
             rows.loc[ok, "waarde"] = cbs_round(rows.loc[ok, "waarde"].to_numpy(dtype=float))
         rows["waarde"] = rows["waarde"].astype(float)
         return rows.reset_index(drop=True)

@@ -168,8 +168,10 @@ def _not_empty() -> pa.Check:
     return _check(lambda v: v != "", "leeg")
 
 
-def _validate(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra: list[Problem] | None = None) -> None:
+def _validate(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra: list[Problem] | None = None,
+              messages: dict[str, str] | None = None) -> None:
     """Run a pandera schema lazily and turn every failure into a Problem; raise if there are any."""
+    messages = messages or MESSAGES
     problems = list(extra or [])
     try:
         schema.validate(table.frame, lazy=True)
@@ -183,7 +185,7 @@ def _validate(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra
             if key in seen:  # one message per cell: the first failed check says most
                 continue
             seen.add(key)
-            template = MESSAGES.get(rec.check, str(rec.check))
+            template = messages.get(rec.check, str(rec.check))
             problems.append(Problem(_display(table.path, root), int(rec.index), rec.column, template.format(value=rec.failure_case)))
     if problems:
         problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))

@@ -14,6 +14,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .periods import Period
 
@@ -469,10 +470,39 @@ def generate(gemeenten: list[str]) -> dict[str, bytes]:
         _stapeling(obs, code, inw)
         _kwaliteit(obs, code, inw)
         _iv3(obs, code, inw)
-    return {
+    # Where the demo has registrations, the figures derived from them are not delivered as
+    # aggregates too (one figure, one source; the store refuses both).
+    from . import demo_registraties as dr
+    from .definities import BRON_SOORT
+
+    with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
+    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in BRON_SOORT)]
+    out = {
         "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"], inwoners_rows),
-        "observaties/demo.csv": _to_csv(OBS_COLUMNS, obs.rows),
+        "observaties/demo.csv": _to_csv(OBS_COLUMNS, rows),
     }
+    if with_records:
+        out.update(_registraties(with_records))
+    return out
+
+
+def _registraties(codes: list[str]) -> dict[str, bytes]:
+    """The record-level demo exports (data/registraties/<soort>-demo.csv) for `codes`."""
+    from . import demo_registraties as dr
+
+    categorieen = {"wmo": PRODUCTCATEGORIE, "jeugd": JEUGD_CATEGORIE, "pw": REINTEGRATIE}
+    tijdig = {"wmo": TIJDIGHEID["Wmo"], "jeugd": TIJDIGHEID["Jeugdwet"], "pw": TIJDIGHEID["Participatiewet"]}
+    kinds = {
+        "voorzieningen": lambda c, n: dr.voorzieningen(c, n, _rng(c, 20), categorieen),
+        "aanvragen": lambda c, n: dr.aanvragen(c, n, _rng(c, 21), tijdig),
+        "uitkeringen": lambda c, n: dr.uitkeringen(c, n, _rng(c, 22)),
+        "klachten": lambda c, n: dr.klachten(c, n, _rng(c, 23)),
+    }
+    out = {}
+    for kind, make in kinds.items():
+        frame = pd.concat([make(c, INWONERS_2024[c]) for c in codes], ignore_index=True)
+        out[f"registraties/{kind}-demo.csv"] = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return out
 
 
 def write_demo(data_dir: Path) -> list[Path]:

@@ -47,3 +47,78 @@ def relative(numerator, denominator, per: float = 1000.0, *, round_numerator: bo
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(den > 0, num / np.where(den > 0, den, 1) * per, np.nan)
     return float(out[0]) if scalar else out
+
+
+def cbs_round_array(values) -> np.ndarray:
+    """cbs_round for a whole array at once (the registrations produce many cells)."""
+    n = np.rint(np.asarray(values, dtype=float))
+    return np.where(n <= 4, 0.0, np.where(n <= 9, 10.0, 5 * np.floor(n / 5 + 0.5)))
+
+
+TIME_PARTS = {"J": [("H", (1, 2)), ("Q", (1, 2, 3, 4))], "H1": [("Q", (1, 2))], "H2": [("Q", (3, 4))]}
+
+
+def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str]) -> list[list[int]]:
+    """Linear relations between cells: [total, part, part, ...] where total = sum of parts.
+
+    - a total and its breakdown values, for breakdowns whose values add up (`additive`);
+    - for flows, a year and its half-years or quarters, a half-year and its quarters."""
+    rels: list[list[int]] = []
+    key = ["gemeente", "periode", "indicator", "definitie"]
+    is_total = frame["dim"].isna()
+    totals = {tuple(r): i for i, r in zip(frame.index[is_total], frame.loc[is_total, key].itertuples(index=False))}
+    parts = frame[~is_total & frame["dim"].isin(additive)]
+    for k, group in parts.groupby([*key, "dim"], sort=False):
+        total = totals.get(tuple(k[:-1]))
+        if total is not None:
+            rels.append([total, *group.index])
+    flow = frame[frame["indicator"].isin(flows)]
+    if len(flow):
+        cell = {(g, p, i, d, dm, w): idx for idx, g, p, i, d, dm, w in zip(
+            flow.index, flow["gemeente"], flow["periode"], flow["indicator"], flow["dim"].fillna(""),
+            flow["dimwaarde"].fillna(""), flow["definitie"])}
+        for (g, p, i, d, dm, w), idx in cell.items():
+            if "-" in p and not p.endswith(("H1", "H2")):
+                continue
+            year = p[:4]
+            groups = TIME_PARTS["J"] if p == year else TIME_PARTS[p[-2:]]
+            for kind, numbers in groups:
+                members = [cell.get((g, f"{year}-{kind}{n}", i, d, dm, w)) for n in numbers]
+                if all(m is not None for m in members):
+                    rels.append([idx, *members])
+    return rels
+
+
+def protect(frame: pd.DataFrame, methode: str, drempel: int, *, additive: set[str], flows: set[str]) -> pd.DataFrame:
+    """Disclosure control of exact counts (columns gemeente, periode, indicator, definitie, dim,
+    dimwaarde, waarde). Adds waarde_status ('waarde' or 'geheim').
+
+    methode 'cbs': every count is rounded by the CBS rule; totals are rounded too, so no cell can be
+    recovered exactly from the others. methode 'drempel': counts from 1 to drempel-1 are suppressed,
+    and wherever a relation (a total and its parts, a year and its quarters) has exactly one
+    suppressed cell, its smallest other cell is suppressed as well (secondary suppression), until
+    no relation has a lone suppressed cell."""
+    out = frame.copy().reset_index(drop=True)
+    out["waarde"] = out["waarde"].astype(float)
+    if methode == "cbs":
+        out["waarde"] = cbs_round_array(out["waarde"])
+        out["waarde_status"] = "waarde"
+        return out
+    suppressed = ((out["waarde"] > 0) & (out["waarde"] < drempel)).to_numpy().copy()
+    values = out["waarde"].to_numpy()
+    rels = _relations(out, additive, flows)
+    changed = True
+    while changed:
+        changed = False
+        for rel in rels:
+            hidden = [m for m in rel if suppressed[m]]
+            if len(hidden) != 1:
+                continue
+            others = [m for m in rel[1:] if not suppressed[m]] or [m for m in rel if not suppressed[m]]
+            if not others:
+                continue
+            suppressed[min(others, key=lambda m: (values[m], m))] = True
+            changed = True
+    out["waarde_status"] = np.where(suppressed, "geheim", "waarde")
+    out.loc[suppressed, "waarde"] = np.nan
+    return out

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import charts
+from . import charts, teksten
 from .analysis import ONTBREEKT, WAARDE
+from .formatting import datum as fmt_datum
 from .formatting import waarde as fmt
 from .periods import Period, period_range_label
 from .report import Rapport, value_cells, write_csv
@@ -400,3 +401,74 @@ def tabel_waarden(r: Rapport, regels: list[tuple], *, naam: str, titel: str, ond
                      "waarde": value_cells([v.waarde], [v.waarde_status])[0], "periode": v.periode.code if v.periode else ""})
     r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel or r.naam,
             bron=r.bron(*dict.fromkeys(inds), perioden=sorted(set(used))))
+
+
+def _definitie_naam(code: str, titel: str) -> str:
+    naam, versie = code.split("/")
+    return f"{titel} (versie {versie})"
+
+
+def tabel_definities(r: Rapport, *, naam: str = "definities", titel: str = "Definities van de cijfers uit de registratie") -> None:
+    """Which definition (name and version) each figure computed from the gemeente's own
+    registrations follows, with its explanation; says so when the gemeente has none."""
+    current = r.definities[r.definities["huidig"].astype(bool)] if len(r.definities) else r.definities
+    if current.empty:
+        r.leeg(f"*{titel}*: de cijfers van de gemeente {r.naam} zijn als totalen aangeleverd, niet berekend uit registraties.")
+        return
+    rows, data = [], []
+    for code, group in current.groupby("definitie", sort=False):  # one row per definition
+        first = group.iloc[0]
+        labels = "; ".join(r.catalogus[i].label for i in group["indicator"])
+        rows.append({"Definitie": _definitie_naam(code, first["titel"]), "Cijfers": labels, "Uitleg": first["uitleg"]})
+        data += [{"indicator": i, "definitie": code, "uitleg": first["uitleg"]} for i in group["indicator"]]
+    peil = r.registratie_peildatum
+    ondertitel = f"{r.naam}, registraties bijgewerkt tot en met {fmt_datum(peil)}" if peil else r.naam
+    r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel,
+            bron=f"Bron: {', '.join(r.bronnen)}; definities: sdrapport (lib/sdrapport/definities.py)")
+
+
+def tabel_definitiewijziging(r: Rapport, ind: str, *, naam: str, titel: str) -> None:
+    """Old and new definition side by side for the periods in which the old one was in force,
+    with the difference and, below the table, what changed (seed 001's appendix, generated)."""
+    history = r.definities[r.definities["indicator"] == ind].reset_index(drop=True)
+    df = r.definitievergelijking(ind)
+    if len(history) < 2 or df.empty:
+        r.leeg(f"*{titel}*: de gemeente {r.naam} heeft de definitie van dit cijfer niet gewijzigd.")
+        return
+    indicator = r.catalogus[ind]
+    new = history.iloc[-1]
+    parts, data = [], []
+    for old in history.iloc[:-1].itertuples(index=False):
+        old_rows = df[df["definitie"] == old.definitie].set_index("periode")
+        new_rows = df[df["definitie"] == new["definitie"]].set_index("periode")
+        # As in seed 001: per year the quarters and the year, for the last two years of the old definition.
+        years = sorted({Period.parse(c).year for c in old_rows.index})[-2:]
+        shown_periods = [p for y in years for p in (*(Period(y, "Q", n) for n in range(1, 5)), Period(y))]
+        for code in [p.code for p in shown_periods]:
+            if code not in new_rows.index or code not in old_rows.index:
+                continue
+            o, n = old_rows.loc[code], new_rows.loc[code]
+            both = o["waarde_status"] == WAARDE and n["waarde_status"] == WAARDE
+            diff = n["waarde"] - o["waarde"] if both else None
+            pct = diff / o["waarde"] * 100 if both and o["waarde"] else None
+            parts.append({
+                "Periode": Period.parse(code).short_label,
+                _definitie_naam(old.definitie, old.titel): fmt(o["waarde"], "aantal", status=o["waarde_status"]),
+                _definitie_naam(new["definitie"], new["titel"]): fmt(n["waarde"], "aantal", status=n["waarde_status"]),
+                "Verschil": "?" if diff is None else f"{'+' if diff > 0 else ''}{fmt(diff, 'aantal')}",
+                "Verschil in %": "?" if pct is None else f"{'+' if pct > 0 else ''}{fmt(pct, '%')}",
+            })
+            data.append({"periode": code, "oude_definitie": old.definitie, "oud": value_cells([o["waarde"]], [o["waarde_status"]])[0],
+                         "nieuwe_definitie": new["definitie"], "nieuw": value_cells([n["waarde"]], [n["waarde_status"]])[0]})
+    shown = pd.DataFrame(parts)
+    periods = [Period.parse(d["periode"]) for d in data]
+    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
+            ondertitel=f"{r.naam}, {indicator.label.lower()}, oude en nieuwe definitie naast elkaar",
+            bron=r.bron(ind, perioden=sorted(set(periods))))
+
+
+def tekst_definitiewijziging(r: Rapport, ind: str) -> None:
+    """The explanation under tabel_definitiewijziging; nothing when the definition never changed."""
+    history = r.definities[r.definities["indicator"] == ind].reset_index(drop=True)
+    if len(history) >= 2:
+        r.tekst(teksten.definitiewijziging(r, r.catalogus[ind], history))

@@ -11,6 +11,7 @@ the same way in every notebook.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,18 @@ class Rapport:
             self.historie = con.execute(
                 "SELECT datum, soort, toelichting FROM historie WHERE code = ? ORDER BY datum", [self.gemeente]
             ).fetchall() if "historie" in tables else []
+            # Registrations: the definitions in force, old and new side by side, and the peildatum.
+            # Aggregates only: the store holds no record.
+            own = [self.gemeente]
+            self.definities = con.execute(
+                "SELECT indicator, definitie, titel, uitleg, tot, huidig FROM definities WHERE gemeente = ?", own
+            ).df() if "definities" in tables else pd.DataFrame(columns=["indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
+            self._vergelijking = con.execute(
+                "SELECT * EXCLUDE (gemeente) FROM definitievergelijking WHERE gemeente = ?", own
+            ).df() if "definitievergelijking" in tables else pd.DataFrame()
+            row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", own).fetchone() \
+                if "registraties" in tables else None
+            self.registratie_peildatum = dt.date.fromisoformat(str(row[0])) if row and row[0] else None
         finally:
             con.close()
         self._eigen = self.obs[self.obs["gemeente"] == self.gemeente]
@@ -109,8 +122,6 @@ class Rapport:
 
     def breuken(self, perioden: list[Period]) -> list[tuple[int, str]]:
         """Boundary changes inside a series: (index of the first period on the new boundary, footnote)."""
-        import datetime as dt
-
         out = []
         for datum, soort, toelichting in self.historie:
             day = dt.date.fromisoformat(str(datum)[:10])
@@ -126,6 +137,19 @@ class Rapport:
     def bronnen(self) -> list[str]:
         """The sources of all observations of this gemeente."""
         return sorted(set(self._eigen["bron"].dropna()))
+
+    def definitievergelijking(self, ind: str | Indicator, by: str | None = None) -> pd.DataFrame:
+        """Values of an indicator by each of the gemeente's definitions, for the periods in which an
+        older definition was in force: periode, [by], definitie, waarde, waarde_status (protected
+        counts, as stored)."""
+        ind = self.indicator(ind)
+        df = self._vergelijking
+        if df.empty:
+            return pd.DataFrame(columns=["periode", *([by] if by else []), "definitie", "waarde", "waarde_status"])
+        df = df[df["indicator"] == ind.id]
+        df = df[df["dim"] == by] if by else df[df["dim"].isna()]
+        out = df.rename(columns={"dimwaarde": by} if by else {}).drop(columns=["indicator", "dim"] + ([] if by else ["dimwaarde"]))
+        return out.reset_index(drop=True)
 
     def indicator(self, ind: str | Indicator) -> Indicator:
         return self.catalogus[ind] if isinstance(ind, str) else ind

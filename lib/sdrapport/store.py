@@ -16,6 +16,9 @@ import duckdb
 import pandas as pd
 
 from .catalogue import Catalogue, load_catalogue
+from .definities import Afgeleid, as_observations, derive, overlapping_deliveries
+from .errors import ContractError
+from .registraties import read_registraties, registratie_files
 from .contract import (
     boundary_events,
     check_boundaries,
@@ -27,7 +30,7 @@ from .contract import (
     read_observaties,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: registrations (beveiligd, definities, definitievergelijking, registraties)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,14 @@ class DataSet:
         return self.root / "gemeente-historie.csv"  # optional
 
     @property
+    def registratie_config(self) -> Path:
+        """params/registraties.yml beside data/: it changes the derived figures, so it is an input."""
+        return self.root.parent / "params" / "registraties.yml"
+
+    def registraties(self) -> list[Path]:
+        return [p for paths in registratie_files(self.root).values() for p in paths]
+
+    @property
     def observaties(self) -> list[Path]:
         folder = self.root / "observaties"
         if not folder.is_dir():
@@ -61,24 +72,32 @@ class DataSet:
 
     def files(self) -> list[Path]:
         optional = [self.historie] if self.historie.exists() else []
-        return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties]
+        registraties = self.registraties()
+        if registraties and self.registratie_config.exists():
+            registraties = [self.registratie_config, *registraties]
+        return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties]
 
     def fingerprint(self) -> str:
         """Hash over the names and contents of all input files (and the store schema version)."""
         h = hashlib.sha256(f"schema={SCHEMA_VERSION}\n".encode())
         for path in self.files():
-            h.update(str(path.relative_to(self.root)).encode() + b"\0")
+            h.update(str(path.relative_to(self.root.parent)).encode() + b"\0")
             h.update(file_sha256(path).encode() if path.exists() else b"missing")
         return h.hexdigest()
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
-def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, Afgeleid | None]:
     """Read and validate all inputs; raises ContractError on the first file with problems.
-    Returns catalogue, gemeenten, inwoners, observaties and the boundary events of the history."""
+    Returns catalogue, gemeenten, inwoners, observaties (delivered and derived from the
+    registrations), the boundary events of the history, and the derivation (or None)."""
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     gemeenten = read_gemeenten(data.gemeenten, root)
@@ -94,18 +113,29 @@ def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, p
         inw_rows = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str),
                                  "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
         check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), events, str(data.historie.relative_to(root)))
-    columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij"]
+    columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij", "beveiligd"]
+    frames = [f.assign(beveiligd=False) for f in frames]
+    afgeleid = None
+    records, config, names = read_registraties(data.root, data.registratie_config.parent, codes, root)
+    if records:
+        afgeleid = derive(records, config, catalogue)
+        folder = str((data.root / "registraties").relative_to(root))
+        derived = as_observations(afgeleid, dims, folder)
+        clash = overlapping_deliveries(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), derived, folder)
+        if clash:
+            raise ContractError(clash)
+        frames.append(derived)
     if frames:
         observaties = pd.concat(frames, ignore_index=True)[columns]
     else:
         observaties = pd.DataFrame(columns=columns)
-    return catalogue, gemeenten, inwoners, observaties, events
+    return catalogue, gemeenten, inwoners, observaties, events, afgeleid
 
 
 def build_store(data_dir: Path, store_path: Path) -> dict:
     """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
     data = DataSet(Path(data_dir))
-    catalogue, gemeenten, inwoners, observaties, historie = load_inputs(data)
+    catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data)
     dims = catalogue.breakdown_columns
 
     inwoners = inwoners.assign(grootteklasse=inwoners["inwoners"].map(grootteklasse))
@@ -123,6 +153,7 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             "status": "definitief",
             "bestand": str(data.inwoners.relative_to(data.root.parent)),
             "rij": inwoners.index + 2,
+            "beveiligd": False,
         }
     )
     alle_obs = pd.concat([observaties, inwoners_obs], ignore_index=True) if len(observaties) else inwoners_obs
@@ -148,6 +179,18 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             {"sleutel": "uitsplitsingen", "waarde": json.dumps(dims)},
         ]
     )
+    # What the registrations add besides observations: the definitions in force per gemeente,
+    # old and new values side by side, and per gemeente the peildatum. Never a record.
+    if afgeleid is not None:
+        definities = afgeleid.definities
+        vergelijking = afgeleid.vergelijking
+        registraties = pd.DataFrame([{"gemeente": g, "peildatum": d.isoformat() if d else None} for g, d in afgeleid.peildata.items()])
+    else:
+        definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
+        vergelijking = pd.DataFrame(columns=["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie", "waarde_status"])
+        registraties = pd.DataFrame(columns=["gemeente", "peildatum"])
+    extra_tables = (("definities", definities.astype(object)), ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
+                    ("registraties", registraties.astype(object)))
 
     store_path = Path(store_path)
     store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,6 +202,7 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             for name, frame in (
                 ("gemeenten", gemeenten), ("inwoners", inwoners), ("indicatoren", ind_rows),
                 ("observaties", alle_obs), ("bestanden", files), ("meta", meta), ("historie", historie.astype(str)),
+                *extra_tables,
             ):
                 con.register("_frame", frame)
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")

@@ -5,6 +5,7 @@ yields a sentence that says so, never a sentence with '?' in the middle of it.
 """
 from __future__ import annotations
 
+from . import formatting
 from .periods import Period
 from .report import Rapport
 
@@ -153,3 +154,31 @@ def dashboard(r: Rapport) -> str:
             f"per domein de belangrijkste cijfers met doel en verandering ten opzichte van {met_lidwoord(r.periode.year_before())}, "
             f"de ontwikkeling over de laatste acht kwartalen en tabellen per kwartaal en per jaar. Een jaarcijfer van unieke "
             f"personen telt iedereen één keer en is daarom geen som van de kwartalen.")
+
+
+def registraties(r: Rapport) -> str:
+    """Where the dashboard's own figures come from: the registrations, or delivered totals."""
+    if r.registratie_peildatum is None:
+        return (f"De cijfers over aanvragen, klachten en cliënten van de gemeente {r.naam} zijn als totalen aangeleverd. "
+                "Onder elke tabel staat de bron.")
+    return (f"De cijfers over cliënten, aanvragen, uitkeringen en klachten zijn berekend uit de eigen registraties van de "
+            f"gemeente {r.naam}, bijgewerkt tot en met {formatting.datum(r.registratie_peildatum)}, volgens vaste definities "
+            "met een naam en een versie (zie Definities). Alle aantallen zijn afgerond of, als ze te klein zijn, weggelaten, "
+            "zodat niemand in de cijfers herkenbaar is. Er staan geen gegevens over personen in dit rapport.")
+
+
+def definitiewijziging(r: Rapport, indicator, history) -> str:
+    """Seed 001's appendix in words: what the old and new definition count and why the figures differ."""
+    import datetime as dt
+
+    new = history.iloc[-1]
+    zinnen = []
+    for old in history.iloc[:-1].itertuples(index=False):
+        tot = dt.date.fromisoformat(str(old.tot))
+        zinnen.append(f"Tot en met {formatting.datum(tot)} telde de gemeente {r.naam} '{indicator.label.lower()}' volgens de "
+                      f"definitie *{old.titel}* (versie {old.definitie.split('/')[1]}): {old.uitleg}")
+    zinnen.append(f"Nu geldt de definitie *{new['titel']}* (versie {new['definitie'].split('/')[1]}): {new['uitleg']}")
+    zinnen.append("Dit rapport gebruikt de huidige definitie voor alle perioden, zodat de reeks vergelijkbaar blijft. De tabel "
+                  "toont voor de perioden van de oude definitie beide tellingen naast elkaar. Het verschil komt alleen door de "
+                  "andere manier van tellen: het betekent niet dat er in werkelijkheid meer of minder mensen zijn geholpen.")
+    return "\n\n".join(zinnen)
