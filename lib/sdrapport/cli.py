@@ -49,8 +49,16 @@ def ingest(project: Path = ProjectOpt) -> None:
     """Controleer alle bestanden onder data/ en bouw de DuckDB-opslag opnieuw op."""
     from .store import build_store
 
+    from .registraties import load_config, load_key, registratie_files
+
     proj = _project(project)
     try:
+        if any(registratie_files(proj.data).values()):
+            config = load_config(proj.params)
+            if config.pseudonimisering:
+                _, created = load_key(config, proj.root)
+                if created:
+                    console.print(f"Nieuwe sleutel voor het pseudonimiseren van registraties gemaakt: {created} (buiten de projectmap)")
         summary = build_store(proj.data, proj.store)
     except ContractError as exc:
         _contract_error(exc)

@@ -262,15 +262,15 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 
 def _date_checks(optional: bool) -> list[pa.Check]:
-    def is_date(s: pd.Series) -> pd.Series:
+    def parses_as_date(s: pd.Series) -> pd.Series:
         return parse_dates(s).notna() | s.isin(OPEN_END) | ((s == "") if optional else False)
 
-    def in_range(s: pd.Series) -> pd.Series:
+    def within_sane_years(s: pd.Series) -> pd.Series:
         d = parse_dates(s)
         return d.isna() | s.isin(OPEN_END) | ((d >= pd.Timestamp(EARLIEST)) & (d < pd.Timestamp(LATEST)))
 
     checks = [] if optional else [_vector(lambda s: s != "", "leeg")]
-    return checks + [_vector(is_date, "datum"), _vector(in_range, "datum_bereik")]
+    return checks + [_vector(parses_as_date, "datum"), _vector(within_sane_years, "datum_bereik")]
 
 
 def _schema(soort: Soort, gemeenten: set[str]) -> pa.DataFrameSchema:

@@ -133,6 +133,7 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
         "relatieve cijfers zijn berekend uit de afgeronde aantallen. '?' betekent onbekend, '-' niet publiceerbaar."
         " [[Zie de methode.](../../../methode.qmd)]{.content-visible when-format=\"html\"}",
     ]
+    lines += _registration_line(project, p["gemeente"])
     if downloads:
         lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV):", "", *downloads, ":::"]
     return "\n".join(lines) + "\n"
@@ -228,12 +229,61 @@ voorziening had, telt één keer mee. Het jaarcijfer is daarom geen som van de h
 Standcijfers zoals het aantal inwoners gelden op 1 januari; bij een periode die op 31 december
 eindigt, hoort de stand op de 1 januari daarna.
 
-## Bronnen en verantwoording
+{_registration_notes(project)}## Bronnen en verantwoording
 
 Elke figuur en tabel vermeldt haar bron en periode. Onderaan elk rapport staan de parameters, de
 versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw te maken is.
 """
     return text
+
+
+def _registration_line(project: Project, gemeente: str) -> list[str]:
+    """The verantwoording's line on the gemeente's registrations: peildatum and disclosure control."""
+    import duckdb
+
+    from .registraties import load_config
+
+    con = duckdb.connect(str(project.store), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", [gemeente]).fetchone() \
+            if "registraties" in tables else None
+    finally:
+        con.close()
+    if not row or not row[0]:
+        return []
+    import datetime as dt
+
+    from .formatting import datum
+
+    config = load_config(project.params)
+    control = ("afgerond volgens de CBS-regel" if config.methode == "cbs"
+               else f"onder {config.drempel} weggelaten, met aanvullende geheimhouding")
+    return [f"- **Registraties**: cijfers uit de eigen registraties van de gemeente, bijgewerkt tot en met "
+            f"{datum(dt.date.fromisoformat(str(row[0])))}; aantallen {control} vóór opslag; geen gegevens over personen."]
+
+
+def _registration_notes(project: Project) -> str:
+    """Method notes on figures computed from the gemeenten's own registrations (when there are any)."""
+    from .registraties import load_config, registratie_files
+
+    if not any(registratie_files(project.data).values()):
+        return ""
+    config = load_config(project.params)
+    if config.methode == "cbs":
+        control = ("Ook deze aantallen zijn afgerond volgens de CBS-regel hierboven, en wel voordat ze worden opgeslagen: "
+                   "een exact klein aantal komt nergens in een rapport terecht.")
+    else:
+        control = (f"Aantallen van 1 tot en met {config.drempel - 1} worden niet getoond (\"-\"). Zou zo'n cijfer uit een "
+                   "totaal en de andere cijfers terug te rekenen zijn, dan wordt ook het kleinste andere cijfer weggelaten.")
+    return f"""## Cijfers uit de eigen registraties
+
+Een deel van de cijfers (unieke cliënten, tijdigheid van besluiten, in- en uitstroom in de bijstand,
+klachten) berekent sdrapport uit de registraties van de gemeente zelf, volgens definities met een naam en
+een versie; elk dashboard noemt ze onder "Definities". Persoonsnummers worden bij het inlezen vervangen
+door een versleutelde code en daarna niet bewaard: alleen totalen worden opgeslagen. {control}
+
+"""
 
 
 def quarto_binary() -> str | None:

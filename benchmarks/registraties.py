@@ -1,0 +1,87 @@
+"""Benchmark (not a test): ingest and aggregate one million voorzieningen records.
+
+    python benchmarks/registraties.py [--records 1000000] [--jaren 4]
+
+Generates fictitious record-level exports with the demo generator (as many demo gemeenten as
+needed for the number of records), writes them as one CSV, then times the full ingest with
+`store.build_store`: reading and validating the export (pandera), pseudonymising the client ids
+(keyed hash), computing every derived indicator for every quarter, half-year and year of the last
+`--jaren` years, disclosure control, and writing the DuckDB store. Peak memory is the process's
+maximum resident set size. The last line is exactly:
+
+    records=N seconds=S peak_mib=M
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def generate(folder: Path, records: int) -> Path:
+    from sdrapport import demo, demo_registraties as dr
+
+    categorieen = {"wmo": demo.PRODUCTCATEGORIE, "jeugd": demo.JEUGD_CATEGORIE, "pw": demo.REINTEGRATIE}
+    frames, total = [], 0
+    for code, inw in sorted(demo.INWONERS_2024.items(), key=lambda kv: -kv[1]):
+        frame = dr.voorzieningen(code, inw, demo._rng(code, 20), categorieen)
+        frames.append(frame)
+        total += len(frame)
+        if total >= records:
+            break
+    if total < records:
+        sys.exit(f"de demogemeenten geven samen maar {total} records; vraag er minder")
+    out = pd.concat(frames, ignore_index=True).head(records)
+    path = folder / "voorzieningen-benchmark.csv"
+    out.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--jaren", type=int, default=4, help="aantal jaren met perioden (tot en met 2024)")
+    parser.add_argument("--map", type=Path, help=argparse.SUPPRESS)  # internal: generate into this folder and stop
+    args = parser.parse_args()
+    if args.map:
+        generate(args.map, args.records)
+        return
+    os.environ.setdefault("SDRAPPORT_SLEUTEL", "benchmark-sleutel-0123456789abcdef")
+
+    from sdrapport.store import build_store
+
+    with tempfile.TemporaryDirectory(prefix="sdrapport-bench-") as tmp:
+        root = Path(tmp)
+        (root / "data" / "registraties").mkdir(parents=True)
+        for name in ("indicatoren.yml", "gemeenten.csv", "inwoners.csv"):
+            shutil.copy(REPO / "data" / name, root / "data" / name)
+        (root / "params").mkdir()
+        config = (REPO / "params" / "registraties.yml").read_text(encoding="utf-8")
+        config = config.replace("vanaf: 2019", f"vanaf: {2025 - args.jaren}")
+        (root / "params" / "registraties.yml").write_text(config, encoding="utf-8")
+        # Generated in a child process, so that its memory does not count in this process's peak.
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--records", str(args.records), "--map", str(root / "data" / "registraties")], check=True)
+        path = root / "data" / "registraties" / "voorzieningen-benchmark.csv"
+        print(f"gegenereerd: {args.records} records, {path.stat().st_size / 2**20:.0f} MiB CSV in {time.perf_counter() - t0:.1f} s", flush=True)
+
+        start = time.perf_counter()
+        summary = build_store(root / "data", root / "store.duckdb")
+        seconds = time.perf_counter() - start
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"opslag: {summary['observaties']} waarnemingen (geaggregeerd) voor {args.jaren} jaar aan perioden", flush=True)
+        print(f"records={args.records} seconds={seconds:.1f} peak_mib={peak_mib:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,450 @@
+"""Record-level registrations: each definition on small hand-made exports, the input contract,
+pseudonymisation, disclosure control, and a definition change shown side by side."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sdrapport.catalogue import load_catalogue
+from sdrapport.definities import derive, derive_exact
+from sdrapport.disclosure import protect
+from sdrapport.errors import ContractError
+from sdrapport.registraties import Config, elfproef, load_config, load_key, read_registraties
+from sdrapport.report import Rapport
+from sdrapport.store import build_store
+from tests.conftest import REPO
+
+CATALOGUE = load_catalogue(REPO / "data" / "indicatoren.yml")
+GEMEENTEN = {"GM0402", "GM0505"}
+# Valid BSNs by the elfproef (9*d1 + 8*d2 + ... + 2*d8 - d9 is a multiple of 11): made up for tests.
+BSNS = ("111222333", "123456782", "999999990")
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text.strip() + "\n", encoding="utf-8")
+    return path
+
+
+def config(tmp_path: Path, yaml_text: str = "") -> Path:
+    """A params folder with registraties.yml (the repository's code lists, plus `yaml_text`)."""
+    params = tmp_path / "params"
+    base = (REPO / "params" / "registraties.yml").read_text(encoding="utf-8")
+    base = base[: base.index("gemeenten:")] + base[base.index("# Categories per wet"):]  # no demo gemeenten
+    write(params, "registraties.yml", base + "\n" + yaml_text)
+    return params
+
+
+def exact(tmp_path: Path, files: dict[str, str], yaml_text: str = "") -> pd.DataFrame:
+    data = tmp_path / "data"
+    for name, text in files.items():
+        write(data / "registraties", name, text)
+    frames, cfg, _ = read_registraties(data, config(tmp_path, yaml_text), GEMEENTEN, tmp_path, key=b"k" * 32)
+    return derive_exact(frames, cfg, CATALOGUE).observaties
+
+
+def value(obs: pd.DataFrame, indicator: str, periode: str, dim: str | None = None, dimwaarde: str | None = None) -> int:
+    rows = obs[(obs["indicator"] == indicator) & (obs["periode"] == periode)]
+    rows = rows[rows["dim"].isna()] if dim is None else rows[(rows["dim"] == dim) & (rows["dimwaarde"] == dimwaarde)]
+    assert len(rows) == 1, rows
+    return int(rows["waarde"].iloc[0])
+
+
+VOORZIENINGEN = """
+id,client,gemeente,wet,product,categorie,zwaarte,verwijzer,startdatum,einddatum
+v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,gemeente,2020-01-15,2020-02-10
+v2,A,GM0402,jeugd,,Jeugdhulp met verblijf,zwaar,huisarts,2020-11-01,2020-12-31
+v3,B,GM0402,jeugd,,Jeugdhulp zonder verblijf,middel,huisarts,2020-03-20,2020-04-10
+v4,B,GM0402,jeugd,,Jeugdbescherming,licht,gecertificeerde_instelling,2020-03-25,2020-03-30
+v5,C,GM0402,jeugd,Ambulante jeugdhulp (trajectfinanciering),Jeugdhulp zonder verblijf,licht,gemeente,2019-06-01,
+v6,D,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,2021-01-05,2021-02-01
+v7,E,GM0402,wmo,,Begeleiding,,gemeente,2020-02-01,9999-12-31
+"""
+
+
+def test_unique_clients_count_once_per_period_so_a_year_is_not_the_sum_of_its_quarters(tmp_path):
+    obs = exact(tmp_path, {"voorzieningen.csv": VOORZIENINGEN})
+    quarters = [value(obs, "jeugd_jongeren", f"2020-Q{q}") for q in range(1, 5)]
+    # Q1: A, B, C; Q2: B (until 10 April), C; Q3: C; Q4: A (again), C.
+    assert quarters == [3, 2, 1, 2]
+    assert value(obs, "jeugd_jongeren", "2020-H1") == 3 and value(obs, "jeugd_jongeren", "2020-H2") == 2
+    assert value(obs, "jeugd_jongeren", "2020") == 3 < sum(quarters)
+    # C's provision has no end date: it runs on to the peildatum (end of the quarter of the last start).
+    assert value(obs, "jeugd_jongeren", "2021-Q1") == 2
+    # 9999-12-31 is read as 'no end date'.
+    assert value(obs, "wmo_clienten", "2021-Q1") == 1
+
+
+def test_breakdowns_by_heaviest_care_referrer_combination_and_category(tmp_path):
+    obs = exact(tmp_path, {"voorzieningen.csv": VOORZIENINGEN})
+    # 2020-Q1: A licht (gemeente), B middel+licht (huisarts, GI), C licht (gemeente).
+    assert value(obs, "jeugd_jongeren", "2020-Q1", "zwaarte", "middel") == 1  # B at its heaviest
+    assert value(obs, "jeugd_jongeren", "2020-Q1", "zwaarte", "licht") == 2
+    assert value(obs, "jeugd_jongeren", "2020-Q1", "zwaarte", "zwaar") == 0  # no record: zero, not unknown
+    assert value(obs, "jeugd_jongeren", "2020-Q1", "verwijzer", "Alleen gemeente") == 2
+    assert value(obs, "jeugd_jongeren", "2020-Q1", "verwijzer", "Alleen anderen") == 1
+    # 2020: A had the gemeente and a huisarts.
+    assert value(obs, "jeugd_jongeren", "2020", "verwijzer", "Gemeente en anderen") == 1
+    # Exclusive breakdowns add up to the total; categories do not (B had two).
+    for dim in ("zwaarte", "verwijzer"):
+        parts = obs[(obs["indicator"] == "jeugd_jongeren") & (obs["periode"] == "2020-Q1") & (obs["dim"] == dim)]
+        assert parts["waarde"].sum() == 3
+    cats = obs[(obs["indicator"] == "jeugd_jongeren") & (obs["periode"] == "2020-Q1") & (obs["dim"] == "categorie")]
+    assert cats.set_index("dimwaarde")["waarde"].to_dict() == {
+        "Jeugdhulp zonder verblijf": 3, "Jeugdhulp met verblijf": 0, "Jeugdbescherming": 1}
+
+
+def test_old_budget_definition_counts_trajectory_care_only_where_it_starts(tmp_path):
+    history = """
+gemeenten:
+  GM0402:
+    definities:
+      jeugd_jongeren:
+        - definitie: toegewezen_budget/1
+          tot: 2020-12-31
+        - definitie: zorgperiode/2
+"""
+    data = tmp_path / "data"
+    write(data / "registraties", "voorzieningen.csv", VOORZIENINGEN)
+    frames, cfg, _ = read_registraties(data, config(tmp_path, history), GEMEENTEN, tmp_path, key=b"k" * 32)
+    result = derive_exact(frames, cfg, CATALOGUE)
+    # The report's series uses the newest definition for every period.
+    assert value(result.observaties, "jeugd_jongeren", "2020-Q3") == 1
+    comp = result.vergelijking[result.vergelijking["dim"].isna()]
+    side = comp.pivot(index="periode", columns="definitie", values="waarde")
+    # C's trajectory started in 2019-Q2: the old definition counts it there and nowhere after.
+    assert side.loc["2019-Q2", "toegewezen_budget/1"] == 1 and side.loc["2019-Q3", "toegewezen_budget/1"] == 0
+    assert side.loc["2020-Q3", "zorgperiode/2"] == 1 and side.loc["2020-Q3", "toegewezen_budget/1"] == 0
+    assert side.loc["2020-Q1", "toegewezen_budget/1"] == 2 and side.loc["2020-Q1", "zorgperiode/2"] == 3
+    # Side by side only for the periods of the old definition.
+    assert not any(p.startswith("2021") for p in side.index)
+    assert set(result.definities.loc[result.definities["indicator"] == "jeugd_jongeren", "definitie"]) == {
+        "toegewezen_budget/1", "zorgperiode/2"}
+
+
+def test_unknown_definition_and_missing_end_of_an_old_one_are_refused(tmp_path):
+    bad = "gemeenten:\n  GM0402:\n    definities:\n      jeugd_jongeren:\n        - definitie: zorgperiode/9\n"
+    with pytest.raises(ContractError, match="definitie 'zorgperiode/9' bestaat niet voor jeugd_jongeren"):
+        exact(tmp_path / "a", {"voorzieningen.csv": VOORZIENINGEN}, bad)
+    bad = ("gemeenten:\n  GM0402:\n    definities:\n      jeugd_jongeren:\n        - definitie: toegewezen_budget/1\n"
+           "        - definitie: zorgperiode/2\n")
+    with pytest.raises(ContractError, match="heeft een 'tot' nodig"):
+        exact(tmp_path / "b", {"voorzieningen.csv": VOORZIENINGEN}, bad)
+
+
+AANVRAGEN = """
+id,gemeente,wet,datum_ontvangst,datum_besluit,uitkomst
+a1,GM0402,wmo,2020-01-02,2020-02-20,toegekend
+a2,GM0402,wmo,2020-01-02,2020-02-27,toegekend
+a3,GM0402,wmo,2020-01-02,2020-02-28,afgewezen
+a4,GM0402,wmo,2020-02-01,,
+a5,GM0402,wmo,2020-03-20,,
+a6,GM0402,wmo,2020-01-10,,ingetrokken
+a7,GM0402,jeugd,2020-01-02,2020-02-28,toegekend
+a8,GM0402,pw,2020-06-01,2020-06-15,toegekend
+"""
+
+
+def test_timeliness_counts_open_applications_past_the_term_as_late(tmp_path):
+    obs = exact(tmp_path, {"aanvragen.csv": AANVRAGEN}, "termijn_weken:\n  jeugd: 6\n")
+    # Wmo, 8 weeks: a1 (49 days) and a2 (56 days, the last day of the term) on time, a3 (57 days)
+    # late; a4 received 1 February is still open on 31 March after its term ended on 28 March:
+    # late; a5 is open but within its term: not counted; a6 was withdrawn: not counted.
+    assert value(obs, "aanvragen_tijdig", "2020-Q1", "wet", "Wmo") == 2
+    assert value(obs, "aanvragen_beslist", "2020-Q1", "wet", "Wmo") == 4
+    # In Q2 a4 and a5 are still open and both past their term.
+    assert value(obs, "aanvragen_beslist", "2020-Q2", "wet", "Wmo") == 2
+    assert value(obs, "aanvragen_tijdig", "2020-Q2", "wet", "Wmo") == 0
+    # The term is per wet: jeugd has 6 weeks here, so 57 days is late.
+    assert value(obs, "aanvragen_tijdig", "2020-Q1", "wet", "Jeugdwet") == 0
+    assert value(obs, "aanvragen_beslist", "2020-Q1", "wet", "Jeugdwet") == 1
+    assert value(obs, "aanvragen_tijdig", "2020-Q2", "wet", "Participatiewet") == 1
+
+
+UITKERINGEN = """
+id,client,huishouden,gemeente,startdatum,einddatum,reden_einde
+u1,P,H1,GM0402,2019-05-01,2020-04-30,werk
+u2,Q,H1,GM0402,2019-05-01,2020-04-30,werk
+u3,R,H2,GM0402,2020-02-01,,
+u4,S,,GM0402,2020-03-01,2020-03-31,verhuizing
+u5,T,,GM0402,2020-03-31,2020-06-30,ander_inkomen
+u6,U,,GM0402,2020-08-01,2020-09-30,
+"""
+
+
+def test_benefits_stock_inflow_and_outflow_by_reason_add_up(tmp_path):
+    obs = exact(tmp_path, {"uitkeringen.csv": UITKERINGEN})
+    quarters = ["2019-Q4", "2020-Q1", "2020-Q2", "2020-Q3"]  # up to the peildatum: the quarter of the last start
+    stock = {q: value(obs, "bijstand_personen", q) for q in quarters}
+    assert stock == {"2019-Q4": 2, "2020-Q1": 4, "2020-Q2": 1, "2020-Q3": 1}
+    # Stock after a period = stock after the one before + inflow - outflow.
+    for before, q in zip(quarters, quarters[1:]):
+        assert stock[before] + value(obs, "bijstand_instroom", q) - value(obs, "bijstand_uitstroom", q) == stock[q], q
+    assert value(obs, "bijstand_uitstroom", "2020-Q2", "reden", "Werk") == 2
+    assert value(obs, "bijstand_uitstroom", "2020-Q1", "reden", "Verhuizing") == 1
+    assert value(obs, "bijstand_uitstroom", "2020-Q3", "reden", "Onbekend") == 1
+    # Households: P and Q share one; a client without a household id is a household of their own.
+    assert value(obs, "bijstand_huishoudens", "2020-Q1") == 3
+
+
+def test_complaints_per_norm_and_upheld(tmp_path):
+    klachten = """
+id,gemeente,datum,norm,gegrond
+k1,GM0402,2020-01-10,bejegening,ja
+k2,GM0402,2020-02-10,Bejegening,deels
+k3,GM0402,2020-03-10,voortvarendheid,nee
+k4,GM0402,2020-05-10,rechtszekerheid,
+"""
+    obs = exact(tmp_path, {"klachten.csv": klachten})
+    assert value(obs, "klachten", "2020-Q1") == 3 and value(obs, "klachten_gegrond", "2020-Q1") == 2
+    assert value(obs, "klachten", "2020-Q1", "norm", "Bejegening") == 2
+    assert value(obs, "klachten_gegrond", "2020-Q1", "norm", "Voortvarendheid") == 0
+    assert value(obs, "klachten", "2020", "norm", "Rechtszekerheid") == 1
+    assert value(obs, "klachten_gegrond", "2020-Q2") == 0  # still being handled
+
+
+def test_periods_after_the_peildatum_are_provisional_and_none_before_vanaf(tmp_path):
+    data = tmp_path / "data"
+    write(data / "registraties", "voorzieningen.csv", VOORZIENINGEN)
+    frames, cfg, _ = read_registraties(data, config(tmp_path, ""), GEMEENTEN, tmp_path, key=b"k" * 32)
+    cfg.vanaf = 2020
+    obs = derive(frames, cfg, CATALOGUE).observaties
+    status = obs[obs["dim"].isna() & (obs["indicator"] == "jeugd_jongeren")].set_index("periode")["status"]
+    assert status["2021-Q1"] == "definitief" and status["2021"] == "voorlopig" and status["2021-H1"] == "voorlopig"
+    assert "2021-Q2" not in status.index and "2019" not in status.index
+
+
+# -- disclosure control -----------------------------------------------------------------------------
+def cells(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie"])
+
+
+def test_cbs_rounding_of_every_registration_count(tmp_path):
+    frame = cells([("GM0402", "2020-Q1", "klachten", None, None, n, "d/1") for n in (0, 3, 4, 5, 9, 12, 13, 1941)])
+    out = protect(frame, "cbs", 10, additive=set(), flows=set())
+    assert list(out["waarde"]) == [0, 0, 0, 10, 10, 10, 15, 1940]
+
+
+def test_threshold_suppresses_small_cells_and_a_complement_so_totals_reveal_nothing():
+    rows = [("GM0402", "2020-Q1", "klachten", None, None, 53, "d/1"),
+            ("GM0402", "2020-Q1", "klachten", "norm", "Bejegening", 3, "d/1"),
+            ("GM0402", "2020-Q1", "klachten", "norm", "Voortvarendheid", 20, "d/1"),
+            ("GM0402", "2020-Q1", "klachten", "norm", "Overig", 30, "d/1")]
+    out = protect(cells(rows), "drempel", 10, additive={"norm"}, flows=set()).set_index("dimwaarde", drop=False)
+    assert out.loc["Bejegening", "waarde_status"] == "geheim"
+    # 53 - 20 - 30 would give the 3 back: the smallest other part is suppressed too.
+    assert out.loc["Voortvarendheid", "waarde_status"] == "geheim" and pd.isna(out.loc["Voortvarendheid", "waarde"])
+    assert out.loc["Overig", "waarde"] == 30 and out["waarde"].iloc[0] == 53
+
+    # Flows over time: a year is the sum of its quarters, so one small quarter takes another with it.
+    rows = [("GM0402", "2020", "klachten", None, None, 70, "d/1")] + [
+        ("GM0402", f"2020-Q{q}", "klachten", None, None, n, "d/1") for q, n in zip(range(1, 5), (4, 20, 21, 25))]
+    rows += [("GM0402", "2020-H1", "klachten", None, None, 24, "d/1"), ("GM0402", "2020-H2", "klachten", None, None, 46, "d/1")]
+    out = protect(cells(rows), "drempel", 10, additive=set(), flows={"klachten"}).set_index("periode")
+    hidden = set(out.index[out["waarde_status"] == "geheim"])
+    assert "2020-Q1" in hidden and len(hidden) >= 2
+    # No relation (year = quarters, year = halves, half = quarters) is left with one hidden cell.
+    for total, parts in (("2020", ["2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4"]), ("2020", ["2020-H1", "2020-H2"]),
+                         ("2020-H1", ["2020-Q1", "2020-Q2"]), ("2020-H2", ["2020-Q3", "2020-Q4"])):
+        assert len(hidden & {total, *parts}) != 1, (total, parts, hidden)
+
+
+# -- the input contract ---------------------------------------------------------------------------------
+def refused(tmp_path, name: str, text: str, yaml_text: str = "") -> ContractError:
+    with pytest.raises(ContractError) as err:
+        exact(tmp_path, {name: text}, yaml_text)
+    return err.value
+
+
+@pytest.mark.parametrize("row, column, fragment", [
+    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-03-01,2020-02-01", "einddatum", "einddatum ligt voor de startdatum"),
+    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,1890-03-01,", "startdatum", "valt buiten 1990-2099"),
+    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-13-01,", "startdatum", "is geen datum"),
+    ("v1,A,GM0402,jeugd,,Huishoudelijke hulp,licht,,2020-03-01,", "categorie", "onbekende categorie voor Jeugdwet"),
+    ("v1,A,GM0402,zorgverzekering,,Jeugdhulp zonder verblijf,licht,,2020-03-01,", "wet", "is geen wet"),
+    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,zwaarst,,2020-03-01,", "zwaarte", "is geen zwaarte"),
+    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,buurvrouw,2020-03-01,", "verwijzer", "is geen verwijzer"),
+    ("v1,A,GM9999,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-03-01,", "gemeente", "staat niet in data/gemeenten.csv"),
+    ("v1,,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-03-01,", "client", "lege cel"),
+])
+def test_bad_provision_rows_name_file_row_and_column(tmp_path, row, column, fragment):
+    header = "id,client,gemeente,wet,product,categorie,zwaarte,verwijzer,startdatum,einddatum"
+    err = refused(tmp_path, "voorzieningen.csv", f"{header}\nv0,Z,GM0402,wmo,,Begeleiding,,,2020-01-01,\n{row}")
+    text = err.render()
+    assert f"registraties/voorzieningen.csv, rij 3, kolom '{column}'" in text and fragment in text, text
+
+
+def test_other_kinds_are_checked_too(tmp_path):
+    err = refused(tmp_path / "a", "aanvragen.csv", "id,gemeente,wet,datum_ontvangst,datum_besluit,uitkomst\n"
+                  "a1,GM0402,wmo,2020-03-01,2020-02-01,toegekend\na2,GM0402,wmo,2020-03-01,,misschien")
+    assert "rij 2, kolom 'datum_besluit': datum_besluit ligt voor de datum_ontvangst" in err.render() or \
+        "rij 3, kolom 'uitkomst'" in err.render()
+    err = refused(tmp_path / "b", "uitkeringen.csv", "id,client,gemeente,startdatum,einddatum,reden_einde\n"
+                  "u1,P,GM0402,2020-01-01,,werk")
+    assert "rij 2, kolom 'reden_einde': een reden van beëindiging zonder einddatum" in err.render()
+    err = refused(tmp_path / "c", "klachten.csv", "id,gemeente,datum,norm,gegrond\nk1,GM0402,2020-01-01,humeur,ja")
+    assert "rij 2, kolom 'norm'" in err.render() and "is geen klachtnorm" in err.render()
+    err = refused(tmp_path / "d", "klachtenlijst.txt.csv", "id\n1")  # starts with a kind: read as klachten
+    assert "verplichte kolom ontbreekt" in err.render()
+    (tmp_path / "e" / "data" / "registraties").mkdir(parents=True)
+    with pytest.raises(ContractError, match="onbekende soort registratie"):
+        exact(tmp_path / "e", {"beschikkingen.csv": "id\n1"})
+
+
+def test_duplicate_ids_within_and_across_files_without_echoing_the_id(tmp_path):
+    header = "id,gemeente,datum,norm,gegrond\n"
+    err = refused(tmp_path / "a", "klachten.csv", header + "K-778899,GM0402,2020-01-01,bejegening,ja\nK-778899,GM0402,2020-01-02,bejegening,nee")
+    assert "klachten.csv, rij 3, kolom 'id': dubbele id: dezelfde id staat al in rij 2" in err.render()
+    assert "778899" not in err.render()
+    data = tmp_path / "b" / "data"
+    write(data / "registraties", "klachten-2020.csv", header + "K-1,GM0402,2020-01-01,bejegening,ja")
+    write(data / "registraties", "klachten-2021.csv", header + "K-2,GM0402,2021-01-01,bejegening,ja\nK-1,GM0402,2021-01-02,bejegening,ja")
+    with pytest.raises(ContractError) as err:
+        read_registraties(data, config(tmp_path / "b"), GEMEENTEN, tmp_path / "b", key=b"k" * 32)
+    assert "klachten-2021.csv, rij 3, kolom 'id': dubbele id: dezelfde id staat al in data/registraties/klachten-2020.csv, rij 2" in err.value.render()
+
+
+def test_dutch_dates_are_accepted(tmp_path):
+    obs = exact(tmp_path, {"klachten.csv": "id,gemeente,datum,norm,gegrond\nk1,GM0402,10-01-2020,bejegening,ja"})
+    assert value(obs, "klachten", "2020-Q1") == 1
+
+
+# -- pseudonymisation and BSNs ---------------------------------------------------------------------------
+def test_elfproef():
+    s = pd.Series([*BSNS, "123456789", "000000000", "12345678", "abcdefghi", ""])
+    assert list(elfproef(s)) == [True, True, True, False, False, False, False, False]
+
+
+def test_bsn_column_refused_without_pseudonymisation_and_never_shown(tmp_path):
+    text = "id,client,gemeente,wet,categorie,startdatum\n" + "\n".join(
+        f"v{i},{bsn},GM0402,wmo,Begeleiding,2020-01-01" for i, bsn in enumerate(BSNS))
+    err = refused(tmp_path / "a", "voorzieningen.csv", text, "pseudonimisering: false\n")
+    rendered = err.render()
+    assert "voorzieningen.csv, rij 2, kolom 'client': waarde lijkt een BSN" in rendered
+    assert "zet pseudonimisering aan" in rendered
+    assert not any(bsn in rendered for bsn in BSNS)
+    # With pseudonymisation on, the identifiers are hashed and the file is accepted ...
+    obs = exact(tmp_path / "b", {"voorzieningen.csv": text})
+    assert value(obs, "wmo_clienten", "2020-Q1") == 3
+    # ... but a BSN in a column that is not pseudonymised is refused all the same.
+    text = "id,client,gemeente,wet,product,categorie,startdatum\nv1,A,GM0402,wmo,111222333,Begeleiding,2020-01-01"
+    err = refused(tmp_path / "c", "voorzieningen.csv", text)
+    assert "kolom 'product': waarde lijkt een BSN" in err.render() and "111222333" not in err.render()
+
+
+def test_pseudonyms_are_keyed_and_link_a_client_across_files(tmp_path):
+    data = tmp_path / "data"
+    write(data / "registraties", "voorzieningen-a.csv", "id,client,gemeente,wet,categorie,startdatum,einddatum\n"
+          "v1,111222333,GM0402,wmo,Begeleiding,2020-01-01,2020-01-31")
+    write(data / "registraties", "voorzieningen-b.csv", "id,client,gemeente,wet,categorie,startdatum,einddatum\n"
+          "v2,111222333,GM0402,wmo,Dagbesteding,2020-03-01,2020-03-31")
+    params = config(tmp_path)
+    one, cfg, _ = read_registraties(data, params, GEMEENTEN, tmp_path, key=b"a" * 32)
+    two, _, _ = read_registraties(data, params, GEMEENTEN, tmp_path, key=b"b" * 32)
+    ids = one["voorzieningen"]["client"]
+    assert ids.nunique() == 1 and str(ids.iloc[0]) != "111222333"  # same client in both files, not the BSN
+    assert ids.iloc[0] != two["voorzieningen"]["client"].iloc[0]  # another key, another pseudonym
+    assert "111222333" not in one["voorzieningen"].to_csv()
+    # Counts do not depend on the key.
+    a = derive_exact(one, cfg, CATALOGUE).observaties
+    b = derive_exact(two, cfg, CATALOGUE).observaties
+    assert value(a, "wmo_clienten", "2020-Q1") == value(b, "wmo_clienten", "2020-Q1") == 1
+
+
+def test_key_file_is_created_outside_the_project_and_refused_inside(tmp_path, monkeypatch):
+    monkeypatch.delenv("SDRAPPORT_SLEUTEL", raising=False)
+    outside = tmp_path / "home" / "sleutel"
+    cfg = Config(tmp_path / "params" / "registraties.yml", sleutelbestand=str(outside))
+    key, created = load_key(cfg, tmp_path / "project")
+    assert created == outside and len(key) == 64 and (outside.stat().st_mode & 0o777) == 0o600
+    assert load_key(cfg, tmp_path / "project") == (key, None)  # the same key next time
+    inside = Config(tmp_path / "params" / "registraties.yml", sleutelbestand=str(tmp_path / "project" / "sleutel"))
+    with pytest.raises(ContractError, match="mag niet in de projectmap staan"):
+        load_key(inside, tmp_path / "project")
+
+
+def test_config_errors_name_the_setting(tmp_path):
+    params = config(tmp_path, "")
+    text = (params / "registraties.yml").read_text(encoding="utf-8").replace("methode: cbs", "methode: schatten")
+    (params / "registraties.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ContractError, match="onthulling.methode.*kies cbs of drempel"):
+        load_config(params)
+
+
+# -- the store, the report ------------------------------------------------------------------------------
+@pytest.fixture
+def small_project(tmp_path):
+    """A project with one gemeente fed by hand-made registrations and a definition change."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copytree(REPO / "params", root / "params")
+    config(root, "gemeenten:\n  GM0402:\n    definities:\n      jeugd_jongeren:\n"
+                 "        - definitie: toegewezen_budget/1\n          tot: 2020-12-31\n        - definitie: zorgperiode/2\n"
+                 "onthulling:\n  methode: drempel\n  drempel: 2\n")
+    data = root / "data"
+    data.mkdir()
+    shutil.copy(REPO / "data" / "indicatoren.yml", data / "indicatoren.yml")
+    write(data, "gemeenten.csv", "code,naam,provincie\nGM0402,Hilversum,Noord-Holland")
+    write(data, "inwoners.csv", "gemeente,jaar,inwoners,bron\nGM0402,2020,90000,CBS\nGM0402,2021,91000,CBS")
+    write(data / "registraties", "voorzieningen.csv", VOORZIENINGEN)
+    write(data / "registraties", "klachten.csv", "id,gemeente,datum,norm,gegrond\nk1,GM0402,2020-01-10,bejegening,ja\n"
+          "k2,GM0402,2020-02-10,bejegening,nee\nk3,GM0402,2020-02-11,bejegening,nee")
+    build_store(data, root / "reports" / "store" / "sdrapport.duckdb")
+    return root
+
+
+def test_store_holds_protected_aggregates_and_the_report_reads_them_like_any_indicator(small_project):
+    r = Rapport("GM0402", "2020-Q1", project=small_project, uitvoer=small_project / "out", rapport="dashboard")
+    assert r.waarde("jeugd_jongeren").waarde == 3  # drempel 2: 3 is published as is, not CBS-rounded again
+    assert r.waarde("klachten").waarde == 3
+    assert r.waarde("klachten_gegrond").tekst == "-"  # 1 is below the threshold
+    assert r.waarde("klachten_gegrond_aandeel").tekst == "-"  # and so is the share computed from it
+    assert r.registratie_peildatum.isoformat() == "2021-03-31"
+    side = r.definitievergelijking("jeugd_jongeren").pivot(index="periode", columns="definitie", values="waarde")
+    assert side.loc["2020-Q1"].to_dict() == {"toegewezen_budget/1": 2, "zorgperiode/2": 3}
+
+
+def test_definition_change_is_shown_side_by_side_with_the_explanation(small_project, monkeypatch):
+    import IPython.display
+
+    from sdrapport import onderdelen
+
+    seen = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append(getattr(obj, "data", obj)))
+    r = Rapport("GM0402", "2021-Q1", project=small_project, uitvoer=small_project / "out", rapport="dashboard")
+    onderdelen.tabel_definitiewijziging(r, "jeugd_jongeren", naam="definitie-jeugd", titel="Unieke jeugdigen")
+    onderdelen.tekst_definitiewijziging(r, "jeugd_jongeren")
+    table, text = seen[0], seen[1]
+    assert "| Periode | Toegewezen budget (versie 1) | Zorgperiode (versie 2) | Verschil | Verschil in % |" in table
+    assert "| 1e kw. 2020 | 2 | 3 | +1 | +50,0% |" in table.replace("\u00a0", " ") or "| 2 | 3 | +1 |" in table
+    assert "Tot en met 31 december 2020" in text and "*Toegewezen budget* (versie 1)" in text and "*Zorgperiode* (versie 2)" in text
+    csv = (small_project / "out" / "data" / "definitie-jeugd.csv").read_text(encoding="utf-8")
+    assert "2020-Q1,toegewezen_budget/1,2,zorgperiode/2,3" in csv
+
+
+def test_a_figure_delivered_and_derived_is_refused(small_project):
+    write(small_project / "data" / "observaties", "eigen.csv",
+          "gemeente,periode,indicator,waarde,bron,status\nGM0402,2020-Q1,klachten,13,eigen telling,definitief")
+    with pytest.raises(ContractError, match="klachten voor GM0402 2020-Q1 wordt ook berekend uit de registraties"):
+        build_store(small_project / "data", small_project / "reports" / "store" / "sdrapport.duckdb")
+
+
+def test_ingest_creates_the_key_outside_the_project_and_says_so(project, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "SDRAPPORT_SLEUTEL"}
+    env["HOME"] = str(tmp_path / "home")
+    proc = subprocess.run([sys.executable, "-m", "sdrapport.cli", "ingest", "--project", str(project.root)],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    key = tmp_path / "home" / ".config" / "sdrapport" / "pseudoniem.sleutel"
+    assert key.exists() and f"sleutel voor het pseudonimiseren van registraties gemaakt: {key}" in proc.stderr.replace("\n", "")
+    assert not list(project.root.rglob("*.sleutel"))
