@@ -448,3 +448,21 @@ def test_ingest_creates_the_key_outside_the_project_and_says_so(project, tmp_pat
     key = tmp_path / "home" / ".config" / "sdrapport" / "pseudoniem.sleutel"
     assert key.exists() and f"sleutel voor het pseudonimiseren van registraties gemaakt: {key}" in proc.stderr.replace("\n", "")
     assert not list(project.root.rglob("*.sleutel"))
+
+
+def test_parquet_exports_with_date_columns(tmp_path):
+    data = tmp_path / "data"
+    (data / "registraties").mkdir(parents=True)
+    pd.DataFrame({"id": ["k1", "k2"], "gemeente": ["GM0402", "GM0402"],
+                  "datum": pd.to_datetime(["2020-01-10", "2020-04-02"]), "norm": ["bejegening", "overig"],
+                  "gegrond": ["ja", None]}).to_parquet(data / "registraties" / "klachten.parquet")
+    frames, cfg, names = read_registraties(data, config(tmp_path), GEMEENTEN, tmp_path, key=b"k" * 32)
+    obs = derive_exact(frames, cfg, CATALOGUE).observaties
+    assert names == ["data/registraties/klachten.parquet"]
+    assert value(obs, "klachten", "2020-Q1") == 1 and value(obs, "klachten", "2020-Q2") == 1
+
+
+def test_a_bsn_in_a_coded_column_is_not_repeated_by_other_checks(tmp_path):
+    text = "id,client,gemeente,wet,categorie,startdatum\nv1,A,GM0402,wmo,123456782,2020-01-01"
+    err = refused(tmp_path, "voorzieningen.csv", text)
+    assert "kolom 'categorie': waarde lijkt een BSN" in err.render() and "123456782" not in err.render()

@@ -132,8 +132,12 @@ def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] |
 
 
 def _cell_text(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
         return ""
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):  # a Parquet date(time) column: the date as typed
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)

@@ -337,8 +337,11 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
     for c in frame.columns:
         if c in exempt or c in kind.dates:
             continue
-        hits = frame.index[elfproef(frame[c]).to_numpy()]
+        bsn = elfproef(frame[c]).to_numpy()
+        hits = frame.index[bsn]
         if len(hits):
+            # Other checks of these cells (an unknown category, ...) must not repeat the number.
+            frame.loc[bsn, c] = "[verborgen]"
             hint = ("zet pseudonimisering aan in params/registraties.yml" if c in kind.identifiers
                     else "deze kolom wordt niet gepseudonimiseerd: haal de BSN's eruit")
             extra += _problems_rows(name, hits, c, f"waarde lijkt een BSN (9 cijfers die de elfproef doorstaan); {hint}. "
