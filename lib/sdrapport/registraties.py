@@ -361,25 +361,22 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
             bad = (wet == label) & ~frame["categorie"].str.lower().isin({k.lower() for k in known})
             extra += _problems_rows(name, frame.index[bad.to_numpy()], "categorie",
                                     f"onbekende categorie voor {label}; kies uit: {', '.join(known)} (params/registraties.yml, categorieen)")
-    _validate(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
-
     out = pd.DataFrame(index=frame.index)
     out["gemeente"] = frame["gemeente"].to_numpy()
     for c in kind.dates:
         open_end = frame[c].isin(OPEN_END)
         out[c] = parse_dates(frame[c].where(~open_end, ""))
+    # Checks between columns, reported together with the per-cell checks below.
     order = [("einddatum", "startdatum", "einddatum ligt voor de startdatum"),
              ("datum_besluit", "datum_ontvangst", "datum_besluit ligt voor de datum_ontvangst")]
-    problems = []
     for late, early, text in order:
         if late in out and early in out:
             bad = out[late].notna() & (out[late] < out[early])
-            problems += _problems_rows(name, out.index[bad.to_numpy()], late, f"{text}; controleer beide datums")
+            extra += _problems_rows(name, out.index[bad.to_numpy()], late, f"{text}; controleer beide datums")
     if soort == "uitkeringen":
-        bad = (frame["reden_einde"] != "") & out["einddatum"].isna()
-        problems += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde", "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
-    if problems:
-        raise ContractError(problems)
+        bad = (frame["reden_einde"] != "") & ((frame["einddatum"] == "") | frame["einddatum"].isin(OPEN_END))
+        extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde", "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
+    _validate(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
 
     ident = (lambda s: pseudonymise(s, key)) if config.pseudonimisering else local_codes
     if config.pseudonimisering and key is None:
