@@ -163,6 +163,10 @@ def test_timeliness_counts_open_applications_past_the_term_as_late(tmp_path):
     assert value(obs, "aanvragen_tijdig", "2020-Q1", "wet", "Jeugdwet") == 0
     assert value(obs, "aanvragen_beslist", "2020-Q1", "wet", "Jeugdwet") == 1
     assert value(obs, "aanvragen_tijdig", "2020-Q2", "wet", "Participatiewet") == 1
+    # The totals over all wetten (for the overall tijdigheid).
+    assert value(obs, "aanvragen_beslist", "2020-Q1") == 5 and value(obs, "aanvragen_tijdig", "2020-Q1") == 2
+    # The year is counted up to the peildatum (15 June, the last decision): a4 and a5 are still open and late.
+    assert value(obs, "aanvragen_beslist", "2020") == 7 and value(obs, "aanvragen_tijdig", "2020") == 3
 
 
 UITKERINGEN = """
@@ -177,10 +181,10 @@ u6,U,,GM0402,2020-08-01,2020-09-30,
 
 
 def test_benefits_stock_inflow_and_outflow_by_reason_add_up(tmp_path):
-    obs = exact(tmp_path, {"uitkeringen.csv": UITKERINGEN})
-    quarters = ["2019-Q4", "2020-Q1", "2020-Q2", "2020-Q3"]  # up to the peildatum: the quarter of the last start
+    obs = exact(tmp_path, {"uitkeringen.csv": UITKERINGEN}, "gemeenten:\n  GM0402:\n    peildatum: 2020-12-31\n")
+    quarters = ["2019-Q4", "2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4"]
     stock = {q: value(obs, "bijstand_personen", q) for q in quarters}
-    assert stock == {"2019-Q4": 2, "2020-Q1": 4, "2020-Q2": 1, "2020-Q3": 1}
+    assert stock == {"2019-Q4": 2, "2020-Q1": 4, "2020-Q2": 1, "2020-Q3": 1, "2020-Q4": 1}
     # Stock after a period = stock after the one before + inflow - outflow.
     for before, q in zip(quarters, quarters[1:]):
         assert stock[before] + value(obs, "bijstand_instroom", q) - value(obs, "bijstand_uitstroom", q) == stock[q], q
@@ -201,6 +205,7 @@ k4,GM0402,2020-05-10,rechtszekerheid,
 """
     obs = exact(tmp_path, {"klachten.csv": klachten})
     assert value(obs, "klachten", "2020-Q1") == 3 and value(obs, "klachten_gegrond", "2020-Q1") == 2
+    assert value(obs, "klachten_afgehandeld", "2020-Q2") == 0  # k4 is still being handled: not in the share's base
     assert value(obs, "klachten", "2020-Q1", "norm", "Bejegening") == 2
     assert value(obs, "klachten_gegrond", "2020-Q1", "norm", "Voortvarendheid") == 0
     assert value(obs, "klachten", "2020", "norm", "Rechtszekerheid") == 1
@@ -214,8 +219,12 @@ def test_periods_after_the_peildatum_are_provisional_and_none_before_vanaf(tmp_p
     cfg.vanaf = 2020
     obs = derive(frames, cfg, CATALOGUE).observaties
     status = obs[obs["dim"].isna() & (obs["indicator"] == "jeugd_jongeren")].set_index("periode")["status"]
-    assert status["2021-Q1"] == "definitief" and status["2021"] == "voorlopig" and status["2021-H1"] == "voorlopig"
+    # Without a peildatum in the params: the day of the latest event (a start on 5 January 2021).
+    assert status["2020-Q4"] == "definitief" and status["2020"] == "definitief"
+    assert status["2021-Q1"] == "voorlopig" and status["2021"] == "voorlopig" and status["2021-H1"] == "voorlopig"
     assert "2021-Q2" not in status.index and "2019" not in status.index
+    # D's care (5 January - 1 February) is counted up to the peildatum in the running quarter.
+    assert value(obs, "jeugd_jongeren", "2021-Q1") == 0  # CBS-rounded: C and D are 2 -> 0
 
 
 # -- disclosure control -----------------------------------------------------------------------------
@@ -263,11 +272,11 @@ def refused(tmp_path, name: str, text: str, yaml_text: str = "") -> ContractErro
 @pytest.mark.parametrize("row, column, fragment", [
     ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-03-01,2020-02-01", "einddatum", "einddatum ligt voor de startdatum"),
     ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,1890-03-01,", "startdatum", "valt buiten 1990-2099"),
-    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-13-01,", "startdatum", "is geen datum"),
+    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-13-01,", "startdatum", "geen datum; verwacht JJJJ-MM-DD"),
     ("v1,A,GM0402,jeugd,,Huishoudelijke hulp,licht,,2020-03-01,", "categorie", "onbekende categorie voor Jeugdwet"),
-    ("v1,A,GM0402,zorgverzekering,,Jeugdhulp zonder verblijf,licht,,2020-03-01,", "wet", "is geen wet"),
-    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,zwaarst,,2020-03-01,", "zwaarte", "is geen zwaarte"),
-    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,buurvrouw,2020-03-01,", "verwijzer", "is geen verwijzer"),
+    ("v1,A,GM0402,zorgverzekering,,Jeugdhulp zonder verblijf,licht,,2020-03-01,", "wet", "onbekende wet"),
+    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,zwaarst,,2020-03-01,", "zwaarte", "onbekende zwaarte"),
+    ("v1,A,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,buurvrouw,2020-03-01,", "verwijzer", "onbekende verwijzer"),
     ("v1,A,GM9999,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-03-01,", "gemeente", "staat niet in data/gemeenten.csv"),
     ("v1,,GM0402,jeugd,,Jeugdhulp zonder verblijf,licht,,2020-03-01,", "client", "lege cel"),
 ])
@@ -283,12 +292,12 @@ def test_other_kinds_are_checked_too(tmp_path):
                   "a1,GM0402,wmo,2020-03-01,2020-02-01,toegekend\na2,GM0402,wmo,2020-03-01,,misschien")
     # Both problems at once: a check between columns and a check of one cell.
     assert "rij 2, kolom 'datum_besluit': datum_besluit ligt voor de datum_ontvangst" in err.render()
-    assert "rij 3, kolom 'uitkomst': 'misschien' is geen uitkomst" in err.render()
+    assert "rij 3, kolom 'uitkomst': onbekende uitkomst" in err.render() and "misschien" not in err.render()
     err = refused(tmp_path / "b", "uitkeringen.csv", "id,client,gemeente,startdatum,einddatum,reden_einde\n"
                   "u1,P,GM0402,2020-01-01,,werk")
     assert "rij 2, kolom 'reden_einde': een reden van beëindiging zonder einddatum" in err.render()
     err = refused(tmp_path / "c", "klachten.csv", "id,gemeente,datum,norm,gegrond\nk1,GM0402,2020-01-01,humeur,ja")
-    assert "rij 2, kolom 'norm'" in err.render() and "is geen klachtnorm" in err.render()
+    assert "rij 2, kolom 'norm': onbekende klachtnorm" in err.render()
     err = refused(tmp_path / "d", "klachtenlijst.txt.csv", "id\n1")  # starts with a kind: read as klachten
     assert "verplichte kolom ontbreekt" in err.render()
     (tmp_path / "e" / "data" / "registraties").mkdir(parents=True)
@@ -406,7 +415,7 @@ def test_store_holds_protected_aggregates_and_the_report_reads_them_like_any_ind
     assert r.waarde("klachten").waarde == 3
     assert r.waarde("klachten_gegrond").tekst == "-"  # 1 is below the threshold
     assert r.waarde("klachten_gegrond_aandeel").tekst == "-"  # and so is the share computed from it
-    assert r.registratie_peildatum.isoformat() == "2021-03-31"
+    assert r.registratie_peildatum.isoformat() == "2021-01-05"
     side = r.definitievergelijking("jeugd_jongeren").pivot(index="periode", columns="definitie", values="waarde")
     assert side.loc["2020-Q1"].to_dict() == {"toegewezen_budget/1": 2, "zorgperiode/2": 3}
 
@@ -468,3 +477,82 @@ def test_a_bsn_in_a_coded_column_is_not_repeated_by_other_checks(tmp_path):
     text = "id,client,gemeente,wet,categorie,startdatum\nv1,A,GM0402,wmo,123456782,2020-01-01"
     err = refused(tmp_path, "voorzieningen.csv", text)
     assert "kolom 'categorie': waarde lijkt een BSN" in err.render() and "123456782" not in err.render()
+
+
+def test_a_gemeente_with_one_wet_gets_no_zeros_for_the_others(tmp_path):
+    only_wmo = "id,client,gemeente,wet,categorie,startdatum\nd1,A,GM0505,wmo,Begeleiding,2020-01-01"
+    obs = exact(tmp_path, {"voorzieningen.csv": VOORZIENINGEN, "voorzieningen-dordrecht.csv": only_wmo})
+    dordrecht = obs[obs["gemeente"] == "GM0505"]
+    assert set(dordrecht["indicator"]) == {"wmo_clienten"}
+    assert {"jeugd_jongeren", "wmo_clienten"} <= set(obs.loc[obs["gemeente"] == "GM0402", "indicator"])
+
+
+def test_without_pseudonymisation_ids_are_still_one_code_across_files(tmp_path):
+    header = "id,gemeente,datum,norm,gegrond\n"
+    obs = exact(tmp_path, {"klachten-2020.csv": header + "K-1,GM0402,2020-01-01,bejegening,ja",
+                           "klachten-2021.csv": header + "K-2,GM0402,2020-02-01,bejegening,ja"},
+                "pseudonimisering: false\n")
+    assert value(obs, "klachten", "2020-Q1") == 2
+
+
+def test_open_end_only_in_end_dates_and_no_events_far_ahead(tmp_path):
+    header = "id,gemeente,datum,norm,gegrond\n"
+    err = refused(tmp_path / "a", "klachten.csv", header + "k1,GM0402,9999-12-31,bejegening,ja")
+    assert "rij 2, kolom 'datum': datum valt buiten 1990-2099" in err.render()
+    err = refused(tmp_path / "b", "klachten.csv", header + "k1,GM0402,2092-01-10,bejegening,ja")
+    assert "rij 2, kolom 'datum': datum ligt meer dan een jaar na vandaag" in err.render()
+    # A planned end may lie far ahead.
+    obs = exact(tmp_path / "c", {"voorzieningen.csv": "id,client,gemeente,wet,categorie,startdatum,einddatum\n"
+                                 "v1,A,GM0402,wmo,Begeleiding,2020-01-01,2092-12-31"})
+    assert value(obs, "wmo_clienten", "2020-Q1") == 1
+
+
+def test_a_shifted_row_does_not_echo_the_client_number(tmp_path):
+    # One field short: the client number lands in the date column.
+    text = "id,client,gemeente,wet,categorie,startdatum,einddatum\nv1,GM0402,wmo,Begeleiding,CL-99812"
+    err = refused(tmp_path, "voorzieningen.csv", text)
+    assert "rij 2" in err.render() and "CL-99812" not in err.render()
+
+
+def test_settings_are_checked(tmp_path):
+    for i, (yaml_text, fragment) in enumerate([
+        ("gemeenten:\n  GM0402:\n    definities:\n      jeugd:\n        - definitie: zorgperiode/2\n", "'jeugd' wordt niet uit registraties berekend"),
+        ("gemeenten:\n  GM0402:\n    peildatum: 31-03-2020\n", "gemeenten.GM0402.peildatum"),
+    ]):
+        with pytest.raises(ContractError, match=fragment):
+            exact(tmp_path / str(i), {"voorzieningen.csv": VOORZIENINGEN}, yaml_text)
+    params = config(tmp_path / "x", "")
+    text = (params / "registraties.yml").read_text(encoding="utf-8")
+    for bad, fragment in (("vanaf: 2019", "vanaf: abc"), ("categorieen:\n  wmo: [", "categorieen:\n  wmo: Begeleiding\n  oud: [")):
+        (params / "registraties.yml").write_text(text.replace(bad, fragment, 1), encoding="utf-8")
+        with pytest.raises(ContractError):
+            load_config(params)
+
+
+def test_comparison_of_definitions_is_protected_too(tmp_path):
+    history = ("gemeenten:\n  GM0402:\n    definities:\n      jeugd_jongeren:\n        - definitie: toegewezen_budget/1\n"
+               "          tot: 2020-12-31\n        - definitie: zorgperiode/2\n")
+    data = tmp_path / "data"
+    write(data / "registraties", "voorzieningen.csv", VOORZIENINGEN)
+    frames, cfg, _ = read_registraties(data, config(tmp_path, history), GEMEENTEN, tmp_path, key=b"k" * 32)
+    exact_comp = derive_exact(frames, cfg, CATALOGUE).vergelijking
+    assert set(exact_comp["waarde"]) & {1, 2, 3}  # small exact counts exist ...
+    comp = derive(frames, cfg, CATALOGUE).vergelijking
+    assert len(comp) == len(exact_comp) and set(comp["waarde"]) <= {0.0, 10.0}  # ... and none is stored
+
+
+def test_threshold_also_guards_stock_and_flow_and_small_differences():
+    # Outflow 3 is suppressed; stock before 33, inflow 12 and stock after 42 would give it back.
+    rows = [("GM0402", "2020-Q1", "bijstand_personen", None, None, 33, "d/1"),
+            ("GM0402", "2020-Q2", "bijstand_personen", None, None, 42, "d/1"),
+            ("GM0402", "2020-Q2", "bijstand_instroom", None, None, 12, "d/1"),
+            ("GM0402", "2020-Q2", "bijstand_uitstroom", None, None, 3, "d/1"),
+            # 40 decided, 37 on time: 3 late decisions would show.
+            ("GM0402", "2020-Q2", "aanvragen_beslist", "wet", "Wmo", 40, "d/1"),
+            ("GM0402", "2020-Q2", "aanvragen_tijdig", "wet", "Wmo", 37, "d/1")]
+    out = protect(cells(rows), "drempel", 10, additive=set(), flows=set(),
+                  differences=(("aanvragen_beslist", "aanvragen_tijdig"),),
+                  balance=("bijstand_personen", "bijstand_instroom", "bijstand_uitstroom"))
+    hidden = out.loc[out["waarde_status"] == "geheim", "indicator"].tolist()
+    assert "bijstand_uitstroom" in hidden and len([h for h in hidden if h.startswith("bijstand")]) == 2
+    assert "aanvragen_tijdig" in hidden and "aanvragen_beslist" not in hidden

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -83,9 +82,10 @@ DEFINITIES = {d.code: d for d in (
         ("aanvragen_beslist", "aanvragen_tijdig")),
     Definitie(
         "klacht_ontvangen", 1, "Klachten naar datum van ontvangst",
-        "Klachten die in de periode zijn ontvangen, naar norm; gegrond zijn de klachten die (deels) gegrond "
-        "zijn verklaard.",
-        ("klachten", "klachten_gegrond")),
+        "Klachten die in de periode zijn ontvangen, naar norm; afgehandeld zijn de klachten waarover al is "
+        "beslist, gegrond de klachten die (deels) gegrond zijn verklaard. Het aandeel gegronde klachten is "
+        "berekend over de afgehandelde klachten.",
+        ("klachten", "klachten_afgehandeld", "klachten_gegrond")),
 )}
 
 # The standard definition of each derived indicator (the newest version of its first definition).
@@ -99,7 +99,7 @@ BRON_SOORT = {
     "bijstand_personen": ("uitkeringen", None), "bijstand_huishoudens": ("uitkeringen", None),
     "bijstand_instroom": ("uitkeringen", None), "bijstand_uitstroom": ("uitkeringen", None),
     "aanvragen_beslist": ("aanvragen", None), "aanvragen_tijdig": ("aanvragen", None),
-    "klachten": ("klachten", None), "klachten_gegrond": ("klachten", None),
+    "klachten": ("klachten", None), "klachten_afgehandeld": ("klachten", None), "klachten_gegrond": ("klachten", None),
 }
 # The catalogue breakdown a record's categorie becomes, per indicator.
 CATEGORIE_KOLOM = {"wmo_clienten": "productcategorie", "jeugd_jongeren": "categorie", "reintegratie": "voorziening"}
@@ -107,7 +107,13 @@ CATEGORIE_KOLOM = {"wmo_clienten": "productcategorie", "jeugd_jongeren": "catego
 # for secondary suppression. Categories of unique clients do not: a client can have several.
 OPTELBAAR = {"zwaarte", "verwijzer", "norm", "reden", "voorziening", "wet"}
 # Flows add up over time: the quarters make the half-year and the year.
-STROOM = {"bijstand_instroom", "bijstand_uitstroom", "klachten", "klachten_gegrond"}
+STROOM = {"bijstand_instroom", "bijstand_uitstroom", "klachten", "klachten_afgehandeld", "klachten_gegrond"}
+# Pairs whose difference is itself a count of people (late decisions, complaints not upheld,
+# complaints pending): published together they may not reveal a small difference.
+VERSCHILLEN = (("aanvragen_beslist", "aanvragen_tijdig"), ("klachten", "klachten_afgehandeld"),
+               ("klachten_afgehandeld", "klachten_gegrond"))
+# Stock and flows: stock before + inflow - outflow = stock after (persons).
+BALANS = ("bijstand_personen", "bijstand_instroom", "bijstand_uitstroom")
 
 
 @dataclass(frozen=True)
@@ -152,14 +158,11 @@ def history(config: Config, gemeente: str, indicator: str) -> list[Geldigheid]:
 
 
 # -- periods --------------------------------------------------------------------------------------
-def _quarter_end(day: dt.date) -> dt.date:
-    return Period(day.year, "Q", (day.month - 1) // 3 + 1).end
-
-
 def peildatum(frames: dict[str, pd.DataFrame], gemeente: str, config: Config) -> dt.date | None:
-    """The day up to which the gemeente's exports are complete: params (gemeenten.<code>.peildatum),
-    else the end of the quarter of the latest event in them (a start, receipt, decision or
-    complaint; planned end dates lie in the future and do not count)."""
+    """The day up to which the gemeente's exports are complete: params (gemeenten.<code>.peildatum,
+    the export date), else the day of the latest event in them (a start, receipt, decision or
+    complaint; planned end dates lie in the future and do not count). A period that ends after it
+    is counted up to it and is voorlopig."""
     explicit = config.peildatum(gemeente)
     if explicit:
         return explicit
@@ -174,7 +177,7 @@ def peildatum(frames: dict[str, pd.DataFrame], gemeente: str, config: Config) ->
             m = own[c].max()
             if pd.notna(m) and (latest is None or m.date() > latest):
                 latest = m.date()
-    return _quarter_end(latest) if latest else None
+    return latest
 
 
 def periods_frame(gemeente: str, vanaf: int, peil: dt.date) -> pd.DataFrame:
@@ -193,7 +196,8 @@ def periods_frame(gemeente: str, vanaf: int, peil: dt.date) -> pd.DataFrame:
 # -- the calculations ----------------------------------------------------------------------------
 def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) -> pd.DataFrame:
     budget = definitie.naam == "toegewezen_budget"
-    con.execute("CREATE OR REPLACE TEMP TABLE eenmalig AS SELECT unnest(?::VARCHAR[]) AS categorie", [eenmalig if budget else []])
+    con.execute("CREATE OR REPLACE TEMP TABLE eenmalig AS SELECT lower(unnest(?::VARCHAR[])) AS categorie",
+                [eenmalig if budget else []])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE hits AS
         SELECT v.gemeente, p.periode, v.client, v.categorie, v.zrang,
@@ -202,7 +206,7 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
         FROM voorzieningen v JOIN perioden p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
         WHERE v.wet = ?
-          {"AND (v.startdatum >= p.begin OR (v.categorie NOT IN (SELECT categorie FROM eenmalig) AND coalesce(v.product, '') NOT IN (SELECT categorie FROM eenmalig)))" if budget else ""}
+          {"AND (v.startdatum >= p.begin OR (lower(v.categorie) NOT IN (SELECT categorie FROM eenmalig) AND lower(coalesce(v.product, '')) NOT IN (SELECT categorie FROM eenmalig)))" if budget else ""}
     """, [WETTEN[wet]])
     return con.execute("""
         WITH per_client AS (
@@ -277,15 +281,15 @@ def _timeliness(con, termijn_weken: dict[str, int]) -> dict[str, pd.DataFrame]:
                    a.datum_ontvangst + t.dagen * INTERVAL 1 DAY AS uiterlijk
             FROM aanvragen a JOIN termijnen t ON a.wet = t.wet
             WHERE a.uitkomst IS DISTINCT FROM 'Ingetrokken')
-        SELECT a.gemeente, p.periode, a.wet,
+        SELECT a.gemeente, p.periode, a.wet AS dimwaarde,
                count(*) FILTER (WHERE a.datum_besluit BETWEEN p.begin AND p.eind
                                    OR ((a.datum_besluit IS NULL OR a.datum_besluit > p.eind) AND a.uiterlijk < p.eind)) AS beslist,
                count(*) FILTER (WHERE a.datum_besluit BETWEEN p.begin AND p.eind AND a.datum_besluit <= a.uiterlijk) AS tijdig
         FROM a JOIN perioden p
           ON a.gemeente = p.gemeente AND a.datum_ontvangst <= p.eind AND (a.datum_besluit IS NULL OR a.datum_besluit >= p.begin)
-        GROUP BY ALL
+        GROUP BY GROUPING SETS ((a.gemeente, p.periode), (a.gemeente, p.periode, a.wet))
     """).df()
-    frame = frame.assign(dim="wet", dimwaarde=frame["wet"])
+    frame["dim"] = frame["dimwaarde"].map(lambda v: None if v is None or v != v else "wet")
     return {"aanvragen_beslist": frame.rename(columns={"beslist": "waarde"})[["gemeente", "periode", "dim", "dimwaarde", "waarde"]],
             "aanvragen_tijdig": frame.rename(columns={"tijdig": "waarde"})[["gemeente", "periode", "dim", "dimwaarde", "waarde"]]}
 
@@ -293,6 +297,7 @@ def _timeliness(con, termijn_weken: dict[str, int]) -> dict[str, pd.DataFrame]:
 def _complaints(con) -> dict[str, pd.DataFrame]:
     frame = con.execute("""
         SELECT k.gemeente, p.periode, k.norm, count(*) AS klachten,
+               count(*) FILTER (WHERE k.gegrond IS NOT NULL) AS afgehandeld,
                count(*) FILTER (WHERE k.gegrond IN ('ja', 'deels')) AS gegrond
         FROM klachten k JOIN perioden p ON k.gemeente = p.gemeente AND k.datum BETWEEN p.begin AND p.eind
         GROUP BY GROUPING SETS ((k.gemeente, p.periode), (k.gemeente, p.periode, k.norm))
@@ -301,6 +306,7 @@ def _complaints(con) -> dict[str, pd.DataFrame]:
     frame["dimwaarde"] = frame["norm"]
     cols = ["gemeente", "periode", "dim", "dimwaarde", "waarde"]
     return {"klachten": frame.rename(columns={"klachten": "waarde"})[cols],
+            "klachten_afgehandeld": frame.rename(columns={"afgehandeld": "waarde"})[cols],
             "klachten_gegrond": frame.rename(columns={"gegrond": "waarde"})[cols]}
 
 
@@ -316,7 +322,7 @@ def compute(con, indicator: str, definitie: Definitie, config: Config, cache: di
         return _running_provisions(con, wet)
     group = {"bijstand_personen": "uitkeringen", "bijstand_huishoudens": "uitkeringen", "bijstand_instroom": "uitkeringen",
              "bijstand_uitstroom": "uitkeringen", "aanvragen_beslist": "aanvragen", "aanvragen_tijdig": "aanvragen",
-             "klachten": "klachten", "klachten_gegrond": "klachten"}[indicator]
+             "klachten": "klachten", "klachten_afgehandeld": "klachten", "klachten_gegrond": "klachten"}[indicator]
     if group not in cache:
         cache[group] = {"uitkeringen": _benefits, "klachten": _complaints,
                         "aanvragen": lambda c: _timeliness(c, config.termijn_weken)}[group](con)
@@ -357,65 +363,84 @@ def derive(frames: dict[str, pd.DataFrame], config: Config, catalogue) -> Afgele
     """All derived indicators for all gemeenten in the registrations, disclosure-controlled: what
     the store receives."""
     exact = derive_exact(frames, config, catalogue)
-    observaties = protect(exact.observaties, config.methode, config.drempel, additive=OPTELBAAR, flows=STROOM)
-    vergelijking = protect(exact.vergelijking, config.methode, config.drempel, additive=OPTELBAAR, flows=STROOM)
+    rules = {"additive": OPTELBAAR, "flows": STROOM, "differences": VERSCHILLEN, "balance": BALANS}
+    observaties = protect(exact.observaties, config.methode, config.drempel, **rules)
+    vergelijking = protect(exact.vergelijking, config.methode, config.drempel, **rules)
     return Afgeleid(observaties, exact.definities, vergelijking, exact.peildata)
+
+
+def _sources(frames: dict[str, pd.DataFrame], indicator: str) -> list[str]:
+    """The gemeenten whose exports feed an indicator: for provisions, those with records of its wet
+    (a gemeente that exports only Wmo gets no jeugd figures, not zeros)."""
+    soort, wet = BRON_SOORT[indicator]
+    frame = frames[soort]
+    if wet is not None:
+        frame = frame[frame["wet"] == WETTEN[wet]]
+    return sorted(frame["gemeente"].unique())
+
+
+def check_definitions(config: Config) -> None:
+    """Every indicator named under gemeenten.<code>.definities is one the registrations compute."""
+    for code, settings in config.gemeenten.items():
+        for indicator in ((settings or {}).get("definities") or {}):
+            if indicator not in BRON_SOORT:
+                raise ContractError([Problem(str(config.path), None, f"gemeenten.{code}.definities.{indicator}",
+                                             f"{indicator!r} wordt niet uit registraties berekend; kies uit {', '.join(BRON_SOORT)}")])
 
 
 def derive_exact(frames: dict[str, pd.DataFrame], config: Config, catalogue) -> Afgeleid:
     """The exact counts before disclosure control. Library-internal (tests check the definitions
     with it); everything published goes through `derive`."""
+    check_definitions(config)
+    cols = ["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie"]
     gemeenten = sorted({g for f in frames.values() for g in f["gemeente"].unique()})
     peil = {g: peildatum(frames, g, config) for g in gemeenten}
-    perioden = pd.concat([periods_frame(g, config.vanaf, d) for g, d in peil.items() if d], ignore_index=True) \
-        if any(peil.values()) else pd.DataFrame(columns=["gemeente", "periode", "begin", "eind", "status"])
-    con = duckdb.connect()
-    try:
-        con.execute("SET threads TO 2")
-        con.register("perioden_df", perioden)
-        con.execute("CREATE TEMP TABLE perioden AS SELECT gemeente, periode, CAST(begin AS TIMESTAMP) AS begin, "
-                    "CAST(eind AS TIMESTAMP) AS eind FROM perioden_df")
-        for soort, frame in frames.items():
-            if soort == "voorzieningen":
-                frame = frame.assign(zrang=frame["zwaarte"].map(ZWAARTE_RANG).astype("Int8"))
-            con.register(f"{soort}_df", frame.drop(columns=["bestand", "rij"], errors="ignore"))
-            con.execute(f"CREATE TEMP TABLE {soort} AS SELECT * FROM {soort}_df")
-        status = perioden.set_index(["gemeente", "periode"])["status"] if len(perioden) else pd.Series(dtype=object)
-        obs, defs, comp = [], [], []
-        cache: dict = {}
-        for indicator, (soort, _) in BRON_SOORT.items():
-            if soort not in frames:
-                continue
-            ind = catalogue[indicator]
-            allowed = set(ind.uitsplitsingen)
-            for g in sorted(frames[soort]["gemeente"].unique()):
-                hist = history(config, g, indicator)
-                for step in hist:
-                    defs.append({"gemeente": g, "indicator": indicator, "definitie": step.definitie.code,
-                                 "titel": step.definitie.titel, "uitleg": step.definitie.uitleg,
-                                 "tot": step.tot.isoformat() if step.tot else None, "huidig": step is hist[-1]})
-            counts = {}
-            for d in {h.definitie.code for g in frames[soort]["gemeente"].unique() for h in history(config, g, indicator)}:
-                part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
-                part["dim"] = part["dim"].map(lambda v: CATEGORIE_KOLOM.get(indicator, v) if v == "categorie" else v)
-                part = part[part["dim"].isna() | part["dim"].isin(allowed)]
-                counts[d] = _complete(part, perioden[perioden["gemeente"].isin(frames[soort]["gemeente"].unique())]).assign(indicator=indicator)
-            for g in sorted(frames[soort]["gemeente"].unique()):
-                hist = history(config, g, indicator)
-                current = hist[-1].definitie.code
-                mine = counts[current][counts[current]["gemeente"] == g].assign(definitie=current)
-                obs.append(mine)
-                start = None
-                for step in hist[:-1]:  # the periods of each older definition: old and new side by side
-                    for code in (step.definitie.code, current):
-                        rows = counts[code][counts[code]["gemeente"] == g]
-                        ps = rows["periode"].map(Period.parse)
-                        keep = ps.map(lambda p: p.end <= step.tot and (start is None or p.start > start))
-                        comp.append(rows[keep.to_numpy()].assign(definitie=code))
-                    start = step.tot
-    finally:
-        con.close()
-    cols = ["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie"]
+    grids = [periods_frame(g, config.vanaf, d) for g, d in peil.items() if d and d.year >= config.vanaf]
+    grids = [g for g in grids if len(g)]
+    obs, defs, comp = [], [], []
+    if grids:  # else every record lies before `vanaf`: nothing to count
+        perioden = pd.concat(grids, ignore_index=True)
+        status = perioden.set_index(["gemeente", "periode"])["status"]
+        con = duckdb.connect()
+        try:
+            con.execute("SET threads TO 2")
+            con.register("perioden_df", perioden)
+            con.execute("CREATE TEMP TABLE perioden AS SELECT gemeente, periode, CAST(begin AS TIMESTAMP) AS begin, "
+                        "CAST(eind AS TIMESTAMP) AS eind FROM perioden_df")
+            for soort, frame in frames.items():
+                if soort == "voorzieningen":
+                    frame = frame.assign(zrang=frame["zwaarte"].map(ZWAARTE_RANG).astype("Int8"))
+                con.register(f"{soort}_df", frame.drop(columns=["bestand", "rij"], errors="ignore"))
+                con.execute(f"CREATE TEMP TABLE {soort} AS SELECT * FROM {soort}_df")
+            cache: dict = {}
+            for indicator, (soort, _) in BRON_SOORT.items():
+                if soort not in frames or not _sources(frames, indicator):
+                    continue
+                bronnen = _sources(frames, indicator)
+                allowed = set(catalogue[indicator].uitsplitsingen)
+                histories = {g: history(config, g, indicator) for g in bronnen}
+                counts = {}
+                for d in sorted({h.definitie.code for hist in histories.values() for h in hist}):
+                    part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
+                    part["dim"] = part["dim"].map(lambda v: CATEGORIE_KOLOM.get(indicator, v) if v == "categorie" else v)
+                    part = part[(part["dim"].isna() | part["dim"].isin(allowed)) & part["gemeente"].isin(bronnen)]
+                    counts[d] = _complete(part, perioden[perioden["gemeente"].isin(bronnen)]).assign(indicator=indicator)
+                for g, hist in histories.items():
+                    defs += [{"gemeente": g, "indicator": indicator, "definitie": step.definitie.code,
+                              "titel": step.definitie.titel, "uitleg": step.definitie.uitleg,
+                              "tot": step.tot.isoformat() if step.tot else None, "huidig": step is hist[-1]} for step in hist]
+                    current = hist[-1].definitie.code
+                    obs.append(counts[current][counts[current]["gemeente"] == g].assign(definitie=current))
+                    start = None
+                    for step in hist[:-1]:  # the periods of each older definition: old and new side by side
+                        for code in (step.definitie.code, current):
+                            rows = counts[code][counts[code]["gemeente"] == g]
+                            ps = rows["periode"].map(Period.parse)
+                            keep = ps.map(lambda p: p.end <= step.tot and (start is None or p.start > start))
+                            comp.append(rows[keep.to_numpy()].assign(definitie=code))
+                        start = step.tot
+        finally:
+            con.close()
     observaties = pd.concat(obs, ignore_index=True)[cols] if obs else pd.DataFrame(columns=cols)
     vergelijking = pd.concat(comp, ignore_index=True)[cols] if comp else pd.DataFrame(columns=cols)
     if len(observaties):
@@ -423,7 +448,8 @@ def derive_exact(frames: dict[str, pd.DataFrame], config: Config, catalogue) -> 
         observaties["bron"] = observaties["gemeente"].map(config.bron_van)
     else:
         observaties = observaties.assign(status=pd.Series(dtype=object), bron=pd.Series(dtype=object))
-    return Afgeleid(observaties.reset_index(drop=True), pd.DataFrame(defs), vergelijking.reset_index(drop=True), peil)
+    definities = pd.DataFrame(defs, columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
+    return Afgeleid(observaties.reset_index(drop=True), definities, vergelijking.reset_index(drop=True), peil)
 
 
 def as_observations(afgeleid: Afgeleid, dims: list[str], bestand: str) -> pd.DataFrame:

@@ -421,8 +421,10 @@ def _kwaliteit(w: _Writer, code: str, inw: dict[int, int]) -> None:
             w.add(code, p, "aanvragen_tijdig", str(sum(decided[wet][q.code]["tijdig"] for q in parts)), wet=wet)
         for norm in KLACHTNORMEN:
             w.add(code, p, "klachten", str(sum(complaints[q.code][norm] for q in parts)), norm=norm)
+            w.add(code, p, "klachten_afgehandeld", str(sum(complaints[q.code][norm] for q in parts)), norm=norm)
             w.add(code, p, "klachten_gegrond", str(sum(upheld[q.code][norm] for q in parts)), norm=norm)
         w.add(code, p, "klachten", str(sum(sum(complaints[q.code].values()) for q in parts)))
+        w.add(code, p, "klachten_afgehandeld", str(sum(sum(complaints[q.code].values()) for q in parts)))  # all handled
         w.add(code, p, "klachten_gegrond", str(sum(sum(upheld[q.code].values()) for q in parts)))
     for y in YEARS:
         for wet, base in (("Wmo", 84), ("Jeugdwet", 88), ("Participatiewet", 72)):

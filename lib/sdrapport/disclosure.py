@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .periods import Period
+
 
 def cbs_round(count):
     """Round a count (scalar, array or Series) by the CBS rule; NaN stays NaN.
@@ -58,11 +60,13 @@ def cbs_round_array(values) -> np.ndarray:
 TIME_PARTS = {"J": [("H", (1, 2)), ("Q", (1, 2, 3, 4))], "H1": [("Q", (1, 2))], "H2": [("Q", (3, 4))]}
 
 
-def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str]) -> list[list[int]]:
-    """Linear relations between cells: [total, part, part, ...] where total = sum of parts.
+def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str], balance: tuple[str, str, str] | None) -> list[list[int]]:
+    """Linear relations between cells (lists of row positions): knowing all but one cell of a
+    relation gives the last one.
 
     - a total and its breakdown values, for breakdowns whose values add up (`additive`);
-    - for flows, a year and its half-years or quarters, a half-year and its quarters."""
+    - for flows, a year and its half-years or quarters, a half-year and its quarters;
+    - `balance` (stock, inflow, outflow): stock before + inflow - outflow = stock after."""
     rels: list[list[int]] = []
     key = ["gemeente", "periode", "indicator", "definitie"]
     is_total = frame["dim"].isna()
@@ -86,39 +90,75 @@ def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str]) -> list
                 members = [cell.get((g, f"{year}-{kind}{n}", i, d, dm, w)) for n in numbers]
                 if all(m is not None for m in members):
                     rels.append([idx, *members])
+    if balance:
+        stock, inflow, outflow = balance
+        cell = {(g, p, i, w): idx for idx, g, p, i, w in zip(
+            frame.index[is_total], frame.loc[is_total, "gemeente"], frame.loc[is_total, "periode"],
+            frame.loc[is_total, "indicator"], frame.loc[is_total, "definitie"])}
+        for (g, p, i, w), idx in cell.items():
+            if i != stock:
+                continue
+            before = Period.parse(p).shift(-1).code
+            members = [cell.get((g, before, stock, w)), cell.get((g, p, inflow, w)), cell.get((g, p, outflow, w))]
+            if all(m is not None for m in members):
+                rels.append([idx, *members])
     return rels
 
 
-def protect(frame: pd.DataFrame, methode: str, drempel: int, *, additive: set[str], flows: set[str]) -> pd.DataFrame:
+def _differences(frame: pd.DataFrame, pairs) -> list[tuple[int, int]]:
+    """(larger, smaller) cells of pairs whose difference is itself a count: (beslist, tijdig)
+    gives the late decisions."""
+    key = ["gemeente", "periode", "dim", "dimwaarde", "definitie"]
+    out = []
+    for big, small in pairs:
+        a = frame[frame["indicator"] == big].fillna({"dim": "", "dimwaarde": ""})
+        b = frame[frame["indicator"] == small].fillna({"dim": "", "dimwaarde": ""})
+        both = a.reset_index().merge(b.reset_index(), on=key, suffixes=("_a", "_b"))
+        out += list(zip(both["index_a"], both["index_b"]))
+    return out
+
+
+def protect(frame: pd.DataFrame, methode: str, drempel: int, *, additive: set[str], flows: set[str],
+            differences=(), balance: tuple[str, str, str] | None = None) -> pd.DataFrame:
     """Disclosure control of exact counts (columns gemeente, periode, indicator, definitie, dim,
     dimwaarde, waarde). Adds waarde_status ('waarde' or 'geheim').
 
     methode 'cbs': every count is rounded by the CBS rule; totals are rounded too, so no cell can be
-    recovered exactly from the others. methode 'drempel': counts from 1 to drempel-1 are suppressed,
-    and wherever a relation (a total and its parts, a year and its quarters) has exactly one
-    suppressed cell, its smallest other cell is suppressed as well (secondary suppression), until
-    no relation has a lone suppressed cell."""
+    recovered exactly from the others. methode 'drempel': counts from 1 to drempel-1 are suppressed
+    (primary suppression). Then, until nothing changes: a relation (a total and its parts, a year
+    and its quarters, stock and flows) with exactly one suppressed cell gets its smallest other
+    non-zero cell suppressed too, and of a pair whose difference is a small count (decided and on
+    time: the late ones) the smaller cell is suppressed (secondary suppression)."""
     out = frame.copy().reset_index(drop=True)
     out["waarde"] = out["waarde"].astype(float)
     if methode == "cbs":
         out["waarde"] = cbs_round_array(out["waarde"])
         out["waarde_status"] = "waarde"
         return out
-    suppressed = ((out["waarde"] > 0) & (out["waarde"] < drempel)).to_numpy().copy()
     values = out["waarde"].to_numpy()
-    rels = _relations(out, additive, flows)
+    hidden = ((values > 0) & (values < drempel)).copy()
+    rels = _relations(out, additive, flows, balance)
+    pairs = [(a, b) for a, b in _differences(out, differences) if 0 < values[a] - values[b] < drempel]
+
+    def complement(cells: list[int]) -> int:
+        # A zero as complement protects little (primary + 0 = a known small sum): prefer non-zero cells.
+        return min(cells, key=lambda m: (values[m] == 0, values[m], m))
+
     changed = True
-    while changed:
+    while changed:  # every pass hides at least one more cell, so this ends
         changed = False
         for rel in rels:
-            hidden = [m for m in rel if suppressed[m]]
-            if len(hidden) != 1:
+            if sum(hidden[m] for m in rel) != 1:
                 continue
-            others = [m for m in rel[1:] if not suppressed[m]] or [m for m in rel if not suppressed[m]]
-            if not others:
-                continue
-            suppressed[min(others, key=lambda m: (values[m], m))] = True
-            changed = True
-    out["waarde_status"] = np.where(suppressed, "geheim", "waarde")
-    out.loc[suppressed, "waarde"] = np.nan
+            others = [m for m in rel if not hidden[m]]
+            parts = [m for m in rel[1:] if not hidden[m]]
+            if others:
+                hidden[complement(parts or others)] = True
+                changed = True
+        for a, b in pairs:
+            if not hidden[a] and not hidden[b]:
+                hidden[b] = True
+                changed = True
+    out["waarde_status"] = np.where(hidden, "geheim", "waarde")
+    out.loc[hidden, "waarde"] = np.nan
     return out

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,19 +78,22 @@ SOORTEN = {
     )
 }
 
+# Messages never repeat the cell's value: in a record-level export a shifted row can put a client
+# number or BSN in any column, and these messages end up in logs.
 MESSAGES = {
     "leeg": "lege cel; deze kolom is verplicht",
-    "gm_formaat": "{value!r} is geen gemeentecode; verwacht GM gevolgd door 4 cijfers, bijvoorbeeld GM0505",
-    "gm_onbekend": "{value!r} staat niet in data/gemeenten.csv; voeg de gemeente toe of corrigeer de code",
-    "datum": "{value!r} is geen datum; verwacht JJJJ-MM-DD (of DD-MM-JJJJ), bijvoorbeeld 2021-01-01",
-    "datum_bereik": "{value!r} valt buiten 1990-2099; controleer het jaar",
-    "wet": "{value!r} is geen wet; verwacht " + ", ".join(WETTEN),
-    "zwaarte": "{value!r} is geen zwaarte; verwacht " + ", ".join(ZWAARTE) + " of een lege cel",
-    "verwijzer": "{value!r} is geen verwijzer; verwacht " + ", ".join(VERWIJZERS) + " of een lege cel",
-    "uitkomst": "{value!r} is geen uitkomst; verwacht " + ", ".join(UITKOMSTEN) + " of een lege cel (nog open)",
-    "reden_einde": "{value!r} is geen reden; verwacht " + ", ".join(REDENEN) + " of een lege cel",
-    "norm": "{value!r} is geen klachtnorm; verwacht " + ", ".join(NORMEN),
-    "gegrond": "{value!r}: verwacht ja, deels, nee of een lege cel (nog in behandeling)",
+    "gm_formaat": "geen gemeentecode; verwacht GM gevolgd door 4 cijfers, bijvoorbeeld GM0505",
+    "gm_onbekend": "gemeente staat niet in data/gemeenten.csv; voeg haar toe of corrigeer de code",
+    "datum": "geen datum; verwacht JJJJ-MM-DD (of DD-MM-JJJJ), bijvoorbeeld 2021-01-01",
+    "datum_bereik": "datum valt buiten 1990-2099; controleer het jaar",
+    "datum_toekomst": "datum ligt meer dan een jaar na vandaag; controleer het jaar",
+    "wet": "onbekende wet; verwacht " + ", ".join(WETTEN),
+    "zwaarte": "onbekende zwaarte; verwacht " + ", ".join(ZWAARTE) + " of een lege cel",
+    "verwijzer": "onbekende verwijzer; verwacht " + ", ".join(VERWIJZERS) + " of een lege cel",
+    "uitkomst": "onbekende uitkomst; verwacht " + ", ".join(UITKOMSTEN) + " of een lege cel (nog open)",
+    "reden_einde": "onbekende reden; verwacht " + ", ".join(REDENEN) + " of een lege cel",
+    "norm": "onbekende klachtnorm; verwacht " + ", ".join(NORMEN),
+    "gegrond": "verwacht ja, deels, nee of een lege cel (nog in behandeling)",
 }
 
 
@@ -143,10 +145,25 @@ def load_config(params: Path) -> Config:
     for wet, weken in termijn.items():
         if wet not in WETTEN or not isinstance(weken, int) or weken < 1:
             problems.append(Problem(str(path), None, f"termijn_weken.{wet}", "verwacht wmo, jeugd of pw met een aantal weken (geheel getal)"))
+    vanaf = raw.get("vanaf", 2019)
+    if not isinstance(vanaf, int) or not 1990 <= vanaf <= 2099:
+        problems.append(Problem(str(path), None, "vanaf", f"{vanaf!r}: verwacht een jaartal, bijvoorbeeld 2019"))
+    for wet, cats in (raw.get("categorieen") or {}).items():
+        if wet not in WETTEN or not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+            problems.append(Problem(str(path), None, f"categorieen.{wet}", "verwacht wmo, jeugd of pw met een lijst van categorieën, bijvoorbeeld [Begeleiding, Dagbesteding]"))
+    if not isinstance(raw.get("eenmalig_geboekt") or [], list):
+        problems.append(Problem(str(path), None, "eenmalig_geboekt", "verwacht een lijst van producten of categorieën"))
+    for code, settings in (raw.get("gemeenten") or {}).items():
+        peil = (settings or {}).get("peildatum")
+        if peil is not None and not isinstance(peil, dt.date):
+            try:
+                dt.date.fromisoformat(str(peil))
+            except ValueError:
+                problems.append(Problem(str(path), None, f"gemeenten.{code}.peildatum", f"{peil!r} is geen datum; verwacht JJJJ-MM-DD"))
     if problems:
         raise ContractError(problems)
     return Config(
-        path=path, bron=str(raw.get("bron", "Gemeentelijke registratie")), vanaf=int(raw.get("vanaf", 2019)),
+        path=path, bron=str(raw.get("bron", "Gemeentelijke registratie")), vanaf=vanaf,
         termijn_weken=termijn, methode=methode, drempel=int(drempel),
         pseudonimisering=bool(raw.get("pseudonimisering", True)),
         sleutelbestand=str(raw.get("sleutelbestand", "~/.config/sdrapport/pseudoniem.sleutel")),
@@ -216,20 +233,19 @@ def pseudonymise(values: pd.Series, key: bytes) -> np.ndarray:
 
 
 def local_codes(values: pd.Series) -> np.ndarray:
-    """Without pseudonymisation: integer codes local to this run (ids are not kept either way)."""
-    codes, _ = pd.factorize(values, sort=False)
-    return codes.astype(np.int64)
+    """Without pseudonymisation: an unkeyed hash, so the same id has the same code in every file
+    (ids are not kept either way)."""
+    return pseudonymise(values, b"")
 
 
-_NINE_DIGITS = re.compile(r"^\d{9}$")
 _ELF_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])
 
 
 def elfproef(values: pd.Series) -> pd.Series:
-    """True where a value is 9 digits that pass the BSN elfproef (9*d1 + 8*d2 + ... + 2*d8 - d9 is a
-    multiple of 11, and not all zeros)."""
-    text = values.astype(str)
-    nine = text.str.fullmatch(r"\d{9}")
+    """True where a value is a BSN: 9 digits (also written with dots or spaces, 1234.56.782) that
+    pass the elfproef (9*d1 + 8*d2 + ... + 2*d8 - d9 is a multiple of 11, not all zeros)."""
+    text = values.astype(str).str.replace(r"[.\s]", "", regex=True)
+    nine = text.str.fullmatch(r"[0-9]{9}")
     out = pd.Series(False, index=values.index)
     if not nine.any():
         return out
@@ -255,22 +271,44 @@ def _normalise(values: pd.Series, codes: dict[str, str]) -> pd.Series:
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """ISO (2021-01-31) or Dutch (31-01-2021) dates; NaT where empty or not a date."""
+    """ISO (2021-01-31) or Dutch (31-01-2021) dates, also with a time of day (Parquet timestamps);
+    NaT where empty or not a date."""
     iso = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-    nl = pd.to_datetime(values.where(iso.isna()), format="%d-%m-%Y", errors="coerce")
-    return iso.fillna(nl)
+    rest = iso.isna() & (values != "")
+    if rest.any():
+        nl = pd.to_datetime(values[rest], format="%d-%m-%Y", errors="coerce")
+        iso[rest] = nl
+        timed = rest & iso.isna()
+        if timed.any():
+            day = values[timed].str.extract(r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")[0]
+            iso[timed] = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    return iso
 
 
-def _date_checks(optional: bool) -> list[pa.Check]:
+def _date_checks(column: str, optional: bool) -> list[pa.Check]:
+    """A date; `einddatum` may be empty or 9999-12-31 ('no end'). Events (a start, a receipt, a
+    decision, a complaint) may not lie more than a year after today: such a date is a typo, and
+    it would move the peildatum years ahead. Planned end dates only need to be before 2100."""
+    open_end = column == "einddatum"
+    latest = LATEST if open_end else min(LATEST, dt.date.today() + dt.timedelta(days=366))
+
     def parses_as_date(s: pd.Series) -> pd.Series:
-        return parse_dates(s).notna() | s.isin(OPEN_END) | ((s == "") if optional else False)
+        return parse_dates(s).notna() | (s.isin(OPEN_END) if open_end else False) | ((s == "") if optional else False)
 
     def within_sane_years(s: pd.Series) -> pd.Series:
         d = parse_dates(s)
-        return d.isna() | s.isin(OPEN_END) | ((d >= pd.Timestamp(EARLIEST)) & (d < pd.Timestamp(LATEST)))
+        return d.isna() | (s.isin(OPEN_END) if open_end else False) | ((d >= pd.Timestamp(EARLIEST)) & (d < pd.Timestamp(LATEST)))
+
+    def not_far_ahead(s: pd.Series) -> pd.Series:
+        d = parse_dates(s)
+        # A date past 2099 is already reported by within_sane_years.
+        return d.isna() | (d >= pd.Timestamp(LATEST)) | (d < pd.Timestamp(latest))
 
     checks = [] if optional else [_vector(lambda s: s != "", "leeg")]
-    return checks + [_vector(parses_as_date, "datum"), _vector(within_sane_years, "datum_bereik")]
+    checks += [_vector(parses_as_date, "datum"), _vector(within_sane_years, "datum_bereik")]
+    if not open_end:
+        checks.append(_vector(not_far_ahead, "datum_toekomst"))
+    return checks
 
 
 def _schema(soort: Soort, gemeenten: set[str]) -> pa.DataFrameSchema:
@@ -283,7 +321,7 @@ def _schema(soort: Soort, gemeenten: set[str]) -> pa.DataFrameSchema:
                 _vector(lambda s: s.isin(gemeenten) | ~s.str.fullmatch(GEMEENTE_CODE.pattern.strip("^$")), "gm_onbekend"),
             ])
         elif c in soort.dates:
-            cols[c] = pa.Column(object, _date_checks(optional=c not in soort.required), required=c in soort.required)
+            cols[c] = pa.Column(object, _date_checks(c, optional=c not in soort.required), required=c in soort.required)
         elif c in ("id", "client"):
             cols[c] = pa.Column(object, required, required=c in soort.required)
         elif c == "wet":
@@ -335,7 +373,7 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
     # BSNs: identifiers are hashed when pseudonymisation is on; any other column never may hold one.
     exempt = set(kind.identifiers) if config.pseudonimisering else set()
     for c in frame.columns:
-        if c in exempt or c in kind.dates:
+        if c in exempt:
             continue
         bsn = elfproef(frame[c]).to_numpy()
         hits = frame.index[bsn]
@@ -364,7 +402,7 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
     out = pd.DataFrame(index=frame.index)
     out["gemeente"] = frame["gemeente"].to_numpy()
     for c in kind.dates:
-        open_end = frame[c].isin(OPEN_END)
+        open_end = frame[c].isin(OPEN_END) if c == "einddatum" else pd.Series(False, index=frame.index)
         out[c] = parse_dates(frame[c].where(~open_end, ""))
     # Checks between columns, reported together with the per-cell checks below.
     order = [("einddatum", "startdatum", "einddatum ligt voor de startdatum"),
@@ -373,6 +411,11 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
         if late in out and early in out:
             bad = out[late].notna() & (out[late] < out[early])
             extra += _problems_rows(name, out.index[bad.to_numpy()], late, f"{text}; controleer beide datums")
+    if soort == "aanvragen":
+        decided = frame["uitkomst"].str.lower().isin(["toegekend", "afgewezen", "buiten_behandeling", "buiten behandeling"])
+        bad = decided & (frame["datum_besluit"] == "")
+        extra += _problems_rows(name, out.index[bad.to_numpy()], "datum_besluit",
+                                "een besluit (uitkomst) zonder datum_besluit; vul de datum in of maak de uitkomst leeg (nog open)")
     if soort == "uitkeringen":
         bad = (frame["reden_einde"] != "") & ((frame["einddatum"] == "") | frame["einddatum"].isin(OPEN_END))
         extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde", "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
