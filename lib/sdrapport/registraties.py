@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 import yaml
 
 from .contract import GEMEENTE_CODE, _display, _validate, read_table
@@ -243,13 +245,16 @@ _ELF_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])
 
 def elfproef(values: pd.Series) -> pd.Series:
     """True where a value is a BSN: 9 digits (also written with dots or spaces, 1234.56.782) that
-    pass the elfproef (9*d1 + 8*d2 + ... + 2*d8 - d9 is a multiple of 11, not all zeros)."""
-    text = values.astype(str).str.replace(r"[.\s]", "", regex=True)
-    nine = text.str.fullmatch(r"[0-9]{9}")
+    pass the elfproef (9*d1 + 8*d2 + ... + 2*d8 - d9 is a multiple of 11, not all zeros).
+    String work in Arrow: every column of a million-row export passes through here."""
+    arr = pa_arrow.array(values.astype(str).to_numpy(), type=pa_arrow.string())
+    compact = pc.replace_substring_regex(arr, pattern=r"[.\s]", replacement="")
+    nine = pc.match_substring_regex(compact, pattern=r"^[0-9]{9}$").to_numpy(zero_copy_only=False)
     out = pd.Series(False, index=values.index)
     if not nine.any():
         return out
-    digits = np.frombuffer("".join(text[nine]).encode("ascii"), dtype=np.uint8).reshape(-1, 9).astype(np.int64) - 48
+    text = compact.filter(pa_arrow.array(nine)).to_pylist()
+    digits = np.frombuffer("".join(text).encode("ascii"), dtype=np.uint8).reshape(-1, 9).astype(np.int64) - 48
     total = digits @ _ELF_WEIGHTS
     out[nine] = (total % 11 == 0) & (digits.sum(axis=1) > 0)
     return out
