@@ -54,12 +54,33 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _gemeente_facts(project: Project, gemeente: str, periode: Period) -> dict:
-    from .report import Rapport
+def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -> dict:
+    """Name, province, size class, sources and demo flag of a gemeente, the same facts a Rapport
+    gives, read with a few small queries instead of loading the reference group's observations
+    (a batch writes hundreds of pages). The store must be current (the runner ensures it)."""
+    import duckdb
 
-    r = Rapport(gemeente, periode.code, project=project.root)
-    return {"naam": r.naam, "provincie": r.provincie, "grootteklasse": r.grootteklasse, "demo": r.demo,
-            "bronnen": r.bronnen}
+    from .analysis import stock_year
+    from .demo import DEMO_BRON
+
+    own = con is None
+    con = con or duckdb.connect(str(project.store), read_only=True)
+    try:
+        row = con.execute("SELECT naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
+        if row is None:
+            raise KeyError(f"gemeente {gemeente} staat niet in data/gemeenten.csv")
+        klasse = con.execute(
+            "SELECT grootteklasse FROM inwoners WHERE gemeente = ? AND jaar <= ? ORDER BY jaar DESC LIMIT 1",
+            [gemeente, stock_year(periode)]).fetchone()
+        if klasse is None:
+            raise KeyError(f"geen inwonertal voor {gemeente} tot en met {stock_year(periode)} in data/inwoners.csv")
+        bronnen = [r[0] for r in con.execute(
+            "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
+    finally:
+        if own:
+            con.close()
+    return {"naam": row[0], "provincie": row[1], "grootteklasse": klasse[0], "demo": DEMO_BRON in bronnen,
+            "bronnen": bronnen}
 
 
 def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> str:
@@ -74,7 +95,7 @@ def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> st
 def write_page(project: Project, gemeente: str, periode: Period, profile: Profile) -> Path:
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
     manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-    facts = _gemeente_facts(project, gemeente, periode)
+    facts = gemeente_facts(project, gemeente, periode)
     meta = {
         "title": f"{profile.titel} {facts['naam']}",
         "subtitle": periode.label[0].upper() + periode.label[1:],
@@ -126,6 +147,7 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
         f"- **Referentiegroep**: gemeenten met {facts['grootteklasse']}; gemiddelden alleen over gemeenten die cijfers leverden.",
         f"- **Bronnen**: {', '.join(facts['bronnen'])}. Onder elke figuur en tabel staan bron en periode.",
         f"- **Code**: sdrapport {manifest['code_version']}.",
+        f"- **Gegevensstand**: {_vintage(manifest)}.",
         "- **Gegevens** (SHA-256, eerste 12 tekens): "
         + "; ".join(f"`{name}` {digest[:12]}" for name, digest in manifest["data_files"].items())
         + ".",
@@ -136,6 +158,18 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
     if downloads:
         lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV):", "", *downloads, ":::"]
     return "\n".join(lines) + "\n"
+
+
+def _vintage(manifest: dict) -> str:
+    """Which data the page was made from: the data fingerprint and, for a batch, the newest
+    period in the data and the batch that built it."""
+    text = f"vingerafdruk {manifest['data_fingerprint'][:12]}"
+    batch = manifest.get("batch") or {}
+    if batch.get("laatste_periode"):
+        text += f", cijfers tot en met {batch['laatste_periode']}"
+    if batch.get("id"):
+        text += f", gemaakt in batch {batch['id']}"
+    return text
 
 
 def remove_page(outdir: Path) -> None:
