@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -87,6 +89,7 @@ class WarmKernel:
         self.notebooks = 0  # executed since the last start
         self.starts = 0
         self.tag = ""
+        self._ipc: str | None = None
 
     @property
     def km(self):
@@ -103,6 +106,11 @@ class WarmKernel:
                                     startup_timeout=self.startup_timeout, timeout=120)
             try:
                 holder.km = holder.create_kernel_manager()
+                # Unix sockets in a private folder instead of TCP ports: no port collisions
+                # between parallel kernels (papermill#511) and no plain-TCP warning per kernel.
+                self._ipc = tempfile.mkdtemp(prefix="sdrapport-kernel-")
+                holder.km.transport = "ipc"
+                holder.km.ip = os.path.join(self._ipc, "k")
                 holder.start_new_kernel(cwd=self.cwd)
                 holder.start_new_kernel_client()
                 self._holder = holder
@@ -147,6 +155,9 @@ class WarmKernel:
             except Exception:  # noqa: BLE001 - a dead kernel may refuse a clean shutdown
                 pass
         self._holder = None
+        if self._ipc:
+            shutil.rmtree(self._ipc, ignore_errors=True)
+            self._ipc = None
 
 
 class WarmEngine(NBClientEngine):

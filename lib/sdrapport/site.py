@@ -4,6 +4,7 @@
     index.qmd                              listing of the built gemeente reports
     reports/methode.qmd                    method notes (size classes, rounding, averages, sources)
     reports/begrippen.qmd                  glossary, generated from the indicator catalogue
+    reports/<periode>/index.qmd            listing of the gemeenten built for one period
     reports/<periode>/<gemeente>/<rapport>/index.qmd  one report per gemeente, period and report type
 
 A gemeente page embeds the labelled outputs of the executed notebooks beside it with
@@ -206,10 +207,58 @@ def write_site(project: Project) -> list[Path]:
         index.append(DEMO_BANNER.format(text="Deze site is gemaakt met de demodata van sdrapport: alle cijfers zijn fictief."))
     if not pages:
         index.append("Er zijn nog geen rapporten gebouwd. Draai `sdrapport run --gemeente GM0505 --periode 2023-H2`.\n")
+    periods = period_pages(project, pages)
+    if periods:
+        index.append("## Per periode\n\nAlle gemeenten van één periode, met zoeken en filteren op naam, provincie en grootteklasse:\n")
+        index += [f"- [{label}]({page.relative_to(project.root).as_posix()})" for page, label in periods]
+        index.append("")
     _write(project.root / "index.qmd", "\n".join(index))
     _write(project.reports / "begrippen.qmd", glossary(project))
     _write(project.reports / "methode.qmd", method_notes(project))
-    return [project.root / "index.qmd", project.reports / "methode.qmd", project.reports / "begrippen.qmd", *pages]
+    return [project.root / "index.qmd", project.reports / "methode.qmd", project.reports / "begrippen.qmd",
+            *(page for page, _ in periods), *pages]
+
+
+def period_pages(project: Project, pages: list[Path]) -> list[tuple[Path, str]]:
+    """Write reports/<periode>/index.qmd for every period with built reports: a table listing of
+    its gemeenten (search, filter and sort on name, province and size class), each linking to the
+    gemeente's page, which links its PDF. Listing pages of periods without reports are removed.
+    Returns (page, period label) newest period first."""
+    codes = sorted({page.relative_to(project.reports).parts[0] for page in pages})
+    out = []
+    for code in codes:
+        try:
+            periode = Period.parse(code)
+        except Exception:  # noqa: BLE001 - not a period folder (cannot happen for built pages)
+            continue
+        label = periode.label[0].upper() + periode.label[1:]
+        count = sum(1 for page in pages if page.relative_to(project.reports).parts[0] == code)
+        meta = {
+            "title": f"Gemeenten: {periode.label}",
+            "subtitle": f"{count} {'rapport' if count == 1 else 'rapporten'}",
+            "lang": "nl",
+            "listing": {
+                "contents": "*/*/index.qmd",
+                "type": "table",
+                "sort": ["gemeentenaam", "rapport"],
+                "fields": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
+                "field-display-names": {"gemeentenaam": "Gemeente", "provincie": "Provincie",
+                                        "grootteklasse": "Grootteklasse", "rapport": "Rapport"},
+                "field-links": ["gemeentenaam"],
+                "filter-ui": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
+                "sort-ui": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
+            },
+        }
+        body = (f"Rapporten over {periode.label}. Zoek op gemeente, provincie of grootteklasse; elke gemeente "
+                "heeft een webpagina en een PDF.\n")
+        page = project.reports / code / PAGE
+        _write(page, _yaml_front(meta) + "\n" + body)
+        out.append((page, label, periode))
+    for stale in project.reports.glob(f"*/{PAGE}"):
+        if stale.parent.name not in codes:
+            stale.unlink()
+    out.sort(key=lambda t: (t[2].end, t[2].start), reverse=True)
+    return [(page, label) for page, label, _ in out]
 
 
 def glossary(project: Project) -> str:
