@@ -225,3 +225,20 @@ def test_batch_runs_on_a_dask_cluster_given_its_address(project):
     assert manifest["executor"]["dask"].startswith("tcp://")
     for gem in ("GM0505", "GM0402"):
         assert (project.report_dir("2023-H2", gem, "klein") / "index.qmd").exists()
+
+
+def test_warm_process_cache_of_the_reference_group_is_per_copy_and_follows_the_store(project):
+    from sdrapport import report
+
+    a = report.Rapport("GM0505", "2023-H2", project=project.root)
+    b = report.Rapport("GM0153", "2023-H2", project=project.root)  # same size class: served from the cache
+    assert a.grootteklasse == b.grootteklasse and len(report._GROUP_CACHE) == 1
+    assert set(b._eigen["gemeente"]) == {"GM0153"} and set(a._eigen["gemeente"]) == {"GM0505"}
+    b.obs["waarde"] = -1.0  # a notebook that changes its frame changes only its own copy
+    c = report.Rapport("GM0505", "2023-H2", project=project.root)
+    assert (c.obs["waarde"] == a.obs["waarde"]).all() and (c.obs["waarde"] != -1.0).any()
+    before = next(iter(report._GROUP_CACHE))
+    gemeenten = project.data / "gemeenten.csv"
+    gemeenten.write_text(gemeenten.read_text(encoding="utf-8").replace("Dordrecht", "Dordrecht-Test"), encoding="utf-8")
+    d = report.Rapport("GM0505", "2023-H2", project=project.root)  # data changed: store rebuilt, cache re-read
+    assert d.naam == "Dordrecht-Test" and next(iter(report._GROUP_CACHE)) != before

@@ -341,6 +341,24 @@ def data_vintage(project: Project) -> str | None:
     return max(periods, key=lambda p: (p.end, -(p.end - p.start).days)).code if periods else None
 
 
+def size_classes(project: Project, perioden: list[Period]) -> dict[tuple[str, str], str]:
+    """(periode, gemeente) -> size class, by the inhabitants on the period's 1 January (or earlier)."""
+    import duckdb
+
+    from .analysis import stock_year
+
+    out = {}
+    con = duckdb.connect(str(project.store), read_only=True)
+    try:
+        for p in perioden:
+            rows = con.execute("SELECT gemeente, arg_max(grootteklasse, jaar) FROM inwoners WHERE jaar <= ? GROUP BY gemeente",
+                               [stock_year(p)]).fetchall()
+            out.update({(p.code, g): k or "" for g, k in rows})
+    finally:
+        con.close()
+    return out
+
+
 def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], rapport: str = "monitor", *,
               dask: str | None = None, workers: int | None = None, on_planned=None, on_report=None) -> BatchResult:
     """Run a batch. `on_planned(plan)` is called once the plan is known, `on_report(report)` as
@@ -363,7 +381,11 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
     done: dict[tuple[str, str, str], Report] = {}
     n_workers = 0
     if the_plan.todo:
-        payloads = [_report_dict(r) for r in the_plan.todo]
+        # Same size class after each other: a warm kernel then reuses the reference group's
+        # observations it read for the previous gemeente (report._group_observations).
+        klasse = size_classes(project, perioden)
+        todo = sorted(the_plan.todo, key=lambda r: (r.periode, klasse.get((r.periode, r.gemeente), ""), r.gemeente))
+        payloads = [_report_dict(r) for r in todo]
         n_workers = _dispatch(project, payloads, env, batch_info, dask, workers, done, on_report)
     todo = {id(r) for r in the_plan.todo}
     reports = []
