@@ -55,12 +55,24 @@ del _os, _sys, _types, _warnings, _mpl, _plt, _sdr, _state
 
 # Runs before every notebook (silently, outside the notebook): a fresh namespace and a clean
 # plotting and process state, so nothing of the previous gemeente is visible.
+# InteractiveShell.reset ends with a full gc.collect(), 60 ms with pandas' heap: more than the
+# whole papermill overhead of a notebook. The reset runs without it; a full collection runs every
+# FULL_GC_EVERY notebooks (and Python's own generational collection keeps running in between).
+FULL_GC_EVERY = 25
 _RESET = """
-get_ipython().reset(new_session=False)
-import os as _os, sys as _sys, warnings as _warnings
+import gc as _gc, sys as _sys
+_state = _sys.modules["_sdrapport_warm"]
+_state.runs = getattr(_state, "runs", 0) + 1
+_state.collect, _gc.collect = _gc.collect, (lambda *a, **k: 0)
+try:
+    get_ipython().reset(new_session=False)
+finally:  # the reset has just removed _gc and _state from the namespace
+    __import__("gc").collect = __import__("sys").modules["_sdrapport_warm"].collect
+import gc as _gc, os as _os, sys as _sys, warnings as _warnings
 import matplotlib as _mpl, matplotlib.pyplot as _plt
 _state = _sys.modules["_sdrapport_warm"]
 _plt.close("all")
+_gc.collect() if _state.runs % %(every)d == 0 else _gc.collect(1)
 with _warnings.catch_warnings():
     _warnings.simplefilter("ignore")
     dict.update(_mpl.rcParams, _state.rc)  # raw restore: no validation, no deprecation noise
@@ -70,8 +82,8 @@ for _k in set(_os.environ) - set(_state.env):
     del _os.environ[_k]
 _os.environ.update(_state.env)
 get_ipython().execution_count = 1
-del _os, _sys, _warnings, _mpl, _plt, _state
-"""
+del _gc, _os, _sys, _warnings, _mpl, _plt, _state
+""".replace("%(every)d", str(FULL_GC_EVERY))
 
 
 class KernelStartError(RuntimeError):
@@ -165,7 +177,8 @@ class WarmEngine(NBClientEngine):
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=60, execution_timeout=None, warm: WarmKernel | None = None, **kwargs):
+                                 start_timeout=60, execution_timeout=None, warm: WarmKernel | None = None,
+                                 finish=None, **kwargs):
         if warm is None:
             return super().execute_managed_notebook(nb_man, kernel_name, log_output=log_output, stdout_file=stdout_file,
                                                     stderr_file=stderr_file, start_timeout=start_timeout,
@@ -178,7 +191,10 @@ class WarmEngine(NBClientEngine):
         client.kc = warm.kc  # reuse the running client: no new ZMQ sockets per notebook
         warm.reset()
         warm.notebooks += 1
-        return client.execute()
+        nb = client.execute()
+        if finish is not None:  # post-process before papermill writes the notebook (one write, not two)
+            finish(nb)
+        return nb
 
 
 papermill_engines.register(ENGINE, WarmEngine)

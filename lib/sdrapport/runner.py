@@ -168,12 +168,21 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
     # the site publishes, then name no folder of the machine that built them.
     params = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport, "project": "..",
               "uitvoer": os.path.relpath(outdir, project.notebooks)}
+
+    def finish(nb: nbformat.NotebookNode) -> None:
+        apply_cell_options(nb)
+        nb.metadata["papermill"].update(input_path=os.path.relpath(source, project.root),
+                                        output_path=os.path.relpath(final, project.root))
+        if metadata:
+            nb.metadata.setdefault(META_KEY, {}).update(metadata)
+
     engine = {}
     if kernel is not None:
         from .kernels import ENGINE
 
-        # One write at the end instead of after every cell: a batch writes thousands of notebooks.
-        engine = {"engine_name": ENGINE, "warm": kernel, "request_save_on_cell_execute": False}
+        # A batch writes thousands of notebooks: papermill writes each once, at the end (not after
+        # every cell), with the cell options already applied by the engine (`finish`).
+        engine = {"engine_name": ENGINE, "warm": kernel, "request_save_on_cell_execute": False, "finish": finish}
     try:
         executed = pm.execute_notebook(
             str(source), str(running), parameters=params, kernel_name=KERNEL, progress_bar=False,
@@ -190,13 +199,11 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
             error = f"{exc.ename}: {exc.evalue}"
         return NotebookResult(notebook, False, time.perf_counter() - start, str(failed), error, cell, label,
                               kernel_died=not isinstance(exc, pm.PapermillExecutionError))
-    nb = executed  # the notebook papermill just wrote to `running`
-    apply_cell_options(nb)
-    nb.metadata["papermill"].update(input_path=os.path.relpath(source, project.root),
-                                    output_path=os.path.relpath(final, project.root))
-    if metadata:
-        nb.metadata.setdefault(META_KEY, {}).update(metadata)
-    nbformat.write(nb, running)
+    nb = executed  # with a warm kernel, papermill wrote it complete (engine applied `finish`)
+    if kernel is None:
+        nb = nbformat.read(running, as_version=4)
+        finish(nb)
+        nbformat.write(nb, running)
     os.replace(running, final)
     failed.unlink(missing_ok=True)
     return NotebookResult(notebook, True, time.perf_counter() - start, str(final), kernel_seconds=kernel_seconds(nb))
