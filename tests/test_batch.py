@@ -41,6 +41,22 @@ def _sdrapport(*args, project, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw)
 
 
+def test_bad_batch_input_is_refused_clearly(demo_project):
+    proc = _sdrapport("batch", "--gemeenten", "GM0505,GM9999", "--perioden", "2023-H2", project=demo_project)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "GM9999 staan niet in data/gemeenten.csv" in err
+    proc = _sdrapport("batch", "--gemeenten", "GM0505", "--perioden", "2023-H2,2023-H3", project=demo_project)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "'2023-H3' is geen geldige periode" in err
+    proc = _sdrapport("batch", "--gemeenten", "GM0505", "--perioden", "2023-H2", "--rapport", "dashboard", project=demo_project)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "rapport 'dashboard' is voor een kwartaal" in err
+    proc = _sdrapport("batch", "--gemeenten", "GM0505", "--perioden", "2023-H2", "--dask", "tcp://127.0.0.1:9",
+                      project=demo_project)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "Dask-scheduler tcp://127.0.0.1:9 is niet bereikbaar" in err
+
+
 # -- warm kernel ------------------------------------------------------------------------------------
 
 def test_warm_kernel_runs_papermill_notebooks_in_one_kernel_without_leaking_state(tmp_path):

@@ -412,7 +412,7 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
 
     cluster = None
     if dask:
-        client = Client(dask, timeout="30s")
+        client = Client(dask, timeout="10s")
     else:
         n = workers or default_workers()
         # Processes with one thread each: papermill's chdir and a kernel per worker are not

@@ -186,8 +186,13 @@ def batch(
             console.print(f"[{state['done']}/{state['total']}] {rep.gemeente} {rep.periode}: "
                           f"{'klaar' if rep.ok else f'{failed} notebook(s) mislukt'}", markup=False)
 
-    with bar:
-        result = run_batch(proj, codes, periods, rapport, dask=dask, workers=workers, on_planned=planned, on_report=reported)
+    try:
+        with bar:
+            result = run_batch(proj, codes, periods, rapport, dask=dask, workers=workers, on_planned=planned,
+                               on_report=reported)
+    except OSError as exc:  # distributed raises OSError (or TimeoutError, a subclass) for a dead address
+        console.print(f"[red]Fout:[/red] de Dask-scheduler {dask} is niet bereikbaar: {exc}", markup=True)
+        raise typer.Exit(2) from None
     pages = sum(1 for r in result.reports if r.page)
     console.print(f"Batch {result.id}: {len(result.items)} items, {result.count('ok')} uitgevoerd, "
                   f"{result.count('overgeslagen')} overgeslagen, {result.count('mislukt')} mislukt; "
