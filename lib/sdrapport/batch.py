@@ -208,7 +208,6 @@ def run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> di
     kernel, then write run.json and the page (or remove it when a notebook failed).
 
     Takes and returns plain dicts, so the task travels to a remote Dask worker unchanged."""
-    from .errors import NotebookFailed  # noqa: F401  (imported so a worker fails early on a broken install)
     from .kernels import KernelStartError, warm_kernel
     from .runner import NotebookResult, RunResult, execute, load_profile, write_manifest
     from .site import remove_page, write_page
