@@ -73,6 +73,16 @@ import matplotlib as _mpl, matplotlib.pyplot as _plt
 _state = _sys.modules["_sdrapport_warm"]
 _plt.close("all")
 _gc.collect() if _state.runs % %(every)d == 0 else _gc.collect(1)
+# Hand freed memory back to the system: pyarrow's pool (pandas' string columns) and glibc keep it
+# otherwise, and two kernels each holding the high-water mark of their largest notebook add up.
+if "pyarrow" in _sys.modules:
+    _sys.modules["pyarrow"].default_memory_pool().release_unused()
+try:
+    import ctypes as _ctypes
+    _ctypes.CDLL("libc.so.6").malloc_trim(0)
+    del _ctypes
+except (OSError, AttributeError):
+    pass
 with _warnings.catch_warnings():
     _warnings.simplefilter("ignore")
     dict.update(_mpl.rcParams, _state.rc)  # raw restore: no validation, no deprecation noise

@@ -131,7 +131,10 @@ class Rapport:
         finally:
             con.close()
         self._eigen = self.obs[self.obs["gemeente"] == self.gemeente]
-        self._groep = self.obs[self.obs["gemeente"].isin(self.referentiegroep)]
+        in_groep = self.obs["gemeente"].isin(self.referentiegroep)
+        # Usually every row is in the group (the gemeente belongs to its own size class): share the
+        # frame instead of copying it; copy-on-write keeps the two independent.
+        self._groep = self.obs if in_groep.all() else self.obs[in_groep]
 
     def _size_class(self, con) -> tuple[int, int, str]:
         """Size class by the inhabitants on the 1 January belonging to the period (or the latest before)."""
