@@ -415,8 +415,8 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
     else:
         n = workers or default_workers()
         # Processes with one thread each: papermill's chdir and a kernel per worker are not
-        # thread-safe (papermill#473). No dashboard: nothing listens on extra ports.
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        # thread-safe (papermill#473). The dashboard (if any) on a free port, so 8787 is never contested.
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                silence_logs=logging.ERROR, memory_limit=0)
         client = Client(cluster)
     try:
