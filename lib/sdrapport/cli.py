@@ -1,4 +1,4 @@
-"""Command line: `sdrapport run | site | demo | ingest | controleer | demodata`. Messages in Dutch."""
+"""Command line: `sdrapport run | batch | site | demo | ingest | controleer | demodata`. Messages in Dutch."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .errors import ContractError
 from .periods import Period, PeriodError
@@ -136,6 +136,95 @@ def _check_gemeente(proj: Project, gemeente: str) -> None:
 
 
 @app.command()
+def batch(
+    gemeenten: str = typer.Option("all", "--gemeenten", help="all, of codes gescheiden door komma's (GM0505,GM0402)."),
+    perioden: str = typer.Option(DEFAULT_PERIODE, "--perioden", help="Een of meer perioden, gescheiden door komma's (2023-H1,2023-H2)."),
+    rapport: str = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/."),
+    dask: str = typer.Option(None, "--dask", help="Adres van een Dask-scheduler (tcp://host:8786); standaard een lokaal cluster."),
+    workers: int = typer.Option(None, "--workers", min=1, help="Aantal lokale werkprocessen (standaard: het aantal cores)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Geen voortgang, alleen de samenvatting en de mislukte items (voor CI-logs)."),
+    site: bool = typer.Option(True, "--site/--geen-site", help="Daarna ook het Quarto-project controleren en renderen."),
+    project: Path = ProjectOpt,
+) -> None:
+    """Bouw rapporten voor veel gemeenten en perioden tegelijk: parallel, incrementeel en hervatbaar."""
+    from .batch import resolve_gemeenten, run_batch
+    from .runner import check_period, load_profile
+    from .store import ensure_store
+
+    proj = _project(project)
+    periods = [_periode(p.strip()) for p in perioden.split(",") if p.strip()]
+    if not periods:
+        console.print("[red]Fout in --perioden:[/red] geef minstens één periode, bijvoorbeeld 2023-H2")
+        raise typer.Exit(2)
+    try:
+        if ensure_store(proj.data, proj.store):
+            console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
+        profile = load_profile(proj, rapport)
+        for p in periods:
+            check_period(profile, p)
+        codes = resolve_gemeenten(proj, gemeenten)
+    except ContractError as exc:
+        _contract_error(exc)
+        raise typer.Exit(2) from None
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        console.print(f"[red]Fout:[/red] {exc.args[0] if exc.args else exc}")
+        raise typer.Exit(2) from None
+
+    tty = sys.stderr.isatty()
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("items"),
+                   TimeElapsedColumn(), TextColumn("nog"), TimeRemainingColumn(), console=console,
+                   disable=quiet or not tty)
+    state = {"task": None, "total": 0, "done": 0}
+
+    def planned(plan) -> None:
+        todo = sum(1 for r in plan.todo for i in r.items if i.outcome != "overgeslagen")
+        skipped = len(plan.items) - todo
+        state["total"] = todo
+        if not quiet:
+            console.print(f"Batch: {len(plan.items)} items ({len(codes)} gemeenten x {len(periods)} perioden x "
+                          f"{len(profile.notebooks)} notebooks); {skipped} ongewijzigd en overgeslagen, {todo} uit te voeren.")
+        state["task"] = bar.add_task(f"{rapport} {','.join(p.code for p in periods)}", total=todo)
+
+    def reported(rep) -> None:
+        ran = sum(1 for i in rep.items if i.outcome != "overgeslagen")
+        state["done"] += ran
+        bar.advance(state["task"], ran)
+        if not quiet and not tty:
+            failed = sum(1 for i in rep.items if i.outcome == "mislukt")
+            console.print(f"[{state['done']}/{state['total']}] {rep.gemeente} {rep.periode}: "
+                          f"{'klaar' if rep.ok else f'{failed} notebook(s) mislukt'}", markup=False)
+
+    try:
+        with bar:
+            result = run_batch(proj, codes, periods, rapport, dask=dask, workers=workers, on_planned=planned,
+                               on_report=reported)
+    except OSError as exc:  # distributed raises OSError (or TimeoutError, a subclass) for a dead address
+        console.print(f"[red]Fout:[/red] de Dask-scheduler {dask} is niet bereikbaar: {exc}", markup=True)
+        raise typer.Exit(2) from None
+    pages = sum(1 for r in result.reports if r.page)
+    console.print(f"Batch {result.id}: {len(result.items)} items, {result.count('ok')} uitgevoerd, "
+                  f"{result.count('overgeslagen')} overgeslagen, {result.count('mislukt')} mislukt; "
+                  f"{pages} pagina's; {result.wall_seconds:.1f} s. Manifest: {result.manifest.relative_to(proj.root)}",
+                  markup=False)
+    failures = result.failures()
+    if failures:
+        from rich.table import Table
+
+        table = Table(title="Mislukte items", title_justify="left")
+        for col in ("gemeente", "periode", "notebook", "cel", "fout"):
+            table.add_column(col, overflow="fold")
+        for row in failures:
+            table.add_row(*(str(row[c]) for c in ("gemeente", "periode", "notebook", "cel", "fout")))
+        console.print(table)
+        failed_reports = sorted({(f["gemeente"], f["periode"]) for f in failures})
+        console.print(f"{len(failed_reports)} rapport(en) krijgen geen pagina zolang een notebook mislukt; "
+                      "draai de batch opnieuw om alleen de mislukte items over te doen.")
+    if site:
+        _site(proj)
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
 def site(project: Path = ProjectOpt) -> None:
     """Schrijf het Quarto-project en render website en PDF's (als Quarto is geïnstalleerd)."""
     _site(_project(project))
@@ -152,7 +241,8 @@ def _site(proj: Project) -> None:
         for line in problems:
             console.print(f"  {line}", markup=False)
         raise typer.Exit(1)
-    console.print(f"Quarto-project klaar: {len(pages)} pagina's ({len(pages) - 3} gemeenterapporten).")
+    reports = sum(1 for p in pages if len(p.relative_to(proj.root).parts) == 5)  # reports/<periode>/<gemeente>/<rapport>/index.qmd
+    console.print(f"Quarto-project klaar: {len(pages)} pagina's ({reports} gemeenterapporten).")
     try:
         rendered, message = render(proj)
     except RuntimeError as exc:

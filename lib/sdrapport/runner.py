@@ -146,11 +146,18 @@ class NotebookResult:
     error: str | None = None
     cell: int | None = None
     label: str | None = None
+    kernel_seconds: float = 0.0  # summed cell execution time in the kernel
+    kernel_died: bool = False  # failed outside a cell (dead kernel, timeout): worth one retry
 
 
 def execute(project: Project, notebook: str, gemeente: str, periode: Period, outdir: Path,
-            rapport: str = "monitor") -> NotebookResult:
-    """Execute one notebook; on failure keep '<naam>.mislukt.ipynb' and remove any older output."""
+            rapport: str = "monitor", kernel=None, metadata: dict | None = None) -> NotebookResult:
+    """Execute one notebook; on failure keep '<naam>.mislukt.ipynb' and remove any older output.
+
+    `kernel` (a kernels.WarmKernel) runs the notebook in an already started kernel through the
+    papermill engine 'sdrapport-warm'; without it papermill starts and stops a kernel itself.
+    `metadata` is stored under the executed notebook's metadata key 'sdrapport' (the batch puts
+    the item's input key there)."""
     source = project.notebooks / notebook
     stem = Path(notebook).stem
     final, failed = outdir / notebook, outdir / f"{stem}.mislukt.ipynb"
@@ -161,10 +168,25 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
     # the site publishes, then name no folder of the machine that built them.
     params = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport, "project": "..",
               "uitvoer": os.path.relpath(outdir, project.notebooks)}
+
+    def finish(nb: nbformat.NotebookNode) -> None:
+        apply_cell_options(nb)
+        nb.metadata["papermill"].update(input_path=os.path.relpath(source, project.root),
+                                        output_path=os.path.relpath(final, project.root))
+        if metadata:
+            nb.metadata.setdefault(META_KEY, {}).update(metadata)
+
+    engine = {}
+    if kernel is not None:
+        from .kernels import ENGINE
+
+        # A batch writes thousands of notebooks: papermill writes each once, at the end (not after
+        # every cell), with the cell options already applied by the engine (`finish`).
+        engine = {"engine_name": ENGINE, "warm": kernel, "request_save_on_cell_execute": False, "finish": finish}
     try:
-        pm.execute_notebook(
+        executed = pm.execute_notebook(
             str(source), str(running), parameters=params, kernel_name=KERNEL, progress_bar=False,
-            cwd=str(project.notebooks), execution_timeout=CELL_TIMEOUT,
+            cwd=str(project.notebooks), execution_timeout=CELL_TIMEOUT, **engine,
         )
     except Exception as exc:  # PapermillExecutionError, a dead kernel, a timeout: all fail the notebook
         final.unlink(missing_ok=True)
@@ -175,15 +197,21 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
             cell, label, error = None, None, f"{type(exc).__name__}: {exc}"
         if isinstance(exc, pm.PapermillExecutionError):
             error = f"{exc.ename}: {exc.evalue}"
-        return NotebookResult(notebook, False, time.perf_counter() - start, str(failed), error, cell, label)
-    nb = nbformat.read(running, as_version=4)
-    apply_cell_options(nb)
-    nb.metadata["papermill"].update(input_path=os.path.relpath(source, project.root),
-                                    output_path=os.path.relpath(final, project.root))
-    nbformat.write(nb, running)
+        return NotebookResult(notebook, False, time.perf_counter() - start, str(failed), error, cell, label,
+                              kernel_died=not isinstance(exc, pm.PapermillExecutionError))
+    nb = executed  # with a warm kernel, papermill wrote it complete (engine applied `finish`)
+    if kernel is None:
+        nb = nbformat.read(running, as_version=4)
+        finish(nb)
+        nbformat.write(nb, running)
     os.replace(running, final)
     failed.unlink(missing_ok=True)
-    return NotebookResult(notebook, True, time.perf_counter() - start, str(final))
+    return NotebookResult(notebook, True, time.perf_counter() - start, str(final), kernel_seconds=kernel_seconds(nb))
+
+
+def kernel_seconds(nb: nbformat.NotebookNode) -> float:
+    """Time spent executing cells in the kernel: the sum of papermill's per-cell durations."""
+    return float(sum((c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0) for c in nb.cells))
 
 
 @dataclass
@@ -226,31 +254,55 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     return result
 
 
-def write_manifest(project: Project, result: RunResult, profile: Profile) -> Path:
-    data = DataSet(project.data)
+PACKAGES = ("pandas", "duckdb", "papermill", "seaborn", "matplotlib", "babel", "pandera", "nbformat")
+
+
+def package_versions(names=PACKAGES) -> dict[str, str | None]:
     packages = {}
-    for name in ("pandas", "duckdb", "papermill", "seaborn", "matplotlib", "babel", "pandera", "nbformat"):
+    for name in names:
         try:
             packages[name] = version(name)
         except PackageNotFoundError:
             packages[name] = None
-    manifest = {
-        "parameters": {"gemeente": result.gemeente, "periode": result.periode.code, "rapport": result.rapport},
+    return packages
+
+
+def environment(project: Project) -> dict:
+    """What a manifest records about code, environment and data; computed once per batch (hashing
+    the data files is the costly part) and passed to write_manifest for every report."""
+    data = DataSet(project.data)
+    files = {str(p.relative_to(project.root)): file_sha256(p) for p in data.files() if p.exists()}
+    return {
         "code_version": code_version(project),
         "python": platform.python_version(),
-        "packages": packages,
+        "packages": package_versions(),
         "data_fingerprint": data.fingerprint(),
-        "data_files": {str(p.relative_to(project.root)): file_sha256(p) for p in data.files() if p.exists()},
+        "data_files": files,
+        "cbs_snapshots": used_snapshots(project),
+    }
+
+
+def write_manifest(project: Project, result: RunResult, profile: Profile, env: dict | None = None,
+                   extra: dict | None = None) -> Path:
+    env = env or environment(project)
+    manifest = {
+        "parameters": {"gemeente": result.gemeente, "periode": result.periode.code, "rapport": result.rapport},
+        "code_version": env["code_version"],
+        "python": env["python"],
+        "packages": env["packages"],
+        "data_fingerprint": env["data_fingerprint"],
+        "data_files": env["data_files"],
         "notebooks": [
             {"notebook": n.notebook, "ok": n.ok, "seconds": round(n.seconds, 2), "output": str(Path(n.output).relative_to(project.root)),
              "error": n.error, "cell": n.cell, "label": n.label}
             for n in result.notebooks
         ],
         "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
-        "cbs_snapshots": used_snapshots(project),
+        "cbs_snapshots": env["cbs_snapshots"],
+        **(extra or {}),
     }
     path = result.outdir / MANIFEST
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path

@@ -4,6 +4,7 @@
     index.qmd                              listing of the built gemeente reports
     reports/methode.qmd                    method notes (size classes, rounding, averages, sources)
     reports/begrippen.qmd                  glossary, generated from the indicator catalogue
+    reports/<periode>/index.qmd            listing of the gemeenten built for one period
     reports/<periode>/<gemeente>/<rapport>/index.qmd  one report per gemeente, period and report type
 
 A gemeente page embeds the labelled outputs of the executed notebooks beside it with
@@ -54,12 +55,33 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _gemeente_facts(project: Project, gemeente: str, periode: Period) -> dict:
-    from .report import Rapport
+def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -> dict:
+    """Name, province, size class, sources and demo flag of a gemeente, the same facts a Rapport
+    gives, read with a few small queries instead of loading the reference group's observations
+    (a batch writes hundreds of pages). The store must be current (the runner ensures it)."""
+    import duckdb
 
-    r = Rapport(gemeente, periode.code, project=project.root)
-    return {"naam": r.naam, "provincie": r.provincie, "grootteklasse": r.grootteklasse, "demo": r.demo,
-            "bronnen": r.bronnen}
+    from .analysis import stock_year
+    from .demo import DEMO_BRON
+
+    own = con is None
+    con = con or duckdb.connect(str(project.store), read_only=True)
+    try:
+        row = con.execute("SELECT naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
+        if row is None:
+            raise KeyError(f"gemeente {gemeente} staat niet in data/gemeenten.csv")
+        klasse = con.execute(
+            "SELECT grootteklasse FROM inwoners WHERE gemeente = ? AND jaar <= ? ORDER BY jaar DESC LIMIT 1",
+            [gemeente, stock_year(periode)]).fetchone()
+        if klasse is None:
+            raise KeyError(f"geen inwonertal voor {gemeente} tot en met {stock_year(periode)} in data/inwoners.csv")
+        bronnen = [r[0] for r in con.execute(
+            "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
+    finally:
+        if own:
+            con.close()
+    return {"naam": row[0], "provincie": row[1], "grootteklasse": klasse[0], "demo": DEMO_BRON in bronnen,
+            "bronnen": bronnen}
 
 
 def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> str:
@@ -74,7 +96,7 @@ def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> st
 def write_page(project: Project, gemeente: str, periode: Period, profile: Profile) -> Path:
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
     manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-    facts = _gemeente_facts(project, gemeente, periode)
+    facts = gemeente_facts(project, gemeente, periode)
     meta = {
         "title": f"{profile.titel} {facts['naam']}",
         "subtitle": periode.label[0].upper() + periode.label[1:],
@@ -126,6 +148,7 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
         f"- **Referentiegroep**: gemeenten met {facts['grootteklasse']}; gemiddelden alleen over gemeenten die cijfers leverden.",
         f"- **Bronnen**: {', '.join(facts['bronnen'])}. Onder elke figuur en tabel staan bron en periode.",
         f"- **Code**: sdrapport {manifest['code_version']}.",
+        f"- **Gegevensstand**: {_vintage(manifest)}.",
         "- **Gegevens** (SHA-256, eerste 12 tekens): "
         + "; ".join(f"`{name}` {digest[:12]}" for name, digest in manifest["data_files"].items())
         + ".",
@@ -137,6 +160,18 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
     if downloads:
         lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV):", "", *downloads, ":::"]
     return "\n".join(lines) + "\n"
+
+
+def _vintage(manifest: dict) -> str:
+    """Which data the page was made from: the data fingerprint and, for a batch, the newest
+    period in the data and the batch that built it."""
+    text = f"vingerafdruk {manifest['data_fingerprint'][:12]}"
+    batch = manifest.get("batch") or {}
+    if batch.get("laatste_periode"):
+        text += f", cijfers tot en met {batch['laatste_periode']}"
+    if batch.get("id"):
+        text += f", gemaakt in batch {batch['id']}"
+    return text
 
 
 def remove_page(outdir: Path) -> None:
@@ -173,10 +208,58 @@ def write_site(project: Project) -> list[Path]:
         index.append(DEMO_BANNER.format(text="Deze site is gemaakt met de demodata van sdrapport: alle cijfers zijn fictief."))
     if not pages:
         index.append("Er zijn nog geen rapporten gebouwd. Draai `sdrapport run --gemeente GM0505 --periode 2023-H2`.\n")
+    periods = period_pages(project, pages)
+    if periods:
+        index.append("## Per periode\n\nAlle gemeenten van één periode, met zoeken en filteren op naam, provincie en grootteklasse:\n")
+        index += [f"- [{label}]({page.relative_to(project.root).as_posix()})" for page, label in periods]
+        index.append("")
     _write(project.root / "index.qmd", "\n".join(index))
     _write(project.reports / "begrippen.qmd", glossary(project))
     _write(project.reports / "methode.qmd", method_notes(project))
-    return [project.root / "index.qmd", project.reports / "methode.qmd", project.reports / "begrippen.qmd", *pages]
+    return [project.root / "index.qmd", project.reports / "methode.qmd", project.reports / "begrippen.qmd",
+            *(page for page, _ in periods), *pages]
+
+
+def period_pages(project: Project, pages: list[Path]) -> list[tuple[Path, str]]:
+    """Write reports/<periode>/index.qmd for every period with built reports: a table listing of
+    its gemeenten (search, filter and sort on name, province and size class), each linking to the
+    gemeente's page, which links its PDF. Listing pages of periods without reports are removed.
+    Returns (page, period label) newest period first."""
+    codes = sorted({page.relative_to(project.reports).parts[0] for page in pages})
+    out = []
+    for code in codes:
+        try:
+            periode = Period.parse(code)
+        except Exception:  # noqa: BLE001 - not a period folder (cannot happen for built pages)
+            continue
+        label = periode.label[0].upper() + periode.label[1:]
+        count = sum(1 for page in pages if page.relative_to(project.reports).parts[0] == code)
+        meta = {
+            "title": f"Gemeenten: {periode.label}",
+            "subtitle": f"{count} {'rapport' if count == 1 else 'rapporten'}",
+            "lang": "nl",
+            "listing": {
+                "contents": "*/*/index.qmd",
+                "type": "table",
+                "sort": ["gemeentenaam", "rapport"],
+                "fields": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
+                "field-display-names": {"gemeentenaam": "Gemeente", "provincie": "Provincie",
+                                        "grootteklasse": "Grootteklasse", "rapport": "Rapport"},
+                "field-links": ["gemeentenaam"],
+                "filter-ui": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
+                "sort-ui": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
+            },
+        }
+        body = (f"Rapporten over {periode.label}. Zoek op gemeente, provincie of grootteklasse; elke gemeente "
+                "heeft een webpagina en een PDF.\n")
+        page = project.reports / code / PAGE
+        _write(page, _yaml_front(meta) + "\n" + body)
+        out.append((page, label, periode))
+    for stale in project.reports.glob(f"*/{PAGE}"):
+        if stale.parent.name not in codes:
+            stale.unlink()
+    out.sort(key=lambda t: (t[2].end, t[2].start), reverse=True)
+    return [(page, label) for page, label, _ in out]
 
 
 def glossary(project: Project) -> str:

@@ -1,0 +1,205 @@
+"""Benchmark of `sdrapport batch` at national scale (not a test; run it by hand).
+
+    python benchmarks/batch.py                  # 342 gemeenten, one period (2023-H2), rapport monitor
+    python benchmarks/batch.py --gemeenten 12   # a quick check
+
+In a temporary copy of the project it generates a demo data set of N gemeenten (the 27 demo
+gemeenten plus synthetic ones, GM7001..., with the demo generator's own figures), builds the store,
+then in one run:
+
+- runs the batch for one period (site pages included; Quarto is not needed) and measures its wall
+  time, the summed in-kernel execution time of the notebooks (papermill's per-cell durations) and
+  the peak memory of the whole process tree (this process, Dask workers, kernels), sampled;
+- times the naive loop, the papermill CLI in a fresh process per notebook, on a sample of items and
+  extrapolates it to all items;
+- reruns the batch without changes.
+
+The last line is machine-readable:
+    items=N wall_s=W speedup=X overhead_ratio=Y rerun_s=Z peak_mib=M
+speedup = naive estimate / wall; overhead_ratio = wall / (summed in-kernel seconds / workers).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+from sdrapport import demo
+from sdrapport.batch import default_workers, run_batch
+from sdrapport.periods import Period
+from sdrapport.project import Project
+from sdrapport.store import build_store
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data")
+PROVINCIES = ("Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland", "Utrecht", "Noord-Holland",
+              "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg")
+
+
+def make_project(dest: Path, n: int) -> Project:
+    """A copy of the project whose data holds n gemeenten: the demo's own, then synthetic ones."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        src = REPO / part
+        shutil.copytree(src, dest / part) if src.is_dir() else shutil.copy2(src, dest / part)
+    (dest / "reports").mkdir()
+    data = dest / "data"
+    with open(data / "gemeenten.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    if n <= len(rows):
+        rows = rows[:n]
+    else:
+        # Synthetic gemeenten with a national size distribution (median about 30.000 inhabitants).
+        # demo.generate draws every figure from the gemeente's code, so adding the synthetic
+        # inhabitant counts to its table is all it needs; demo.py itself is not changed.
+        rng = np.random.default_rng(342)
+        for k in range(n - len(rows)):
+            code = f"GM{7001 + k:04d}"
+            demo.INWONERS_2024[code] = int(np.clip(rng.lognormal(np.log(30_000), 0.8), 1_000, 900_000))
+            rows.append({"code": code, "naam": f"Synthetisch {k + 1:03d}", "provincie": PROVINCIES[k % len(PROVINCIES)]})
+    codes = {r["code"] for r in rows}
+    with open(data / "gemeenten.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["code", "naam", "provincie"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    if not {"GM0014", "GM1942"} <= codes:  # the history names successors that must exist
+        (data / "gemeente-historie.csv").unlink(missing_ok=True)
+    if "GM0164" not in codes:
+        (data / "observaties" / "hengelo-jaarstukken-2024.csv").unlink(missing_ok=True)
+    for rel, content in demo.generate(sorted(codes)).items():
+        (data / rel).write_bytes(content)
+    return Project(dest)
+
+
+class PeakMemory:
+    """Peak of the summed resident memory of this process and all its descendants, sampled."""
+
+    def __init__(self, interval: float = 0.25):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def naive_seconds(project: Project, items: list[tuple[str, str, str]], periode: str) -> list[float]:
+    """Time the papermill CLI, one fresh process (and kernel) per notebook, as a shell loop would."""
+    papermill = str(Path(sys.executable).with_name("papermill"))
+    out = Path(tempfile.mkdtemp(prefix="naive-", dir=project.reports))
+    times = []
+    for gemeente, notebook, rapport in items:
+        uitvoer = out / gemeente
+        uitvoer.mkdir(exist_ok=True)
+        cmd = [papermill, str(project.notebooks / notebook), str(uitvoer / notebook), "--cwd", str(project.notebooks),
+               "-k", "python3", "--no-progress-bar", "-p", "gemeente", gemeente, "-p", "periode", periode,
+               "-p", "rapport", rapport, "-p", "project", "..", "-p", "uitvoer", str(uitvoer)]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise SystemExit(f"naive papermill run failed for {gemeente} {notebook}:\n{proc.stderr[-2000:]}")
+    shutil.rmtree(out, ignore_errors=True)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gemeenten", type=int, default=342, help="number of gemeenten (default 342)")
+    parser.add_argument("--sample", type=int, default=8, help="items timed with the naive papermill CLI loop")
+    parser.add_argument("--periode", default="2023-H2")
+    parser.add_argument("--rapport", default="monitor")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: the number of cores)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary project")
+    parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)  # internal: make data and store only
+    args = parser.parse_args()
+    if args.prepare:
+        start = time.perf_counter()
+        project = make_project(args.prepare, args.gemeenten)
+        print(f"data: {args.gemeenten} gemeenten generated in {time.perf_counter() - start:.1f} s", flush=True)
+        start = time.perf_counter()
+        summary = build_store(project.data, project.store)
+        print(f"store: {summary['observaties']} observations built in {time.perf_counter() - start:.1f} s (not in wall_s)",
+              flush=True)
+        return
+    workers = args.workers or default_workers()
+    tmp = Path(tempfile.mkdtemp(prefix="sdrapport-bench-"))
+    try:
+        # Data and store are made in a child process: their memory (1,7 million rows for 342
+        # gemeenten) is not part of the batch, and would otherwise stay in this process's RSS.
+        subprocess.run([sys.executable, __file__, "--prepare", str(tmp / "project"), "--gemeenten", str(args.gemeenten)],
+                       check=True)
+        project = Project(tmp / "project")
+        with open(project.data / "gemeenten.csv", encoding="utf-8") as fh:
+            codes = [r["code"] for r in csv.DictReader(fh)]
+        periode = Period.parse(args.periode)
+
+        with PeakMemory() as mem:
+            result = run_batch(project, codes, [periode], args.rapport, workers=workers)
+        if not result.ok:
+            for row in result.failures()[:10]:
+                print("failed:", row)
+            raise SystemExit("the batch had failures; the benchmark needs a clean run")
+        items = len(result.items)
+        kernel = sum(i.kernel_seconds for i in result.items)
+        wall = result.wall_seconds
+        print(f"batch: {items} items on {result.workers} workers in {wall:.1f} s; in-kernel {kernel:.1f} s "
+              f"({kernel / items:.3f} s per item); peak memory {mem.peak / 2**20:.0f} MiB", flush=True)
+
+        rng = random.Random(20240101)
+        sample = [(i.gemeente, i.notebook, i.rapport) for i in rng.sample(result.items, min(args.sample, items))]
+        naive = naive_seconds(project, sample, periode.code)
+        per_item = sum(naive) / len(naive)
+        naive_total = per_item * items
+        print(f"naive: papermill CLI per notebook, {len(naive)} sampled items, {per_item:.2f} s per item "
+              f"-> estimate {naive_total:.0f} s for {items} items", flush=True)
+
+        with PeakMemory() as mem2:
+            rerun = run_batch(project, codes, [periode], args.rapport, workers=workers)
+        executed = rerun.count("ok")
+        print(f"rerun without changes: {rerun.wall_seconds:.2f} s, {executed} items executed, "
+              f"{rerun.count('overgeslagen')} skipped", flush=True)
+        peak = max(mem.peak, mem2.peak) / 2**20
+        speedup = naive_total / wall
+        overhead = wall / (kernel / result.workers)
+        print(f"targets: speedup {speedup:.1f} (>= 5), overhead_ratio {overhead:.2f} (<= 1.3), "
+              f"rerun {rerun.wall_seconds:.1f} s (< 10), peak {peak:.0f} MiB (< 2048)", flush=True)
+        print(f"items={items} wall_s={wall:.1f} speedup={speedup:.1f} overhead_ratio={overhead:.2f} "
+              f"rerun_s={rerun.wall_seconds:.1f} peak_mib={peak:.0f}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"project kept in {tmp}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,260 @@
+"""Batch runs: warm kernels without leaks, skip when unchanged, failure isolation, resume after a
+kill, and a run through a local Dask cluster. Real papermill executions on copies of the project."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import papermill as pm
+import pytest
+
+from sdrapport.batch import FAILED, OK, SKIPPED, plan, run_batch
+from sdrapport.kernels import ENGINE, WarmKernel
+from sdrapport.periods import Period
+from sdrapport.sitecheck import check_project
+from tests.conftest import copy_project
+
+H2 = Period.parse("2023-H2")
+
+
+def _notebook(path, *cells):
+    """A notebook with the project's parameters cell, then the given code cells."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('gemeente = "GM0505"\nperiode = "2023-H2"\nrapport = "monitor"\nproject = None\nuitvoer = None')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("## Test"), params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def _profile(project, naam, notebooks):
+    (project.params / "rapporten" / f"{naam}.yml").write_text(
+        f"titel: Test {naam}\nnotebooks:\n" + "".join(f"  - {nb}\n" for nb in notebooks), encoding="utf-8")
+
+
+def _sdrapport(*args, project, **kw):
+    env = dict(os.environ, COLUMNS="250")
+    return subprocess.Popen([sys.executable, "-m", "sdrapport.cli", *args, "--project", str(project.root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw)
+
+
+def test_bad_batch_input_is_refused_clearly(demo_project):
+    proc = _sdrapport("batch", "--gemeenten", "GM0505,GM9999", "--perioden", "2023-H2", project=demo_project)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "GM9999 staan niet in data/gemeenten.csv" in err
+    proc = _sdrapport("batch", "--gemeenten", "GM0505", "--perioden", "2023-H2,2023-H3", project=demo_project)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "'2023-H3' is geen geldige periode" in err
+    proc = _sdrapport("batch", "--gemeenten", "GM0505", "--perioden", "2023-H2", "--rapport", "dashboard", project=demo_project)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "rapport 'dashboard' is voor een kwartaal" in err
+    proc = _sdrapport("batch", "--gemeenten", "GM0505", "--perioden", "2023-H2", "--dask", "tcp://127.0.0.1:9",
+                      project=demo_project)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "Dask-scheduler tcp://127.0.0.1:9 is niet bereikbaar" in err
+
+
+# -- warm kernel ------------------------------------------------------------------------------------
+
+def test_warm_kernel_runs_papermill_notebooks_in_one_kernel_without_leaking_state(tmp_path):
+    _notebook(tmp_path / "zet.ipynb",
+              "import os, matplotlib, seaborn as sns\nimport matplotlib.pyplot as plt\n"
+              "geheim = gemeente\nsns.set_theme(style='darkgrid')\nmatplotlib.rcParams['lines.linewidth'] = 9\n"
+              "plt.figure()\nos.environ['SDR_TEST_LEK'] = '1'\nos.chdir('/')\nprint(os.getpid())")
+    _notebook(tmp_path / "lees.ipynb",
+              "import os, matplotlib\nimport matplotlib.pyplot as plt\n"
+              "assert 'geheim' not in globals(), 'variabele van het vorige notebook zichtbaar'\n"
+              "assert 'sns' not in globals()\n"
+              "assert matplotlib.rcParams['lines.linewidth'] != 9\n"
+              "assert matplotlib.rcParams['axes.facecolor'] != '#EAEAF2'  # seaborn's darkgrid is gone\n"
+              "assert plt.get_fignums() == []\n"
+              "assert 'SDR_TEST_LEK' not in os.environ\n"
+              f"assert os.getcwd() == {str(tmp_path)!r}, os.getcwd()\n"
+              "print(gemeente, os.getpid())")
+    kernel = WarmKernel(tmp_path)
+    kernel.start()
+    try:
+        out1 = pm.execute_notebook(str(tmp_path / "zet.ipynb"), str(tmp_path / "zet.out.ipynb"), parameters={"gemeente": "GM0505"},
+                                   engine_name=ENGINE, warm=kernel, kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+        out2 = pm.execute_notebook(str(tmp_path / "lees.ipynb"), str(tmp_path / "lees.out.ipynb"), parameters={"gemeente": "GM0402"},
+                                   engine_name=ENGINE, warm=kernel, kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    finally:
+        kernel.shutdown()
+    pid1 = out1.cells[-1].outputs[0]["text"].split()[-1]
+    gemeente2, pid2 = out2.cells[-1].outputs[0]["text"].split()
+    assert pid1 == pid2  # the same kernel process ran both: it was reused, not restarted
+    assert gemeente2 == "GM0402"
+    # Still real papermill outputs: injected parameters, papermill metadata, counts from 1.
+    written = nbformat.read(tmp_path / "lees.out.ipynb", as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in written.cells)
+    assert written.metadata.papermill["parameters"] == {"gemeente": "GM0402"}
+    assert [c.execution_count for c in written.cells if c.cell_type == "code"] == [1, 2, 3]
+
+
+# -- incremental ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A project with a two-notebook profile 'klein', built once for GM0505 and GM0402."""
+    proj = copy_project(tmp_path_factory.mktemp("batch") / "project")
+    _profile(proj, "klein", ["01_uitgangspositie.ipynb", "07_financien.ipynb"])
+    first = run_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
+    return proj, first
+
+
+def test_batch_builds_every_item_with_pages_manifest_and_period_listing(small):
+    proj, first = small
+    assert first.ok and first.count(OK) == 4 and first.workers == 2
+    for gem in ("GM0505", "GM0402"):
+        outdir = proj.report_dir("2023-H2", gem, "klein")
+        assert (outdir / "index.qmd").exists() and (outdir / "01_uitgangspositie.ipynb").exists()
+        nb = nbformat.read(outdir / "07_financien.ipynb", as_version=4)
+        assert nb.metadata.papermill["parameters"]["gemeente"] == gem
+        assert nb.metadata.sdrapport["batch"] == first.id
+        page = (outdir / "index.qmd").read_text(encoding="utf-8")
+        assert f"gemaakt in batch {first.id}" in page and "**Gegevensstand**: vingerafdruk" in page
+    manifest = json.loads(first.manifest.read_text(encoding="utf-8"))
+    assert manifest["summary"] == {"items": 4, OK: 4, SKIPPED: 0, FAILED: 0, "pages": 2}
+    item = manifest["items"][0]
+    assert item["inputs"]["parameters"] == {"gemeente": item["gemeente"], "periode": "2023-H2", "rapport": "klein"}
+    assert len(item["key"]) == 64 and item["seconds"] > 0 and item["kernel_seconds"] > 0
+    assert manifest["packages"]["papermill"] and manifest["packages"]["distributed"] and manifest["code_version"]
+    assert manifest["data"]["fingerprint"] and manifest["data"]["laatste_periode"]
+    listing = (proj.reports / "2023-H2" / "index.qmd").read_text(encoding="utf-8")
+    assert "contents: '*/*/index.qmd'" in listing and "filter-ui" in listing and "grootteklasse" in listing
+    assert "(reports/2023-H2/index.qmd)" in (proj.root / "index.qmd").read_text(encoding="utf-8")
+    assert check_project(proj) == []
+
+
+def test_second_run_without_changes_does_no_notebook_work(small):
+    proj, first = small
+    outdir = proj.report_dir("2023-H2", "GM0505", "klein")
+    before = {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.ipynb")}
+    again = run_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
+    assert again.count(SKIPPED) == 4 and again.count(OK) == 0
+    assert again.workers == 0  # nothing to do: no cluster was even started
+    assert {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.ipynb")} == before
+
+
+def test_only_what_changed_is_redone(small):
+    proj, _ = small
+    nb_path = proj.notebooks / "07_financien.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("Een extra alinea."))
+    nbformat.write(nb, nb_path)
+    (proj.params / "toelichting" / "GM0402.yml").write_text("01_uitgangspositie: Nieuwe toelichting van Apeldoorn.\n", encoding="utf-8")
+    res = run_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
+    done = {(i.gemeente, i.notebook): i.outcome for i in res.items}
+    assert done == {("GM0505", "01_uitgangspositie.ipynb"): SKIPPED, ("GM0505", "07_financien.ipynb"): OK,
+                    ("GM0402", "01_uitgangspositie.ipynb"): SKIPPED, ("GM0402", "07_financien.ipynb"): OK}
+    page = (proj.report_dir("2023-H2", "GM0402", "klein") / "index.qmd").read_text(encoding="utf-8")
+    assert "Nieuwe toelichting van Apeldoorn." in page and "Een extra alinea." in page
+
+
+def test_keys_change_with_data_params_and_library_inputs(small):
+    proj, _ = small
+    base = {(i.gemeente, i.notebook): i.key for i in plan(proj, ["GM0505"], [H2], "klein").items}
+    assert base == {(i.gemeente, i.notebook): i.key for i in plan(proj, ["GM0505"], [H2], "klein").items}
+    other_period = plan(proj, ["GM0505"], [Period.parse("2023-H1")], "klein").items
+    assert not set(base.values()) & {i.key for i in other_period}
+    doelen = proj.params / "doelen.yml"
+    original = doelen.read_bytes()
+    doelen.write_bytes(original + b"\n# gewijzigd\n")
+    try:
+        changed = plan(proj, ["GM0505"], [H2], "klein")
+        assert not set(base.values()) & {i.key for i in changed.items} and len(changed.todo) == 1
+    finally:
+        doelen.write_bytes(original)
+    gemeenten = proj.data / "gemeenten.csv"
+    original = gemeenten.read_bytes()
+    gemeenten.write_bytes(original.replace(b"Dordrecht", b"Dordrecht-Test"))
+    try:
+        assert not set(base.values()) & {i.key for i in plan(proj, ["GM0505"], [H2], "klein").items}
+    finally:
+        gemeenten.write_bytes(original)
+
+
+# -- failure isolation, retry, resume, Dask -------------------------------------------------------
+
+def test_one_broken_gemeente_fails_alone_with_a_table_and_no_page(project):
+    _notebook(project.notebooks / "98_kapot.ipynb",
+              "#| label: txt-controle\nif gemeente == 'GM0402':\n    raise ValueError('kapot voor de test')\nprint('ok')")
+    # Kills its own kernel the first time it runs (per gemeente): a transient kernel death.
+    _notebook(project.notebooks / "97_sterft.ipynb",
+              "import os, pathlib\nflag = pathlib.Path(project) / 'reports' / f'gestorven-{gemeente}'\n"
+              "if not flag.exists():\n    flag.touch()\n    os._exit(1)\nprint('overleefd')")
+    _profile(project, "test", ["07_financien.ipynb", "97_sterft.ipynb", "98_kapot.ipynb"])
+    proc = _sdrapport("batch", "--gemeenten", "GM0505,GM0402,GM0164", "--perioden", "2023-H2", "--rapport", "test",
+                      "--workers", "2", project=project)
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, err
+    assert "Mislukte items" in err
+    row = next(line for line in err.splitlines() if "GM0402" in line and "98_kapot.ipynb" in line)
+    assert "2023-H2" in row and "3 (txt-controle)" in row and "ValueError: kapot voor de test" in row
+    assert "GM0505" not in "".join(line for line in err.splitlines() if "98_kapot" in line)
+    for gem in ("GM0505", "GM0164"):
+        assert (project.report_dir("2023-H2", gem, "test") / "index.qmd").exists()
+    broken = project.report_dir("2023-H2", "GM0402", "test")
+    assert not (broken / "index.qmd").exists()  # no half page
+    assert (broken / "98_kapot.mislukt.ipynb").exists() and (broken / "07_financien.ipynb").exists()
+    assert "GM0402" not in "".join(p.read_text(encoding="utf-8") for p in project.reports.glob("*/*/*/index.qmd"))
+    manifest = json.loads(sorted((project.reports / "batches").glob("*.json"))[-1].read_text(encoding="utf-8"))
+    assert manifest["summary"][FAILED] == 1 and manifest["summary"]["pages"] == 2
+    assert manifest["failures"] == [{"gemeente": "GM0402", "periode": "2023-H2", "notebook": "98_kapot.ipynb",
+                                     "cel": "3 (txt-controle)", "fout": "ValueError: kapot voor de test"}]
+    died = [i for i in manifest["items"] if i["notebook"] == "97_sterft.ipynb"]
+    assert [(i["outcome"], i["retries"]) for i in died] == [(OK, 1)] * 3  # the dead kernel was retried once
+    assert check_project(project) == []
+
+
+def test_a_killed_batch_resumes_where_it_stopped(project):
+    codes = ["GM0505", "GM0402", "GM0164", "GM0141"]
+    proc = _sdrapport("batch", "--gemeenten", ",".join(codes), "--perioden", "2023-H2", "--workers", "2", "--quiet",
+                      "--geen-site", project=project, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list(project.reports.glob("2023-H2/*/monitor/.batch/*.json")):
+        assert proc.poll() is None and time.monotonic() < deadline, "batch ended before it could be killed"
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole batch: parent, Dask workers (kernels exit with them)
+    proc.communicate()
+    time.sleep(1)
+    finished = {p: p.stat().st_mtime_ns for p in project.reports.glob("2023-H2/*/monitor/.batch/*.json")}
+    assert 0 < len(finished) < 32
+    res = run_batch(project, codes, [H2], "monitor", workers=2)
+    assert res.ok and res.count(SKIPPED) == len(finished) and res.count(OK) == 32 - len(finished)
+    assert {p: p.stat().st_mtime_ns for p in finished} == finished  # finished items were not redone
+    assert all((project.report_dir("2023-H2", g) / "index.qmd").exists() for g in codes)
+    assert not list(project.reports.glob("2023-H2/*/monitor/.*.bezig-*.ipynb"))  # no half-written leftovers
+
+
+def test_batch_runs_on_a_dask_cluster_given_its_address(project):
+    from distributed import LocalCluster
+
+    _profile(project, "klein", ["01_uitgangspositie.ipynb", "07_financien.ipynb"])
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        res = run_batch(project, ["GM0505", "GM0402"], [H2], "klein", dask=cluster.scheduler_address)
+    assert res.ok and res.count(OK) == 4 and res.workers == 2
+    manifest = json.loads(res.manifest.read_text(encoding="utf-8"))
+    assert manifest["executor"]["dask"].startswith("tcp://")
+    for gem in ("GM0505", "GM0402"):
+        assert (project.report_dir("2023-H2", gem, "klein") / "index.qmd").exists()
+
+
+def test_warm_process_cache_of_the_reference_group_is_per_copy_and_follows_the_store(project):
+    from sdrapport import report
+
+    a = report.Rapport("GM0505", "2023-H2", project=project.root)
+    b = report.Rapport("GM0153", "2023-H2", project=project.root)  # same size class: served from the cache
+    assert a.grootteklasse == b.grootteklasse and len(report._GROUP_CACHE) == 1
+    assert set(b._eigen["gemeente"]) == {"GM0153"} and set(a._eigen["gemeente"]) == {"GM0505"}
+    b.obs["waarde"] = -1.0  # a notebook that changes its frame changes only its own copy
+    c = report.Rapport("GM0505", "2023-H2", project=project.root)
+    assert (c.obs["waarde"] == a.obs["waarde"]).all() and (c.obs["waarde"] != -1.0).any()
+    before = next(iter(report._GROUP_CACHE))
+    gemeenten = project.data / "gemeenten.csv"
+    gemeenten.write_text(gemeenten.read_text(encoding="utf-8").replace("Dordrecht", "Dordrecht-Test"), encoding="utf-8")
+    d = report.Rapport("GM0505", "2023-H2", project=project.root)  # data changed: store rebuilt, cache re-read
+    assert d.naam == "Dordrecht-Test" and next(iter(report._GROUP_CACHE)) != before
