@@ -98,7 +98,9 @@ def _group_observations(con, store_path: Path, groep: list[str]) -> pd.DataFrame
             "SELECT * EXCLUDE (bestand, rij) FROM observaties WHERE gemeente IN (SELECT unnest(?))", params=[groep]
         ).to_arrow_table().to_pandas()
         _GROUP_CACHE[key] = frame
-    return frame.copy()
+    # A shallow copy: with pandas' copy-on-write (always on since pandas 3) a change to one frame
+    # copies the data it touches, so each Rapport is independent without a second full copy.
+    return frame.copy(deep=False)
 
 
 class Rapport:
