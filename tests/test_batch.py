@@ -101,6 +101,12 @@ def small(tmp_path_factory):
     """A project with a two-notebook profile 'klein', built once for GM0505 and GM0402."""
     proj = copy_project(tmp_path_factory.mktemp("batch") / "project")
     _profile(proj, "klein", ["01_uitgangspositie.ipynb", "07_financien.ipynb"])
+    # A kernel used in this (main) thread first leaves jupyter_core's event loop in the context
+    # that Dask copies into the in-process worker threads: the batch must still give each worker
+    # its own loop (both workers once shared this one and failed with "already running").
+    kernel = WarmKernel(proj.notebooks)
+    kernel.start()
+    kernel.shutdown()
     first = run_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
     return proj, first
 

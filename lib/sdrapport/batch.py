@@ -2,11 +2,13 @@
 
 A batch is a list of reports (gemeente x periode x rapport); a report is a list of items, one per
 notebook. The parent process plans: it builds the store once, computes every item's input key and
-skips what is unchanged. The remaining reports go to worker processes, one report per task, via
-Dask: a LocalCluster of one single-threaded worker process per core by default, or an existing
-cluster (`dask=tcp://host:8786`). A worker executes the notebooks of its report with papermill in
-its warm kernel (kernels.py), writes run.json and the page, and returns the results; the parent
-gathers them as they complete, then writes the batch manifest and the site pages.
+skips what is unchanged. The remaining reports go to Dask workers, one report per task: by default
+a LocalCluster of one worker thread per core inside this process (each thread drives its own
+kernel process, so the notebooks run in parallel without a worker process per core), or an
+existing cluster (`dask=tcp://host:8786`). A worker executes the notebooks of its report with
+papermill in its thread's warm kernel (kernels.py), writes run.json and the page, and returns the
+results; the parent gathers them as they complete, then writes the batch manifest and the site
+pages.
 
 Incremental and resumable: an item's key is a SHA-256 over everything it depends on (notebook
 source, parameters, the data fingerprint, the library source and version, the report profile and
@@ -17,11 +19,13 @@ only the rest.
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
 import os
 import platform
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -203,11 +207,25 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+_WORKER_THREAD = threading.local()
+
+
 def run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> dict:
-    """Worker task: execute the items of one report that are not done, in this process's warm
+    """Worker task: execute the items of one report that are not done, in this thread's warm
     kernel, then write run.json and the page (or remove it when a notebook failed).
 
     Takes and returns plain dicts, so the task travels to a remote Dask worker unchanged."""
+    # Dask runs a task in a copy of the submitting context, and jupyter_core keeps the event loop
+    # of its synchronous kernel calls in a context variable: in-process workers would inherit the
+    # same loop and both try to run it. Each worker thread runs its tasks in a context of its own,
+    # so it has one event loop for the life of its kernel.
+    context = getattr(_WORKER_THREAD, "context", None)
+    if context is None:
+        context = _WORKER_THREAD.context = contextvars.Context()
+    return context.run(_run_report_items, root, report, env, batch_info)
+
+
+def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> dict:
     from .kernels import KernelStartError, warm_kernel
     from .runner import NotebookResult, RunResult, execute, load_profile, write_manifest
     from .site import remove_page, write_page
@@ -406,7 +424,7 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
 def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dict, dask: str | None,
               workers: int | None, done: dict, on_report) -> int:
     """Send one task per report to a Dask cluster (the given scheduler, or a LocalCluster of
-    single-threaded worker processes) and collect results as they complete."""
+    worker threads in this process) and collect results as they complete."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -414,9 +432,13 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
         client = Client(dask, timeout="10s")
     else:
         n = workers or default_workers()
-        # Processes with one thread each: papermill's chdir and a kernel per worker are not
-        # thread-safe (papermill#473). The dashboard (if any) on a free port, so 8787 is never contested.
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+        # Threads, not processes: the notebooks run in the kernels (one per thread, separate
+        # processes), so a worker only waits on its kernel and writes files. A worker process per
+        # core would add ~240 MiB each (its own pandas, papermill, Dask) for no extra parallelism.
+        # Safe in threads because warm execution passes papermill no cwd (its chdir is process-wide,
+        # papermill#473); the kernel has its own working folder. The dashboard (if any) on a free
+        # port, so 8787 is never contested.
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=False, dashboard_address=":0",
                                silence_logs=logging.ERROR, memory_limit=0)
         client = Client(cluster)
     try:
@@ -447,6 +469,11 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
         client.close()
         if cluster is not None:
             cluster.close()
+            # The local workers' kernels live in this process: stop them with the batch (a remote
+            # worker keeps its kernel warm for the next batch).
+            from .kernels import shutdown_kernels
+
+            shutdown_kernels()
 
 
 def _manifest(project: Project, result: BatchResult, env: dict, started: datetime, dask: str | None, rapport: str,

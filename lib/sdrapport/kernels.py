@@ -1,7 +1,7 @@
-"""Warm kernels: one long-lived Jupyter kernel per worker process, reused across notebooks.
+"""Warm kernels: one long-lived Jupyter kernel per worker thread, reused across notebooks.
 
 Starting a kernel and importing pandas, seaborn and sdrapport costs seconds; the notebooks of a
-gemeente take a fraction of that. A batch therefore keeps one kernel per worker process and runs
+gemeente take a fraction of that. A batch therefore keeps one kernel per worker thread and runs
 every notebook through papermill in it. papermill stays the executor of record: the notebook is
 parameterised, executed and written by `papermill.execute_notebook`; only the engine differs. The
 engine `sdrapport-warm` (registered here) hands papermill's notebook client the running kernel and
@@ -14,8 +14,9 @@ theme) are restored to the snapshot taken at start, and the working folder is re
 modules stay loaded: that is the speed gain, and it is safe because the library keeps no
 per-gemeente state at module level.
 
-One kernel serves one thread: papermill's `cwd` is a process-wide chdir (papermill#473), so a
-batch runs one worker *process* per core, each with a single thread.
+One kernel serves one thread (the kernels are keyed by process and thread). The kernel is started
+in `notebooks/` and reset to it, so papermill is given no `cwd` for a warm run: its chdir is
+process-wide (papermill#473) and would race between the worker threads of a local batch.
 """
 from __future__ import annotations
 

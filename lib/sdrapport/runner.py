@@ -186,7 +186,9 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
     try:
         executed = pm.execute_notebook(
             str(source), str(running), parameters=params, kernel_name=KERNEL, progress_bar=False,
-            cwd=str(project.notebooks), execution_timeout=CELL_TIMEOUT, **engine,
+            # A warm kernel already works in notebooks/ (and is reset to it); papermill's cwd is a
+            # process-wide chdir (papermill#473) that would race between batch worker threads.
+            cwd=None if kernel is not None else str(project.notebooks), execution_timeout=CELL_TIMEOUT, **engine,
         )
     except Exception as exc:  # PapermillExecutionError, a dead kernel, a timeout: all fail the notebook
         final.unlink(missing_ok=True)
