@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -42,6 +44,19 @@ def _contract_error(exc: ContractError) -> None:
     for line in exc.render().splitlines():
         console.print(f"  {line}", markup=False)
     console.print("De opslag is ongewijzigd gebleven. Herstel de bestanden en probeer opnieuw.")
+
+
+@contextmanager
+def _input_errors() -> Iterator[None]:
+    """Bad input (data contract, profile, period, gemeente) ends the command with its message and exit 2."""
+    try:
+        yield
+    except ContractError as exc:
+        _contract_error(exc)
+        raise typer.Exit(2) from None
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        console.print(f"[red]Fout:[/red] {exc.args[0] if exc.args else exc}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -87,18 +102,12 @@ def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
     from .runner import check_period, load_profile, run_report
     from .store import ensure_store
 
-    try:
+    with _input_errors():
         if ensure_store(proj.data, proj.store):
             console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
         profile = load_profile(proj, rapport)
         check_period(profile, p)
         _check_gemeente(proj, gemeente)
-    except ContractError as exc:
-        _contract_error(exc)
-        raise typer.Exit(2) from None
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        console.print(f"[red]Fout:[/red] {exc.args[0] if exc.args else exc}")
-        raise typer.Exit(2) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task(f"{gemeente} {p.code}", total=len(profile.notebooks))
@@ -141,7 +150,7 @@ def batch(
     perioden: str = typer.Option(DEFAULT_PERIODE, "--perioden", help="Een of meer perioden, gescheiden door komma's (2023-H1,2023-H2)."),
     rapport: str = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/."),
     dask: str = typer.Option(None, "--dask", help="Adres van een Dask-scheduler (tcp://host:8786); standaard een lokaal cluster."),
-    workers: int = typer.Option(None, "--workers", min=1, help="Aantal lokale werkprocessen (standaard: het aantal cores)."),
+    workers: int = typer.Option(None, "--workers", min=1, help="Aantal notebooks tegelijk, elk in een eigen kernel (standaard: het aantal cores)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Geen voortgang, alleen de samenvatting en de mislukte items (voor CI-logs)."),
     site: bool = typer.Option(True, "--site/--geen-site", help="Daarna ook het Quarto-project controleren en renderen."),
     project: Path = ProjectOpt,
@@ -156,19 +165,13 @@ def batch(
     if not periods:
         console.print("[red]Fout in --perioden:[/red] geef minstens één periode, bijvoorbeeld 2023-H2")
         raise typer.Exit(2)
-    try:
+    with _input_errors():
         if ensure_store(proj.data, proj.store):
             console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
         profile = load_profile(proj, rapport)
         for p in periods:
             check_period(profile, p)
         codes = resolve_gemeenten(proj, gemeenten)
-    except ContractError as exc:
-        _contract_error(exc)
-        raise typer.Exit(2) from None
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        console.print(f"[red]Fout:[/red] {exc.args[0] if exc.args else exc}")
-        raise typer.Exit(2) from None
 
     tty = sys.stderr.isatty()
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("items"),
