@@ -441,9 +441,9 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=False, dashboard_address=":0",
                                silence_logs=logging.ERROR, memory_limit=0)
         client = Client(cluster)
+    futures = {}
     try:
         n_workers = len(client.scheduler_info().get("workers", {})) or (workers or 0)
-        futures = {}
         for payload in payloads:
             fut = client.submit(run_report_items, str(project.root), payload, env, batch_info, pure=False,
                                 key=f"sdrapport-{payload['periode']}-{payload['gemeente']}-{payload['rapport']}-{batch_info['id']}")
@@ -465,6 +465,11 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
             if on_report:
                 on_report(rep)
         return n_workers
+    except BaseException:
+        # Interrupted (Ctrl-C) or failed while gathering: start no further reports. A report that
+        # is running finishes its notebook (a thread cannot be killed); its sidecars stay valid.
+        client.cancel(list(futures), force=True)
+        raise
     finally:
         client.close()
         if cluster is not None:

@@ -62,6 +62,7 @@ class Waarde:
 # read afresh; every Rapport gets its own copy (copy-on-write), so no notebook sees another's changes.
 _STORE_CHECKED: dict[str, tuple] = {}
 _GROUP_CACHE: dict[tuple, pd.DataFrame] = {}
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or pd.get_option("mode.copy_on_write") is True
 
 
 def _file_identity(path: Path) -> tuple:
@@ -98,9 +99,10 @@ def _group_observations(con, store_path: Path, groep: list[str]) -> pd.DataFrame
             "SELECT * EXCLUDE (bestand, rij) FROM observaties WHERE gemeente IN (SELECT unnest(?))", params=[groep]
         ).to_arrow_table().to_pandas()
         _GROUP_CACHE[key] = frame
-    # A shallow copy: with pandas' copy-on-write (always on since pandas 3) a change to one frame
-    # copies the data it touches, so each Rapport is independent without a second full copy.
-    return frame.copy(deep=False)
+    # With copy-on-write (always on since pandas 3) a shallow copy is enough: a change to one frame
+    # copies the data it touches, so each Rapport is independent without a second full copy. Older
+    # pandas (the requirement allows 2.2) writes through a shallow copy, so it gets a deep one.
+    return frame.copy(deep=not _COPY_ON_WRITE)
 
 
 class Rapport:
