@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
+from .atomic import write_json
 from .periods import Period
 from .project import Project
 
@@ -200,13 +201,6 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
 
 # -- the worker side --------------------------------------------------------------------------------
 
-def _write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 _WORKER_THREAD = threading.local()
 
 
@@ -269,7 +263,7 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
         item.output = os.path.relpath(result.output, project.root)
         run.notebooks.append(result)
         if result.ok:
-            _write_json(record, {"key": item.key, "batch": batch_info.get("id"), "seconds": item.seconds,
+            write_json(record, {"key": item.key, "batch": batch_info.get("id"), "seconds": item.seconds,
                                  "kernel_seconds": item.kernel_seconds, "inputs": item.inputs})
     extra = {"batch": {**batch_info, "page_key": rep.page_key if run.ok else None,
                        "items": {i.notebook: {"key": i.key, "outcome": i.outcome} for i in rep.items}}}
@@ -417,7 +411,7 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
     write_site(project)
     wall = time.perf_counter() - start
     result = BatchResult(batch_id, the_plan, reports, project.reports / "batches" / f"{batch_id}.json", wall, n_workers)
-    _write_json(result.manifest, _manifest(project, result, env, started, dask, rapport, gemeenten, perioden, vintage))
+    write_json(result.manifest, _manifest(project, result, env, started, dask, rapport, gemeenten, perioden, vintage))
     return result
 
 

@@ -26,6 +26,7 @@ import papermill as pm
 import yaml
 
 from . import __version__
+from .atomic import write_json
 from .errors import NotebookFailed
 from .periods import Period
 from .project import Project
@@ -289,22 +290,13 @@ def write_manifest(project: Project, result: RunResult, profile: Profile, env: d
     env = env or environment(project)
     manifest = {
         "parameters": {"gemeente": result.gemeente, "periode": result.periode.code, "rapport": result.rapport},
-        "code_version": env["code_version"],
-        "python": env["python"],
-        "packages": env["packages"],
-        "data_fingerprint": env["data_fingerprint"],
-        "data_files": env["data_files"],
+        **env,  # code_version, python, packages, data_fingerprint, data_files, cbs_snapshots
         "notebooks": [
             {"notebook": n.notebook, "ok": n.ok, "seconds": round(n.seconds, 2), "output": str(Path(n.output).relative_to(project.root)),
              "error": n.error, "cell": n.cell, "label": n.label}
             for n in result.notebooks
         ],
         "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
-        "cbs_snapshots": env["cbs_snapshots"],
         **(extra or {}),
     }
-    path = result.outdir / MANIFEST
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_json(result.outdir / MANIFEST, manifest)
