@@ -105,6 +105,26 @@ def _group_observations(con, store_path: Path, groep: list[str]) -> pd.DataFrame
     return frame.copy(deep=not _COPY_ON_WRITE)
 
 
+def gemeente_row(con, gemeente: str) -> tuple[str, str, str]:
+    """Code, name and province of a gemeente from the store."""
+    row = con.execute("SELECT code, naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
+    if row is None:
+        raise KeyError(f"gemeente {gemeente} staat niet in data/gemeenten.csv")
+    return row
+
+
+def size_class(con, gemeente: str, periode: Period) -> tuple[int, int, str]:
+    """(year, inhabitants, size class) by the inhabitants on the 1 January belonging to the period
+    (or the latest before)."""
+    row = con.execute(
+        "SELECT jaar, inwoners, grootteklasse FROM inwoners WHERE gemeente = ? AND jaar <= ? ORDER BY jaar DESC LIMIT 1",
+        [gemeente, stock_year(periode)],
+    ).fetchone()
+    if row is None:
+        raise KeyError(f"geen inwonertal voor {gemeente} tot en met {stock_year(periode)} in data/inwoners.csv")
+    return int(row[0]), int(row[1]), row[2]
+
+
 class Rapport:
     def __init__(self, gemeente: str, periode: str, *, project: str | Path | None = None,
                  uitvoer: str | Path | None = None, store: str | Path | None = None, rapport: str = "monitor"):
@@ -118,11 +138,8 @@ class Rapport:
         self.uitvoer = Path(uitvoer) if uitvoer else self.project.report_dir(self.periode.code, gemeente, rapport)
         con = duckdb.connect(str(store_path), read_only=True)
         try:
-            row = con.execute("SELECT code, naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
-            if row is None:
-                raise KeyError(f"gemeente {gemeente} staat niet in data/gemeenten.csv")
-            self.gemeente, self.naam, self.provincie = row
-            self.peiljaar, self.inwoners, self.grootteklasse = self._size_class(con)
+            self.gemeente, self.naam, self.provincie = gemeente_row(con, gemeente)
+            self.peiljaar, self.inwoners, self.grootteklasse = size_class(con, self.gemeente, self.periode)
             self.referentiegroep: list[str] = [
                 r[0] for r in con.execute(
                     "SELECT gemeente FROM inwoners WHERE jaar = ? AND grootteklasse = ? ORDER BY gemeente",
@@ -154,16 +171,6 @@ class Rapport:
         # Usually every row is in the group (the gemeente belongs to its own size class): share the
         # frame instead of copying it; copy-on-write keeps the two independent.
         self._groep = self.obs if in_groep.all() else self.obs[in_groep]
-
-    def _size_class(self, con) -> tuple[int, int, str]:
-        """Size class by the inhabitants on the 1 January belonging to the period (or the latest before)."""
-        row = con.execute(
-            "SELECT jaar, inwoners, grootteklasse FROM inwoners WHERE gemeente = ? AND jaar <= ? ORDER BY jaar DESC LIMIT 1",
-            [self.gemeente, stock_year(self.periode)],
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"geen inwonertal voor {self.gemeente} tot en met {stock_year(self.periode)} in data/inwoners.csv")
-        return int(row[0]), int(row[1]), row[2]
 
     # -- facts --------------------------------------------------------------------------------
     @property

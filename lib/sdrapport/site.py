@@ -61,26 +61,20 @@ def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -
     (a batch writes hundreds of pages). The store must be current (the runner ensures it)."""
     import duckdb
 
-    from .analysis import stock_year
     from .demo import DEMO_BRON
+    from .report import gemeente_row, size_class
 
     own = con is None
     con = con or duckdb.connect(str(project.store), read_only=True)
     try:
-        row = con.execute("SELECT naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
-        if row is None:
-            raise KeyError(f"gemeente {gemeente} staat niet in data/gemeenten.csv")
-        klasse = con.execute(
-            "SELECT grootteklasse FROM inwoners WHERE gemeente = ? AND jaar <= ? ORDER BY jaar DESC LIMIT 1",
-            [gemeente, stock_year(periode)]).fetchone()
-        if klasse is None:
-            raise KeyError(f"geen inwonertal voor {gemeente} tot en met {stock_year(periode)} in data/inwoners.csv")
+        _, naam, provincie = gemeente_row(con, gemeente)
+        _, _, klasse = size_class(con, gemeente, periode)
         bronnen = [r[0] for r in con.execute(
             "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
     finally:
         if own:
             con.close()
-    return {"naam": row[0], "provincie": row[1], "grootteklasse": klasse[0], "demo": DEMO_BRON in bronnen,
+    return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "demo": DEMO_BRON in bronnen,
             "bronnen": bronnen}
 
 
