@@ -16,6 +16,8 @@ from .formatting import waarde as fmt
 from .periods import Period, period_range_label
 from .report import Rapport, value_cells, write_csv
 from .teksten import met_lidwoord
+from .tabellen import Tegel, noot_teken
+from .veilig import nadruk, samen
 
 REFERENTIE = "Referentiegroep"
 
@@ -26,11 +28,11 @@ def _no_data(r: Rapport, df: pd.DataFrame, titel: str, wanneer: str, *, figuur: 
     if figuur:
         if len(df) and (df["waarde_status"] == WAARDE).any():
             return False
-        r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {wanneer} geen publiceerbare cijfers beschikbaar.")
+        r.leeg(samen(nadruk(titel), f": voor de gemeente {r.naam} zijn over {wanneer} geen publiceerbare cijfers beschikbaar."))
         return True
     if len(df) and (df["waarde_status"] != ONTBREEKT).any():
         return False
-    r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {wanneer} geen cijfers beschikbaar.")
+    r.leeg(samen(nadruk(titel), f": voor de gemeente {r.naam} zijn over {wanneer} geen cijfers beschikbaar."))
     return True
 
 
@@ -255,19 +257,20 @@ def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", ti
     from .doelen import evaluate, load_kpis
 
     kpis = kpis if kpis is not None else load_kpis(r.project, r.rapport)
-    rows, data = [], []
+    tegels, data = [], []
+    vorige = r.periode.year_before()
     for kpi in kpis:
         res = evaluate(r, kpi)
-        rows.append({"Domein": kpi.domein, "Indicator": res.label, "Waarde": res.waarde.tekst,
-                     "Doel": res.doel_tekst, "Status": res.status, f"{r.periode.year_before().short_label}": res.vorig.tekst,
-                     "Verandering": res.verandering})
+        verandering = (f"{vorige.short_label}: {res.vorig.tekst}"
+                       + (f" ({res.verandering})" if res.verandering != res.vorig.tekst and res.vorig.beschikbaar else ""))
+        tegels.append(Tegel(kpi.domein, res.label, res.waarde.tekst, res.doel_tekst, res.status, verandering))
         data.append({"domein": kpi.domein, "indicator": kpi.indicator, **kpi.fixed, "waarde": value_cells([res.waarde.waarde], [res.waarde.waarde_status])[0],
                      "doel": res.doel if res.doel is not None else "", "status": res.status,
                      "vorig_jaar": value_cells([res.vorig.waarde], [res.vorig.waarde_status])[0]})
-    used = [r.periode, r.periode.year_before()]
-    r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel,
-            ondertitel=f"{r.naam}, {r.periode.label}, met doel en verandering ten opzichte van {met_lidwoord(r.periode.year_before())}",
-            bron=r.bron(*dict.fromkeys(k.indicator for k in kpis), perioden=used))
+    used = [r.periode, vorige]
+    r.tegels(tegels, data=pd.DataFrame(data), naam=naam, titel=titel,
+             ondertitel=f"{r.naam}, {r.periode.label}, met doel en verandering ten opzichte van {met_lidwoord(vorige)}",
+             bron=r.bron(*dict.fromkeys(k.indicator for k in kpis), perioden=used))
 
 
 # -- finance (Iv3) and the annual report ------------------------------------------------------
@@ -300,25 +303,26 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
     try:
         tabel = _iv3(r, p)
     except ParamsError as exc:
-        r.leeg(f"*{titel}*: de tabel kan niet worden gemaakt: {exc}")
+        r.leeg(samen(nadruk(titel), f": de tabel kan niet worden gemaakt: {exc}"))
         return
     if tabel is None:
-        r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar.")
+        r.leeg(samen(nadruk(titel), f": voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar."))
         return
     heads = [f"Begroting {p.year} primitief", f"Begroting {p.year} na wijziging", f"Rekening {p.year}", "Verschil"]
-    rows, data = [], []
+    rows, data, bold, indented = [], [], [], []
     for rec in tabel.to_dict("records"):
         is_total = rec["taakveld"] == TOTAAL
-        title = "**Saldo programma**" if is_total else f"**{rec['taakveld']} {rec['naam']}**"
+        title = "Saldo programma" if is_total else f"{rec['taakveld']} {rec['naam']}"
         for soort, label in (("saldo", title), ("baten", "Baten"), ("lasten", "Lasten")):
             values = [rec[kolom(soort, f)] for f in (*FASEN, "verschil")]
-            rows.append({"": label, **{h: fmt(v, "EUR x 1.000") for h, v in zip(heads, values)}})
+            (bold if soort == "saldo" else indented).append(len(rows))
+            rows.append({"Taakveld": label, **{h: fmt(v, "EUR x 1.000") for h, v in zip(heads, values)}})
             data.append({"taakveld": rec["taakveld"], "soort": soort,
                          **{f: (round(v) if v == v else "?") for f, v in zip((*FASEN, "verschil"), values)}})
     shown = pd.DataFrame(rows)
     r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
-            ondertitel=f"{r.naam}, x 1.000 euro; saldo = baten - lasten, een positief verschil is een voordeel",
-            bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]))
+            ondertitel=f"{r.naam}, × € 1.000; saldo = baten − lasten, een positief verschil is een voordeel",
+            bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]), nadruk=bold, inspringen=indented)
 
 
 def tabel_afwijkingen(r: Rapport, *, naam: str = "iv3-afwijkingen", titel: str = "Toelichting op de afwijkingen",
@@ -333,16 +337,16 @@ def tabel_afwijkingen(r: Rapport, *, naam: str = "iv3-afwijkingen", titel: str =
         tabel = _iv3(r, p)
         params = load_jaarverslag_params(path, p.year) if path.exists() else None
     except ParamsError as exc:
-        r.leeg(f"*{titel}*: de afwijkingen kunnen niet worden bepaald: {exc}")
+        r.leeg(samen(nadruk(titel), f": de afwijkingen kunnen niet worden bepaald: {exc}"))
         return
     drempel = params.drempel if params else STANDAARD_DREMPEL
     if tabel is None:
-        r.leeg(f"*{titel}*: voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar.")
+        r.leeg(samen(nadruk(titel), f": voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar."))
         return
     found = afwijkingen(tabel, drempel, params.toelichtingen if params else {})
     if found.empty:
-        r.leeg(f"*{titel}*: geen taakveld wijkt {fmt(drempel * 1000, 'aantal')} euro of meer af van de begroting na wijziging"
-               f" (drempel {'uit params/jaarverslag/' + r.gemeente + '.yml' if params else 'standaard'}).")
+        r.leeg(samen(nadruk(titel), f": geen taakveld wijkt {fmt(drempel * 1000, 'aantal')} euro of meer af van de begroting na wijziging"
+               f" (drempel {'uit params/jaarverslag/' + r.gemeente + '.yml' if params else 'standaard'})."))
         return
     shown = pd.DataFrame({"Taakveld": [f"{t} {n}" for t, n in zip(found["taakveld"], found["naam"])],
                           "Verschil": [fmt(v, "EUR x 1.000") for v in found["verschil"]],
@@ -363,27 +367,27 @@ def tabel_beleidsindicatoren(r: Rapport, *, naam: str = "beleidsindicatoren", ti
     jaar = r.periode.year
     path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
     if not path.exists():
-        r.leeg(f"*{titel}*: de gemeente {r.naam} heeft geen beleidsindicatoren opgegeven (params/jaarverslag/{r.gemeente}.yml).")
+        r.leeg(samen(nadruk(titel), f": de gemeente {r.naam} heeft geen beleidsindicatoren opgegeven (params/jaarverslag/{r.gemeente}.yml)."))
         return
     try:
         params = load_jaarverslag_params(path, jaar)
     except ParamsError as exc:
-        r.leeg(f"*{titel}*: de gemeente {r.naam} heeft voor {jaar} geen beleidsindicatoren opgegeven ({exc}).")
+        r.leeg(samen(nadruk(titel), f": de gemeente {r.naam} heeft voor {jaar} geen beleidsindicatoren opgegeven ({exc})."))
         return
     notes: list[str] = []
     rows = []
     for ind in params.beleidsindicatoren:
-        label = f"{ind['label']} ({ind['eenheid']})"
+        # The unit only where the cells do not carry it already ("15,0%").
+        label = ind["label"] if ind["eenheid"] == "%" else f"{ind['label']} ({ind['eenheid']})"
         if ind.get("voetnoot"):
             if ind["voetnoot"] not in notes:
                 notes.append(ind["voetnoot"])
-            label += f" [{notes.index(ind['voetnoot']) + 1}]"
+            label += noot_teken(notes.index(ind["voetnoot"]) + 1)
         rows.append({"Indicator": label, f"Werkelijk {jaar - 1}": ind["werkelijk_vorig_jaar"],
                      f"Begroting {jaar}": ind["begroting"], f"Werkelijk {jaar}": ind["werkelijk"]})
     shown = pd.DataFrame(rows)
-    footnotes = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(notes, start=1))
-    r.tabel(shown, naam=naam, titel=titel, ondertitel=f"{r.naam}, {jaar}",
-            bron=(footnotes + "\n\n" if footnotes else "") + f"Bron: gemeente {r.naam}, jaarstukken {jaar} ({path.relative_to(r.project.root)})")
+    r.tabel(shown, naam=naam, titel=titel, ondertitel=f"{r.naam}, {jaar}", noten=notes,
+            bron=f"Bron: gemeente {r.naam}, jaarstukken {jaar}")
 
 
 def tabel_waarden(r: Rapport, regels: list[tuple], *, naam: str, titel: str, ondertitel: str | None = None) -> None:
@@ -413,7 +417,7 @@ def tabel_definities(r: Rapport, *, naam: str = "definities", titel: str = "Defi
     registrations follows, with its explanation; says so when the gemeente has none."""
     current = r.definities[r.definities["huidig"].astype(bool)] if len(r.definities) else r.definities
     if current.empty:
-        r.leeg(f"*{titel}*: de cijfers van de gemeente {r.naam} zijn als totalen aangeleverd, niet berekend uit registraties.")
+        r.leeg(samen(nadruk(titel), f": de cijfers van de gemeente {r.naam} zijn als totalen aangeleverd, niet berekend uit registraties."))
         return
     rows, data = [], []
     for code, group in current.groupby("definitie", sort=False):  # one row per definition
@@ -433,7 +437,7 @@ def tabel_definitiewijziging(r: Rapport, ind: str, *, naam: str, titel: str) -> 
     history = r.definities[r.definities["indicator"] == ind].reset_index(drop=True)
     df = r.definitievergelijking(ind)
     if len(history) < 2 or df.empty:
-        r.leeg(f"*{titel}*: de gemeente {r.naam} heeft de definitie van dit cijfer niet gewijzigd.")
+        r.leeg(samen(nadruk(titel), f": de gemeente {r.naam} heeft de definitie van dit cijfer niet gewijzigd."))
         return
     indicator = r.catalogus[ind]
     new = history.iloc[-1]

@@ -26,6 +26,8 @@ from .demo import DEMO_BRON
 from .periods import Period, period_range_label
 from .project import Project
 from .store import ensure_store
+from .tabellen import Tabel, tegels_markdown
+from . import veilig
 
 SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
 META_KEY = "sdrapport"  # output metadata that the runner turns into Quarto cell options
@@ -360,60 +362,61 @@ class Rapport:
         return text + " (voorlopige cijfers)" if provisional else text
 
     # -- output -------------------------------------------------------------------------------
-    def tekst(self, markdown: str) -> None:
+    def tekst(self, tekst: str) -> None:
+        """Show a paragraph. Plain text is escaped (names and categories come from data); pass
+        veilig.Markdown for text built from escaped parts."""
         from IPython.display import Markdown, display
 
-        display(Markdown(markdown))
+        display(Markdown(veilig.markdown(tekst)))
 
     def leeg(self, tekst: str) -> None:
         """Say that a figure or table has no data. The page shows this text in its place (an
         embed of a figure cell without a figure would be an empty, captioned box)."""
         from IPython.display import Markdown, display
 
-        display(Markdown(tekst), metadata={META_KEY: {"leeg": True}})
+        display(Markdown(veilig.markdown(tekst)), metadata={META_KEY: {"leeg": True}})
+
+    @staticmethod
+    def bijschrift(titel: str, ondertitel: str, bron: str | None = None) -> str:
+        """Caption as Quarto reads it (Markdown): the title in bold, then gemeente and unit, then
+        the source line. Every part is escaped: it holds names and categories from data."""
+        parts = [veilig.vet(titel.rstrip(".") + "."), veilig.markdown(ondertitel.rstrip(".") + ".")]
+        if bron:
+            parts.append(veilig.markdown(bron))
+        return " ".join(parts)
 
     def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str) -> None:
-        """Show a figure; the runner turns titel/ondertitel/bron into fig-cap and alt into fig-alt."""
+        """Show a figure; the runner turns the caption and alt text into fig-cap and fig-alt."""
         import matplotlib.pyplot as plt
         from IPython.display import display
 
-        caption = f"{titel.rstrip('.')}. {ondertitel.rstrip('.')}. {bron}"
-        display(fig, metadata={META_KEY: {"fig-cap": caption, "fig-alt": alt}})
+        display(fig, metadata={META_KEY: {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": veilig.attribuut(alt)}})
         plt.close(fig)
 
     def tabel(self, shown: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str,
-              data: pd.DataFrame | None = None) -> Path:
+              data: pd.DataFrame | None = None, noten: list[str] | tuple = (), nadruk=(), inspringen=()) -> Path:
         """Show a table (Dutch-formatted text cells) and write the CSV behind it.
 
         `shown` holds the cells as displayed; `data` the same figures as numbers ('?' / '-' kept as
-        text), written to <uitvoer>/data/<naam>.csv for download. Returns the CSV path.
+        text), written to <uitvoer>/data/<naam>.csv for download. `noten` are printed under the
+        table (cells refer to them with tabellen.noot_teken); `nadruk` rows are set in bold and
+        `inspringen` rows indented. Returns the CSV path.
         """
         from IPython.display import Markdown, display
 
         csv_path = write_csv(data if data is not None else shown, self.uitvoer / "data" / f"{naam}.csv")
-        md = markdown_table(shown) + f"\n\n{bron}\n"
-        display(Markdown(md), metadata={META_KEY: {"tbl-cap": f"{titel.rstrip('.')}. {ondertitel.rstrip('.')}", "csv": f"data/{naam}.csv"}})
+        tabel = Tabel.uit_frame(shown, titel=titel, bron=bron, noten=list(noten), nadruk=set(nadruk), inspringen=set(inspringen))
+        display(Markdown(tabel.markdown()), metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv"}})
         return csv_path
 
+    def tegels(self, tegels: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
+        """Show KPI tiles (tabellen.Tegel) as a captioned table element and write the CSV behind them."""
+        from IPython.display import Markdown, display
 
-def markdown_table(frame: pd.DataFrame) -> str:
-    """A pipe table with the cells exactly as given (no number parsing, unlike tabulate)."""
-    def cell(v) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
-
-    numeric = [bool(frame[c].map(lambda v: _looks_numeric(str(v))).all()) if len(frame) else False for c in frame.columns]
-    header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
-    # Pandoc sizes the columns of a wide pipe table by the dashes of this line: make them
-    # proportional to the widest cell, so a long category name gets a wide column.
-    widths = [max([len(cell(c))] + [len(cell(v)) for v in frame[c]]) for c in frame.columns]
-    align = "|" + "|".join(("-" * max(3, w - 1) + ":") if num else (":" + "-" * max(3, w - 1)) for w, num in zip(widths, numeric)) + "|"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, align, *body])
-
-
-def _looks_numeric(text: str) -> bool:
-    stripped = text.replace(".", "").replace(",", "").replace("%", "").replace("-", "").replace("EUR", "").strip()
-    return text in ("?", "-") or stripped.isdigit()
+        csv_path = write_csv(data, self.uitvoer / "data" / f"{naam}.csv")
+        display(Markdown(tegels_markdown(tegels, titel=titel, bron=bron)),
+                metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv"}})
+        return csv_path
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -442,4 +445,4 @@ def value_cells(values: pd.Series, statuses: pd.Series) -> list:
     return out
 
 
-__all__ = ["Rapport", "Waarde", "markdown_table", "write_csv", "value_cells"]
+__all__ = ["Rapport", "Waarde", "write_csv", "value_cells"]

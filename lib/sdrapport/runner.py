@@ -13,6 +13,7 @@ so an executed notebook in the folder is always a complete one.
 from __future__ import annotations
 
 import json
+import re
 import os
 import platform
 import subprocess
@@ -50,9 +51,15 @@ class Profile:
     toelichting: bool = True  # a "Toelichting gemeente" section under each chapter
     periodesoort: str | None = None  # 'jaar', 'halfjaar' or 'kwartaal' when the report needs one
     pdf: dict = field(default_factory=dict)  # extra Typst options for the report's PDF
+    referentiegroep: bool = True  # the report compares with a reference group (said in its verantwoording)
 
 
 def load_profile(project: Project, naam: str) -> Profile:
+    # A report type is a name, never a path: '../x' must not read a profile outside params/ or
+    # write a report outside reports/.
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", naam or ""):
+        raise FileNotFoundError(f"ongeldige rapportnaam {naam!r}: gebruik alleen kleine letters, cijfers, '-' en '_' "
+                                "(de naam van een bestand in params/rapporten/, zonder .yml)")
     path = project.params / "rapporten" / f"{naam}.yml"
     if not path.exists():
         known = sorted(p.stem for p in (project.params / "rapporten").glob("*.yml"))
@@ -66,7 +73,8 @@ def load_profile(project: Project, naam: str) -> Profile:
     if soort is not None and soort not in PERIODESOORTEN:
         raise FileNotFoundError(f"{path}: periodesoort {soort!r} bestaat niet; kies uit {', '.join(PERIODESOORTEN)}")
     return Profile(naam=naam, titel=str(raw.get("titel", naam)), notebooks=list(notebooks),
-                   toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}), periodesoort=soort)
+                   toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}), periodesoort=soort,
+                   referentiegroep=bool(raw.get("referentiegroep", True)))
 
 
 PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}

@@ -29,6 +29,7 @@ from .periods import Period
 from .project import Project
 from .report import META_KEY
 from .runner import MANIFEST, Profile, cell_label
+from . import veilig
 
 PAGE = "index.qmd"
 DEMO_BANNER = """::: {{.callout-warning title="Demodata: fictieve cijfers"}}
@@ -78,40 +79,90 @@ def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -
             "bronnen": bronnen}
 
 
-def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> str:
+def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> veilig.Markdown:
+    """The gemeente's own commentary on a chapter: text typed by people, shown as typed (escaped)."""
     path = project.params / "toelichting" / f"{gemeente}.yml"
     if path.exists():
         text = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(chapter)
         if text:
-            return str(text).strip()
-    return f"De gemeente {naam} heeft geen toelichting gegeven."
+            return veilig.alineas(str(text).strip())
+    return veilig.markdown(f"De gemeente {naam} heeft geen toelichting gegeven.")
+
+
+def page_title(profile: Profile, naam: str, periode: Period) -> str:
+    """'Monitor sociaal domein Dordrecht, tweede halfjaar 2023': every page and PDF title names the
+    period, so two periods of one gemeente never share a title."""
+    return f"{profile.titel} {naam}, {periode.label}"
+
+
+def _typst_document(title: str, naam: str, periode: Period) -> str:
+    """PDF metadata: title, author and subject (Typst writes them into the PDF's Info and XMP)."""
+    return (f"#set document(title: {veilig.typst_string(title)}, author: \"sdrapport\", "
+            f"keywords: ({veilig.typst_string(naam)}, {veilig.typst_string(periode.label)}, \"sociaal domein\"))")
+
+
+def _breekbaar(path: str) -> str:
+    """A file name that may wrap after '/', '-' and '.' (a long path never widens a narrow page or
+    runs past the PDF margin)."""
+    for ch in "/-_.":
+        path = path.replace(ch, ch + "\u200b")
+    return path
+
+
+TYPST_STYLE = "assets/sdrapport.typ"  # house style of the PDFs (tables, notes, source lines, tiles)
+TYPST_TEMPLATE = "assets/typst-template.typ"  # page layout: title block, running header, page x of y
+FONTS = "reports/_fonts"  # DejaVu Sans, copied from matplotlib by copy_fonts
+
+
+def typst_format(project: Project, outdir: Path, profile: Profile, document: str) -> dict:
+    """The PDF format of one report page. Paths are relative to the page (Quarto resolves a
+    page's options from its own folder); the profile's `pdf` options come last."""
+    up = Path(os.path.relpath(project.root, outdir))
+    return {
+        "papersize": "a4",
+        "mainfont": "DejaVu Sans",
+        "fontsize": "9.5pt",
+        "toc": True,
+        "toc-title": "Inhoud",
+        "font-paths": [(up / FONTS).as_posix()],
+        "template-partials": [(up / TYPST_TEMPLATE).as_posix()],
+        "include-in-header": [{"file": (up / TYPST_STYLE).as_posix()}, {"text": document}],
+        **profile.pdf,
+    }
 
 
 def write_page(project: Project, gemeente: str, periode: Period, profile: Profile) -> Path:
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
     manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
     facts = gemeente_facts(project, gemeente, periode)
+    title = page_title(profile, facts["naam"], periode)
+    # Every text from data or params is escaped: Quarto reads titles and fields as Markdown.
     meta = {
-        "title": f"{profile.titel} {facts['naam']}",
-        "subtitle": periode.label[0].upper() + periode.label[1:],
+        "title": str(veilig.markdown(f"{profile.titel} {facts['naam']}")),
+        "subtitle": str(veilig.markdown(periode.label[0].upper() + periode.label[1:])),
+        "pagetitle": str(veilig.markdown(title)),
         "gemeente": gemeente,
-        "gemeentenaam": facts["naam"],
-        "provincie": facts["provincie"],
-        "grootteklasse": facts["grootteklasse"],
+        "gemeentenaam": str(veilig.markdown(facts["naam"])),
+        "provincie": str(veilig.markdown(facts["provincie"])),
+        "grootteklasse": str(veilig.markdown(facts["grootteklasse"])),
         "periode": periode.code,
+        "periodesleutel": f"{periode.end.isoformat()} {periode.start.isoformat()}",
         "rapport": profile.naam,
+        "rapportsoort": str(veilig.markdown(profile.titel)),
         "lang": "nl",
+        # The tables are raw HTML and Typst made by sdrapport (tabellen.py): Quarto must not parse
+        # and restyle them.
+        "html-table-processing": "none",
         "format": {
             "html": {"toc": True},
-            "typst": {"papersize": "a4", "toc": True, **profile.pdf},
+            "typst": typst_format(project, outdir, profile, _typst_document(title, facts["naam"], periode)),
         },
-        "format-links": ["typst"],
     }
     parts = [_yaml_front(meta)]
     if facts["demo"]:
-        parts.append(DEMO_BANNER.format(text=f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de gemeente {facts['naam']}."))
-    parts.append('::: {.content-visible when-format="html"}\n[Download dit rapport als PDF](index.pdf)\n:::\n')
-    downloads: list[str] = []
+        parts.append(DEMO_BANNER.format(text=veilig.markdown(
+            f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de gemeente {facts['naam']}.")))
+    parts.append('::: {.content-visible when-format="html"}\nDit rapport is ook te downloaden als [PDF](index.pdf).\n:::\n')
     for nb_name in profile.notebooks:
         nb = nbformat.read(outdir / nb_name, as_version=4)
         for cell in nb.cells:
@@ -125,34 +176,46 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
                     parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
         if profile.toelichting:
             parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
-    for csv in sorted((outdir / "data").glob("*.csv")):
-        downloads.append(f"- [{csv.stem}](data/{csv.name})")
-    parts.append(_verantwoording(project, manifest, periode, facts, downloads))
+    downloads = [(csv.stem, f"data/{csv.name}") for csv in sorted((outdir / "data").glob("*.csv"))]
+    parts.append(_verantwoording(project, manifest, periode, facts, downloads, profile))
     page = outdir / PAGE
     _write(page, "\n".join(parts))
     return page
 
 
-def _verantwoording(project: Project, manifest: dict, periode: Period, facts: dict, downloads: list[str]) -> str:
+def _verantwoording(project: Project, manifest: dict, periode: Period, facts: dict,
+                    downloads: list[tuple[str, str]], profile: Profile | None = None) -> str:
+    """'Over deze cijfers' for readers (sources, period, rounding, reference group), then the
+    technical provenance (parameters, code version, data files) in a block that the site folds."""
     p = manifest["parameters"]
+    esc = veilig.markdown
+    bronnen = ", ".join(facts["bronnen"])
     lines = [
         "## Verantwoording",
         "",
-        f"- **Parameters**: gemeente {p['gemeente']} ({facts['naam']}), periode {p['periode']} ({periode.label}), rapport {p['rapport']}.",
-        f"- **Referentiegroep**: gemeenten met {facts['grootteklasse']}; gemiddelden alleen over gemeenten die cijfers leverden.",
-        f"- **Bronnen**: {', '.join(facts['bronnen'])}. Onder elke figuur en tabel staan bron en periode.",
-        f"- **Code**: sdrapport {manifest['code_version']}.",
-        f"- **Gegevensstand**: {_vintage(manifest)}.",
-        "- **Gegevens** (SHA-256, eerste 12 tekens): "
-        + "; ".join(f"`{name}` {digest[:12]}" for name, digest in manifest["data_files"].items())
-        + ".",
-        "- Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op vijftallen); "
-        "relatieve cijfers zijn berekend uit de afgeronde aantallen. '?' betekent onbekend, '-' niet publiceerbaar."
+        f"- **Bronnen**: {esc(bronnen)}. Onder elke figuur en tabel staan bron en periode.",
+        f"- **Periode**: {esc(periode.label)}.",
+        "- **Afronding**: absolute aantallen zijn afgerond volgens de CBS-regel (0 tot en met 4 wordt 0, 5 tot en met 9 "
+        "wordt 10, overige op vijftallen); relatieve cijfers zijn berekend uit de afgeronde aantallen. "
+        "\"?\" betekent onbekend, \"\\-\" niet publiceerbaar."
         " [[Zie de methode.](../../../methode.qmd)]{.content-visible when-format=\"html\"}",
     ]
+    if profile is None or profile.referentiegroep:
+        lines.insert(3, f"- **Referentiegroep**: gemeenten met {esc(facts['grootteklasse'])}; gemiddelden alleen over gemeenten die cijfers leverden.")
     lines += _registration_line(project, p["gemeente"])
+    files = "; ".join(f"{esc(_breekbaar(name))} ({digest[:12]})" for name, digest in manifest["data_files"].items())
+    lines += [
+        "",
+        '::: {.callout-note collapse="true" title="Technische verantwoording: parameters, code en gegevensbestanden" appearance="simple"}',
+        f"- Parameters: gemeente {esc(p['gemeente'])} ({esc(facts['naam'])}), periode {esc(p['periode'])}, rapport {esc(p['rapport'])}.",
+        f"- Code: sdrapport {esc(manifest['code_version'])}.",
+        f"- Gegevensstand: {esc(_vintage(manifest))}.",
+        f"- Gegevensbestanden met de eerste 12 tekens van hun SHA-256: {files}.",
+        ":::",
+    ]
     if downloads:
-        lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV):", "", *downloads, ":::"]
+        lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV, UTF-8 met komma als scheidingsteken):", "",
+                  *(f"- [{esc(label)}]({target})" for label, target in downloads), ":::"]
     return "\n".join(lines) + "\n"
 
 
@@ -177,8 +240,15 @@ def built_pages(project: Project) -> list[Path]:
 
 
 def write_site(project: Project) -> list[Path]:
-    """Write the site-level pages (index, methode, begrippen). Returns all pages to render."""
+    """Write the site-level pages (index, methode, begrippen) and rewrite the page of every built
+    report from its executed notebooks (so a new version of sdrapport restyles every page without
+    running a notebook again). Returns all pages to render."""
+    from .runner import load_profile
+
     pages = built_pages(project)
+    for page in pages:
+        periode, gemeente, rapport = page.relative_to(project.reports).parts[:3]
+        write_page(project, gemeente, Period.parse(periode), load_profile(project, rapport))
     demo = False
     for page in pages:
         demo |= "Demodata: fictieve cijfers" in page.read_text(encoding="utf-8")
@@ -208,10 +278,26 @@ def write_site(project: Project) -> list[Path]:
         index += [f"- [{label}]({page.relative_to(project.root).as_posix()})" for page, label in periods]
         index.append("")
     _write(project.root / "index.qmd", "\n".join(index))
+    copy_fonts(project)
     _write(project.reports / "begrippen.qmd", glossary(project))
     _write(project.reports / "methode.qmd", method_notes(project))
     return [project.root / "index.qmd", project.reports / "methode.qmd", project.reports / "begrippen.qmd",
             *(page for page, _ in periods), *pages]
+
+
+def copy_fonts(project: Project) -> Path:
+    """Put the PDF's font (DejaVu Sans, the one matplotlib draws the charts with) in
+    reports/_fonts, where _quarto.yml points Typst: the PDF looks the same on every machine."""
+    import matplotlib
+
+    target = project.reports / "_fonts"
+    target.mkdir(parents=True, exist_ok=True)
+    source = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    for font in sorted(source.glob("DejaVuSans*.ttf")):
+        dest = target / font.name
+        if not dest.exists() or dest.stat().st_size != font.stat().st_size:
+            shutil.copyfile(font, dest)
+    return target
 
 
 def period_pages(project: Project, pages: list[Path]) -> list[tuple[Path, str]]:

@@ -21,7 +21,7 @@ EMBED = re.compile(r"\{\{<\s*embed\s+([^\s#>]+)(?:#([^\s>]+))?[^>]*>\}\}")
 INCLUDE = re.compile(r"\{\{<\s*include\s+([^\s>]+)\s*>\}\}")
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 PROJECT_TYPES = ("default", "website", "book", "manuscript")
-KNOWN_TOP = {"project", "website", "book", "format", "lang", "execute", "notebook-links", "notebook-view",
+KNOWN_TOP = {"project", "website", "book", "format", "format-links", "lang", "execute", "notebook-links", "notebook-view",
              "title", "author", "bibliography", "metadata-files", "filters", "crossref", "toc"}
 KNOWN_PROJECT = {"type", "output-dir", "render", "resources", "execute-dir", "lib-dir", "preview", "pre-render", "post-render", "title"}
 KNOWN_WEBSITE = {"title", "search", "navbar", "sidebar", "page-footer", "site-url", "repo-url", "favicon", "description", "reader-mode", "page-navigation"}
