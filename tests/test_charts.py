@@ -247,6 +247,18 @@ def test_text_is_sized_for_the_printed_width():
     assert tight.width + 2 * matplotlib.rcParams["savefig.pad_inches"] <= 6.3 + 1e-6  # the saved PNG is not wider
 
 
+def test_rate_with_counts_has_target_and_counts_from_zero():
+    df = _series({"Wmo": [91.8, 89.5, 91.0, 90.2, 90.8, 91.7, 92.8, 93.3]}).assign(n=[300, 280, 276, 300, 320, 298, 271, 298])
+    fig = charts.lijn_met_aantal(df, x="label", y="waarde", aantal="n", ylabel="%", aantal_label="beoordeelde aanvragen",
+                                 doel=80, procent=True)
+    top, bottom = fig.axes
+    assert len(_target_lines(top, 80)) == 1
+    assert bottom.get_ylim()[0] == 0 and bottom.get_ylim()[1] > 320
+    assert top.get_ylim()[1] > 93.3 and top.get_ylim()[0] >= 50
+    assert _no_overlap(fig, bottom.get_xticklabels())
+    assert _no_overlap(fig, [*top.get_yticklabels(), *bottom.get_yticklabels()])
+
+
 # -- the components on the demo data ----------------------------------------------------------------
 @pytest.fixture
 def captured(monkeypatch):
@@ -275,3 +287,23 @@ def test_monitor_tijdigheid_has_a_target_line_per_wet(demo_project, captured, tm
     assert [t.get_text() for t in ax.get_xticklabels()][-1] == "H2 2023"
     onderdelen.figuur_reeks(r, "tijdigheid", by="wet", doel=False, naam="tijdigheid", titel="Tijdigheid")
     assert not [ln for ln in captured[1][0].axes[0].get_lines() if ln.get_gid() == "doel"]
+
+
+def test_dashboard_tijdigheid_per_wet_with_decisions(demo_project, captured, tmp_path):
+    from sdrapport import onderdelen
+    from sdrapport.report import Rapport
+
+    r = Rapport("GM0402", "2021-Q1", project=demo_project.root, uitvoer=tmp_path, rapport="dashboard")
+    onderdelen.figuur_reeks_met_aantal(r, "tijdigheid", "aanvragen_beslist", wet="Jeugdwet", perioden=r.periode.last(8),
+                                      naam="tijdigheid-jeugd", titel="Tijdigheid van besluiten (Jeugdwet)")
+    (fig, kw), = captured
+    top, bottom = fig.axes
+    assert _target_lines(top, 95)  # seed 001: streefcijfer 95% for Jeugd
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["K2 '19", "K3 '19", "K4 '19", "K1 '20", "K2 '20", "K3 '20", "K4 '20", "K1 '21"]
+    assert _no_overlap(fig, bottom.get_xticklabels())
+    assert "doel 95%" in kw["ondertitel"] and "beoordeelde aanvragen" in kw["ondertitel"]
+    assert "Doel 95%" in kw["alt"] and "Q1 2021: " in kw["alt"]
+    data = pd.read_csv(tmp_path / "data" / "tijdigheid-jeugd.csv")
+    assert list(data.columns) == ["periode", "tijdigheid", "aanvragen_beslist", "doel"]
+    assert len(data) == 8 and set(data["doel"]) == {95}
+    assert bottom.get_ylim()[0] == 0 and bottom.get_ylim()[1] > pd.to_numeric(data["aanvragen_beslist"], errors="coerce").max()

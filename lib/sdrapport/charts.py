@@ -323,6 +323,35 @@ def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: 
     return fig
 
 
+def lijn_met_aantal(data: pd.DataFrame, *, x: str, y: str, aantal: str, ylabel: str = "", aantal_label: str = "",
+                    order: list[str] | None = None, breuken: list[int] | None = None, doel: float | None = None,
+                    procent: bool = False) -> plt.Figure:
+    """One series as a line (with its target) above bars of the number it is computed over (e.g.
+    tijdigheid above the number of decisions), on a shared period axis. Two panels instead of two
+    y-axes in one plot, so neither scale can be read against the other's ticks."""
+    stijl()
+    fig, (ax, ax2) = plt.subplots(2, 1, sharex=True, figsize=(FIGSIZE[0], 3.9), layout="constrained",
+                                  height_ratios=[2.2, 1])
+    fig.get_layout_engine().set(h_pad=0.1)  # room between the panels' tick labels
+    order = order or list(dict.fromkeys(data[x]))
+    breuken = breuken or []
+    _draw_lines(ax, data, x=x, y=y, hue=None, order=order, breuken=breuken)
+    ax.set_ylabel(ylabel)
+    _value_axis(ax, data[y], procent=procent, doelen=[doel] if doel is not None else [], ondergrens=True)
+    _targets(fig, ax, {None: doel} if doel is not None else None, [None], procent)
+    pos = {k: i for i, k in enumerate(order)}
+    counts = data.assign(_pos=data[x].map(pos)).dropna(subset=["_pos", aantal])
+    ax2.bar(counts["_pos"], counts[aantal], width=0.55, color=PALET[5], zorder=2)
+    ax2.set_ylabel(textwrap.fill(aantal_label, 14, break_long_words=False))  # fits the low panel
+    ax2.set_xlabel("")
+    ax2.grid(False, axis="x")
+    _breaks(ax2, breuken)
+    _value_axis(ax2, counts[aantal], nbins=2)  # a small panel: few ticks
+    fig.align_ylabels([ax, ax2])
+    _fit_xticks(fig, ax2, [str(o) for o in order], PERIODE_BREEDTES)
+    return fig
+
+
 # -- bars -----------------------------------------------------------------------------------------------
 def _bar_height(n: int, levels: int, texts: list[str]) -> float:
     """Height of a horizontal bar chart: room per category, per bar and per wrapped label line."""

@@ -173,6 +173,52 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
     r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=used), alt=alt)
 
 
+def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, titel: str,
+                            perioden: list[Period] | None = None, doel: bool = True, **fixed: str) -> None:
+    """One rate over the periods with its target (params/doelen.yml, report year) above bars of the
+    count it is computed over, e.g. tijdigheid per wet with the number of decisions (seed 001)."""
+    perioden = perioden or r.perioden()
+    df = r.reeks(ind, perioden, **fixed)
+    if _no_data(r, df, titel, period_range_label(perioden), figuur=True):
+        return
+    counts = r.reeks(aantal, perioden, **fixed)
+    frame = pd.DataFrame({"periode": [p.code for p in perioden]})
+    frame = frame.merge(df[["periode", "waarde", "waarde_status", "tekst"]], on="periode", how="left")
+    frame = frame.merge(counts[["periode", "waarde", "waarde_status", "tekst"]].add_prefix("n_").rename(columns={"n_periode": "periode"}),
+                        on="periode", how="left")
+    first = min(frame.index[frame["waarde_status"].notna() | frame["n_waarde_status"].notna()])
+    frame = frame.iloc[first:].reset_index(drop=True)  # leading periods without any data are left out
+    frame["waarde_status"] = frame["waarde_status"].fillna(ONTBREEKT)
+    frame["n_waarde_status"] = frame["n_waarde_status"].fillna(ONTBREEKT)
+    used = [Period.parse(p) for p in frame["periode"]]
+    eenheid, n_eenheid = _label(r, ind), r.catalogus[aantal].label.lower()
+    doelen = _doelen(r, ind, [r.naam], None, **fixed) if doel else {}
+    plot = pd.DataFrame({"label": [charts.period_tick(p) for p in used],
+                         "waarde": frame["waarde"].where(frame["waarde_status"] == WAARDE),
+                         "aantal": frame["n_waarde"].where(frame["n_waarde_status"] == WAARDE)})
+    breuken = r.breuken(used)
+    fig = charts.lijn_met_aantal(plot, x="label", y="waarde", aantal="aantal", ylabel=eenheid, aantal_label=n_eenheid,
+                                 order=list(plot["label"]), breuken=[i for i, _ in breuken],
+                                 doel=doelen.get(r.naam), procent=r.catalogus[ind].eenheid == "%")
+    labels = [p.short_label for p in used]
+    texts = [t if isinstance(t, str) else "?" for t in frame["tekst"]]
+    n_texts = [t if isinstance(t, str) else "?" for t in frame["n_tekst"]]
+    span = period_range_label(used)
+    alt = (f"Lijndiagram van {titel[0].lower() + titel[1:]} in {r.naam}, {span}, {eenheid}: " + _alt_values(labels, texts) + "."
+           f" Daaronder een staafdiagram van het aantal {n_eenheid}: " + _alt_values(labels, n_texts) + ".")
+    doel_cap, doel_alt = _doel_zinnen(doelen, r.catalogus[ind].eenheid, named=False)
+    alt += doel_alt + "".join(f" Onderbreking: {note}" for _, note in breuken)
+    data = pd.DataFrame({"periode": frame["periode"], ind: value_cells(frame["waarde"], frame["waarde_status"]),
+                         aantal: value_cells(frame["n_waarde"], frame["n_waarde_status"])})
+    if doelen:
+        data["doel"] = doelen[r.naam]
+    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    missing = _missing_note(pd.DataFrame({"waarde_status": [*frame["waarde_status"], *frame["n_waarde_status"]]}))
+    ondertitel = f"{r.naam}, {eenheid}, met daaronder het aantal {n_eenheid}.{missing}"
+    ondertitel += "".join(f" {note}" for _, note in breuken) + doel_cap + _as_note(fig, r.catalogus[ind].eenheid)
+    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, aantal, perioden=used), alt=alt)
+
+
 def _download_wide(df: pd.DataFrame, by: str) -> pd.DataFrame:
     cells = df.assign(cel=value_cells(df["waarde"], df["waarde_status"]))
     wide = cells.pivot(index=by, columns="periode", values="cel")
