@@ -43,7 +43,7 @@ def tiny(tmp_path):
         lines.append(f"{g},{p},{ind},{zwaarte},{wet},{n},registratie,definitief")
     (root / "data" / "observaties" / "eigen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "params" / "doelen.yml").write_text(
-        "standaard:\n  tijdigheid/Wmo: 95\n  tijdigheid/Jeugdwet: 80\nGM0402:\n  2021:\n    tijdigheid/Wmo: 90\n", encoding="utf-8")
+        "standaard:\n  tijdigheid/Wmo: 80\n  tijdigheid/Jeugdwet: 95\nGM0402:\n  2021:\n    tijdigheid/Wmo: 90\n", encoding="utf-8")
     build_store(root / "data", root / "reports" / "store" / "sdrapport.duckdb")
     return Rapport("GM0402", "2021-Q1", project=root, uitvoer=tmp_path / "out", rapport="dashboard")
 
@@ -88,14 +88,28 @@ def test_shares_of_zwaarte_come_from_rounded_counts(tiny):
     assert shares.round(4).to_dict() == {"licht": 55.0, "middel": 31.25, "zwaar": 15.0}
 
 
+def test_tijdigheid_targets_follow_seed_001():
+    """Seed 001 (Hilversum 2021 Q1): Participatiewet "doelstelling van 95", Wmo "doelstelling van 80%
+    binnen 8 weken" (the page with woningaanpassingen and Begeleiding in de Wijk), Jeugd
+    "streefcijfer 95%"; the standard follows it."""
+    from sdrapport.doelen import target
+    from sdrapport.project import Project
+    from tests.conftest import REPO
+
+    proj = Project(REPO)
+    for gemeente in ("GM0402", "GM0505"):  # GM0505 has no targets of its own: the standard
+        assert {wet: target(proj, gemeente, 2021, f"tijdigheid/{wet}") for wet in ("Participatiewet", "Wmo", "Jeugdwet")} == {
+            "Participatiewet": 95, "Wmo": 80, "Jeugdwet": 95}
+
+
 def test_kpi_target_status_and_change(tiny):
     wmo = evaluate(tiny, Kpi("Wmo", "tijdigheid", {"wet": "Wmo"}))
-    assert wmo.doel == 90  # the gemeente's own 2021 target overrides the standard 95
+    assert wmo.doel == 90  # the gemeente's own 2021 target overrides the standard 80
     assert wmo.waarde.waarde == pytest.approx(372 / 400 * 100)  # registration counts: not CBS-rounded
     assert wmo.status == "behaald"
     assert wmo.verandering == "-3,1 procentpunt"  # 93,0% now against 96,1% (365/380) shown a year earlier
     jeugd = evaluate(tiny, Kpi("Jeugd", "tijdigheid", {"wet": "Jeugdwet"}))
-    assert (jeugd.doel, jeugd.status, jeugd.waarde.tekst) == (80, "behaald", "85,0%")
+    assert (jeugd.doel, jeugd.status, jeugd.waarde.tekst) == (95, "niet behaald", "85,0%")  # seed 001: streefcijfer 95%
     assert jeugd.verandering == "?"  # nothing delivered for 2020-Q1
 
 

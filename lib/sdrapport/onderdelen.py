@@ -93,30 +93,66 @@ def _only(df: pd.DataFrame, by: str | None, categorieen: list[str] | None) -> pd
     return kept.assign(_o=kept[by].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
+def _doelen(r: Rapport, ind: str, series: list[str], by: str | None, **fixed: str) -> dict[str, float]:
+    """Targets from params/doelen.yml for the report year: per category of `by` (key
+    'indicator/<category>'), or for the one series (key 'indicator' plus the fixed breakdown values)."""
+    from .doelen import target
+
+    if by:
+        found = {s: target(r.project, r.gemeente, r.periode.year, f"{ind}/{s}") for s in series}
+    else:
+        found = {r.naam: target(r.project, r.gemeente, r.periode.year, "/".join([ind, *fixed.values()]))}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _doel_zinnen(doelen: dict[str, float], eenheid: str, named: bool) -> tuple[str, str]:
+    """Caption and alt-text sentences for the target lines: 'Gestreepte lijn: doel 95% (Wmo, Jeugdwet).'"""
+    groups = charts.target_groups(doelen)
+    if not groups:
+        return "", ""
+    procent = eenheid == "%"
+    parts = [f"doel {charts.target_text(v, procent)}" + (f" ({', '.join(names)})" if named else "") for v, names in groups.items()]
+    lijnen = "Gestreepte lijn" if len(parts) == 1 else "Gestreepte lijnen"
+    text = "; ".join(parts)
+    return f" {lijnen}: {text}.", f" {text[0].upper()}{text[1:]}."
+
+
+def _as_note(fig, eenheid: str) -> str:
+    """' De verticale as begint bij 70%.' when a chart's value axis does not start at 0."""
+    bottom = fig.axes[0].get_ylim()[0]
+    return f" De verticale as begint bij {charts.target_text(bottom, eenheid == '%')}." if bottom > 0 else ""
+
+
 def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None = None, referentie: bool = False,
                  gestapeld: bool = False, perioden: list[Period] | None = None, categorieen: list[str] | None = None,
-                 **fixed: str) -> None:
-    """Development over the series of periods: lines (per category of `by`), or stacked bars."""
+                 doel: bool = True, **fixed: str) -> None:
+    """Development over the series of periods: lines (per category of `by`), or stacked bars. Lines
+    with a target in params/doelen.yml (report year) get it as a dashed line, unless doel=False."""
     perioden = perioden or r.perioden()
     df = _only(r.reeks(ind, perioden, by=by, referentie=referentie, **fixed), by, categorieen)
     if _no_data(r, df, titel, period_range_label(perioden), figuur=True):
         return
     eenheid = _label(r, ind)
     hue = by or "reeks"
-    plot = df.assign(reeks=r.naam, waarde=df["waarde"].where(df["waarde_status"] == WAARDE))
+    # Chart axes get compact period labels ("K1 '21"); tables and alt text keep the usual ones.
+    plot = df.assign(reeks=r.naam, waarde=df["waarde"].where(df["waarde_status"] == WAARDE),
+                     label=df["periode"].map(charts.period_tick))
     if referentie and "referentie" in df:
-        plot = pd.concat([plot, df.assign(reeks=REFERENTIE, waarde=df["referentie"])])
+        plot = pd.concat([plot, plot.assign(reeks=REFERENTIE, waarde=df["referentie"])])
     plot = plot.dropna(subset=["waarde"])
     used = [Period.parse(p) for p in df["periode"].unique()]
     breuken = r.breuken(used)
-    order = list(dict.fromkeys(df["label"]))  # break positions count every period, also one without values
+    order = list(dict.fromkeys(df["periode"].map(charts.period_tick)))  # break positions count every period, also one without values
+    series = list(dict.fromkeys(df[by])) if by else [r.naam]
+    doelen = _doelen(r, ind, series, by, **fixed) if doel and not gestapeld else {}
     if gestapeld:
         fig = charts.staaf(plot, x="label", y="waarde", hue=hue, ylabel=eenheid, gestapeld=True,
                            breuken=[i for i, _ in breuken], order=order)
         kind = "Gestapeld staafdiagram"
     else:
         fig = charts.lijn(plot, x="label", y="waarde", hue=hue if (by or referentie) else None, ylabel=eenheid,
-                          breuken=[i for i, _ in breuken], order=order)
+                          breuken=[i for i, _ in breuken], order=order, doelen=doelen,
+                          procent=r.catalogus[ind].eenheid == "%")
         kind = "Lijndiagram"
     span = period_range_label(used)
     if by:
@@ -133,7 +169,56 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
     ondertitel = f"{r.naam}{' en referentiegroep' if referentie else ''}, {eenheid}.{_missing_note(df)}"
     ondertitel += "".join(f" {note}" for _, note in breuken)
     alt += "".join(f" Onderbreking: {note}" for _, note in breuken)
+    doel_cap, doel_alt = _doel_zinnen(doelen, r.catalogus[ind].eenheid, named=bool(by))
+    ondertitel += doel_cap + _as_note(fig, r.catalogus[ind].eenheid)
+    alt += doel_alt
     r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=used), alt=alt)
+
+
+def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, titel: str,
+                            perioden: list[Period] | None = None, doel: bool = True, **fixed: str) -> None:
+    """One rate over the periods with its target (params/doelen.yml, report year) above bars of the
+    count it is computed over, e.g. tijdigheid per wet with the number of decisions (seed 001)."""
+    perioden = perioden or r.perioden()
+    df = r.reeks(ind, perioden, **fixed)
+    if _no_data(r, df, titel, period_range_label(perioden), figuur=True):
+        return
+    counts = r.reeks(aantal, perioden, **fixed)
+    frame = pd.DataFrame({"periode": [p.code for p in perioden]})
+    frame = frame.merge(df[["periode", "waarde", "waarde_status", "tekst"]], on="periode", how="left")
+    frame = frame.merge(counts[["periode", "waarde", "waarde_status", "tekst"]].add_prefix("n_").rename(columns={"n_periode": "periode"}),
+                        on="periode", how="left")
+    first = min(frame.index[frame["waarde_status"].notna() | frame["n_waarde_status"].notna()])
+    frame = frame.iloc[first:].reset_index(drop=True)  # leading periods without any data are left out
+    frame["waarde_status"] = frame["waarde_status"].fillna(ONTBREEKT)
+    frame["n_waarde_status"] = frame["n_waarde_status"].fillna(ONTBREEKT)
+    used = [Period.parse(p) for p in frame["periode"]]
+    eenheid, n_eenheid = _label(r, ind), r.catalogus[aantal].label.lower()
+    doelen = _doelen(r, ind, [r.naam], None, **fixed) if doel else {}
+    plot = pd.DataFrame({"label": [charts.period_tick(p) for p in used],
+                         "waarde": frame["waarde"].where(frame["waarde_status"] == WAARDE),
+                         "aantal": frame["n_waarde"].where(frame["n_waarde_status"] == WAARDE)})
+    breuken = r.breuken(used)
+    fig = charts.lijn_met_aantal(plot, x="label", y="waarde", aantal="aantal", ylabel=eenheid, aantal_label=n_eenheid,
+                                 order=list(plot["label"]), breuken=[i for i, _ in breuken],
+                                 doel=doelen.get(r.naam), procent=r.catalogus[ind].eenheid == "%")
+    labels = [p.short_label for p in used]
+    texts = [t if isinstance(t, str) else "?" for t in frame["tekst"]]
+    n_texts = [t if isinstance(t, str) else "?" for t in frame["n_tekst"]]
+    span = period_range_label(used)
+    alt = (f"Lijndiagram van {titel[0].lower() + titel[1:]} in {r.naam}, {span}, {eenheid}: " + _alt_values(labels, texts) + "."
+           f" Daaronder een staafdiagram van het aantal {n_eenheid}: " + _alt_values(labels, n_texts) + ".")
+    doel_cap, doel_alt = _doel_zinnen(doelen, r.catalogus[ind].eenheid, named=False)
+    alt += doel_alt + "".join(f" Onderbreking: {note}" for _, note in breuken)
+    data = pd.DataFrame({"periode": frame["periode"], ind: value_cells(frame["waarde"], frame["waarde_status"]),
+                         aantal: value_cells(frame["n_waarde"], frame["n_waarde_status"])})
+    if doelen:
+        data["doel"] = doelen[r.naam]
+    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    missing = _missing_note(pd.DataFrame({"waarde_status": [*frame["waarde_status"], *frame["n_waarde_status"]]}))
+    ondertitel = f"{r.naam}, {eenheid}, met daaronder het aantal {n_eenheid}.{missing}"
+    ondertitel += "".join(f" {note}" for _, note in breuken) + doel_cap + _as_note(fig, r.catalogus[ind].eenheid)
+    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, aantal, perioden=used), alt=alt)
 
 
 def _download_wide(df: pd.DataFrame, by: str) -> pd.DataFrame:
