@@ -203,8 +203,10 @@ def test_one_broken_gemeente_fails_alone_with_a_table_and_no_page(project):
     assert "GM0505" not in "".join(line for line in err.splitlines() if "98_kapot" in line)
     for gem in ("GM0505", "GM0164"):
         assert (project.report_dir("2023-H2", gem, "test") / "index.qmd").exists()
+        assert (project.report_dir("2023-H2", gem, "test") / "data" / f"{gem}-2023-H2-test.xlsx").exists()
     broken = project.report_dir("2023-H2", "GM0402", "test")
     assert not (broken / "index.qmd").exists()  # no half page
+    assert not list((broken / "data").glob("*.xlsx"))  # and no workbook
     assert (broken / "98_kapot.mislukt.ipynb").exists() and (broken / "07_financien.ipynb").exists()
     assert "GM0402" not in "".join(p.read_text(encoding="utf-8") for p in project.reports.glob("*/*/*/index.qmd"))
     manifest = json.loads(sorted((project.reports / "batches").glob("*.json"))[-1].read_text(encoding="utf-8"))

@@ -111,6 +111,8 @@ def test_failing_notebook_is_named_kept_and_gets_no_page(project):
         "titel: Klein\nnotebooks: [02_wmo.ipynb, 01_uitgangspositie.ipynb]\n", encoding="utf-8")
     ok = run_report(project, "GM0164", "2023-H2", "klein")
     assert ok.ok and (project.report_dir("2023-H2", "GM0164", "klein") / "index.qmd").exists()
+    workbook = project.report_dir("2023-H2", "GM0164", "klein") / "data" / "GM0164-2023-H2-klein.xlsx"
+    assert workbook.exists()
     path = project.notebooks / "02_wmo.ipynb"
     nb = nbformat.read(path, as_version=4)
     target = next(c for c in nb.cells if cell_label(c) == "fig-wmo-hoofdcategorie")
@@ -127,6 +129,7 @@ def test_failing_notebook_is_named_kept_and_gets_no_page(project):
     assert (outdir / "02_wmo.mislukt.ipynb").exists() and not (outdir / "02_wmo.ipynb").exists()
     assert (outdir / "01_uitgangspositie.ipynb").exists()
     assert not (outdir / "index.qmd").exists()  # the earlier page is withdrawn, not left half-true
+    assert not workbook.exists()  # and so is the workbook of its downloads
     manifest = json.loads((outdir / "run.json").read_text(encoding="utf-8"))
     assert [n["ok"] for n in manifest["notebooks"]] == [False, True]  # the chapter after the failure still ran
 

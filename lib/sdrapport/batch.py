@@ -222,6 +222,7 @@ def run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> di
 def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> dict:
     from .kernels import KernelStartError, warm_kernel
     from .runner import NotebookResult, RunResult, execute, load_profile, write_manifest
+    from .downloads import remove_workbook, write_workbook
     from .site import remove_page, write_page
 
     project = Project(Path(root))
@@ -270,12 +271,15 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
     try:
         write_manifest(project, run, profile, env=env, extra=extra)
         if run.ok:
+            write_workbook(outdir, project=project)
             write_page(project, rep.gemeente, periode, profile)
             rep.page = True
         else:
             remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
+            remove_workbook(outdir)
     except Exception as exc:  # noqa: BLE001 - the notebooks are done; report the page problem, keep going
         remove_page(outdir)
+        remove_workbook(outdir)
         rep.error = f"{type(exc).__name__}: {exc}"
         rep.page = False
     return _report_dict(rep)

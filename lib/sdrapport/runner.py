@@ -4,6 +4,7 @@ reports/<periode>/<gemeente>/<rapport>/
     01_uitgangspositie.ipynb      executed notebook (only when it succeeded)
     02_wmo.mislukt.ipynb          executed copy of a notebook that failed, kept for debugging
     data/*.csv                    the figures behind every table and figure (data downloads)
+    data/<gemeente>-<periode>-<rapport>.xlsx  all of them in one workbook (only when every notebook succeeded)
     run.json                      run manifest: parameters, code version, data files, outcome
     index.qmd                     the generated Quarto page (only when every notebook succeeded)
 
@@ -245,7 +246,8 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
                progress=None) -> RunResult:
     """Execute every notebook of the report profile for one gemeente and period, then write the
     manifest and (when all succeeded) the page. `progress(notebook)` is called before each one."""
-    from .site import remove_page, write_page  # site imports runner helpers; avoid a cycle at import
+    from .downloads import remove_workbook, write_workbook  # both import runner helpers; avoid a cycle
+    from .site import remove_page, write_page
 
     periode = Period.parse(periode)
     ensure_store(project.data, project.store)
@@ -259,9 +261,11 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
         result.notebooks.append(execute(project, nb, gemeente, periode, outdir, profile.naam))
     write_manifest(project, result, profile)
     if result.ok:
+        write_workbook(outdir, project=project)  # data/<gemeente>-<periode>-<rapport>.xlsx, before the page
         write_page(project, gemeente, periode, profile)
     else:
         remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
+        remove_workbook(outdir)
     return result
 
 
