@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 # The pseudonymisation key for the registrations: from the environment, as a user would set it, so
 # no test writes a key file into the home folder. Kernels started by papermill inherit it.
 os.environ.setdefault("SDRAPPORT_SLEUTEL", "test-sleutel-niet-voor-productie-0123456789")
-PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data")
+PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data", "assets")
 
 
 def copy_project(dest: Path) -> Project:
@@ -55,3 +55,24 @@ def demo_project(tmp_path_factory) -> Project:
     proj = copy_project(tmp_path_factory.mktemp("demo") / "project")
     build_store(proj.data, proj.store)
     return proj
+
+
+def unescape(markdown: str) -> str:
+    """The text a reader sees of Markdown that escapes punctuation (sdrapport.veilig)."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def html_rows(markdown: str) -> dict[str, list[str]]:
+    """Rows of the HTML table in a table output, keyed by their first cell (HTML unescaped)."""
+    import html
+    import re
+
+    block = markdown.split("```{=html}", 1)[1].split("```", 1)[0]
+    rows = {}
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", block, flags=re.S):
+        cells = [html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S)]
+        if cells:
+            rows[cells[0]] = cells[1:]
+    return rows

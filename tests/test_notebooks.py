@@ -5,6 +5,8 @@ import re
 import nbformat
 import pandas as pd
 
+from tests.conftest import html_rows, unescape
+
 from sdrapport.runner import cell_label, run_report
 from sdrapport.sitecheck import check_project
 
@@ -49,7 +51,7 @@ def test_every_labelled_cell_has_output_caption_alt_text_and_source(built):
             if label.startswith("tbl-"):
                 assert re.search(r'^#\| tbl-cap: ".+"$', cell.source, re.M), label
                 md = "".join(o["data"]["text/markdown"] for o in cell.outputs if "text/markdown" in o.get("data", {}))
-                assert md.startswith("| ") and "\nBron: " in md, label
+                assert md.startswith("```{=html}") and "#sd-" in md and "Bron: " in md, label
     assert {"txt-bevolking", "tbl-kerncijfers", "fig-leeftijd", "txt-wmo-clienten", "fig-wmo-hoofdcategorie",
             "tbl-wmo-beeindigd", "tbl-wmo-uitgaven"} <= set(labels)
 
@@ -58,14 +60,14 @@ def test_narrative_and_tables_carry_the_figures_from_the_store(built):
     proj, _ = built
     outdir = proj.report_dir("2023-H2", "GM0505")
     cells = {cell_label(c): c for c in _cells(outdir / "02_wmo.ipynb")}
-    text = cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"]
+    text = unescape(cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"])
     assert re.match(r"In de gemeente Dordrecht waren er in het tweede halfjaar 2023 \d{1,2}\.\d{3} unieke cliënten met een maatwerkvoorziening Wmo\.", text)
     # The table's total row is the delivered (rounded) total, and the CSV behind it holds the same figures.
     data = pd.read_csv(outdir / "data" / "wmo-beeindigd.csv")
     assert list(data.columns) == ["reden", "2021-H1", "2021-H2", "2022-H1", "2022-H2", "2023-H1", "2023-H2"]
     assert data.iloc[-1]["reden"] == "Totaal beëindigd"
     md = cells["tbl-wmo-beeindigd"].outputs[0]["data"]["text/markdown"]
-    total_cell = md.split("| Totaal beëindigd |")[1].splitlines()[0].split("|")[-2].strip()
+    total_cell = html_rows(md)["Totaal beëindigd"][-1]
     assert total_cell == f"{int(data.iloc[-1]['2023-H2']):,}".replace(",", ".")
 
 
@@ -86,7 +88,7 @@ def test_page_embeds_only_existing_labelled_outputs_and_shows_the_demo_banner(bu
     assert 'title="Demodata: fictieve cijfers"' in page
     assert "{{< embed 02_wmo.ipynb#fig-wmo-hoofdcategorie >}}" in page
     assert "De gemeente Dordrecht heeft geen toelichting gegeven." in page
-    assert "## Verantwoording" in page and "sdrapport " in page and "`data/observaties/demo.csv`" in page
+    assert "## Verantwoording" in page and "sdrapport " in page and "data/\u200bobservaties/\u200bdemo.\u200bcsv" in page
     assert check_project(proj) == []
 
 

@@ -6,7 +6,10 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+
 import pytest
+
+from tests.conftest import html_rows
 
 from sdrapport.catalogue import load_catalogue
 from sdrapport.definities import derive, derive_exact
@@ -431,9 +434,9 @@ def test_definition_change_is_shown_side_by_side_with_the_explanation(small_proj
     onderdelen.tabel_definitiewijziging(r, "jeugd_jongeren", naam="definitie-jeugd", titel="Unieke jeugdigen")
     onderdelen.tekst_definitiewijziging(r, "jeugd_jongeren")
     table, text = seen[0], seen[1]
-    assert "| Periode | Toegewezen budget (versie 1) | Zorgperiode (versie 2) | Verschil | Verschil in % |" in table
-    row = next(line for line in table.splitlines() if line.startswith("| Q1 2020 "))
-    assert row.replace("\u00a0", " ").split(" | ")[1:] == ["2", "3", "+1", "+50,0% |"], row
+    rows = html_rows(table)
+    assert rows["Periode"] == ["Toegewezen budget (versie 1)", "Zorgperiode (versie 2)", "Verschil", "Verschil in %"]
+    assert rows["Q1 2020"] == ["2", "3", "+1", "+50,0%"], rows
     assert "Tot en met 31 december 2020" in text and "*Toegewezen budget* (versie 1)" in text and "*Zorgperiode* (versie 2)" in text
     csv = (small_project / "out" / "data" / "definitie-jeugd.csv").read_text(encoding="utf-8")
     assert "2020-Q1,toegewezen_budget/1,2,zorgperiode/2,3" in csv

@@ -5,7 +5,7 @@ import pytest
 
 from sdrapport import teksten
 from sdrapport.disclosure import cbs_round
-from sdrapport.report import Rapport, markdown_table
+from sdrapport.report import Rapport
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +62,6 @@ def test_unknown_and_suppressed_show_as_symbols(demo_project):
     schier = Rapport("GM0088", "2023-H2", project=demo_project.root)
     assert set(schier.verdeling("wmo_clienten", "productcategorie")["tekst"]) == {"-"}
     assert schier.grootteklasse == "minder dan 25.000 inwoners"
-
-
-def test_markdown_table_keeps_dutch_numbers_as_text():
-    import pandas as pd
-
-    md = markdown_table(pd.DataFrame({"Categorie": ["a|b", "c"], "Aantal": ["9.500", "?"]}))
-    assert md.splitlines() == ["| Categorie | Aantal |", "|:--------|-----:|", "| a\\|b | 9.500 |", "| c | ? |"]
 
 
 def test_data_downloads_write_plain_deterministic_numbers(tmp_path):

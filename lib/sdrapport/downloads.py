@@ -91,9 +91,15 @@ def _call_arguments(source: str) -> list[dict[str, str]]:
     return found
 
 
+def _plain(caption: str) -> str:
+    """The caption as readers see it: Markdown escapes and the bold around the title removed."""
+    return re.sub(r"\\(.)", r"\1", caption.replace("**", ""))
+
+
 def _split_caption(caption: str, titel: str | None) -> tuple[str, str]:
     """(title, rest) of a caption 'Titel. Ondertitel...': the title as passed in the cell when the
     caption starts with it, else the text before the first '. '."""
+    caption = _plain(caption)
     if titel and caption.startswith(titel.rstrip(".")):
         head = titel.rstrip(".")
         return head, caption[len(head):].lstrip(". ").strip()
@@ -110,6 +116,9 @@ def _split_source(text: str) -> tuple[str, str]:
 
 
 def _table_source(output) -> str:
+    bron = ((output.get("metadata") or {}).get(META_KEY) or {}).get("bron")
+    if bron:
+        return bron
     markdown = (output.get("data") or {}).get("text/markdown", "")
     if isinstance(markdown, list):
         markdown = "".join(markdown)

@@ -16,8 +16,8 @@ from .formatting import waarde as fmt
 from .periods import Period, period_range_label
 from .report import Rapport, value_cells, write_csv
 from .teksten import met_lidwoord
-from .tabellen import Tegel, noot_teken
-from .veilig import nadruk, samen
+from .tabellen import Kerncijfer, Tegel, noot_teken
+from .veilig import Markdown, markdown, nadruk, samen
 
 REFERENTIE = "Referentiegroep"
 
@@ -406,7 +406,7 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
                          **{f: (round(v) if v == v else "?") for f, v in zip((*FASEN, "verschil"), values)}})
     shown = pd.DataFrame(rows)
     r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
-            ondertitel=f"{r.naam}, × € 1.000; saldo = baten − lasten, een positief verschil is een voordeel",
+            ondertitel=f"{r.naam}, × €\u00a01.000; saldo = baten − lasten, een positief verschil is een voordeel",
             bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]), nadruk=bold, inspringen=indented)
 
 
@@ -435,11 +435,38 @@ def tabel_afwijkingen(r: Rapport, *, naam: str = "iv3-afwijkingen", titel: str =
         return
     shown = pd.DataFrame({"Taakveld": [f"{t} {n}" for t, n in zip(found["taakveld"], found["naam"])],
                           "Verschil": [fmt(v, "EUR x 1.000") for v in found["verschil"]],
-                          "Oordeel": found["oordeel"], "Toelichting": [t.replace("\n", " ") for t in found["toelichting"]]})
+                          "Oordeel": found["oordeel"]})
     r.tabel(shown, data=found, naam=naam, titel=titel,
-            ondertitel=f"{r.naam}, afwijkingen van {fmt(drempel * 1000, 'aantal')} euro of meer "
-                       f"({'drempel van de gemeente' if params else 'standaarddrempel; de gemeente heeft er geen opgegeven'}), x 1.000 euro",
+            ondertitel=f"{r.naam}, afwijkingen van €\u00a0{fmt(drempel * 1000, 'aantal')} of meer "
+                       f"({'drempel van de gemeente' if params else 'standaarddrempel; de gemeente heeft er geen opgegeven'}), × €\u00a01.000",
             bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]))
+
+
+def toelichting_afwijkingen(r: Rapport, *, jaar: int | None = None) -> None:
+    """The explanation per taakveld of tabel_afwijkingen, as seed 004 prints it: a heading with the
+    amount and voordeel or nadeel, then the gemeente's points as a list."""
+    from .financien import ParamsError, afwijkingen, load_jaarverslag_params
+
+    p = _iv3_year(r, jaar)
+    path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
+    try:
+        tabel = _iv3(r, p)
+        params = load_jaarverslag_params(path, p.year) if path.exists() else None
+    except ParamsError:
+        return  # tabel_afwijkingen says why
+    if tabel is None:
+        return
+    found = afwijkingen(tabel, params.drempel if params else STANDAARD_DREMPEL, params.toelichtingen if params else {})
+    blocks = []
+    for rec in found.itertuples(index=False):
+        bedrag = fmt(abs(rec.verschil) * 1000, "aantal")
+        blocks.append(f"#### {markdown(f'{rec.taakveld} {rec.naam}')} (€\u00a0{bedrag} {rec.oordeel})\n")
+        # The gemeente's text: one point per line that starts with '-', else one paragraph.
+        points = [line.strip()[1:].strip() if line.strip().startswith("-") else line.strip()
+                  for line in str(rec.toelichting).splitlines() if line.strip()]
+        blocks.append("\n".join(f"- {markdown(point)}" for point in points) + "\n")
+    if blocks:
+        r.tekst(Markdown("\n".join(blocks)))
 
 
 def tabel_beleidsindicatoren(r: Rapport, *, naam: str = "beleidsindicatoren", titel: str = "Beleidsindicatoren") -> None:
@@ -490,6 +517,40 @@ def tabel_waarden(r: Rapport, regels: list[tuple], *, naam: str, titel: str, ond
                      "waarde": value_cells([v.waarde], [v.waarde_status])[0], "periode": v.periode.code if v.periode else ""})
     r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel or r.naam,
             bron=r.bron(*dict.fromkeys(inds), perioden=sorted(set(used))))
+
+
+def _ses_betekenis(v) -> str:
+    """What a SES-WOA score means to a reader: 0 is the Dutch average."""
+    if not v.beschikbaar:
+        return ""
+    if abs(v.waarde) < 0.05:
+        return "rond het gemiddelde van Nederland (0)"
+    return f"{'boven' if v.waarde > 0 else 'onder'} het gemiddelde van Nederland (0)"
+
+
+def kerncijfers(r: Rapport, regels: list[tuple], *, naam: str, titel: str, ondertitel: str | None = None) -> None:
+    """Key figures in large type (a factsheet's facts): one card per (label, indicator id[,
+    breakdown dict]), with the period under the value. A share per 1.000 is shown as a percentage,
+    which readers of a factsheet expect; a SES-WOA score gets its meaning."""
+    cards, data, used, inds = [], [], [], []
+    for regel in regels:
+        label, ind_id, fixed = (*regel, {})[:3]
+        v = r.waarde(ind_id, **fixed)
+        inds.append(ind_id)
+        if v.periode:
+            used.append(v.periode)
+        tekst = v.tekst
+        if v.beschikbaar and v.eenheid.startswith("per 1.000"):
+            tekst = fmt(v.waarde / 10, "%")
+        toelichting = _wanneer(r, ind_id, v.periode)
+        if ind_id.startswith("ses"):
+            toelichting = "; ".join(t for t in (_ses_betekenis(v), toelichting) if t)
+        cards.append(Kerncijfer(label, tekst, toelichting))
+        data.append({"regel": label, "indicator": ind_id, **fixed,
+                     "waarde": value_cells([v.waarde], [v.waarde_status])[0], "eenheid": v.eenheid,
+                     "periode": v.periode.code if v.periode else ""})
+    r.kerncijfers(cards, data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel or r.naam,
+                  bron=r.bron(*dict.fromkeys(inds), perioden=sorted(set(used))))
 
 
 def _definitie_naam(code: str, titel: str) -> str:

@@ -26,7 +26,7 @@ from .demo import DEMO_BRON
 from .periods import Period, period_range_label
 from .project import Project
 from .store import ensure_store
-from .tabellen import Tabel, tegels_markdown
+from .tabellen import Tabel, kerncijfers_markdown, tegels_markdown
 from . import veilig
 
 SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
@@ -406,7 +406,16 @@ class Rapport:
 
         csv_path = write_csv(data if data is not None else shown, self.uitvoer / "data" / f"{naam}.csv")
         tabel = Tabel.uit_frame(shown, titel=titel, bron=bron, noten=list(noten), nadruk=set(nadruk), inspringen=set(inspringen))
-        display(Markdown(tabel.markdown()), metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv"}})
+        display(Markdown(tabel.markdown()), metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}})
+        return csv_path
+
+    def kerncijfers(self, cijfers: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
+        """Show key figures in large type (tabellen.Kerncijfer) and write the CSV behind them."""
+        from IPython.display import Markdown, display
+
+        csv_path = write_csv(data, self.uitvoer / "data" / f"{naam}.csv")
+        display(Markdown(kerncijfers_markdown(cijfers, titel=titel, bron=bron)),
+                metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}})
         return csv_path
 
     def tegels(self, tegels: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
@@ -415,7 +424,7 @@ class Rapport:
 
         csv_path = write_csv(data, self.uitvoer / "data" / f"{naam}.csv")
         display(Markdown(tegels_markdown(tegels, titel=titel, bron=bron)),
-                metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv"}})
+                metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}})
         return csv_path
 
 

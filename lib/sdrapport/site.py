@@ -30,6 +30,7 @@ from .project import Project
 from .report import META_KEY
 from .runner import MANIFEST, Profile, cell_label
 from . import veilig
+from .downloads import download_links
 
 PAGE = "index.qmd"
 DEMO_BANNER = """::: {{.callout-warning title="Demodata: fictieve cijfers"}}
@@ -176,7 +177,7 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
                     parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
         if profile.toelichting:
             parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
-    downloads = [(csv.stem, f"data/{csv.name}") for csv in sorted((outdir / "data").glob("*.csv"))]
+    downloads = download_links(outdir)
     parts.append(_verantwoording(project, manifest, periode, facts, downloads, profile))
     page = outdir / PAGE
     _write(page, "\n".join(parts))
@@ -204,17 +205,21 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
         lines.insert(3, f"- **Referentiegroep**: gemeenten met {esc(facts['grootteklasse'])}; gemiddelden alleen over gemeenten die cijfers leverden.")
     lines += _registration_line(project, p["gemeente"])
     files = "; ".join(f"{esc(_breekbaar(name))} ({digest[:12]})" for name, digest in manifest["data_files"].items())
-    lines += [
-        "",
-        '::: {.callout-note collapse="true" title="Technische verantwoording: parameters, code en gegevensbestanden" appearance="simple"}',
+    technisch = [
         f"- Parameters: gemeente {esc(p['gemeente'])} ({esc(facts['naam'])}), periode {esc(p['periode'])}, rapport {esc(p['rapport'])}.",
         f"- Code: sdrapport {esc(manifest['code_version'])}.",
         f"- Gegevensstand: {esc(_vintage(manifest))}.",
         f"- Gegevensbestanden met de eerste 12 tekens van hun SHA-256: {files}.",
-        ":::",
     ]
+    kop = "Technische verantwoording: parameters, code en gegevensbestanden"
+    # On the site folded away (a native <details>, which every browser makes keyboard and screen
+    # reader friendly); in the PDF printed in full.
+    lines += ["", '::: {.content-visible when-format="html"}', f'<details class="sd-technisch"><summary>{kop}</summary>', "",
+              *technisch, "", "</details>", ":::", "", '::: {.content-visible unless-format="html"}', f"**{kop}**", "",
+              *technisch, ":::"]
     if downloads:
-        lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden** (CSV, UTF-8 met komma als scheidingsteken):", "",
+        lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden**: alle cijfers in één Excel-werkboek, "
+                  "of per tabel en figuur als CSV (UTF-8, komma als scheidingsteken, punt als decimaalteken).", "",
                   *(f"- [{esc(label)}]({target})" for label, target in downloads), ":::"]
     return "\n".join(lines) + "\n"
 

@@ -18,6 +18,7 @@ and a Typst string literal in the PDF, never markup.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import veilig
@@ -30,15 +31,14 @@ def noot_teken(n: int) -> str:
     return str(n).translate(SUPERSCRIPT)
 
 
+_NUMBER = re.compile(r"^[-+−]?(€\u00a0?)?\d[\d.,]*(\u00a0?%)?( \(\d{4}\))?$")
+
+
 def looks_numeric(text: str) -> bool:
-    """A cell that holds a number as formatted for readers (1.234; 12,5%; € 651; -15; ? or -)."""
-    text = str(text).strip()
-    if text in ("?", "-", "–", ""):
-        return True
-    stripped = text
-    for ch in ".,%-+−€\u00a0 ":
-        stripped = stripped.replace(ch, "")
-    return stripped.isdigit()
+    """A cell that holds a number as formatted for readers (1.234; 12,5%; € 651; -15; 15% (2023))
+    or stands for one (? unknown, - not publishable, empty)."""
+    text = str(text).strip().replace("€ ", "€\u00a0")
+    return text in ("?", "-", "–", "") or bool(_NUMBER.match(text))
 
 
 @dataclass
@@ -194,4 +194,28 @@ def tegels_markdown(tegels: list[Tegel], *, titel: str, bron: str) -> veilig.Mar
     return _raw_blocks(html, typst)
 
 
-__all__ = ["Tabel", "Tegel", "looks_numeric", "noot_teken", "tegels_markdown"]
+@dataclass
+class Kerncijfer:
+    """One key figure of a factsheet: label, value as shown, and a line under it (period, meaning)."""
+
+    label: str
+    waarde: str
+    toelichting: str = ""
+
+
+def kerncijfers_markdown(cijfers: list[Kerncijfer], *, titel: str, bron: str) -> veilig.Markdown:
+    """Key figures in large type: cards on the site, a grid in the PDF."""
+    cards = "".join(
+        f'<li class="sd-kerncijfer"><p class="sd-kerncijfer-waarde">{veilig.html(c.waarde)}</p>'
+        f'<p class="sd-kerncijfer-label">{veilig.html(c.label)}</p>'
+        + (f'<p class="sd-kerncijfer-toelichting">{veilig.html(c.toelichting)}</p>' if c.toelichting else "")
+        + "</li>" for c in cijfers)
+    html = f'<ul class="sd-kerncijfers" aria-label="{veilig.html(titel)}">{cards}</ul><p class="sd-bron">{veilig.html(bron)}</p>'
+    items = ", ".join("(" + ", ".join(f"{k}: {veilig.typst_string(v)}" for k, v in
+                                      (("waarde", c.waarde), ("label", c.label), ("toelichting", c.toelichting))) + ")"
+                      for c in cijfers)
+    typst = f"#sd-kerncijfers(({items}{',' if len(cijfers) == 1 else ''}))\n#sd-bron({veilig.typst_string(bron)})"
+    return _raw_blocks(html, typst)
+
+
+__all__ = ["Kerncijfer", "Tabel", "Tegel", "kerncijfers_markdown", "looks_numeric", "noot_teken", "tegels_markdown"]

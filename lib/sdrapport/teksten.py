@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import formatting
 from .periods import Period
 from .report import Rapport
+from .veilig import Markdown, markdown, nadruk, samen
 
 
 def in_periode(p: Period) -> str:
@@ -175,10 +176,10 @@ def definitiewijziging(r: Rapport, indicator, history) -> str:
     zinnen = []
     for old in history.iloc[:-1].itertuples(index=False):
         tot = dt.date.fromisoformat(str(old.tot))
-        zinnen.append(f"Tot en met {formatting.datum(tot)} telde de gemeente {r.naam} '{indicator.label.lower()}' volgens de "
-                      f"definitie *{old.titel}* (versie {old.definitie.split('/')[1]}): {old.uitleg}")
-    zinnen.append(f"Nu geldt de definitie *{new['titel']}* (versie {new['definitie'].split('/')[1]}): {new['uitleg']}")
-    zinnen.append("Dit rapport gebruikt de huidige definitie voor alle perioden, zodat de reeks vergelijkbaar blijft. De tabel "
-                  "toont voor de perioden van de oude definitie beide tellingen naast elkaar. Het verschil komt alleen door de "
-                  "andere manier van tellen: het betekent niet dat er in werkelijkheid meer of minder mensen zijn geholpen.")
-    return "\n\n".join(zinnen)
+        zinnen.append(samen(f"Tot en met {formatting.datum(tot)} telde de gemeente {r.naam} '{indicator.label.lower()}' volgens de "
+                            "definitie ", nadruk(old.titel), f" (versie {old.definitie.split('/')[1]}): {old.uitleg}"))
+    zinnen.append(samen("Nu geldt de definitie ", nadruk(new["titel"]), f" (versie {new['definitie'].split('/')[1]}): {new['uitleg']}"))
+    zinnen.append(markdown("Dit rapport gebruikt de huidige definitie voor alle perioden, zodat de reeks vergelijkbaar blijft. De tabel "
+                           "toont voor de perioden van de oude definitie beide tellingen naast elkaar. Het verschil komt alleen door de "
+                           "andere manier van tellen: het betekent niet dat er in werkelijkheid meer of minder mensen zijn geholpen."))
+    return Markdown("\n\n".join(zinnen))
