@@ -215,8 +215,9 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
     # On the site folded away (a native <details>, which every browser makes keyboard and screen
     # reader friendly); in the PDF printed in full.
     lines += ["", '::: {.content-visible when-format="html"}', f'<details class="sd-technisch"><summary>{kop}</summary>', "",
-              *technisch, "", "</details>", ":::", "", '::: {.content-visible unless-format="html"}', f"**{kop}**", "",
-              *technisch, ":::"]
+              *technisch, "", "</details>", ":::", "", '::: {.content-visible unless-format="html"}',
+              # One unbreakable block in the PDF: never two stray lines on a page of their own.
+              "```{=typst}", "#block(breakable: false)[", "```", "", f"**{kop}**", "", *technisch, "", "```{=typst}", "]", "```", ":::"]
     if downloads:
         lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden**: alle cijfers in één Excel-werkboek, "
                   "of per tabel en figuur als CSV (UTF-8, komma als scheidingsteken, punt als decimaalteken).", "",
