@@ -265,13 +265,14 @@ def write_site(project: Project) -> list[Path]:
         "listing": {
             "contents": "reports/*/*/*/index.qmd",
             "type": "table",
-            "sort": ["gemeentenaam", "periode desc"],
-            "fields": ["gemeentenaam", "provincie", "grootteklasse", "subtitle", "rapport"],
+            "sort": ["gemeentenaam", "periodesleutel desc"],
+            "fields": ["gemeentenaam", "provincie", "grootteklasse", "subtitle", "rapportsoort"],
             "field-display-names": {"gemeentenaam": "Gemeente", "provincie": "Provincie", "grootteklasse": "Grootteklasse",
-                                    "subtitle": "Periode", "rapport": "Rapport"},
-            "field-links": ["gemeentenaam"],
-            "filter-ui": ["gemeentenaam", "provincie", "grootteklasse", "subtitle", "rapport"],
-            "sort-ui": ["gemeentenaam", "provincie", "grootteklasse", "subtitle"],
+                                    "subtitle": "Periode", "rapportsoort": "Rapport"},
+            # The report link names its report type, so two reports of one gemeente never share a link text.
+            "field-links": ["rapportsoort"],
+            "filter-ui": ["gemeentenaam", "provincie", "grootteklasse", "subtitle", "rapportsoort"],
+            "sort-ui": ["gemeentenaam", "provincie", "grootteklasse", "periodesleutel"],
         },
     })]
     if demo:
@@ -327,17 +328,17 @@ def period_pages(project: Project, pages: list[Path]) -> list[tuple[Path, str]]:
             "listing": {
                 "contents": "*/*/index.qmd",
                 "type": "table",
-                "sort": ["gemeentenaam", "rapport"],
-                "fields": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
+                "sort": ["gemeentenaam", "rapportsoort"],
+                "fields": ["gemeentenaam", "provincie", "grootteklasse", "rapportsoort"],
                 "field-display-names": {"gemeentenaam": "Gemeente", "provincie": "Provincie",
-                                        "grootteklasse": "Grootteklasse", "rapport": "Rapport"},
-                "field-links": ["gemeentenaam"],
-                "filter-ui": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
-                "sort-ui": ["gemeentenaam", "provincie", "grootteklasse", "rapport"],
+                                        "grootteklasse": "Grootteklasse", "rapportsoort": "Rapport"},
+                "field-links": ["rapportsoort"],
+                "filter-ui": ["gemeentenaam", "provincie", "grootteklasse", "rapportsoort"],
+                "sort-ui": ["gemeentenaam", "provincie", "grootteklasse", "rapportsoort"],
             },
         }
-        body = (f"Rapporten over {periode.label}. Zoek op gemeente, provincie of grootteklasse; elke gemeente "
-                "heeft een webpagina en een PDF.\n")
+        body = (f"Rapporten over {periode.label}. Zoek op gemeente, provincie of grootteklasse; elk rapport "
+                "is een webpagina met bovenaan een link naar de PDF.\n")
         page = project.reports / code / PAGE
         _write(page, _yaml_front(meta) + "\n" + body)
         out.append((page, label, periode))
