@@ -98,7 +98,9 @@ def page_title(profile: Profile, naam: str, periode: Period) -> str:
 
 def _typst_document(title: str, naam: str, periode: Period) -> str:
     """PDF metadata: title, author and subject (Typst writes them into the PDF's Info and XMP)."""
+    subject = f"Cijfers over het sociaal domein (Wmo, Jeugdwet, Participatiewet) van de gemeente {naam}, {periode.label}"
     return (f"#set document(title: {veilig.typst_string(title)}, author: \"sdrapport\", "
+            f"description: {veilig.typst_string(subject)}, "
             f"keywords: ({veilig.typst_string(naam)}, {veilig.typst_string(periode.label)}, \"sociaal domein\"))")
 
 
