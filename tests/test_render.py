@@ -31,7 +31,8 @@ REPORTS = {  # rapport -> (gemeente, periode)
     "jaarverslag": ("GM0164", "2024"),
     "factsheet": ("GM0164", "2023"),
 }
-HOSTILE_NOTE = "Let op {{< env SDRAPPORT_SLEUTEL >}} en {{< include ../../../../../../../../etc/os-release >}} <script>alert(1)</script>"
+HOSTILE_NOTE = ("Let op {{< env SDRAPPORT_SLEUTEL >}} en {{< include ../../../../../../../../etc/os-release >}} "
+                "<script>alert(1)</script> | a | b | " + "Een heel lange toelichting van de gemeente. " * 150)
 
 
 @pytest.fixture(scope="module")

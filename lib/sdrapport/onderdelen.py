@@ -502,23 +502,6 @@ def tabel_beleidsindicatoren(r: Rapport, *, naam: str = "beleidsindicatoren", ti
             bron=f"Bron: gemeente {r.naam}, jaarstukken {jaar}")
 
 
-def tabel_waarden(r: Rapport, regels: list[tuple], *, naam: str, titel: str, ondertitel: str | None = None) -> None:
-    """A short table of single figures: one row per (label, indicator id[, breakdown dict]), with
-    the value and the period it describes (e.g. the factsheet's key facts)."""
-    rows, data, used, inds = [], [], [], []
-    for regel in regels:
-        label, ind_id, fixed = (*regel, {})[:3]
-        v = r.waarde(ind_id, **fixed)
-        inds.append(ind_id)
-        if v.periode:
-            used.append(v.periode)
-        rows.append({"": label, r.naam: v.tekst, "Periode": _wanneer(r, ind_id, v.periode)})
-        data.append({"regel": label, "indicator": ind_id, **fixed,
-                     "waarde": value_cells([v.waarde], [v.waarde_status])[0], "periode": v.periode.code if v.periode else ""})
-    r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel or r.naam,
-            bron=r.bron(*dict.fromkeys(inds), perioden=sorted(set(used))))
-
-
 def _ses_betekenis(v) -> str:
     """What a SES-WOA score means to a reader: 0 is the Dutch average."""
     if not v.beschikbaar:
