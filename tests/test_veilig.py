@@ -90,6 +90,11 @@ def test_report_names_are_names_not_paths(project):
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "ongeldige rapportnaam" in proc.stderr + proc.stdout
     assert not (project.root.parent / "outside").exists()
+    for args in (["-g", "../../buiten", "-p", "2023-H2"], ["-g", "GM0505", "-p", "../../2023-H2"]):
+        proc = subprocess.run([sys.executable, "-m", "sdrapport.cli", "run", *args, "--geen-site", "--project", str(project.root)],
+                              capture_output=True, text=True)
+        assert proc.returncode == 2, args
+    assert not (project.root.parent / "buiten").exists() and not list(project.reports.glob("**/buiten"))
 
 
 @pytest.fixture(scope="module")
