@@ -25,6 +25,7 @@ import pandas as pd
 
 from .disclosure import protect
 from .errors import ContractError, Problem
+from .params import ParamsError, problem_at
 from .periods import Period
 from .registraties import WETTEN, Config
 
@@ -127,7 +128,7 @@ class Geldigheid:
 def history(config: Config, gemeente: str, indicator: str) -> list[Geldigheid]:
     """The gemeente's definitions of an indicator, oldest first; the last is the one in force."""
     raw = (config.gemeente(gemeente).get("definities") or {}).get(indicator)
-    where = f"{config.path.name}: gemeenten.{gemeente}.definities.{indicator}"
+    where = ("gemeenten", gemeente, "definities", indicator)
     if not raw:
         return [Geldigheid(DEFINITIES[STANDAARD[indicator]], None)]
     if not isinstance(raw, list):
@@ -138,20 +139,20 @@ def history(config: Config, gemeente: str, indicator: str) -> list[Geldigheid]:
         d = DEFINITIES.get(code)
         if d is None or indicator not in d.indicatoren:
             options = ", ".join(c for c, x in DEFINITIES.items() if indicator in x.indicatoren)
-            raise ContractError([Problem(str(config.path), None, where, f"definitie {code!r} bestaat niet voor {indicator}; kies uit {options}")])
+            raise ParamsError([problem_at(config.path, where, f"definitie {code!r} bestaat niet voor {indicator}; kies uit {options}")])
         tot = entry.get("tot") if isinstance(entry, dict) else None
         if tot is not None and not isinstance(tot, dt.date):
             try:
                 tot = dt.date.fromisoformat(str(tot))
             except ValueError:
-                raise ContractError([Problem(str(config.path), None, where, f"tot {tot!r} is geen datum (JJJJ-MM-DD)")]) from None
+                raise ParamsError([problem_at(config.path, where, f"tot {tot!r} is geen datum (JJJJ-MM-DD)")]) from None
         last = i == len(raw) - 1
         if last and tot is not None:
-            raise ContractError([Problem(str(config.path), None, where, "de laatste definitie is de huidige en heeft geen 'tot'")])
+            raise ParamsError([problem_at(config.path, where, "de laatste definitie is de huidige en heeft geen 'tot'")])
         if not last and tot is None:
-            raise ContractError([Problem(str(config.path), None, where, f"definitie {code} heeft een 'tot' nodig (de laatste dag dat ze gold)")])
+            raise ParamsError([problem_at(config.path, where, f"definitie {code} heeft een 'tot' nodig (de laatste dag dat ze gold)")])
         if previous is not None and tot is not None and tot <= previous:
-            raise ContractError([Problem(str(config.path), None, where, "de 'tot'-datums moeten oplopen")])
+            raise ParamsError([problem_at(config.path, where, "de 'tot'-datums moeten oplopen")])
         previous = tot or previous
         out.append(Geldigheid(d, tot))
     return out
@@ -384,7 +385,7 @@ def check_definitions(config: Config) -> None:
     for code, settings in config.gemeenten.items():
         for indicator in ((settings or {}).get("definities") or {}):
             if indicator not in BRON_SOORT:
-                raise ContractError([Problem(str(config.path), None, f"gemeenten.{code}.definities.{indicator}",
+                raise ParamsError([problem_at(config.path, ("gemeenten", code, "definities", indicator),
                                              f"{indicator!r} wordt niet uit registraties berekend; kies uit {', '.join(BRON_SOORT)}")])
 
 

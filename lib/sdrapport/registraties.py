@@ -22,16 +22,17 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
-import yaml
 
 from .contract import GEMEENTE_CODE, _display, _validate, read_table
 from .errors import ContractError, Problem
+from .params import REGISTRATIES, ParamsError, load_params, problem_at
 
 FOLDER = "registraties"
 CONFIG = "registraties.yml"
 KEY_ENV = "SDRAPPORT_SLEUTEL"
 OPEN_END = ("9999-12-31", "31-12-9999")  # many case systems write this for 'no end date'
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 1, 1)
+MAX_RECORDS = 0  # set with the bounded-memory ingest
 
 # Code lists: the code (or its label, in any case) is accepted; the label is what reports show.
 WETTEN = {"wmo": "Wmo", "jeugd": "Jeugdwet", "pw": "Participatiewet"}
@@ -115,6 +116,8 @@ class Config:
     gemeenten: dict[str, dict] = field(default_factory=dict)
     categorieen: dict[str, list[str]] = field(default_factory=dict)
     eenmalig_geboekt: list[str] = field(default_factory=list)
+    dubbele_voorzieningen: str = "weigeren"  # or 'eerste_houden': keep the first of a provision delivered twice
+    max_records: int = 0  # refuse more registration records than this (0: MAX_RECORDS)
 
     def gemeente(self, code: str) -> dict:
         return self.gemeenten.get(code) or {}
@@ -123,55 +126,42 @@ class Config:
         return str(self.gemeente(code).get("bron") or self.bron)
 
     def peildatum(self, code: str) -> dt.date | None:
-        value = self.gemeente(code).get("peildatum")
-        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)) if value else None
+        return _date(self.gemeente(code).get("peildatum"))
 
 
 def load_config(params: Path) -> Config:
+    """params/registraties.yml through the params loader (schema: params.REGISTRATIES); defaults
+    when the file is absent."""
     path = Path(params) / CONFIG
-    if not path.exists():
-        return Config(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ContractError([Problem(str(path), None, None, f"geen geldige YAML: {exc}")]) from None
-    problems = []
+    raw = load_params(path, REGISTRATIES, required=False, default=None) or {}
     onthulling = raw.get("onthulling") or {}
-    methode = str(onthulling.get("methode", "cbs"))
-    if methode not in ("cbs", "drempel"):
-        problems.append(Problem(str(path), None, "onthulling.methode", f"{methode!r}: kies cbs of drempel"))
-    drempel = onthulling.get("drempel", 10)
-    if not isinstance(drempel, int) or drempel < 2:
-        problems.append(Problem(str(path), None, "onthulling.drempel", f"{drempel!r}: verwacht een geheel getal van 2 of meer"))
-    termijn = {**{w: 8 for w in WETTEN}, **(raw.get("termijn_weken") or {})}
-    for wet, weken in termijn.items():
-        if wet not in WETTEN or not isinstance(weken, int) or weken < 1:
-            problems.append(Problem(str(path), None, f"termijn_weken.{wet}", "verwacht wmo, jeugd of pw met een aantal weken (geheel getal)"))
-    vanaf = raw.get("vanaf", 2019)
-    if not isinstance(vanaf, int) or not 1990 <= vanaf <= 2099:
-        problems.append(Problem(str(path), None, "vanaf", f"{vanaf!r}: verwacht een jaartal, bijvoorbeeld 2019"))
-    for wet, cats in (raw.get("categorieen") or {}).items():
-        if wet not in WETTEN or not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-            problems.append(Problem(str(path), None, f"categorieen.{wet}", "verwacht wmo, jeugd of pw met een lijst van categorieën, bijvoorbeeld [Begeleiding, Dagbesteding]"))
-    if not isinstance(raw.get("eenmalig_geboekt") or [], list):
-        problems.append(Problem(str(path), None, "eenmalig_geboekt", "verwacht een lijst van producten of categorieën"))
+    today = dt.date.today()
+    problems = []
     for code, settings in (raw.get("gemeenten") or {}).items():
-        peil = (settings or {}).get("peildatum")
-        if peil is not None and not isinstance(peil, dt.date):
-            try:
-                dt.date.fromisoformat(str(peil))
-            except ValueError:
-                problems.append(Problem(str(path), None, f"gemeenten.{code}.peildatum", f"{peil!r} is geen datum; verwacht JJJJ-MM-DD"))
+        peil = _date((settings or {}).get("peildatum"))
+        if peil is not None and peil > today:
+            problems.append(problem_at(path, ("gemeenten", code, "peildatum"),
+                                       f"de peildatum ({peil.isoformat()}) ligt na vandaag; de peildatum is de datum van de "
+                                       "export en kan niet in de toekomst liggen"))
     if problems:
-        raise ContractError(problems)
+        raise ParamsError(problems)
     return Config(
-        path=path, bron=str(raw.get("bron", "Gemeentelijke registratie")), vanaf=vanaf,
-        termijn_weken=termijn, methode=methode, drempel=int(drempel),
+        path=path, bron=str(raw.get("bron") or "Gemeentelijke registratie"), vanaf=int(raw.get("vanaf") or 2019),
+        termijn_weken={**{w: 8 for w in WETTEN}, **(raw.get("termijn_weken") or {})},
+        methode=str(onthulling.get("methode") or "cbs"), drempel=int(onthulling.get("drempel") or 10),
         pseudonimisering=bool(raw.get("pseudonimisering", True)),
-        sleutelbestand=str(raw.get("sleutelbestand", "~/.config/sdrapport/pseudoniem.sleutel")),
+        sleutelbestand=str(raw.get("sleutelbestand") or "~/.config/sdrapport/pseudoniem.sleutel"),
         gemeenten=dict(raw.get("gemeenten") or {}), categorieen={k: list(v) for k, v in (raw.get("categorieen") or {}).items()},
         eenmalig_geboekt=list(raw.get("eenmalig_geboekt") or []),
+        dubbele_voorzieningen=str(raw.get("dubbele_voorzieningen") or "weigeren"),
+        max_records=int(raw.get("max_records") or MAX_RECORDS),
     )
+
+
+def _date(value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
 
 
 def registratie_files(data: Path) -> dict[str, list[Path]]:
@@ -201,11 +191,11 @@ def load_key(config: Config, project_root: Path) -> tuple[bytes, Path | None]:
         return os.environ[KEY_ENV].encode("utf-8"), None
     path = Path(os.path.expanduser(config.sleutelbestand))
     if not path.is_absolute():
-        raise ContractError([Problem(str(config.path), None, "sleutelbestand",
+        raise ParamsError([problem_at(config.path, ("sleutelbestand",),
                                      "geef een absoluut pad buiten de projectmap (bijvoorbeeld ~/.config/sdrapport/pseudoniem.sleutel)")])
     root = Path(project_root).resolve()
     if path.resolve() == root or root in path.resolve().parents:
-        raise ContractError([Problem(str(config.path), None, "sleutelbestand",
+        raise ParamsError([problem_at(config.path, ("sleutelbestand",),
                                      f"de sleutel mag niet in de projectmap staan ({path}): dan komt hij in git terecht; kies een pad erbuiten")])
     created = None
     if not path.exists():

@@ -25,6 +25,7 @@ import yaml
 
 from .catalogue import load_catalogue
 from .contract import GROOTTEKLASSEN
+from .params import load_params
 from .periods import Period
 from .project import Project
 from .report import META_KEY
@@ -81,7 +82,7 @@ def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -
 def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> str:
     path = project.params / "toelichting" / f"{gemeente}.yml"
     if path.exists():
-        text = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(chapter)
+        text = (load_params(path) or {}).get(chapter)
         if text:
             return str(text).strip()
     return f"De gemeente {naam} heeft geen toelichting gegeven."

@@ -1,0 +1,163 @@
+"""Robustness found by an acceptance run: params files through one loader, refusals before any
+notebook runs, future dates and periods, duplicate provisions, bounded memory, deterministic
+order, unknown totals and thousands separators."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sdrapport.errors import ContractError
+from sdrapport.params import ParamsError, check_report_params, load_params
+from sdrapport.periods import Period
+from sdrapport.runner import Coverage
+from tests.conftest import REPO, copy_project
+
+
+def sdrapport(*args, project, timeout=600):
+    env = dict(os.environ, COLUMNS="250")
+    return subprocess.run([sys.executable, "-m", "sdrapport.cli", *args, "--project", str(project.root)],
+                          capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under a folder with its size and mtime: to show that nothing changed."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# -- 4. params files: one loader, Dutch messages with file, line and column ------------------------------
+@pytest.mark.parametrize("relpath, text, expected", [
+    ("doelen.yml", "standaard:\n  tijdigheid/Wmo: hoog\n",
+     "params/doelen.yml, regel 2, kolom 19, sleutel 'standaard.tijdigheid/Wmo': verwacht een getal"),
+    ("doelen.yml", "standaard:\n  tijdigheid/Wmo: 95\n   stabilisatie_succes: 60\n",
+     "params/doelen.yml, regel 3, kolom 23: geen geldige YAML"),
+    ("registraties.yml", "onthulling:\n  methode: cbs\n  drempel: 1\n",
+     "params/registraties.yml, regel 3, kolom 12, sleutel 'onthulling.drempel': verwacht een geheel getal van 2 of meer"),
+    ("registraties.yml", "vanaf: 2019\nvanaf: 2020\n", "params/registraties.yml, regel 2, kolom 1, sleutel 'vanaf': deze sleutel staat twee keer"),
+    ("rapporten/monitor.yml", "titel: Monitor\nnotebooks: 01_uitgangspositie.ipynb\n",
+     "params/rapporten/monitor.yml, regel 2, kolom 12, sleutel 'notebooks': verwacht een lijst"),
+    ("rapporten/monitor.yml", "titel: Monitor\nnotebooks: [01_uitgangspositie.ipynb]\nperiodesoort: maand\n",
+     "params/rapporten/monitor.yml, regel 3, kolom 15, sleutel 'periodesoort': kies uit jaar, halfjaar, kwartaal"),
+    ("toelichting/GM0505.yml", "02_wmo:\n  - een lijst\n", "params/toelichting/GM0505.yml, regel 2, kolom 3, sleutel '02_wmo': verwacht tekst"),
+    ("jaarverslag/GM0164.yml", "2024:\n  drempel: vijftig\n",
+     "params/jaarverslag/GM0164.yml, regel 2, kolom 12, sleutel '2024.drempel': verwacht een getal"),
+    ("iv3-taakvelden.yml", "2024:\n  6.10: Overig\n",
+     "params/iv3-taakvelden.yml, regel 2, kolom 3, sleutel '2024.6.1': taakveld 6.1 staat niet tussen aanhalingstekens"),
+    ("cbs/85099NED.yml", "tabel: 85099NED\nbron: CBS\nregio: RegioS\n",
+     "params/cbs/85099NED.yml, regel 1, kolom 1, sleutel 'onderwerpen': verplichte sleutel ontbreekt"),
+])
+def test_every_params_file_reports_file_line_column_and_what_is_expected(tmp_path, relpath, text, expected):
+    path = tmp_path / "params" / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParamsError) as err:
+        load_params(path)
+    assert expected in err.value.render(), err.value.render()
+
+
+def test_the_repository_params_files_pass_their_schemas():
+    for path in sorted((REPO / "params").rglob("*.yml")):
+        load_params(path)
+
+
+def test_no_params_file_is_read_around_the_loader():
+    """Only the data catalogue and Quarto's files are read with yaml directly."""
+    offenders = []
+    for path in sorted((REPO / "lib" / "sdrapport").glob("*.py")):
+        if path.name in ("params.py", "catalogue.py", "sitecheck.py"):
+            continue
+        if re.search(r"yaml\.(safe_)?load\(", path.read_text(encoding="utf-8")):
+            offenders.append(path.name)
+    assert offenders == []
+
+
+def test_a_broken_params_file_refuses_the_run_before_any_notebook_and_keeps_the_page(demo_project, tmp_path):
+    proj = copy_project(tmp_path / "p")
+    published = proj.report_dir("2023-H2", "GM0505", "monitor")
+    published.mkdir(parents=True)
+    (published / "index.qmd").write_text("---\ntitle: gepubliceerd\n---\n", encoding="utf-8")
+    (published / "01_uitgangspositie.ipynb").write_text("{}", encoding="utf-8")
+    before = tree(proj.reports)
+    doelen = proj.params / "doelen.yml"
+    doelen.write_text(doelen.read_text(encoding="utf-8").replace("tijdigheid/Wmo: 95", "tijdigheid/Wmo: '95%'", 1), encoding="utf-8")
+    proc = sdrapport("run", "-g", "GM0505", "-p", "2023-H2", project=proj)
+    assert proc.returncode == 2, proc.stderr
+    assert "params/doelen.yml, regel 6, kolom 19, sleutel 'standaard.tijdigheid/Wmo': verwacht een getal" in proc.stderr
+    assert "Er is niets uitgevoerd" in proc.stderr and "Traceback" not in proc.stderr
+    assert tree(proj.reports) == before  # no notebook ran, the published page is still there
+    # A gemeente's own commentary is checked too, including chapter names.
+    doelen.write_text((REPO / "params" / "doelen.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (proj.params / "toelichting" / "GM0505.yml").write_text("02_wm0: Tekst met een tikfout in de naam.\n", encoding="utf-8")
+    proc = sdrapport("run", "-g", "GM0505", "-p", "2023-H2", "--geen-site", project=proj)
+    assert proc.returncode == 2 and "params/toelichting/GM0505.yml, regel 1, kolom 1, sleutel '02_wm0': onbekend hoofdstuk" in proc.stderr
+    assert tree(proj.reports) == before
+
+
+def test_check_report_params_separates_shared_and_own_files(project):
+    (project.params / "toelichting" / "GM0402.yml").write_text("01_uitgangspositie: [kapot\n", encoding="utf-8")
+    controle = check_report_params(project, "monitor", ["GM0505", "GM0402"])
+    assert controle.algemeen == [] and list(controle.per_gemeente) == ["GM0402"]
+    assert "params/toelichting/GM0402.yml, regel 2" in str(controle.per_gemeente["GM0402"][0])
+    controle.raise_for(["GM0505"])  # another gemeente's file does not stop this one
+    with pytest.raises(ParamsError):
+        controle.raise_for(["GM0402"])
+
+
+# -- 7. a period without data is refused before any notebook runs -------------------------------------------
+def test_a_period_before_the_first_inhabitants_figure_is_refused_and_leaves_nothing(demo_project):
+    proc = sdrapport("run", "-g", "GM0505", "-p", "2015-H2", "--geen-site", project=demo_project)
+    assert proc.returncode == 2, proc.stderr
+    assert "geen inwonertal op of voor 1 januari 2016" in proc.stderr
+    assert "De eerste periode met cijfers voor Dordrecht (GM0505) is 2019-H1, de laatste 2024-H2" in proc.stderr
+    assert not (demo_project.reports / "2015-H2").exists()
+    assert "KeyError" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_period_without_data_or_not_begun_is_refused_with_the_periods_that_have_data(demo_project):
+    cov = Coverage.read(demo_project)
+    today = dt.date(2026, 11, 29)
+    # After the last data: nothing for the gemeente in that period.
+    text = cov.refusal("GM0096", Period.parse("2025-Q1"), today)
+    assert "voor Vlieland (GM0096) zijn er over eerste kwartaal 2025 (2025-Q1) geen cijfers" in text
+    assert "De eerste periode met cijfers voor Vlieland (GM0096) is 2019-Q1, de laatste 2024-Q4" in text
+    # Not begun yet: no data yet, whatever is delivered.
+    text = cov.refusal("GM0096", Period.parse("2027-Q1"), today)
+    assert text.startswith("over eerste kwartaal 2027 (2027-Q1) zijn nog geen cijfers: die periode begint pas op 1 januari 2027")
+    # A period with data, and one with partial data (only yearly figures), still build.
+    assert cov.refusal("GM0505", Period.parse("2023-H2"), today) is None
+    cov.perioden["GM0505"] = [Period(2019)]
+    assert cov.refusal("GM0505", Period.parse("2019-Q3"), today) is None
+
+
+def test_a_future_period_is_refused_on_the_command_line(demo_project):
+    future = Period(dt.date.today().year + 1, "Q", 1)
+    proc = sdrapport("run", "--rapport", "dashboard", "-g", "GM0096", "-p", future.code, "--geen-site", project=demo_project)
+    assert proc.returncode == 2 and f"({future.code}) zijn nog geen cijfers" in proc.stderr, proc.stderr
+    assert not (demo_project.reports / future.code).exists()
+
+
+def test_batch_refuses_reports_without_data_or_with_a_broken_own_file_and_names_them(tmp_path):
+    from tests.test_batch import _notebook, _profile
+
+    proj = copy_project(tmp_path / "p")
+    _notebook(proj.notebooks / "99_klein.ipynb", "#| label: txt-klein\nprint(gemeente, periode)")
+    _profile(proj, "klein", ["99_klein.ipynb"])
+    (proj.params / "toelichting" / "GM0402.yml").write_text("99_klein: [kapot\n", encoding="utf-8")
+    published = proj.report_dir("2023-H2", "GM0402", "klein")
+    published.mkdir(parents=True)
+    (published / "index.qmd").write_text("---\ntitle: gepubliceerd\n---\n", encoding="utf-8")
+    proc = sdrapport("batch", "--gemeenten", "GM0505,GM0402", "--perioden", "2023-H2,2015-H2", "--rapport", "klein",
+                     "--workers", "1", "--geen-site", project=proj)
+    assert proc.returncode == 2, proc.stderr
+    assert "Mislukte en geweigerde items" in proc.stderr
+    rows = [line for line in proc.stderr.splitlines() if "(geweigerd)" in line]
+    assert any("GM0402" in r and "params/toelichting/GM0402.yml" in r for r in rows), proc.stderr
+    assert any("GM0505" in r and "2015-H2" in r for r in rows), proc.stderr
+    assert (proj.report_dir("2023-H2", "GM0505", "klein") / "index.qmd").exists()  # the good one is built
+    assert (published / "index.qmd").read_text(encoding="utf-8").startswith("---\ntitle: gepubliceerd")  # kept
+    assert not (proj.reports / "2015-H2").exists()
