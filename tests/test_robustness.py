@@ -161,3 +161,37 @@ def test_batch_refuses_reports_without_data_or_with_a_broken_own_file_and_names_
     assert (proj.report_dir("2023-H2", "GM0505", "klein") / "index.qmd").exists()  # the good one is built
     assert (published / "index.qmd").read_text(encoding="utf-8").startswith("---\ntitle: gepubliceerd")  # kept
     assert not (proj.reports / "2015-H2").exists()
+
+
+from tests.test_registraties import exact, refused, value  # noqa: E402
+
+HEADER_V = "id,client,gemeente,wet,product,categorie,zwaarte,verwijzer,startdatum,einddatum\n"
+
+
+# -- 5. bounded memory: records are read in chunks ---------------------------------------------------------
+def test_an_export_is_read_in_chunks_with_the_same_rows_and_messages(tmp_path, monkeypatch):
+    from sdrapport import contract, registraties
+
+    sizes = []
+    original = contract.read_table_chunks
+
+    def spy(*args, **kwargs):
+        for table in original(*args, **kwargs):
+            sizes.append(len(table.frame))
+            yield table
+
+    monkeypatch.setattr(registraties, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(registraties, "read_table_chunks", spy)
+    rows = [f"v{i},C{i % 4},GM0402,pw,,Jobcoach,,,2023-0{1 + i % 9}-01," for i in range(10)]
+    text = HEADER_V + "\n".join(rows[:6]) + "\n\n" + "\n".join(rows[6:])  # a blank line counts as a row
+    obs = exact(tmp_path / "a", {"voorzieningen.csv": text})
+    assert max(sizes) <= 3 and sum(sizes) == 10
+    assert value(obs, "reintegratie", "2023") == 10
+    # Row numbers run on over chunk boundaries (row 12 is the tenth record: header, 6 rows, blank line).
+    bad = rows[:9] + ["v9,C1,GM0402,pw,,Jobcoach,,,2023-13-01,"]
+    err = refused(tmp_path / "b", "voorzieningen.csv", HEADER_V + "\n".join(bad[:6]) + "\n\n" + "\n".join(bad[6:]))
+    assert "voorzieningen.csv, rij 12, kolom 'startdatum': geen datum" in err.render()
+    # A duplicate id in another chunk is found too.
+    dup = rows[:9] + ["v1,C1,GM0402,pw,,Jobcoach,,,2023-03-01,"]
+    err = refused(tmp_path / "c", "voorzieningen.csv", HEADER_V + "\n".join(dup))
+    assert "voorzieningen.csv, rij 11, kolom 'id': dubbele id: dezelfde id staat al in rij 3" in err.render()

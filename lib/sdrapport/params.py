@@ -319,7 +319,6 @@ REGISTRATIES = Sleutels({
     "pseudonimisering": Veld(JaNee()),
     "sleutelbestand": Veld(Tekst(voorbeeld="~/.config/sdrapport/pseudoniem.sleutel")),
     "dubbele_voorzieningen": Veld(Keuze(("weigeren", "eerste_houden"))),
-    "max_records": Veld(Getal(minimum=1, geheel=True, voorbeeld="2000000")),
     "gemeenten": Veld(Tabel(Sleutels({
         "bron": Veld(Tekst()),
         "peildatum": Veld(Datum()),
@@ -457,12 +456,13 @@ def load_params(path: str | Path, schema: Schema | None | str = "auto", *, requi
     return data
 
 
-def locate(path: str | Path, key_path: Path_) -> tuple[int | None, int | None]:
-    """(line, column) of a key path in a params file, for semantic checks made after loading."""
+def locate(path: str | Path, key_path: Path_, at_key: bool = False) -> tuple[int | None, int | None]:
+    """(line, column) of a key path in a params file (its value, or the key itself), for semantic
+    checks made after loading."""
     try:
         loader = yaml.SafeLoader(Path(path).read_text(encoding="utf-8-sig"))
         try:
-            node = _node_at(loader.get_single_node(), tuple(key_path), True)
+            node = _node_at(loader.get_single_node(), tuple(key_path), at_key)
         finally:
             loader.dispose()
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -472,9 +472,9 @@ def locate(path: str | Path, key_path: Path_) -> tuple[int | None, int | None]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def problem_at(path: str | Path, key_path: Path_, message: str) -> ParamsProblem:
-    """A ParamsProblem for a semantic check, pointing at the key in the file."""
-    line, col = locate(path, key_path)
+def problem_at(path: str | Path, key_path: Path_, message: str, at_key: bool = False) -> ParamsProblem:
+    """A ParamsProblem for a semantic check, pointing at the value (or the key) in the file."""
+    line, col = locate(path, key_path, at_key)
     return ParamsProblem(display(path), line, _key_path(tuple(key_path)), message, kolom=col)
 
 
@@ -525,7 +525,7 @@ def check_report_params(project, rapport: str, gemeenten: Iterable[str]) -> Cont
                 raw, problems = _collect(path)
                 own += problems
                 if folder == "toelichting" and isinstance(raw, dict):
-                    own += [problem_at(path, (key,), "onbekend hoofdstuk; kies uit " + ", ".join(chapters))
+                    own += [problem_at(path, (key,), "onbekend hoofdstuk; kies uit " + ", ".join(chapters), at_key=True)
                             for key in raw if str(key) not in chapters]
         if own:
             out.per_gemeente[g] = own

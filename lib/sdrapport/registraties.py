@@ -14,6 +14,8 @@ import datetime as dt
 import hashlib
 import os
 import secrets
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +25,7 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-from .contract import GEMEENTE_CODE, _display, _validate, read_table
+from .contract import GEMEENTE_CODE, _display, _problems, read_table_chunks
 from .errors import ContractError, Problem
 from .params import REGISTRATIES, ParamsError, load_params, problem_at
 
@@ -32,7 +34,6 @@ CONFIG = "registraties.yml"
 KEY_ENV = "SDRAPPORT_SLEUTEL"
 OPEN_END = ("9999-12-31", "31-12-9999")  # many case systems write this for 'no end date'
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 1, 1)
-MAX_RECORDS = 0  # set with the bounded-memory ingest
 
 # Code lists: the code (or its label, in any case) is accepted; the label is what reports show.
 WETTEN = {"wmo": "Wmo", "jeugd": "Jeugdwet", "pw": "Participatiewet"}
@@ -117,7 +118,6 @@ class Config:
     categorieen: dict[str, list[str]] = field(default_factory=dict)
     eenmalig_geboekt: list[str] = field(default_factory=list)
     dubbele_voorzieningen: str = "weigeren"  # or 'eerste_houden': keep the first of a provision delivered twice
-    max_records: int = 0  # refuse more registration records than this (0: MAX_RECORDS)
 
     def gemeente(self, code: str) -> dict:
         return self.gemeenten.get(code) or {}
@@ -154,7 +154,6 @@ def load_config(params: Path) -> Config:
         gemeenten=dict(raw.get("gemeenten") or {}), categorieen={k: list(v) for k, v in (raw.get("categorieen") or {}).items()},
         eenmalig_geboekt=list(raw.get("eenmalig_geboekt") or []),
         dubbele_voorzieningen=str(raw.get("dubbele_voorzieningen") or "weigeren"),
-        max_records=int(raw.get("max_records") or MAX_RECORDS),
     )
 
 
@@ -338,29 +337,100 @@ def _problems_rows(name: str, rows, column: str, message: str, limit: int = 25) 
     return [Problem(name, int(r), column, message) for r in list(rows)[:limit]]
 
 
-@dataclass
-class Registratie:
-    """One validated, pseudonymised export: its kind, file name and records (no raw identifiers)."""
+# -- the records store ----------------------------------------------------------------------------
+# Compact records per kind, as stored in the records database: identifiers as 64-bit pseudonyms,
+# dates as DATE, codes as their label. `bestand` and `rij` say where a record came from.
+RECORD_COLUMNS = {
+    "voorzieningen": {"gemeente": "VARCHAR", "wet": "VARCHAR", "categorie": "VARCHAR", "product": "VARCHAR",
+                      "zwaarte": "VARCHAR", "verwijzer": "VARCHAR", "startdatum": "DATE", "einddatum": "DATE",
+                      "client": "BIGINT", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
+    "aanvragen": {"gemeente": "VARCHAR", "wet": "VARCHAR", "datum_ontvangst": "DATE", "datum_besluit": "DATE",
+                  "uitkomst": "VARCHAR", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
+    "uitkeringen": {"gemeente": "VARCHAR", "startdatum": "DATE", "einddatum": "DATE", "client": "BIGINT",
+                    "huishouden": "BIGINT", "reden_einde": "VARCHAR", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
+    "klachten": {"gemeente": "VARCHAR", "datum": "DATE", "norm": "VARCHAR", "gegrond": "VARCHAR", "id": "BIGINT",
+                 "bestand": "VARCHAR", "rij": "BIGINT"},
+}
+CHUNK_ROWS = 200_000  # rows validated at a time: bounds the memory of reading, whatever the file size
+MEMORY_LIMIT = "900MB"  # DuckDB's share of memory while records are counted; beyond it, it spills to disk
+KEEP_PROBLEMS = 200  # problems kept per file (sorted by row); beyond it only counted
 
-    soort: str
-    bestand: str
-    records: pd.DataFrame
+
+class Records:
+    """The validated, pseudonymised records of all exports: per kind a table in a DuckDB database
+    in a private temporary folder (never in the store). Memory stays bounded: DuckDB spills to that
+    folder beyond MEMORY_LIMIT. `close()` deletes the folder; the store receives only aggregates.
+
+    `records["voorzieningen"]` returns a kind's records as a DataFrame (for tests and small data)."""
+
+    def __init__(self, workdir: Path | None = None):
+        import duckdb
+
+        if workdir is not None:
+            Path(workdir).mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=".registraties-", dir=workdir))  # mode 700
+        self.con = duckdb.connect(str(self.folder / "records.duckdb"))
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute(f"SET temp_directory = '{self.folder / 'spill'}'")
+        self.con.execute("SET threads TO 2")
+        self.con.execute("SET preserve_insertion_order = false")  # every query that matters has its ORDER BY
+        self.soorten: list[str] = []
+        self.bestanden: list[str] = []
+        self.weggelaten: dict[str, int] = {}  # records dropped per kind (dubbele_voorzieningen: eerste_houden)
+
+    def create(self, soort: str) -> None:
+        cols = ", ".join(f"{c} {t}" for c, t in RECORD_COLUMNS[soort].items())
+        self.con.execute(f"CREATE TABLE {soort} ({cols})")
+        self.soorten.append(soort)
+
+    def append(self, soort: str, frame: pd.DataFrame) -> None:
+        self.con.register("_chunk", frame)
+        try:
+            self.con.execute(f"INSERT INTO {soort} BY NAME SELECT * FROM _chunk")
+        finally:
+            self.con.unregister("_chunk")
+
+    def __contains__(self, soort: str) -> bool:
+        return soort in self.soorten
+
+    def __bool__(self) -> bool:
+        return bool(self.soorten)
+
+    def __iter__(self):
+        return iter(self.soorten)
+
+    def __getitem__(self, soort: str) -> pd.DataFrame:
+        if soort not in self.soorten:
+            raise KeyError(soort)
+        return self.con.execute(f"SELECT * EXCLUDE (id) FROM {soort} ORDER BY bestand, rij").df()
+
+    def count(self, soort: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {soort}").fetchone()[0] if soort in self.soorten else 0
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Records:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config, key: bytes | None,
-                     root: Path | None = None) -> Registratie:
-    """Validate one export and return its records with pseudonymised identifiers and parsed dates.
+def _problems_rows(name: str, rows, column: str, message: str, limit: int = 25) -> list[Problem]:
+    return [Problem(name, int(r), column, message) for r in list(rows)[:limit]]
 
-    Raises ContractError naming file, row and column for: missing or unknown columns, empty
-    cells, unknown gemeente, malformed dates or dates outside 1990-2099, an end before its start
-    (or a decision before its receipt), unknown codes (wet, categorie per wet, zwaarte,
-    verwijzer, uitkomst, reden, norm, gegrond), duplicate ids, and BSN-like values in a column
-    that is not pseudonymised. Messages never repeat an identifier's value.
-    """
+
+def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: str,
+                 root: Path | None) -> tuple[list[Problem], pd.DataFrame | None]:
+    """Validate one chunk of an export (rows as a spreadsheet numbers them). Returns its problems
+    and, when there are none, its records with pseudonymised identifiers and parsed dates (the
+    identifiers still as text: `_pseudonymise` replaces them)."""
     kind = SOORTEN[soort]
-    table = read_table(path, kind.required, kind.columns, root)
     frame = table.frame
-    name = _display(path, root)
     for c in kind.optional:
         if c not in frame.columns:
             frame[c] = ""
@@ -379,12 +449,6 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
                     else "deze kolom wordt niet gepseudonimiseerd: haal de BSN's eruit")
             extra += _problems_rows(name, hits, c, f"waarde lijkt een BSN (9 cijfers die de elfproef doorstaan); {hint}. "
                                     "De waarde wordt hier bewust niet getoond", limit=5)
-    dup = frame["id"].duplicated(keep="first") & (frame["id"] != "")
-    if dup.any():
-        first_row = frame.reset_index().groupby("id")["index"].first()
-        for row in frame.index[dup.to_numpy()][:25]:
-            extra.append(Problem(name, int(row), "id", f"dubbele id: dezelfde id staat al in rij {int(first_row[frame.at[row, 'id']])}; "
-                                 "elke regel moet een eigen id hebben"))
     if soort == "voorzieningen" and config.categorieen:
         wet = _normalise(frame["wet"], WETTEN)
         for code, label in WETTEN.items():
@@ -414,17 +478,14 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
     if soort == "uitkeringen":
         bad = (frame["reden_einde"] != "") & ((frame["einddatum"] == "") | frame["einddatum"].isin(OPEN_END))
         extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde", "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
-    _validate(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
-
-    ident = (lambda s: pseudonymise(s, key)) if config.pseudonimisering else local_codes
-    if config.pseudonimisering and key is None:
-        raise ValueError("pseudonimisering staat aan maar er is geen sleutel")
-    out["id"] = ident(frame["id"])
-    if "client" in kind.columns:
-        out["client"] = ident(frame["client"])
+    problems = _problems(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
+    if problems:
+        return problems, None
+    for c in kind.identifiers:
+        out[c] = frame[c].to_numpy()
     if soort == "uitkeringen":
         # Without a household id every client is a household of its own.
-        out["huishouden"] = ident(frame["huishouden"].where(frame["huishouden"] != "", "client:" + frame["client"]))
+        out["huishouden"] = frame["huishouden"].where(frame["huishouden"] != "", "client:" + frame["client"]).to_numpy()
     if "wet" in kind.columns:
         out["wet"] = _normalise(frame["wet"], WETTEN)
     if soort == "voorzieningen":
@@ -441,39 +502,95 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
         out["norm"] = _normalise(frame["norm"], NORMEN)
         out["gegrond"] = _normalise(frame["gegrond"], GEGROND)
     out["rij"] = out.index.astype(np.int64)
-    return Registratie(soort, name, out.reset_index(drop=True))
+    out["bestand"] = name
+    return [], out.reset_index(drop=True)
+
+
+def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config, key: bytes | None,
+                     records: Records, root: Path | None = None) -> None:
+    """Validate one export chunk by chunk and append its records (pseudonymised identifiers,
+    parsed dates) to `records`; only CHUNK_ROWS rows are in memory as text at any time.
+
+    Raises ContractError naming file, row and column for: missing or unknown columns, empty
+    cells, unknown gemeente, malformed dates or dates outside 1990-2099, an end before its start
+    (or a decision before its receipt), unknown codes (wet, categorie per wet, zwaarte,
+    verwijzer, uitkomst, reden, norm, gegrond), duplicate ids, and BSN-like values in a column
+    that is not pseudonymised. Messages never repeat an identifier's value.
+    """
+    kind = SOORTEN[soort]
+    name = _display(path, root)
+    if config.pseudonimisering and key is None:
+        raise ValueError("pseudonimisering staat aan maar er is geen sleutel")
+    ident = (lambda s: pseudonymise(s, key)) if config.pseudonimisering else local_codes
+    kept: list[Problem] = []
+    more = 0
+    for table in read_table_chunks(path, kind.required, kind.columns, root, CHUNK_ROWS):
+        problems, out = _check_chunk(table, soort, gemeenten, config, name, root)
+        if problems:
+            room = max(0, KEEP_PROBLEMS - len(kept))
+            kept += problems[:room]
+            more += len(problems) - min(room, len(problems))
+            continue
+        if kept:
+            continue  # the file is refused anyway: only look for more problems
+        for c in kind.identifiers:
+            out[c] = ident(pd.Series(out[c]))
+        records.append(soort, out)
+        del out
+    if kept:
+        raise ContractError(kept, more=more)
+    _check_ids(records, soort, name)
 
 
 def read_registraties(data: Path, params: Path, gemeenten: set[str], root: Path | None = None,
-                      key: bytes | None = None) -> tuple[dict[str, pd.DataFrame], Config, list[str]]:
-    """All exports under data/registraties/, per kind one frame. Returns the frames, the config
-    and the file names read. The key is loaded (or created) only when there are exports."""
+                      key: bytes | None = None, workdir: Path | None = None) -> tuple[Records, Config, list[str]]:
+    """All exports under data/registraties/, per kind one table in a Records database. Returns the
+    records (close them after use), the config and the file names read. The key is loaded (or
+    created) only when there are exports."""
     config = load_config(params)
     files = registratie_files(data)
+    records = Records(workdir)
     if not any(files.values()):
-        return {}, config, []
-    if config.pseudonimisering and key is None:
-        key, _ = load_key(config, root or Path(data).parent)
-    frames, names = {}, []
-    for soort, paths in files.items():
-        parts = [read_registratie(p, soort, gemeenten, config, key, root) for p in paths]
-        if parts:
-            frame = pd.concat([p.records.assign(bestand=p.bestand) for p in parts], ignore_index=True)
-            _check_ids_across_files(frame)
-            frames[soort] = frame.drop(columns=["id"])
-            names += [p.bestand for p in parts]
-    return frames, config, names
+        return records, config, []
+    try:
+        if config.pseudonimisering and key is None:
+            key, _ = load_key(config, root or Path(data).parent)
+        names = []
+        for soort, paths in files.items():
+            if not paths:
+                continue
+            records.create(soort)
+            for p in paths:
+                read_registratie(p, soort, gemeenten, config, key, records, root)
+                names.append(_display(p, root))
+        records.bestanden = names
+    except BaseException:
+        records.close()
+        raise
+    return records, config, names
 
 
-def _check_ids_across_files(frame: pd.DataFrame) -> None:
-    """An id may occur once over all files of a kind (within a file read_registratie checks it)."""
-    dup = frame.duplicated("id", keep=False)
-    if not dup.any() or frame.loc[dup, "bestand"].nunique() < 2:
+def _check_ids(records: Records, soort: str, name: str) -> None:
+    """An id may occur once over all files of a kind. Checked after each file (so the files read
+    before it are compared too) in the records database: no id list in Python memory."""
+    con = records.con
+    rows = con.execute(f"""
+        WITH dubbel AS (SELECT id FROM {soort} GROUP BY id HAVING count(*) > 1),
+             alle AS (SELECT t.id, t.bestand, t.rij,
+                             row_number() OVER w AS n, first_value(t.bestand) OVER w AS eerste_bestand,
+                             first_value(t.rij) OVER w AS eerste_rij
+                      FROM {soort} t SEMI JOIN dubbel USING (id)
+                      WINDOW w AS (PARTITION BY t.id ORDER BY t.bestand, t.rij))
+        SELECT bestand, rij, eerste_bestand, eerste_rij, count(*) OVER () AS totaal
+        FROM alle WHERE n > 1 AND bestand = ?
+        ORDER BY rij LIMIT 25
+    """, [name]).fetchall()
+    if not rows:
         return
     problems = []
-    first = frame[dup].drop_duplicates("id").set_index("id")
-    for rec in frame[dup & frame.duplicated("id", keep="first")].head(25).itertuples(index=False):
-        src = first.loc[rec.id]
-        problems.append(Problem(rec.bestand, int(rec.rij), "id",
-                                f"dubbele id: dezelfde id staat al in {src['bestand']}, rij {int(src['rij'])}; elke regel moet een eigen id hebben"))
-    raise ContractError(problems)
+    for bestand, rij, eerste_bestand, eerste_rij, _ in rows:
+        where = f"rij {eerste_rij}" if eerste_bestand == bestand else f"{eerste_bestand}, rij {eerste_rij}"
+        problems.append(Problem(bestand, int(rij), "id", f"dubbele id: dezelfde id staat al in {where}; "
+                                "elke regel moet een eigen id hebben"))
+    raise ContractError(problems, more=int(rows[0][4]) - len(problems))
+

@@ -94,10 +94,11 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, Afgeleid | None]:
+def load_inputs(data: DataSet, workdir: Path | None = None) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, Afgeleid | None]:
     """Read and validate all inputs; raises ContractError on the first file with problems.
     Returns catalogue, gemeenten, inwoners, observaties (delivered and derived from the
-    registrations), the boundary events of the history, and the derivation (or None)."""
+    registrations), the boundary events of the history, and the derivation (or None).
+    `workdir` holds the temporary records database of the registrations (deleted afterwards)."""
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     gemeenten = read_gemeenten(data.gemeenten, root)
@@ -116,9 +117,12 @@ def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, p
     columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij", "beveiligd"]
     frames = [f.assign(beveiligd=False) for f in frames]
     afgeleid = None
-    records, config, names = read_registraties(data.root, data.registratie_config.parent, codes, root)
-    if records:
-        afgeleid = derive(records, config, catalogue)
+    records, config, names = read_registraties(data.root, data.registratie_config.parent, codes, root, workdir=workdir)
+    try:
+        afgeleid = derive(records, config, catalogue) if records else None
+    finally:
+        records.close()  # the records database is deleted: only aggregates go on
+    if afgeleid is not None:
         folder = str((data.root / "registraties").relative_to(root))
         derived = as_observations(afgeleid, dims, folder)
         clash = overlapping_deliveries(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), derived, folder)
@@ -135,7 +139,7 @@ def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, p
 def build_store(data_dir: Path, store_path: Path) -> dict:
     """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
     data = DataSet(Path(data_dir))
-    catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data)
+    catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data, workdir=Path(store_path).parent)
     dims = catalogue.breakdown_columns
 
     inwoners = inwoners.assign(grootteklasse=inwoners["inwoners"].map(grootteklasse))
