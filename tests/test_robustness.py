@@ -163,9 +163,87 @@ def test_batch_refuses_reports_without_data_or_with_a_broken_own_file_and_names_
     assert not (proj.reports / "2015-H2").exists()
 
 
-from tests.test_registraties import exact, refused, value  # noqa: E402
+# -- 2. the peildatum never lies in the future ------------------------------------------------------------
+from tests.test_registraties import config as registratie_params  # noqa: E402
+from tests.test_registraties import exact, refused, value, write  # noqa: E402
 
 HEADER_V = "id,client,gemeente,wet,product,categorie,zwaarte,verwijzer,startdatum,einddatum\n"
+
+
+def test_an_event_after_today_is_refused_per_row(tmp_path):
+    soon = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    text = HEADER_V + "v1,A,GM0402,pw,,Jobcoach,,,2020-01-01,\n" + f"v2,B,GM0402,pw,,Jobcoach,,,{soon},\n"
+    err = refused(tmp_path / "a", "voorzieningen.csv", text)
+    assert "voorzieningen.csv, rij 3, kolom 'startdatum': datum ligt na vandaag" in err.render()
+    assert soon not in err.render()  # never the cell's value
+    # A planned end date is fine, and so is a decision today.
+    text = HEADER_V + f"v1,A,GM0402,pw,,Jobcoach,,,2020-01-01,{soon}\n"
+    assert value(exact(tmp_path / "b", {"voorzieningen.csv": text}), "reintegratie", "2020-Q1") == 1
+
+
+def test_an_event_after_the_export_date_is_refused_and_the_export_date_cannot_be_in_the_future(tmp_path):
+    peil = "gemeenten:\n  GM0402:\n    peildatum: 2024-12-31\n"
+    text = HEADER_V + "v1,A,GM0402,pw,,Jobcoach,,,2024-06-01,\nv2,B,GM0402,pw,,Jobcoach,,,2025-02-27,\n"
+    err = refused(tmp_path / "a", "voorzieningen.csv", text, peil)
+    assert ("voorzieningen.csv, rij 3, kolom 'startdatum': datum ligt na de peildatum van de export van GM0402 (2024-12-31, "
+            "params/registraties.yml: gemeenten.GM0402.peildatum)") in err.render()
+    future = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    with pytest.raises(ParamsError) as err:
+        exact(tmp_path / "b", {"voorzieningen.csv": HEADER_V + "v1,A,GM0402,pw,,Jobcoach,,,2024-06-01,\n"},
+              f"gemeenten:\n  GM0402:\n    peildatum: {future}\n")
+    assert re.search(r"params/registraties\.yml, regel \d+, kolom 16, sleutel 'gemeenten\.GM0402\.peildatum': de peildatum "
+                     rf"\({future}\) ligt na vandaag", err.value.render()), err.value.render()
+
+
+def test_no_period_after_the_peildatum_is_computed(tmp_path):
+    text = HEADER_V + "v1,A,GM0402,pw,,Jobcoach,,,2024-06-01,\n"
+    obs = exact(tmp_path, {"voorzieningen.csv": text}, "gemeenten:\n  GM0402:\n    peildatum: 2024-08-15\n")
+    periods = {Period.parse(p) for p in obs["periode"]}
+    assert max(p.start for p in periods) <= dt.date(2024, 8, 15)
+    assert "2024-Q4" not in set(obs["periode"]) and "2024-Q3" in set(obs["periode"])  # Q3 counted up to the peildatum
+
+
+# -- 3. a provision delivered twice -------------------------------------------------------------------------
+def test_a_provision_delivered_twice_under_another_id_is_refused_with_both_rows(tmp_path):
+    data = tmp_path / "data"
+    write(data / "registraties", "voorzieningen-a.csv", HEADER_V + "v1,A,GM0402,pw,Jobcoach intern,Jobcoach,,,2023-10-01,\n"
+          "v2,B,GM0402,pw,,Jobcoach,,,2023-10-01,")
+    write(data / "registraties", "voorzieningen-b.csv", HEADER_V + "v3,C,GM0402,pw,,Jobcoach,,,2023-11-01,\n"
+          "w9,A,GM0402,pw,jobcoach INTERN,Jobcoach,,,2023-10-01,\nw8,B,GM0402,pw,,Jobcoach,,,2023-10-01,")
+    from sdrapport.registraties import read_registraties
+    from tests.test_registraties import GEMEENTEN
+
+    with pytest.raises(ContractError) as err:
+        read_registraties(data, registratie_params(tmp_path), GEMEENTEN, tmp_path, key=b"k" * 32)
+    text = err.value.render()
+    assert ("data/registraties/voorzieningen-b.csv, rij 3, kolom 'startdatum': dubbele voorziening: dezelfde cliënt, wet, "
+            "hetzelfde product en dezelfde startdatum als data/registraties/voorzieningen-a.csv, rij 2, onder een ander id") in text
+    assert "voorzieningen-b.csv, rij 4" in text and "voorzieningen-a.csv, rij 3" in text
+    assert "dubbele_voorzieningen: eerste_houden" in text
+
+
+def test_keeping_the_first_of_a_provision_delivered_twice_counts_it_once(tmp_path):
+    text = HEADER_V + "v1,A,GM0402,pw,,Jobcoach,,,2023-10-01,\nv2,B,GM0402,pw,,Jobcoach,,,2023-10-02,\n" \
+                      "v3,A,GM0402,pw,,Jobcoach,,,2023-10-01,\n"
+    obs = exact(tmp_path, {"voorzieningen.csv": text}, "dubbele_voorzieningen: eerste_houden\n")
+    assert value(obs, "reintegratie", "2023-Q4") == 2  # not 3
+
+
+def test_the_store_build_says_how_many_duplicates_it_dropped(tmp_path):
+    from sdrapport.store import build_store
+
+    proj = copy_project(tmp_path / "p")
+    path = proj.data / "registraties" / "voorzieningen-demo.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pw = [ln for ln in lines if ",GM0402,pw," in ln][:10]
+    extra = ["X" + ln.split(",", 1)[0] + "," + ln.split(",", 1)[1] for ln in pw]  # same provision, another id
+    write(proj.data / "registraties", "voorzieningen-nalevering.csv", lines[0] + "\n" + "\n".join(extra))
+    with pytest.raises(ContractError, match="dubbele voorziening"):
+        build_store(proj.data, proj.store)
+    settings = proj.params / "registraties.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("dubbele_voorzieningen: weigeren", "dubbele_voorzieningen: eerste_houden"),
+                        encoding="utf-8")
+    assert build_store(proj.data, proj.store)["weggelaten"] == {"voorzieningen": 10}
 
 
 # -- 5. bounded memory: records are read in chunks ---------------------------------------------------------

@@ -88,6 +88,10 @@ def ingest(project: Path = ProjectOpt) -> None:
         _contract_error(exc)
         raise typer.Exit(2) from None
     console.print(f"Opslag gebouwd: {summary['gemeenten']} gemeenten, {summary['observaties']} waarnemingen -> {summary['store']}")
+    dropped = summary.get("weggelaten", {}).get("voorzieningen")
+    if dropped:
+        console.print(f"Let op: {dropped} dubbel geleverde voorziening(en) weggelaten; van elk paar telt de eerste "
+                      "(params/registraties.yml: dubbele_voorzieningen: eerste_houden).")
 
 
 @app.command()

@@ -18,7 +18,7 @@ Conventions of every definition (docs/data-contract.md, "Registraties"):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -369,6 +369,7 @@ class Afgeleid:
     definities: pd.DataFrame  # gemeente, indicator, definitie, versie, titel, uitleg, tot, huidig
     vergelijking: pd.DataFrame  # gemeente, indicator, periode, dim, dimwaarde, definitie, waarde, waarde_status
     peildata: dict[str, dt.date]
+    weggelaten: dict[str, int] = field(default_factory=dict)  # records dropped per kind (a provision delivered twice)
 
 
 def derive(records, config: Config, catalogue) -> Afgeleid:

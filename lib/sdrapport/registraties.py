@@ -90,7 +90,8 @@ MESSAGES = {
     "gm_onbekend": "gemeente staat niet in data/gemeenten.csv; voeg haar toe of corrigeer de code",
     "datum": "geen datum; verwacht JJJJ-MM-DD (of DD-MM-JJJJ), bijvoorbeeld 2021-01-01",
     "datum_bereik": "datum valt buiten 1990-2099; controleer het jaar",
-    "datum_toekomst": "datum ligt meer dan een jaar na vandaag; controleer het jaar",
+    "datum_toekomst": "datum ligt na vandaag; een export bevat alleen wat al gebeurd is. Controleer het jaar, of haal "
+    "een geplande voorziening die nog niet begonnen is uit de export",
     "wet": "onbekende wet; verwacht " + ", ".join(WETTEN),
     "zwaarte": "onbekende zwaarte; verwacht " + ", ".join(ZWAARTE) + " of een lege cel",
     "verwijzer": "onbekende verwijzer; verwacht " + ", ".join(VERWIJZERS) + " of een lege cel",
@@ -281,10 +282,11 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 def _date_checks(column: str, optional: bool) -> list[pa.Check]:
     """A date; `einddatum` may be empty or 9999-12-31 ('no end'). Events (a start, a receipt, a
-    decision, a complaint) may not lie more than a year after today: such a date is a typo, and
-    it would move the peildatum years ahead. Planned end dates only need to be before 2100."""
+    decision, a complaint) may not lie after today: an export holds what happened, a later date is a
+    typo or a planned provision, and it would move the peildatum into the future. (A date after the
+    gemeente's export date is refused in _check_chunk.) Planned end dates only need to be before 2100."""
     open_end = column == "einddatum"
-    latest = LATEST if open_end else min(LATEST, dt.date.today() + dt.timedelta(days=366))
+    latest = LATEST if open_end else min(LATEST, dt.date.today() + dt.timedelta(days=1))
 
     def parses_as_date(s: pd.Series) -> pd.Series:
         return parse_dates(s).notna() | (s.isin(OPEN_END) if open_end else False) | ((s == "") if optional else False)
@@ -351,6 +353,8 @@ RECORD_COLUMNS = {
     "klachten": {"gemeente": "VARCHAR", "datum": "DATE", "norm": "VARCHAR", "gegrond": "VARCHAR", "id": "BIGINT",
                  "bestand": "VARCHAR", "rij": "BIGINT"},
 }
+EVENT_DATES = {"voorzieningen": ("startdatum",), "uitkeringen": ("startdatum",),
+               "aanvragen": ("datum_ontvangst", "datum_besluit"), "klachten": ("datum",)}
 CHUNK_ROWS = 200_000  # rows validated at a time: bounds the memory of reading, whatever the file size
 MEMORY_LIMIT = "900MB"  # DuckDB's share of memory while records are counted; beyond it, it spills to disk
 KEEP_PROBLEMS = 200  # problems kept per file (sorted by row); beyond it only counted
@@ -463,6 +467,19 @@ def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: s
     for c in kind.dates:
         open_end = frame[c].isin(OPEN_END) if c == "einddatum" else pd.Series(False, index=frame.index)
         out[c] = parse_dates(frame[c].where(~open_end, ""))
+    # An event after the gemeente's export date (params: gemeenten.<code>.peildatum) cannot be in
+    # that export; it would also be counted in no period or in one after the peildatum.
+    peil = {g: config.peildatum(g) for g in pd.unique(out["gemeente"]) if isinstance(g, str)}
+    peil = {g: pd.Timestamp(d) for g, d in peil.items() if d is not None}
+    if peil:
+        limit = out["gemeente"].map(peil)
+        for c in EVENT_DATES.get(soort, ()):
+            bad = limit.notna() & out[c].notna() & (out[c] > limit)
+            for row in out.index[bad.to_numpy()][:25]:
+                g = out.at[row, "gemeente"]
+                extra.append(Problem(name, int(row), c, f"datum ligt na de peildatum van de export van {g} "
+                                     f"({peil[g].date().isoformat()}, params/registraties.yml: gemeenten.{g}.peildatum); "
+                                     "controleer de datum, of zet de peildatum op de exportdatum"))
     # Checks between columns, reported together with the per-cell checks below.
     order = [("einddatum", "startdatum", "einddatum ligt voor de startdatum"),
              ("datum_besluit", "datum_ontvangst", "datum_besluit ligt voor de datum_ontvangst")]
@@ -563,6 +580,8 @@ def read_registraties(data: Path, params: Path, gemeenten: set[str], root: Path 
             for p in paths:
                 read_registratie(p, soort, gemeenten, config, key, records, root)
                 names.append(_display(p, root))
+            if soort == "voorzieningen":
+                _check_duplicate_provisions(records, config)
         records.bestanden = names
     except BaseException:
         records.close()
@@ -594,3 +613,37 @@ def _check_ids(records: Records, soort: str, name: str) -> None:
                                 "elke regel moet een eigen id hebben"))
     raise ContractError(problems, more=int(rows[0][4]) - len(problems))
 
+
+def _check_duplicate_provisions(records: Records, config: Config) -> None:
+    """A provision delivered twice: the same gemeente, client, wet, product (the categorie when the
+    product is empty) and startdatum under another id. Counts of provisions (re-integratie) would
+    count it twice, so it is refused with both rows named; with `dubbele_voorzieningen:
+    eerste_houden` in params/registraties.yml the first (by file and row) is kept and the others
+    are dropped (records.weggelaten)."""
+    con = records.con
+    key = "row(gemeente, client, wet, lower(trim(coalesce(product, categorie))), startdatum)"
+    con.execute(f"""
+        CREATE OR REPLACE TABLE dubbele_voorzieningen AS
+        WITH dubbel AS (SELECT {key} AS sleutel FROM voorzieningen GROUP BY ALL HAVING count(*) > 1),
+             alle AS (SELECT bestand, rij, row_number() OVER w AS n, first_value(bestand) OVER w AS eerste_bestand,
+                             first_value(rij) OVER w AS eerste_rij
+                      FROM (SELECT *, {key} AS sleutel FROM voorzieningen) SEMI JOIN dubbel USING (sleutel)
+                      WINDOW w AS (PARTITION BY sleutel ORDER BY bestand, rij))
+        SELECT bestand, rij, eerste_bestand, eerste_rij FROM alle WHERE n > 1
+    """)
+    total = con.execute("SELECT count(*) FROM dubbele_voorzieningen").fetchone()[0]
+    if not total:
+        return
+    if config.dubbele_voorzieningen == "eerste_houden":
+        con.execute("DELETE FROM voorzieningen v USING dubbele_voorzieningen d WHERE v.bestand = d.bestand AND v.rij = d.rij")
+        records.weggelaten["voorzieningen"] = int(total)
+        return
+    rows = con.execute("SELECT * FROM dubbele_voorzieningen ORDER BY bestand, rij LIMIT 25").fetchall()
+    problems = []
+    for bestand, rij, eerste_bestand, eerste_rij in rows:
+        where = f"rij {eerste_rij}" if eerste_bestand == bestand else f"{eerste_bestand}, rij {eerste_rij}"
+        problems.append(Problem(bestand, int(rij), "startdatum",
+                                f"dubbele voorziening: dezelfde cliënt, wet, hetzelfde product en dezelfde startdatum als {where}, "
+                                "onder een ander id; zo telt de voorziening twee keer. Haal een van beide regels weg, of zet "
+                                "'dubbele_voorzieningen: eerste_houden' in params/registraties.yml om steeds de eerste te houden"))
+    raise ContractError(problems, more=int(total) - len(problems))

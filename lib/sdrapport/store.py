@@ -120,6 +120,8 @@ def load_inputs(data: DataSet, workdir: Path | None = None) -> tuple[Catalogue, 
     records, config, names = read_registraties(data.root, data.registratie_config.parent, codes, root, workdir=workdir)
     try:
         afgeleid = derive(records, config, catalogue) if records else None
+        if afgeleid is not None:
+            afgeleid.weggelaten = dict(records.weggelaten)
     finally:
         records.close()  # the records database is deleted: only aggregates go on
     if afgeleid is not None:
@@ -181,6 +183,7 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             {"sleutel": "fingerprint", "waarde": data.fingerprint()},
             {"sleutel": "schema", "waarde": SCHEMA_VERSION},
             {"sleutel": "uitsplitsingen", "waarde": json.dumps(dims)},
+            {"sleutel": "weggelaten_records", "waarde": json.dumps(afgeleid.weggelaten if afgeleid else {})},
         ]
     )
     # What the registrations add besides observations: the definitions in force per gemeente,
@@ -218,7 +221,8 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
-    return {"gemeenten": len(gemeenten), "observaties": len(alle_obs), "bestanden": len(files), "store": str(store_path)}
+    return {"gemeenten": len(gemeenten), "observaties": len(alle_obs), "bestanden": len(files), "store": str(store_path),
+            "weggelaten": afgeleid.weggelaten if afgeleid else {}}
 
 
 def stored_fingerprint(store_path: Path) -> str | None:
