@@ -273,3 +273,71 @@ def test_an_export_is_read_in_chunks_with_the_same_rows_and_messages(tmp_path, m
     dup = rows[:9] + ["v1,C1,GM0402,pw,,Jobcoach,,,2023-03-01,"]
     err = refused(tmp_path / "c", "voorzieningen.csv", HEADER_V + "\n".join(dup))
     assert "voorzieningen.csv, rij 11, kolom 'id': dubbele id: dezelfde id staat al in rij 3" in err.render()
+
+
+# -- 6. deterministic order ------------------------------------------------------------------------------------
+STORE_TABLES = ("gemeenten", "inwoners", "indicatoren", "observaties", "bestanden", "meta", "historie", "definities",
+                "definitievergelijking", "registraties")
+
+
+def _export(store: Path) -> dict[str, bytes]:
+    """Every store table as CSV bytes, in the order the library returns it (no ORDER BY)."""
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t}").df().to_csv(index=False, lineterminator="\n").encode() for t in STORE_TABLES}
+    finally:
+        con.close()
+
+
+def _build_in_subprocess(data: Path, store: Path, seed: str) -> None:
+    code = "import sys; from sdrapport.store import build_store; build_store(sys.argv[1], sys.argv[2])"
+    env = dict(os.environ, PYTHONHASHSEED=seed)
+    proc = subprocess.run([sys.executable, "-c", code, str(data), str(store)], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_same_inputs_give_the_same_store_in_every_process(demo_project, tmp_path):
+    from sdrapport.store import build_store
+
+    reference = _export(demo_project.store)
+    build_store(demo_project.data, tmp_path / "again.duckdb")  # same process
+    assert _export(tmp_path / "again.duckdb") == reference
+    for seed in ("1", "4242"):  # other processes, other hash seeds (set and dict order of strings)
+        _build_in_subprocess(demo_project.data, tmp_path / f"s{seed}.duckdb", seed)
+        exported = _export(tmp_path / f"s{seed}.duckdb")
+        assert [t for t in STORE_TABLES if exported[t] != reference[t]] == []
+
+
+def test_a_reports_data_downloads_are_the_same_bytes_in_separate_processes(tmp_path):
+    outputs = []
+    for n, seed in enumerate(("3", "77")):
+        proj = copy_project(tmp_path / f"p{n}")
+        env = dict(os.environ, COLUMNS="250", PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-m", "sdrapport.cli", "run", "--rapport", "dashboard", "-g", "GM0402", "-p", "2021-Q1",
+                               "--geen-site", "--project", str(proj.root)], capture_output=True, text=True, env=env, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        folder = proj.report_dir("2021-Q1", "GM0402", "dashboard") / "data"
+        outputs.append({p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))})
+    assert len(outputs[0]) > 5 and outputs[0] == outputs[1]
+
+
+def test_categories_follow_the_catalogue_not_the_order_of_delivery(tmp_path):
+    from sdrapport.catalogue import load_catalogue
+    from sdrapport.report import Rapport
+    from sdrapport.store import build_store
+
+    proj = copy_project(tmp_path / "p")
+    demo = proj.data / "observaties" / "demo.csv"
+    header, *rows = demo.read_text(encoding="utf-8").splitlines()
+    demo.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")  # delivered the other way round
+    build_store(proj.data, proj.store)
+    cat = load_catalogue(proj.catalogue)
+    r = Rapport("GM0505", "2023-H2", project=proj.root, uitvoer=tmp_path / "out")
+    shown = list(r.verdeling("wmo_clienten", "productcategorie")["productcategorie"])
+    assert shown == [c for c in cat.volgorde["productcategorie"] if c in shown] and len(shown) > 5
+    leeftijd = list(r.verdeling("wmo_clienten", "leeftijd")["leeftijd"])
+    assert leeftijd == ["0-17", "18-64", "65-74", "75-84", "85+"]
+    # Values the catalogue does not list follow in natural order.
+    assert cat.order("iv3_lasten", "taakveld", ["6.10", "6.71A", "6.2", "6.72", "6.71"]) == ["6.2", "6.10", "6.71", "6.71A", "6.72"]

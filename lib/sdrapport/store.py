@@ -30,7 +30,7 @@ from .contract import (
     read_observaties,
 )
 
-SCHEMA_VERSION = "2"  # 2: registrations (beveiligd, definities, definitievergelijking, registraties)
+SCHEMA_VERSION = "3"  # 2: registrations (beveiligd, definities, definitievergelijking, registraties); 3: definities.volgnummer, stricter registration checks
 
 
 @dataclass(frozen=True)
@@ -189,14 +189,14 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     # What the registrations add besides observations: the definitions in force per gemeente,
     # old and new values side by side, and per gemeente the peildatum. Never a record.
     if afgeleid is not None:
-        definities = afgeleid.definities
+        definities = afgeleid.definities.assign(volgnummer=range(len(afgeleid.definities)))
         vergelijking = afgeleid.vergelijking
         registraties = pd.DataFrame([{"gemeente": g, "peildatum": d.isoformat() if d else None} for g, d in afgeleid.peildata.items()])
     else:
-        definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
+        definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig", "volgnummer"])
         vergelijking = pd.DataFrame(columns=["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie", "waarde_status"])
         registraties = pd.DataFrame(columns=["gemeente", "peildatum"])
-    extra_tables = (("definities", definities.astype(object)), ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
+    extra_tables = (("definities", definities.astype(object).astype({"volgnummer": "int64"})), ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
                     ("registraties", registraties.astype(object)))
 
     store_path = Path(store_path)
