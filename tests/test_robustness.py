@@ -341,3 +341,57 @@ def test_categories_follow_the_catalogue_not_the_order_of_delivery(tmp_path):
     assert leeftijd == ["0-17", "18-64", "65-74", "75-84", "85+"]
     # Values the catalogue does not list follow in natural order.
     assert cat.order("iv3_lasten", "taakveld", ["6.10", "6.71A", "6.2", "6.72", "6.71"]) == ["6.2", "6.10", "6.71", "6.71A", "6.72"]
+
+
+# -- 8. unknown totals are said; thousands separators are refused ------------------------------------------------
+def test_an_unknown_or_suppressed_total_gets_its_sentence(demo_project):
+    from sdrapport import teksten
+    from sdrapport.report import Rapport
+
+    r = Rapport("GM0505", "2023-H2", project=demo_project.root)
+    eigen = r._eigen
+    total = (eigen["indicator"] == "wmo_clienten_75plus") & (eigen["periode"] == "2023-H2")
+    r._eigen = eigen.assign(waarde=eigen["waarde"].mask(total), waarde_status=eigen["waarde_status"].mask(total, "onbekend"))
+    assert teksten.wmo_75plus(r).startswith("Het aantal cliënten met een maatwerkvoorziening Wmo per 1.000 inwoners van 75 jaar "
+                                            "en ouder in het tweede halfjaar 2023 is onbekend.")
+    total = (eigen["indicator"] == "wmo_clienten") & (eigen["periode"] == "2023-H2") & eigen[["financieringsvorm", "hoofdcategorie",
+                                                                                             "productcategorie", "leeftijd", "geslacht"]].isna().all(axis=1)
+    r._eigen = eigen.assign(waarde=eigen["waarde"].mask(total), waarde_status=eigen["waarde_status"].mask(total, "onbekend"))
+    assert teksten.wmo_clienten(r) == ("Het aantal unieke cliënten met een maatwerkvoorziening Wmo in de gemeente Dordrecht in het "
+                                       "tweede halfjaar 2023 is onbekend.")
+    r._eigen = eigen.assign(waarde=eigen["waarde"].mask(total), waarde_status=eigen["waarde_status"].mask(total, "geheim"))
+    assert "wordt niet gepubliceerd: het is zo klein dat personen herkenbaar zouden kunnen zijn" in teksten.wmo_clienten(r)
+    flows = eigen["indicator"].isin(["bijstand_instroom"]) & (eigen["periode"] == "2023-H2")
+    r._eigen = eigen.assign(waarde=eigen["waarde"].mask(flows), waarde_status=eigen["waarde_status"].mask(flows, "onbekend"))
+    assert "Het aantal personen dat de bijstand instroomde in het tweede halfjaar 2023 is onbekend." in teksten.bijstand_stromen(r)
+
+
+@pytest.mark.parametrize("indicator, waarde, fragment", [
+    ("wmo_uitgaven_gerealiseerd", "1.234", "'1.234' lijkt een getal met een punt als duizendtalscheiding; een bedrag in duizenden "
+                                           "euro's (EUR x 1.000) staat hier zonder scheidingstekens: schrijf 1234"),
+    ("wmo_clienten", "7.530", "'7.530' lijkt een getal met een punt als duizendtalscheiding; een aantal staat hier zonder "
+                              "scheidingstekens: schrijf 7530"),
+    ("wmo_uitgaven_gerealiseerd", "12.345.678", "'12.345.678' is geen getal; verwacht een getal met een punt als decimaalteken en zonder "
+                                                "duizendtalscheiding"),
+])
+def test_a_thousands_separator_in_an_amount_or_count_is_refused(tmp_path, indicator, waarde, fragment):
+    from sdrapport.catalogue import load_catalogue
+    from sdrapport.contract import read_observaties
+
+    path = tmp_path / "obs.csv"
+    path.write_text(f"gemeente,periode,indicator,waarde,bron,status\nGM0505,2023,{indicator},{waarde},Gemeente,definitief\n", encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        read_observaties(path, load_catalogue(REPO / "data" / "indicatoren.yml"), {"GM0505"}, tmp_path)
+    text = err.value.render()
+    assert f"obs.csv, rij 2, kolom 'waarde': {fragment}" in text and text.count("\n") == 0, text
+
+
+def test_a_fraction_of_a_thousand_euros_and_decimals_elsewhere_stay_possible(tmp_path):
+    from sdrapport.catalogue import load_catalogue
+    from sdrapport.contract import read_observaties
+
+    path = tmp_path / "obs.csv"
+    path.write_text("gemeente,periode,indicator,waarde,bron,status\nGM0505,2023,wmo_uitgaven_gerealiseerd,1.2340,G,definitief\n"
+                    "GM0505,2023,ses_woa,1.234,G,definitief\n", encoding="utf-8")
+    out = read_observaties(path, load_catalogue(REPO / "data" / "indicatoren.yml"), {"GM0505"}, tmp_path)
+    assert list(out["waarde"]) == [1.234, 1.234]

@@ -30,6 +30,7 @@ PROVINCIES = (
 )
 STATUSSEN = ("voorlopig", "definitief")
 ONBEKEND, GEHEIM = "?", "-"
+THOUSANDS = r"-?\d{1,3}\.\d{3}"  # 1.234: a point as thousands separator (Dutch)? 1.234.567 is no number at all
 # Size classes of the GMSD (waarstaatjegemeente.nl: <25.000 ... >300.000); lower bounds inclusive.
 # Written in words: a label starting with '>' would turn into a block quote in markdown.
 GROOTTEKLASSEN = (
@@ -57,8 +58,8 @@ MESSAGES = {
     "indicator_onbekend": "onbekende indicator {value!r}; zie data/indicatoren.yml voor de geldige id's",
     "indicator_afgeleid": "indicator {value!r} wordt berekend uit teller en noemer; lever die aan in plaats van deze",
     "indicator_inwoners": "inwoners horen in data/inwoners.csv, niet bij de observaties",
-    "numeriek": "{value!r} is geen getal; verwacht een getal met een punt als decimaalteken (1234.5), "
-    "'?' voor onbekend of '-' voor niet publiceerbaar",
+    "numeriek": "{value!r} is geen getal; verwacht een getal met een punt als decimaalteken en zonder "
+    "duizendtalscheiding (1234.5), '?' voor onbekend of '-' voor niet publiceerbaar",
     "negatief": "{value!r}: een aantal kan niet negatief zijn",
     "status": "{value!r} is geen status; verwacht voorlopig of definitief",
     "dubbel": "dubbele sleutel {value}: deze combinatie komt al eerder voor; elke waarneming mag één keer voorkomen",
@@ -491,6 +492,19 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
     known = frame["indicator"].map(lambda i: i in catalogue and not catalogue[i].afgeleid)
     counts = known & frame["indicator"].map(lambda i: i in catalogue and catalogue[i].eenheid == "aantal")
     numeric = pd.to_numeric(frame["waarde"].where(counts), errors="coerce")
+    # '1.234' in a text file: a Dutch thousands separator or a decimal point? For a count it cannot
+    # be a fraction, for an amount in EUR x 1.000 a fraction of a thousand euros is implausible:
+    # both are refused with the hint, rather than silently read as 1,234 (docs/data-contract.md).
+    grouped = frame["waarde"].str.fullmatch(THOUSANDS) if table.header_row else pd.Series(False, index=frame.index)
+    amounts = known & frame["indicator"].map(lambda i: i in catalogue and catalogue[i].eenheid == "EUR x 1.000")
+    for row in frame.index[grouped & (counts | amounts)]:
+        value = frame.at[row, "waarde"]
+        unit = "aantal" if counts[row] else "bedrag in duizenden euro's (EUR x 1.000)"
+        problems.append(Problem(name, int(row), "waarde", f"{value!r} lijkt een getal met een punt als duizendtalscheiding; een "
+                                f"{unit} staat hier zonder scheidingstekens: schrijf {value.replace('.', '')}"
+                                + ("" if counts[row] else " (is het echt een breuk van duizend euro, schrijf dan niet precies "
+                                   "drie decimalen, bijvoorbeeld 1.2340)")))
+    numeric = numeric.where(~grouped)
     for row in frame.index[numeric < 0]:
         problems.append(Problem(name, int(row), "waarde", MESSAGES["negatief"].format(value=frame.at[row, "waarde"])))
     for row in frame.index[(numeric >= 0) & (numeric % 1 != 0)]:
