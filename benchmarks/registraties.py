@@ -24,7 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 

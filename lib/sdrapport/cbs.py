@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ContractError, Problem
+from .errors import ContractError
 from .params import CBS as CBS_SCHEMA
 from .params import ParamsError, load_params, problem_at
 from .periods import Period, PeriodError

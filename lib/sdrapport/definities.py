@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .disclosure import protect
-from .errors import ContractError, Problem
+from .errors import Problem
 from .params import ParamsError, problem_at
 from .periods import Period
 from .registraties import WETTEN, Config
@@ -398,7 +398,7 @@ def check_definitions(config: Config) -> None:
         for indicator in ((settings or {}).get("definities") or {}):
             if indicator not in BRON_SOORT:
                 raise ParamsError([problem_at(config.path, ("gemeenten", code, "definities", indicator),
-                                             f"{indicator!r} wordt niet uit registraties berekend; kies uit {', '.join(BRON_SOORT)}")])
+                                              f"{indicator!r} wordt niet uit registraties berekend; kies uit {', '.join(BRON_SOORT)}")])
 
 
 def derive_exact(records, config: Config, catalogue) -> Afgeleid:

@@ -34,7 +34,6 @@ class Kpi:
 def load_kpis(project: Project, rapport: str) -> list[Kpi]:
     """The KPI tiles of a profile: one per domain, each an indicator with a direction (a neutral
     indicator can have no status)."""
-    from .catalogue import load_catalogue
 
     from .params import _profile_semantics
 

@@ -192,11 +192,11 @@ def load_key(config: Config, project_root: Path) -> tuple[bytes, Path | None]:
     path = Path(os.path.expanduser(config.sleutelbestand))
     if not path.is_absolute():
         raise ParamsError([problem_at(config.path, ("sleutelbestand",),
-                                     "geef een absoluut pad buiten de projectmap (bijvoorbeeld ~/.config/sdrapport/pseudoniem.sleutel)")])
+                                      "geef een absoluut pad buiten de projectmap (bijvoorbeeld ~/.config/sdrapport/pseudoniem.sleutel)")])
     root = Path(project_root).resolve()
     if path.resolve() == root or root in path.resolve().parents:
         raise ParamsError([problem_at(config.path, ("sleutelbestand",),
-                                     f"de sleutel mag niet in de projectmap staan ({path}): dan komt hij in git terecht; kies een pad erbuiten")])
+                                      f"de sleutel mag niet in de projectmap staan ({path}): dan komt hij in git terecht; kies een pad erbuiten")])
     created = None
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
