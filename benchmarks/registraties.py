@@ -2,8 +2,9 @@
 
     python benchmarks/registraties.py [--records 1000000] [--jaren 4]
 
-Generates fictitious record-level exports with the demo generator (as many demo gemeenten as
-needed for the number of records), writes them as one CSV, then times the full ingest with
+Generates fictitious record-level exports with the demo generator (the demo gemeenten, then
+synthetic ones, as many as needed for the number of records), writes them as one CSV, then times
+the full ingest with
 `store.build_store`: reading and validating the export (pandera), pseudonymising the client ids
 (keyed hash), computing every derived indicator for every quarter, half-year and year of the last
 `--jaren` years, disclosure control, and writing the DuckDB store. Peak memory is the process's
@@ -23,27 +24,35 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def generate(folder: Path, records: int) -> Path:
+    """Write `records` voorzieningen to one CSV, gemeente by gemeente (the demo gemeenten, largest
+    first, then synthetic ones GM7001... of 250.000 inhabitants, added to gemeenten.csv beside the
+    folder), so the generator's memory stays small whatever the number."""
     from sdrapport import demo, demo_registraties as dr
 
     categorieen = {"wmo": demo.PRODUCTCATEGORIE, "jeugd": demo.JEUGD_CATEGORIE, "pw": demo.REINTEGRATIE}
-    frames, total = [], 0
-    for code, inw in sorted(demo.INWONERS_2024.items(), key=lambda kv: -kv[1]):
-        frame = dr.voorzieningen(code, inw, demo._rng(code, 20), categorieen)
-        frames.append(frame)
-        total += len(frame)
-        if total >= records:
-            break
-    if total < records:
-        sys.exit(f"de demogemeenten geven samen maar {total} records; vraag er minder")
-    out = pd.concat(frames, ignore_index=True).head(records)
     path = folder / "voorzieningen-benchmark.csv"
-    out.to_csv(path, index=False, lineterminator="\n")
+    gemeenten = sorted(demo.INWONERS_2024.items(), key=lambda kv: -kv[1])
+    extra = []
+    total, k = 0, 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        while total < records:
+            if k < len(gemeenten):
+                code, inw = gemeenten[k]
+            else:
+                code, inw = f"GM{7001 + k - len(gemeenten):04d}", 250_000
+                extra.append(code)
+            k += 1
+            frame = dr.voorzieningen(code, inw, demo._rng(code, 20), categorieen).head(records - total)
+            frame.to_csv(fh, index=False, header=total == 0, lineterminator="\n")
+            total += len(frame)
+    if extra:
+        with open(folder.parent / "gemeenten.csv", "a", encoding="utf-8") as fh:
+            fh.writelines(f"{code},Synthetisch {code},Utrecht\n" for code in extra)
     return path
 
 

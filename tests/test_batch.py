@@ -11,7 +11,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from sdrapport.batch import FAILED, OK, SKIPPED, plan, run_batch
+from sdrapport.batch import FAILED, OK, REFUSED, SKIPPED, plan, run_batch
 from sdrapport.kernels import ENGINE, WarmKernel
 from sdrapport.periods import Period
 from sdrapport.sitecheck import check_project
@@ -123,7 +123,7 @@ def test_batch_builds_every_item_with_pages_manifest_and_period_listing(small):
         page = (outdir / "index.qmd").read_text(encoding="utf-8")
         assert f"gemaakt in batch {first.id}" in page and "- Gegevensstand: vingerafdruk" in page
     manifest = json.loads(first.manifest.read_text(encoding="utf-8"))
-    assert manifest["summary"] == {"items": 4, OK: 4, SKIPPED: 0, FAILED: 0, "pages": 2}
+    assert manifest["summary"] == {"items": 4, OK: 4, SKIPPED: 0, FAILED: 0, REFUSED: 0, "pages": 2}
     item = manifest["items"][0]
     assert item["inputs"]["parameters"] == {"gemeente": item["gemeente"], "periode": "2023-H2", "rapport": "klein"}
     assert len(item["key"]) == 64 and item["seconds"] > 0 and item["kernel_seconds"] > 0

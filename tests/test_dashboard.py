@@ -8,6 +8,7 @@ import pytest
 
 from sdrapport import onderdelen
 from sdrapport.doelen import Kpi, change, evaluate, status
+from sdrapport.errors import ContractError
 from sdrapport.report import Rapport, Waarde
 from sdrapport.store import build_store
 from tests.conftest import REPO
@@ -151,9 +152,9 @@ def test_kpi_profile_refuses_neutral_indicators_and_two_tiles_for_a_domain(tiny)
 
     path = tiny.project.params / "rapporten" / "dashboard.yml"
     path.write_text("titel: x\nnotebooks: [10_dashboard.ipynb]\nkpi:\n  - {domein: Wmo, indicator: wmo_clienten}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="neutraal"):
+    with pytest.raises(ContractError, match="neutraal"):
         load_kpis(tiny.project, "dashboard")
     path.write_text("titel: x\nnotebooks: [10_dashboard.ipynb]\nkpi:\n  - {domein: Wmo, indicator: tijdigheid, wet: Wmo}\n"
                     "  - {domein: Wmo, indicator: tijdigheid, wet: Jeugdwet}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="één kpi per domein"):
+    with pytest.raises(ContractError, match="één kpi per domein"):
         load_kpis(tiny.project, "dashboard")

@@ -37,7 +37,7 @@ from .periods import Period
 from .project import Project
 
 SIDECAR = ".batch"
-OK, SKIPPED, FAILED = "ok", "overgeslagen", "mislukt"
+OK, SKIPPED, FAILED, REFUSED = "ok", "overgeslagen", "mislukt", "geweigerd"
 BATCH_PACKAGES = ("pandas", "duckdb", "papermill", "nbclient", "jupyter_client", "ipykernel", "seaborn", "matplotlib",
                   "babel", "pandera", "nbformat", "dask", "distributed")
 
@@ -94,10 +94,11 @@ class Report:
     page_key: str
     page: bool = False  # a page was written (every notebook succeeded)
     error: str | None = None  # failure outside the notebooks (worker lost, page not written)
+    refused: str | None = None  # refused before any notebook ran (a params file, no data): its folder is untouched
 
     @property
     def ok(self) -> bool:
-        return self.error is None and all(i.outcome in (OK, SKIPPED) for i in self.items)
+        return self.error is None and self.refused is None and all(i.outcome in (OK, SKIPPED) for i in self.items)
 
 
 def item_done(project: Project, item: Item) -> bool:
@@ -155,12 +156,19 @@ def resolve_gemeenten(project: Project, spec: str) -> list[str]:
 def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport: str = "monitor") -> Plan:
     """Every item of the batch with its key, and which reports have work to do. The store must be
     current (build_batch ensures it)."""
-    from .runner import check_period, load_profile
+    from .params import check_report_params
+    from .runner import Coverage, check_period, load_profile
     from .store import DataSet
 
     profile = load_profile(project, rapport)
     for p in perioden:
         check_period(profile, p)
+    # Checked before anything runs. A problem in a file every report reads raises (exit 2); a
+    # gemeente's own params file (jaarverslag, toelichting) or a period without its data refuses
+    # only that report, named with the file in the failure table, and leaves its folder as it was.
+    controle = check_report_params(project, rapport, gemeenten)
+    controle.raise_for()
+    coverage = Coverage.read(project)
     profile_file = project.params / "rapporten" / f"{rapport}.yml"
     shared = {
         "data": DataSet(project.data).fingerprint(),
@@ -186,9 +194,17 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
             toelichting = project.params / "toelichting" / f"{gemeente}.yml"
             page_key = _sha(json.dumps({"items": [i.key for i in items],
                                         "toelichting": _sha(toelichting.read_bytes()) if toelichting.exists() else None}).encode())
-            reports.append(Report(gemeente, periode.code, rapport, items, page_key))
+            refused = "; ".join(str(p) for p in controle.per_gemeente.get(gemeente, [])[:3]) or None
+            if refused is None:
+                reason = coverage.refusal(gemeente, periode)
+                refused = reason[:1].upper() + reason[1:] if reason else None
+            reports.append(Report(gemeente, periode.code, rapport, items, page_key, refused=refused))
     result = Plan(project, reports, shared)
     for report in reports:
+        if report.refused:
+            for item in report.items:
+                item.outcome, item.error = REFUSED, report.refused
+            continue
         done = [item_done(project, i) for i in report.items]
         for item, d in zip(report.items, done):
             item.outcome = SKIPPED if d else ""
@@ -327,6 +343,9 @@ class BatchResult:
                                  "cel": f"{i.cell or '?'}" + (f" ({i.label})" if i.label else ""), "fout": i.error or ""})
             if r.error:
                 rows.append({"gemeente": r.gemeente, "periode": r.periode, "notebook": "(pagina)", "cel": "", "fout": r.error})
+            if r.refused:
+                rows.append({"gemeente": r.gemeente, "periode": r.periode, "notebook": "(geweigerd)", "cel": "",
+                             "fout": r.refused})
         return rows
 
     @property
@@ -497,7 +516,8 @@ def _manifest(project: Project, result: BatchResult, env: dict, started: datetim
         "data": {"fingerprint": env["data_fingerprint"], "laatste_periode": vintage, "files": env["data_files"]},
         "profile_hash": result.plan.shared["profile"],
         "summary": {"items": len(result.items), OK: result.count(OK), SKIPPED: result.count(SKIPPED),
-                    FAILED: result.count(FAILED), "pages": sum(1 for r in result.reports if r.page)},
+                    FAILED: result.count(FAILED), REFUSED: result.count(REFUSED),
+                    "pages": sum(1 for r in result.reports if r.page)},
         "items": [asdict(i) for i in result.items],
         "failures": result.failures(),
     }

@@ -5,6 +5,7 @@ else defines a label, unit, source or denominator. See docs/data-contract.md for
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ EENHEDEN = {
 }
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
-OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum")
+OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde")
 PEILDATA = ("1 januari",)
 
 
@@ -43,6 +44,7 @@ class Indicator:
     uitsplitsingen: tuple[str, ...] = ()
     referentie: bool = False
     peildatum: str | None = None  # '1 januari' for a stock counted on that day; None for a flow or average
+    volgorde: tuple[tuple[str, tuple[str, ...]], ...] = ()  # per breakdown column the order of its values
 
     @property
     def afgeleid(self) -> bool:
@@ -54,10 +56,29 @@ class Indicator:
         return EENHEDEN[self.eenheid]
 
 
+def natural_key(value) -> tuple:
+    """Sort key: runs of digits by their value, other text without case, so 6.2 < 6.10 < 6.71A < 6.72
+    and 4-11 < 12-17 (alphabetically both would be the other way round)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.findall(r"\d+|\D+", str(value)))
+
+
 @dataclass
 class Catalogue:
     path: Path
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    volgorde: dict[str, tuple[str, ...]] = field(default_factory=dict)  # top-level `volgorde`: per breakdown column
+
+    def order(self, ind: Indicator | str, column: str, values) -> list[str]:
+        """The values of a breakdown column in the catalogue's order: the indicator's own `volgorde`
+        for that column (of its basis: the teller of a derived indicator), else the catalogue's
+        top-level `volgorde`; values listed in neither follow in natural order (numbers by their
+        value, so 6.2 before 6.10 and 4-11 before 12-17; text case-insensitive). Never the order
+        of delivery."""
+        base = self.basis(ind)
+        listed = dict(base.volgorde).get(column) or self.volgorde.get(column) or ()
+        rank = {v: i for i, v in enumerate(listed)}
+        return sorted(dict.fromkeys(values), key=lambda v: (rank.get(v, len(rank)), natural_key(v), str(v)))
 
     def __getitem__(self, key: str) -> Indicator:
         try:
@@ -113,6 +134,10 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
 
     problems: list[Problem] = []
     entries: dict[str, dict] = {}
+    extra_keys = [k for k in raw if k not in ("indicatoren", "volgorde")]
+    for key in extra_keys:
+        problems.append(Problem(where, None, str(key), "onbekende sleutel; toegestaan: indicatoren, volgorde"))
+    problems += _order_problems(where, raw.get("volgorde"), "volgorde", None)
     for n, entry in enumerate(raw["indicatoren"], start=1):
         ref = f"indicator {n}"
         if not isinstance(entry, dict):
@@ -136,6 +161,7 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
         dims = entry.get("uitsplitsingen")
         if dims is not None and not (isinstance(dims, list) and all(isinstance(d, str) for d in dims)):
             problems.append(Problem(where, None, "uitsplitsingen", f"{ref}: verwacht een lijst van kolomnamen, bijvoorbeeld [leeftijd, geslacht]"))
+        problems += _order_problems(where, entry.get("volgorde"), f"{ref}: volgorde", entry.get("uitsplitsingen") or [])
         if entry.get("id") in entries:
             problems.append(Problem(where, None, "id", f"{ref}: id is al eerder gedefinieerd; elke indicator staat één keer in de catalogus"))
         if entry.get("id"):
@@ -149,10 +175,14 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             problems.append(Problem(where, None, "noemer", f"indicator {ind_id}: een afgeleide indicator (met teller) heeft een noemer nodig"))
         if entry.get("teller") and EENHEDEN.get(entry.get("eenheid")) is None:
             problems.append(Problem(where, None, "eenheid", f"indicator {ind_id}: een afgeleide indicator heeft een relatieve eenheid nodig (%, per 1.000 ...)"))
+    declared = {d for e in entries.values() for d in (e.get("uitsplitsingen") or []) if isinstance(d, str)}
+    for column in (raw.get("volgorde") or {}) if isinstance(raw.get("volgorde"), dict) else {}:
+        if column not in declared:
+            problems.append(Problem(where, None, "volgorde", f"volgorde: {column!r} is geen uitsplitsing van een indicator"))
     if problems:
         raise ContractError(problems)
 
-    cat = Catalogue(path)
+    cat = Catalogue(path, volgorde={k: tuple(v) for k, v in (raw.get("volgorde") or {}).items()})
     for ind_id, e in entries.items():
         cat.indicators[ind_id] = Indicator(
             id=ind_id,
@@ -168,5 +198,25 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             uitsplitsingen=tuple(e.get("uitsplitsingen") or ()),
             referentie=bool(e.get("referentie", False)),
             peildatum=e.get("peildatum"),
+            volgorde=tuple((k, tuple(v)) for k, v in (e.get("volgorde") or {}).items()),
         )
     return cat
+
+
+def _order_problems(where: str, value, ref: str, allowed: list[str] | None) -> list[Problem]:
+    """`volgorde`: per breakdown column a list of its values, each once; for an indicator only
+    columns it declares in `uitsplitsingen`."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [Problem(where, None, "volgorde", f"{ref}: verwacht per uitsplitsing een lijst van waarden, "
+                        "bijvoorbeeld geslacht: [vrouw, man]")]
+    out = []
+    for column, values in value.items():
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            out.append(Problem(where, None, "volgorde", f"{ref}.{column}: verwacht een lijst van waarden (tekst)"))
+        elif len(set(values)) != len(values):
+            out.append(Problem(where, None, "volgorde", f"{ref}.{column}: een waarde staat er twee keer in"))
+        if allowed is not None and column not in allowed:
+            out.append(Problem(where, None, "volgorde", f"{ref}: {column!r} staat niet in de uitsplitsingen van deze indicator"))
+    return out

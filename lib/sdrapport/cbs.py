@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from .errors import ContractError, Problem
+from .errors import ContractError
+from .params import CBS as CBS_SCHEMA
+from .params import ParamsError, load_params, problem_at
 from .periods import Period, PeriodError
 from .project import Project
 
@@ -67,16 +68,11 @@ class Mapping:
 
 
 def load_mapping(path: Path) -> Mapping:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    missing = [k for k in REQUIRED if not raw.get(k)]
-    if missing:
-        raise ContractError([Problem(str(path), None, k, "verplicht veld ontbreekt in de CBS-mapping") for k in missing])
+    raw = load_params(path, CBS_SCHEMA) or {}
     if not raw.get("perioden", "Perioden") and not raw.get("jaar"):
-        raise ContractError([Problem(str(path), None, "jaar", "een tabel zonder periodedimensie heeft 'jaar' nodig")])
+        raise ParamsError([problem_at(path, ("perioden",), "een tabel zonder periodedimensie heeft 'jaar' nodig")])
     topics = []
     for n, t in enumerate(raw["onderwerpen"], start=1):
-        if not isinstance(t, dict) or not t.get("key") or not t.get("indicator"):
-            raise ContractError([Problem(str(path), None, "onderwerpen", f"onderwerp {n}: verwacht key en indicator")])
         topics.append(Topic(str(t["key"]), str(t["indicator"]), {k: str(v) for k, v in (t.get("uitsplitsing") or {}).items()}))
     return Mapping(
         path=path, tabel=str(raw["tabel"]), bron=str(raw["bron"]), regio=str(raw["regio"]), onderwerpen=topics,

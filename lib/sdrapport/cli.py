@@ -40,10 +40,19 @@ def _periode(text: str) -> Period:
 
 
 def _contract_error(exc: ContractError) -> None:
-    console.print("[red]De invoer voldoet niet aan het gegevenscontract (docs/data-contract.md):[/red]")
+    from .params import ParamsError
+
+    if isinstance(exc, ParamsError):
+        console.print("[red]Een instellingenbestand onder params/ is niet in orde:[/red]")
+    else:
+        console.print("[red]De invoer voldoet niet aan het gegevenscontract (docs/data-contract.md):[/red]")
     for line in exc.render().splitlines():
         console.print(f"  {line}", markup=False)
-    console.print("De opslag is ongewijzigd gebleven. Herstel de bestanden en probeer opnieuw.")
+    if isinstance(exc, ParamsError):
+        console.print("Er is niets uitgevoerd: de opslag, de rapporten en de pagina's zijn ongewijzigd. "
+                      "Herstel het bestand en probeer opnieuw.")
+    else:
+        console.print("De opslag is ongewijzigd gebleven. Herstel de bestanden en probeer opnieuw.")
 
 
 @contextmanager
@@ -79,6 +88,10 @@ def ingest(project: Path = ProjectOpt) -> None:
         _contract_error(exc)
         raise typer.Exit(2) from None
     console.print(f"Opslag gebouwd: {summary['gemeenten']} gemeenten, {summary['observaties']} waarnemingen -> {summary['store']}")
+    dropped = summary.get("weggelaten", {}).get("voorzieningen")
+    if dropped:
+        console.print(f"Let op: {dropped} dubbel geleverde voorziening(en) weggelaten; van elk paar telt de eerste "
+                      "(params/registraties.yml: dubbele_voorzieningen: eerste_houden).")
 
 
 @app.command()
@@ -99,15 +112,19 @@ def run(
 
 
 def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
-    from .runner import check_period, load_profile, run_report
+    from .params import check_report_params
+    from .runner import check_period, check_report_data, load_profile, run_report
     from .store import ensure_store
 
+    # Every check before the first notebook: a refusal (exit 2) leaves no files and no page changed.
     with _input_errors():
-        if ensure_store(proj.data, proj.store):
-            console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
         profile = load_profile(proj, rapport)
         check_period(profile, p)
+        check_report_params(proj, rapport, [gemeente]).raise_for([gemeente])
+        if ensure_store(proj.data, proj.store):
+            console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
         _check_gemeente(proj, gemeente)
+        check_report_data(proj, gemeente, p)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task(f"{gemeente} {p.code}", total=len(profile.notebooks))
@@ -157,6 +174,7 @@ def batch(
 ) -> None:
     """Bouw rapporten voor veel gemeenten en perioden tegelijk: parallel, incrementeel en hervatbaar."""
     from .batch import resolve_gemeenten, run_batch
+    from .params import check_report_params
     from .runner import check_period, load_profile
     from .store import ensure_store
 
@@ -166,11 +184,12 @@ def batch(
         console.print("[red]Fout in --perioden:[/red] geef minstens één periode, bijvoorbeeld 2023-H2")
         raise typer.Exit(2)
     with _input_errors():
-        if ensure_store(proj.data, proj.store):
-            console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
         profile = load_profile(proj, rapport)
         for p in periods:
             check_period(profile, p)
+        check_report_params(proj, rapport, []).raise_for()  # the files every report reads: exit 2
+        if ensure_store(proj.data, proj.store):
+            console.print("Gegevens gewijzigd: opslag opnieuw opgebouwd.")
         codes = resolve_gemeenten(proj, gemeenten)
 
     tty = sys.stderr.isatty()
@@ -181,11 +200,13 @@ def batch(
 
     def planned(plan) -> None:
         todo = sum(1 for r in plan.todo for i in r.items if i.outcome != "overgeslagen")
-        skipped = len(plan.items) - todo
+        refused = sum(1 for i in plan.items if i.outcome == "geweigerd")
+        skipped = len(plan.items) - todo - refused
         state["total"] = todo
         if not quiet:
             console.print(f"Batch: {len(plan.items)} items ({len(codes)} gemeenten x {len(periods)} perioden x "
-                          f"{len(profile.notebooks)} notebooks); {skipped} ongewijzigd en overgeslagen, {todo} uit te voeren.")
+                          f"{len(profile.notebooks)} notebooks); {skipped} ongewijzigd en overgeslagen, {todo} uit te voeren"
+                          + (f", {refused} geweigerd (zie de tabel aan het eind)." if refused else "."))
         state["task"] = bar.add_task(f"{rapport} {','.join(p.code for p in periods)}", total=todo)
 
     def reported(rep) -> None:
@@ -206,25 +227,33 @@ def batch(
         raise typer.Exit(2) from None
     pages = sum(1 for r in result.reports if r.page)
     console.print(f"Batch {result.id}: {len(result.items)} items, {result.count('ok')} uitgevoerd, "
-                  f"{result.count('overgeslagen')} overgeslagen, {result.count('mislukt')} mislukt; "
+                  f"{result.count('overgeslagen')} overgeslagen, {result.count('mislukt')} mislukt, "
+                  f"{result.count('geweigerd')} geweigerd; "
                   f"{pages} pagina's; {result.wall_seconds:.1f} s. Manifest: {result.manifest.relative_to(proj.root)}",
                   markup=False)
     failures = result.failures()
     if failures:
         from rich.table import Table
 
-        table = Table(title="Mislukte items", title_justify="left")
+        any_refused = any(f["notebook"] == "(geweigerd)" for f in failures)
+        table = Table(title="Mislukte en geweigerde items" if any_refused else "Mislukte items", title_justify="left")
         for col in ("gemeente", "periode", "notebook", "cel", "fout"):
             table.add_column(col, overflow="fold")
         for row in failures:
             table.add_row(*(str(row[c]) for c in ("gemeente", "periode", "notebook", "cel", "fout")))
         console.print(table)
-        failed_reports = sorted({(f["gemeente"], f["periode"]) for f in failures})
-        console.print(f"{len(failed_reports)} rapport(en) krijgen geen pagina zolang een notebook mislukt; "
-                      "draai de batch opnieuw om alleen de mislukte items over te doen.")
+        failed_reports = sorted({(f["gemeente"], f["periode"]) for f in failures if f["notebook"] != "(geweigerd)"})
+        refused_reports = sorted({(f["gemeente"], f["periode"]) for f in failures if f["notebook"] == "(geweigerd)"})
+        if failed_reports:
+            console.print(f"{len(failed_reports)} rapport(en) krijgen geen pagina zolang een notebook mislukt; "
+                          "draai de batch opnieuw om alleen de mislukte items over te doen.")
+        if refused_reports:
+            console.print(f"{len(refused_reports)} rapport(en) geweigerd vóór het uitvoeren (instellingen of gegevens): "
+                          "er is niets uitgevoerd en een bestaande pagina is gebleven. Herstel wat de tabel noemt.")
     if site:
         _site(proj)
-    raise typer.Exit(1 if failures else 0)
+    failed = any(f["notebook"] != "(geweigerd)" for f in failures)
+    raise typer.Exit(1 if failed else 2 if failures else 0)
 
 
 @app.command()

@@ -7,6 +7,7 @@ is row 1 and the first data row is row 2; in a Parquet file the first row is row
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -29,6 +30,7 @@ PROVINCIES = (
 )
 STATUSSEN = ("voorlopig", "definitief")
 ONBEKEND, GEHEIM = "?", "-"
+THOUSANDS = r"-?\d{1,3}\.\d{3}"  # 1.234: a point as thousands separator (Dutch)? 1.234.567 is no number at all
 # Size classes of the GMSD (waarstaatjegemeente.nl: <25.000 ... >300.000); lower bounds inclusive.
 # Written in words: a label starting with '>' would turn into a block quote in markdown.
 GROOTTEKLASSEN = (
@@ -56,8 +58,8 @@ MESSAGES = {
     "indicator_onbekend": "onbekende indicator {value!r}; zie data/indicatoren.yml voor de geldige id's",
     "indicator_afgeleid": "indicator {value!r} wordt berekend uit teller en noemer; lever die aan in plaats van deze",
     "indicator_inwoners": "inwoners horen in data/inwoners.csv, niet bij de observaties",
-    "numeriek": "{value!r} is geen getal; verwacht een getal met een punt als decimaalteken (1234.5), "
-    "'?' voor onbekend of '-' voor niet publiceerbaar",
+    "numeriek": "{value!r} is geen getal; verwacht een getal met een punt als decimaalteken en zonder "
+    "duizendtalscheiding (1234.5), '?' voor onbekend of '-' voor niet publiceerbaar",
     "negatief": "{value!r}: een aantal kan niet negatief zijn",
     "status": "{value!r} is geen status; verwacht voorlopig of definitief",
     "dubbel": "dubbele sleutel {value}: deze combinatie komt al eerder voor; elke waarneming mag één keer voorkomen",
@@ -108,27 +110,115 @@ def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] |
         try:
             frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
         except pd.errors.ParserError as exc:
-            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-            row = int(m.group(2)) if m else None
-            detail = f"{m.group(3)} velden waar de kopregel er {m.group(1)} heeft" if m else str(exc)
-            raise ContractError([Problem(name, row, None, f"rij heeft {detail}; staat er een komma in een getal of tekst? "
-                                         "Gebruik een punt als decimaalteken en zet tekst met komma's tussen aanhalingstekens")]) from None
+            raise ContractError([_parser_problem(name, exc)]) from None
         frame.columns = [str(c).strip() for c in frame.columns]
         # Row numbers as a spreadsheet shows them: header is row 1; blank lines count but are dropped.
         frame.index = range(2, len(frame) + 2)
         frame = frame[~(frame == "").all(axis=1)]
         header_row = True
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ContractError([Problem(name, 1 if header_row else None, c, "verplichte kolom ontbreekt; verwachte kolommen: " + ", ".join(required)) for c in missing])
-    if allowed is not None:
-        extra = [c for c in frame.columns if c not in allowed]
-        if extra:
-            raise ContractError([Problem(name, 1 if header_row else None, c, "onbekende kolom; toegestaan zijn " + ", ".join(allowed)) for c in extra])
+    _check_columns(name, list(frame.columns), required, allowed, 1 if header_row else None)
     if frame.empty:
         raise ContractError([Problem(name, None, None, "bestand bevat geen gegevensrijen, alleen een kopregel")])
     frame = frame.apply(lambda col: col.str.strip() if col.dtype == object or str(col.dtype).startswith("str") else col)
     return Table(path, frame.astype(object), header_row)
+
+
+def read_table_chunks(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] | None, root: Path | None = None,
+                      rows: int = 200_000):
+    """read_table in chunks of `rows` rows, for files too large to hold as text (registrations):
+    the same shape checks, row numbers and messages, but only one chunk in memory at a time. Yields
+    Tables whose index is the reported row number."""
+    name = _display(path, root)
+    if not path.exists():
+        raise ContractError([Problem(name, None, None, "bestand ontbreekt")])
+    if path.stat().st_size == 0:
+        raise ContractError([Problem(name, None, None, "bestand is leeg; verwacht een kopregel met " + ", ".join(required) + " en gegevensrijen")])
+    found = False
+    if path.suffix.lower() == ".parquet":
+        try:
+            parquet = pq.ParquetFile(path)
+            columns = list(parquet.schema_arrow.names)
+        except Exception as exc:  # pyarrow raises several types for a broken file
+            raise ContractError([Problem(name, None, None, f"geen leesbaar Parquet-bestand ({exc})")]) from None
+        _check_columns(name, columns, required, allowed, None)
+        offset = 1
+        try:
+            for batch in parquet.iter_batches(batch_size=rows):
+                frame = batch.to_pandas().apply(lambda col: col.map(_cell_text)).astype(object)
+                frame.index = range(offset, offset + len(frame))
+                offset += len(frame)
+                if len(frame):
+                    found = True
+                    yield Table(path, frame, False)
+        except ContractError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a corrupt page surfaces only while reading
+            raise ContractError([Problem(name, None, None, f"geen leesbaar Parquet-bestand ({exc})")]) from None
+    else:
+        with open(path, "rb") as fh:
+            first_line = fh.readline()
+        try:
+            first = first_line.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ContractError([Problem(name, 1, None, "bestand is geen UTF-8; sla het op als 'CSV UTF-8' (Excel) of met codering UTF-8")]) from None
+        sep = ";" if first.count(";") > first.count(",") else ","
+        header = [c.strip() for c in next(csv.reader([first.rstrip("\r\n")], delimiter=sep), [])]
+        _check_columns(name, header, required, allowed, 1)
+        offset = 2
+        try:
+            reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                                 chunksize=rows, encoding="utf-8-sig")
+            for frame in reader:
+                frame.columns = [str(c).strip() for c in frame.columns]
+                frame.index = range(offset, offset + len(frame))
+                offset += len(frame)
+                frame = frame[~(frame == "").all(axis=1)]
+                if frame.empty:
+                    continue
+                found = True
+                frame = frame.apply(lambda col: col.str.strip())
+                yield Table(path, frame.astype(object), True)
+        except UnicodeDecodeError:
+            raise ContractError([Problem(name, _first_invalid_line(path), None,
+                                         "bestand is geen UTF-8; sla het op als 'CSV UTF-8' (Excel) of met codering UTF-8")]) from None
+        except pd.errors.ParserError as exc:
+            raise ContractError([_parser_problem(name, exc)]) from None
+    if not found:
+        raise ContractError([Problem(name, None, None, "bestand bevat geen gegevensrijen, alleen een kopregel")])
+
+
+def _check_columns(name: str, columns: list[str], required, allowed, header_row: int | None) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise ContractError([Problem(name, header_row, c, "verplichte kolom ontbreekt; verwachte kolommen: " + ", ".join(required)) for c in missing])
+    if allowed is not None:
+        extra = [c for c in columns if c not in allowed]
+        if extra:
+            raise ContractError([Problem(name, header_row, c, "onbekende kolom; toegestaan zijn " + ", ".join(allowed)) for c in extra])
+
+
+def _parser_problem(name: str, exc: Exception) -> Problem:
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    row = int(m.group(2)) if m else None
+    detail = f"{m.group(3)} velden waar de kopregel er {m.group(1)} heeft" if m else str(exc)
+    return Problem(name, row, None, f"rij heeft {detail}; staat er een komma in een getal of tekst? "
+                   "Gebruik een punt als decimaalteken en zet tekst met komma's tussen aanhalingstekens")
+
+
+def _first_invalid_line(path: Path) -> int:
+    """The line of the first byte that is not UTF-8, read in blocks (the file may be large)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block[: exc.start].count(b"\n")
+            line += block.count(b"\n")
+    return line
 
 
 def _cell_text(v) -> str:
@@ -175,6 +265,14 @@ def _not_empty() -> pa.Check:
 def _validate(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra: list[Problem] | None = None,
               messages: dict[str, str] | None = None) -> None:
     """Run a pandera schema lazily and turn every failure into a Problem; raise if there are any."""
+    problems = _problems(schema, table, root, extra, messages)
+    if problems:
+        raise ContractError(problems)
+
+
+def _problems(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra: list[Problem] | None = None,
+              messages: dict[str, str] | None = None) -> list[Problem]:
+    """The failures of a pandera schema (run lazily) as Problems, with `extra`, sorted by row."""
     messages = messages or MESSAGES
     problems = list(extra or [])
     try:
@@ -191,9 +289,8 @@ def _validate(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra
             seen.add(key)
             template = messages.get(rec.check, str(rec.check))
             problems.append(Problem(_display(table.path, root), int(rec.index), rec.column, template.format(value=rec.failure_case)))
-    if problems:
-        problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
-        raise ContractError(problems)
+    problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
+    return problems
 
 
 # -- gemeenten ------------------------------------------------------------------------------------
@@ -395,6 +492,19 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
     known = frame["indicator"].map(lambda i: i in catalogue and not catalogue[i].afgeleid)
     counts = known & frame["indicator"].map(lambda i: i in catalogue and catalogue[i].eenheid == "aantal")
     numeric = pd.to_numeric(frame["waarde"].where(counts), errors="coerce")
+    # '1.234' in a text file: a Dutch thousands separator or a decimal point? For a count it cannot
+    # be a fraction, for an amount in EUR x 1.000 a fraction of a thousand euros is implausible:
+    # both are refused with the hint, rather than silently read as 1,234 (docs/data-contract.md).
+    grouped = frame["waarde"].str.fullmatch(THOUSANDS) if table.header_row else pd.Series(False, index=frame.index)
+    amounts = known & frame["indicator"].map(lambda i: i in catalogue and catalogue[i].eenheid == "EUR x 1.000")
+    for row in frame.index[grouped & (counts | amounts)]:
+        value = frame.at[row, "waarde"]
+        unit = "aantal" if counts[row] else "bedrag in duizenden euro's (EUR x 1.000)"
+        problems.append(Problem(name, int(row), "waarde", f"{value!r} lijkt een getal met een punt als duizendtalscheiding; een "
+                                f"{unit} staat hier zonder scheidingstekens: schrijf {value.replace('.', '')}"
+                                + ("" if counts[row] else " (is het echt een breuk van duizend euro, schrijf dan niet precies "
+                                   "drie decimalen, bijvoorbeeld 1.2340)")))
+    numeric = numeric.where(~grouped)
     for row in frame.index[numeric < 0]:
         problems.append(Problem(name, int(row), "waarde", MESSAGES["negatief"].format(value=frame.at[row, "waarde"])))
     for row in frame.index[(numeric >= 0) & (numeric % 1 != 0)]:

@@ -18,13 +18,13 @@ Conventions of every definition (docs/data-contract.md, "Registraties"):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 
 from .disclosure import protect
-from .errors import ContractError, Problem
+from .errors import Problem
+from .params import ParamsError, problem_at
 from .periods import Period
 from .registraties import WETTEN, Config
 
@@ -127,7 +127,7 @@ class Geldigheid:
 def history(config: Config, gemeente: str, indicator: str) -> list[Geldigheid]:
     """The gemeente's definitions of an indicator, oldest first; the last is the one in force."""
     raw = (config.gemeente(gemeente).get("definities") or {}).get(indicator)
-    where = f"{config.path.name}: gemeenten.{gemeente}.definities.{indicator}"
+    where = ("gemeenten", gemeente, "definities", indicator)
     if not raw:
         return [Geldigheid(DEFINITIES[STANDAARD[indicator]], None)]
     if not isinstance(raw, list):
@@ -138,46 +138,46 @@ def history(config: Config, gemeente: str, indicator: str) -> list[Geldigheid]:
         d = DEFINITIES.get(code)
         if d is None or indicator not in d.indicatoren:
             options = ", ".join(c for c, x in DEFINITIES.items() if indicator in x.indicatoren)
-            raise ContractError([Problem(str(config.path), None, where, f"definitie {code!r} bestaat niet voor {indicator}; kies uit {options}")])
+            raise ParamsError([problem_at(config.path, where, f"definitie {code!r} bestaat niet voor {indicator}; kies uit {options}")])
         tot = entry.get("tot") if isinstance(entry, dict) else None
         if tot is not None and not isinstance(tot, dt.date):
             try:
                 tot = dt.date.fromisoformat(str(tot))
             except ValueError:
-                raise ContractError([Problem(str(config.path), None, where, f"tot {tot!r} is geen datum (JJJJ-MM-DD)")]) from None
+                raise ParamsError([problem_at(config.path, where, f"tot {tot!r} is geen datum (JJJJ-MM-DD)")]) from None
         last = i == len(raw) - 1
         if last and tot is not None:
-            raise ContractError([Problem(str(config.path), None, where, "de laatste definitie is de huidige en heeft geen 'tot'")])
+            raise ParamsError([problem_at(config.path, where, "de laatste definitie is de huidige en heeft geen 'tot'")])
         if not last and tot is None:
-            raise ContractError([Problem(str(config.path), None, where, f"definitie {code} heeft een 'tot' nodig (de laatste dag dat ze gold)")])
+            raise ParamsError([problem_at(config.path, where, f"definitie {code} heeft een 'tot' nodig (de laatste dag dat ze gold)")])
         if previous is not None and tot is not None and tot <= previous:
-            raise ContractError([Problem(str(config.path), None, where, "de 'tot'-datums moeten oplopen")])
+            raise ParamsError([problem_at(config.path, where, "de 'tot'-datums moeten oplopen")])
         previous = tot or previous
         out.append(Geldigheid(d, tot))
     return out
 
 
 # -- periods --------------------------------------------------------------------------------------
-def peildatum(frames: dict[str, pd.DataFrame], gemeente: str, config: Config) -> dt.date | None:
+EVENT_COLUMNS = (("voorzieningen", ("startdatum",)), ("uitkeringen", ("startdatum",)),
+                 ("aanvragen", ("datum_ontvangst", "datum_besluit")), ("klachten", ("datum",)))
+
+
+def latest_events(records) -> dict[str, dt.date]:
+    """Per gemeente the day of the latest event in its exports (a start, receipt, decision or
+    complaint; planned end dates lie in the future and do not count)."""
+    parts = [f"SELECT gemeente, max({c}) AS d FROM {soort} GROUP BY gemeente"
+             for soort, cols in EVENT_COLUMNS if soort in records for c in cols]
+    if not parts:
+        return {}
+    rows = records.con.execute(f"SELECT gemeente, max(d) FROM ({' UNION ALL '.join(parts)}) GROUP BY gemeente ORDER BY gemeente").fetchall()
+    return {g: d for g, d in rows if d is not None}
+
+
+def peildatum(latest: dict[str, dt.date], gemeente: str, config: Config) -> dt.date | None:
     """The day up to which the gemeente's exports are complete: params (gemeenten.<code>.peildatum,
-    the export date), else the day of the latest event in them (a start, receipt, decision or
-    complaint; planned end dates lie in the future and do not count). A period that ends after it
-    is counted up to it and is voorlopig."""
-    explicit = config.peildatum(gemeente)
-    if explicit:
-        return explicit
-    latest = None
-    for soort, cols in (("voorzieningen", ["startdatum"]), ("uitkeringen", ["startdatum"]),
-                        ("aanvragen", ["datum_ontvangst", "datum_besluit"]), ("klachten", ["datum"])):
-        frame = frames.get(soort)
-        if frame is None:
-            continue
-        own = frame[frame["gemeente"] == gemeente]
-        for c in cols:
-            m = own[c].max()
-            if pd.notna(m) and (latest is None or m.date() > latest):
-                latest = m.date()
-    return latest
+    the export date), else the day of the latest event in them (`latest_events`). A period that
+    ends after it is counted up to it and is voorlopig."""
+    return config.peildatum(gemeente) or latest.get(gemeente)
 
 
 def periods_frame(gemeente: str, vanaf: int, peil: dt.date) -> pd.DataFrame:
@@ -196,22 +196,26 @@ def periods_frame(gemeente: str, vanaf: int, peil: dt.date) -> pd.DataFrame:
 # -- the calculations ----------------------------------------------------------------------------
 def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) -> pd.DataFrame:
     budget = definitie.naam == "toegewezen_budget"
-    con.execute("CREATE OR REPLACE TEMP TABLE eenmalig AS SELECT lower(unnest(?::VARCHAR[])) AS categorie",
+    con.execute("CREATE OR REPLACE TABLE eenmalig AS SELECT lower(unnest(?::VARCHAR[])) AS categorie",
                 [eenmalig if budget else []])
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE hits AS
-        SELECT v.gemeente, p.periode, v.client, v.categorie, v.zrang,
+    # The provisions running in each period, joined per query rather than materialised: for ten
+    # million records the pairs (provision, period) would not fit in memory. Distinct clients are
+    # counted in two steps (GROUP BY client, then count), which DuckDB can spill to disk.
+    hits = f"""
+        SELECT v.gemeente, p.periode, v.client, v.categorie,
+               CASE v.zwaarte WHEN 'licht' THEN 1 WHEN 'middel' THEN 2 WHEN 'zwaar' THEN 3 END AS zrang,
                v.verwijzer = 'Gemeente' AS via_gemeente,
                v.verwijzer IS NOT NULL AND v.verwijzer <> 'Gemeente' AS via_ander
         FROM voorzieningen v JOIN perioden p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
-        WHERE v.wet = ?
+        WHERE v.wet = $wet
           {"AND (v.startdatum >= p.begin OR (lower(v.categorie) NOT IN (SELECT categorie FROM eenmalig) AND lower(coalesce(v.product, '')) NOT IN (SELECT categorie FROM eenmalig)))" if budget else ""}
-    """, [WETTEN[wet]])
-    return con.execute("""
+    """
+    return con.execute(f"""
         WITH per_client AS (
             SELECT gemeente, periode, client, max(zrang) AS zr, bool_or(via_gemeente) AS g, bool_or(via_ander) AS a
-            FROM hits GROUP BY gemeente, periode, client)
+            FROM ({hits}) GROUP BY gemeente, periode, client),
+        per_categorie AS (SELECT DISTINCT gemeente, periode, categorie, client FROM ({hits}))
         SELECT gemeente, periode, NULL AS dim, NULL AS dimwaarde, count(*) AS waarde FROM per_client GROUP BY ALL
         UNION ALL
         SELECT gemeente, periode, 'zwaarte', CASE zr WHEN 1 THEN 'licht' WHEN 2 THEN 'middel' WHEN 3 THEN 'zwaar' ELSE 'onbekend' END,
@@ -221,47 +225,53 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
                CASE WHEN g AND a THEN 'Gemeente en anderen' WHEN g THEN 'Alleen gemeente' WHEN a THEN 'Alleen anderen' ELSE 'Onbekend' END,
                count(*) FROM per_client GROUP BY ALL
         UNION ALL
-        SELECT gemeente, periode, 'categorie', categorie, count(DISTINCT client) FROM hits GROUP BY ALL
-    """).df()
+        SELECT gemeente, periode, 'categorie', categorie, count(*) FROM per_categorie GROUP BY ALL
+        ORDER BY ALL
+    """, {"wet": WETTEN[wet]}).df()
 
 
 def _running_provisions(con, wet: str) -> pd.DataFrame:
+    """Provisions running after the last day of each period, in total and per categorie."""
     return con.execute("""
-        SELECT v.gemeente, p.periode, v.categorie AS dimwaarde
+        SELECT v.gemeente, p.periode, CASE WHEN GROUPING(v.categorie) = 0 THEN 'categorie' END AS dim,
+               v.categorie AS dimwaarde, count(*) AS waarde
         FROM voorzieningen v JOIN perioden p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum > p.eind)
         WHERE v.wet = ?
-    """, [WETTEN[wet]]).df().pipe(_with_totals, "categorie")
-
-
-def _with_totals(frame: pd.DataFrame, dim: str) -> pd.DataFrame:
-    """Counts of rows per gemeente and period, in total and per value of `dim`."""
-    parts = frame.groupby(["gemeente", "periode", "dimwaarde"], dropna=False).size().reset_index(name="waarde")
-    parts["dim"] = dim
-    total = frame.groupby(["gemeente", "periode"]).size().reset_index(name="waarde")
-    total["dim"], total["dimwaarde"] = None, None
-    return pd.concat([total, parts], ignore_index=True)
+        GROUP BY GROUPING SETS ((v.gemeente, p.periode), (v.gemeente, p.periode, v.categorie))
+        ORDER BY ALL
+    """, [WETTEN[wet]]).df()
 
 
 def _benefits(con) -> dict[str, pd.DataFrame]:
+    # Distinct persons and households in two steps (DISTINCT, then count): spillable to disk.
     stand = con.execute("""
-        SELECT u.gemeente, p.periode, count(DISTINCT u.client) AS personen, count(DISTINCT u.huishouden) AS huishoudens
-        FROM uitkeringen u JOIN perioden p
-          ON u.gemeente = p.gemeente AND u.startdatum <= p.eind AND (u.einddatum IS NULL OR u.einddatum > p.eind)
-        GROUP BY ALL
+        WITH lopend AS (
+            SELECT u.gemeente, p.periode, u.client, u.huishouden
+            FROM uitkeringen u JOIN perioden p
+              ON u.gemeente = p.gemeente AND u.startdatum <= p.eind AND (u.einddatum IS NULL OR u.einddatum > p.eind)),
+        personen AS (SELECT gemeente, periode, count(*) AS personen FROM (SELECT DISTINCT gemeente, periode, client FROM lopend) GROUP BY ALL),
+        huishoudens AS (SELECT gemeente, periode, count(*) AS huishoudens FROM (SELECT DISTINCT gemeente, periode, huishouden FROM lopend) GROUP BY ALL)
+        SELECT gemeente, periode, personen, huishoudens FROM personen JOIN huishoudens USING (gemeente, periode)
+        ORDER BY gemeente, periode
     """).df()
     instroom = con.execute("""
-        SELECT u.gemeente, p.periode, NULL AS dim, NULL AS dimwaarde, count(DISTINCT u.client) AS waarde
-        FROM uitkeringen u JOIN perioden p ON u.gemeente = p.gemeente AND u.startdatum BETWEEN p.begin AND p.eind
-        GROUP BY ALL
+        SELECT gemeente, periode, NULL AS dim, NULL AS dimwaarde, count(*) AS waarde
+        FROM (SELECT DISTINCT u.gemeente, p.periode, u.client
+              FROM uitkeringen u JOIN perioden p ON u.gemeente = p.gemeente AND u.startdatum BETWEEN p.begin AND p.eind)
+        GROUP BY ALL ORDER BY ALL
     """).df()
     uitstroom = con.execute("""
-        SELECT u.gemeente, p.periode, 'reden' AS dim, coalesce(u.reden_einde, 'Onbekend') AS dimwaarde, u.client
-        FROM uitkeringen u JOIN perioden p ON u.gemeente = p.gemeente AND u.einddatum BETWEEN p.begin AND p.eind
+        WITH uit AS (
+            SELECT DISTINCT u.gemeente, p.periode, coalesce(u.reden_einde, 'Onbekend') AS reden, u.client
+            FROM uitkeringen u JOIN perioden p ON u.gemeente = p.gemeente AND u.einddatum BETWEEN p.begin AND p.eind)
+        SELECT gemeente, periode, NULL AS dim, NULL AS dimwaarde, count(DISTINCT client) AS waarde FROM uit GROUP BY ALL
+        UNION ALL
+        SELECT gemeente, periode, 'reden', reden, count(*) FROM uit GROUP BY ALL
+        ORDER BY ALL
     """).df()
-    out_total = uitstroom.groupby(["gemeente", "periode"])["client"].nunique().reset_index(name="waarde")
-    out_total["dim"], out_total["dimwaarde"] = None, None
-    out_parts = uitstroom.groupby(["gemeente", "periode", "dim", "dimwaarde"])["client"].nunique().reset_index(name="waarde")
+    out_total = uitstroom[uitstroom["dim"].isna()]
+    out_parts = uitstroom[uitstroom["dim"].notna()]
 
     def stock(col: str) -> pd.DataFrame:
         return stand.rename(columns={col: "waarde"})[["gemeente", "periode", "waarde"]].assign(dim=None, dimwaarde=None)
@@ -273,7 +283,7 @@ def _benefits(con) -> dict[str, pd.DataFrame]:
 
 
 def _timeliness(con, termijn_weken: dict[str, int]) -> dict[str, pd.DataFrame]:
-    con.execute("CREATE OR REPLACE TEMP TABLE termijnen AS SELECT * FROM (VALUES "
+    con.execute("CREATE OR REPLACE TABLE termijnen AS SELECT * FROM (VALUES "
                 + ", ".join(f"('{WETTEN[w]}', {int(n) * 7})" for w, n in termijn_weken.items()) + ") t(wet, dagen)")
     frame = con.execute("""
         WITH a AS (
@@ -288,6 +298,7 @@ def _timeliness(con, termijn_weken: dict[str, int]) -> dict[str, pd.DataFrame]:
         FROM a JOIN perioden p
           ON a.gemeente = p.gemeente AND a.datum_ontvangst <= p.eind AND (a.datum_besluit IS NULL OR a.datum_besluit >= p.begin)
         GROUP BY GROUPING SETS ((a.gemeente, p.periode), (a.gemeente, p.periode, a.wet))
+        ORDER BY ALL
     """).df()
     frame["dim"] = frame["dimwaarde"].map(lambda v: None if v is None or v != v else "wet")
     return {"aanvragen_beslist": frame.rename(columns={"beslist": "waarde"})[["gemeente", "periode", "dim", "dimwaarde", "waarde"]],
@@ -301,6 +312,7 @@ def _complaints(con) -> dict[str, pd.DataFrame]:
                count(*) FILTER (WHERE k.gegrond IN ('ja', 'deels')) AS gegrond
         FROM klachten k JOIN perioden p ON k.gemeente = p.gemeente AND k.datum BETWEEN p.begin AND p.eind
         GROUP BY GROUPING SETS ((k.gemeente, p.periode), (k.gemeente, p.periode, k.norm))
+        ORDER BY ALL
     """).df()
     frame["dim"] = frame["norm"].map(lambda v: None if v is None or v != v else "norm")
     frame["dimwaarde"] = frame["norm"]
@@ -357,26 +369,27 @@ class Afgeleid:
     definities: pd.DataFrame  # gemeente, indicator, definitie, versie, titel, uitleg, tot, huidig
     vergelijking: pd.DataFrame  # gemeente, indicator, periode, dim, dimwaarde, definitie, waarde, waarde_status
     peildata: dict[str, dt.date]
+    weggelaten: dict[str, int] = field(default_factory=dict)  # records dropped per kind (a provision delivered twice)
 
 
-def derive(frames: dict[str, pd.DataFrame], config: Config, catalogue) -> Afgeleid:
-    """All derived indicators for all gemeenten in the registrations, disclosure-controlled: what
-    the store receives."""
-    exact = derive_exact(frames, config, catalogue)
+def derive(records, config: Config, catalogue) -> Afgeleid:
+    """All derived indicators for all gemeenten in the registrations (registraties.Records),
+    disclosure-controlled: what the store receives."""
+    exact = derive_exact(records, config, catalogue)
     rules = {"additive": OPTELBAAR, "flows": STROOM, "differences": VERSCHILLEN, "balance": BALANS}
     observaties = protect(exact.observaties, config.methode, config.drempel, **rules)
     vergelijking = protect(exact.vergelijking, config.methode, config.drempel, **rules)
     return Afgeleid(observaties, exact.definities, vergelijking, exact.peildata)
 
 
-def _sources(frames: dict[str, pd.DataFrame], indicator: str) -> list[str]:
+def _sources(records, indicator: str) -> list[str]:
     """The gemeenten whose exports feed an indicator: for provisions, those with records of its wet
     (a gemeente that exports only Wmo gets no jeugd figures, not zeros)."""
     soort, wet = BRON_SOORT[indicator]
-    frame = frames[soort]
-    if wet is not None:
-        frame = frame[frame["wet"] == WETTEN[wet]]
-    return sorted(frame["gemeente"].unique())
+    if soort not in records:
+        return []
+    where, params = ("WHERE wet = ?", [WETTEN[wet]]) if wet is not None else ("", [])
+    return [r[0] for r in records.con.execute(f"SELECT DISTINCT gemeente FROM {soort} {where} ORDER BY gemeente", params).fetchall()]
 
 
 def check_definitions(config: Config) -> None:
@@ -384,63 +397,57 @@ def check_definitions(config: Config) -> None:
     for code, settings in config.gemeenten.items():
         for indicator in ((settings or {}).get("definities") or {}):
             if indicator not in BRON_SOORT:
-                raise ContractError([Problem(str(config.path), None, f"gemeenten.{code}.definities.{indicator}",
-                                             f"{indicator!r} wordt niet uit registraties berekend; kies uit {', '.join(BRON_SOORT)}")])
+                raise ParamsError([problem_at(config.path, ("gemeenten", code, "definities", indicator),
+                                              f"{indicator!r} wordt niet uit registraties berekend; kies uit {', '.join(BRON_SOORT)}")])
 
 
-def derive_exact(frames: dict[str, pd.DataFrame], config: Config, catalogue) -> Afgeleid:
+def derive_exact(records, config: Config, catalogue) -> Afgeleid:
     """The exact counts before disclosure control. Library-internal (tests check the definitions
-    with it); everything published goes through `derive`."""
+    with it); everything published goes through `derive`. `records` is a registraties.Records:
+    the records stay in its DuckDB database and only counts come out."""
     check_definitions(config)
     cols = ["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie"]
-    gemeenten = sorted({g for f in frames.values() for g in f["gemeente"].unique()})
-    peil = {g: peildatum(frames, g, config) for g in gemeenten}
+    latest = latest_events(records)
+    gemeenten = sorted(latest)
+    peil = {g: peildatum(latest, g, config) for g in gemeenten}
     grids = [periods_frame(g, config.vanaf, d) for g, d in peil.items() if d and d.year >= config.vanaf]
     grids = [g for g in grids if len(g)]
     obs, defs, comp = [], [], []
     if grids:  # else every record lies before `vanaf`: nothing to count
         perioden = pd.concat(grids, ignore_index=True)
         status = perioden.set_index(["gemeente", "periode"])["status"]
-        con = duckdb.connect()
-        try:
-            con.execute("SET threads TO 2")
-            con.register("perioden_df", perioden)
-            con.execute("CREATE TEMP TABLE perioden AS SELECT gemeente, periode, CAST(begin AS TIMESTAMP) AS begin, "
-                        "CAST(eind AS TIMESTAMP) AS eind FROM perioden_df")
-            for soort, frame in frames.items():
-                if soort == "voorzieningen":
-                    frame = frame.assign(zrang=frame["zwaarte"].map(ZWAARTE_RANG).astype("Int8"))
-                con.register(f"{soort}_df", frame.drop(columns=["bestand", "rij"], errors="ignore"))
-                con.execute(f"CREATE TEMP TABLE {soort} AS SELECT * FROM {soort}_df")
-            cache: dict = {}
-            for indicator, (soort, _) in BRON_SOORT.items():
-                if soort not in frames or not _sources(frames, indicator):
-                    continue
-                bronnen = _sources(frames, indicator)
-                allowed = set(catalogue[indicator].uitsplitsingen)
-                histories = {g: history(config, g, indicator) for g in bronnen}
-                counts = {}
-                for d in sorted({h.definitie.code for hist in histories.values() for h in hist}):
-                    part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
-                    part["dim"] = part["dim"].map(lambda v: CATEGORIE_KOLOM.get(indicator, v) if v == "categorie" else v)
-                    part = part[(part["dim"].isna() | part["dim"].isin(allowed)) & part["gemeente"].isin(bronnen)]
-                    counts[d] = _complete(part, perioden[perioden["gemeente"].isin(bronnen)]).assign(indicator=indicator)
-                for g, hist in histories.items():
-                    defs += [{"gemeente": g, "indicator": indicator, "definitie": step.definitie.code,
-                              "titel": step.definitie.titel, "uitleg": step.definitie.uitleg,
-                              "tot": step.tot.isoformat() if step.tot else None, "huidig": step is hist[-1]} for step in hist]
-                    current = hist[-1].definitie.code
-                    obs.append(counts[current][counts[current]["gemeente"] == g].assign(definitie=current))
-                    start = None
-                    for step in hist[:-1]:  # the periods of each older definition: old and new side by side
-                        for code in (step.definitie.code, current):
-                            rows = counts[code][counts[code]["gemeente"] == g]
-                            ps = rows["periode"].map(Period.parse)
-                            keep = ps.map(lambda p: p.end <= step.tot and (start is None or p.start > start))
-                            comp.append(rows[keep.to_numpy()].assign(definitie=code))
-                        start = step.tot
-        finally:
-            con.close()
+        con = records.con
+        con.register("perioden_df", perioden)
+        con.execute("CREATE OR REPLACE TABLE perioden AS SELECT gemeente, periode, CAST(begin AS DATE) AS begin, "
+                    "CAST(eind AS DATE) AS eind FROM perioden_df")
+        con.unregister("perioden_df")
+        cache: dict = {}
+        for indicator in BRON_SOORT:
+            bronnen = _sources(records, indicator)
+            if not bronnen:
+                continue
+            allowed = set(catalogue[indicator].uitsplitsingen)
+            histories = {g: history(config, g, indicator) for g in bronnen}
+            counts = {}
+            for d in sorted({h.definitie.code for hist in histories.values() for h in hist}):
+                part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
+                part["dim"] = part["dim"].map(lambda v: CATEGORIE_KOLOM.get(indicator, v) if v == "categorie" else v)
+                part = part[(part["dim"].isna() | part["dim"].isin(allowed)) & part["gemeente"].isin(bronnen)]
+                counts[d] = _complete(part, perioden[perioden["gemeente"].isin(bronnen)]).assign(indicator=indicator)
+            for g, hist in histories.items():
+                defs += [{"gemeente": g, "indicator": indicator, "definitie": step.definitie.code,
+                          "titel": step.definitie.titel, "uitleg": step.definitie.uitleg,
+                          "tot": step.tot.isoformat() if step.tot else None, "huidig": step is hist[-1]} for step in hist]
+                current = hist[-1].definitie.code
+                obs.append(counts[current][counts[current]["gemeente"] == g].assign(definitie=current))
+                start = None
+                for step in hist[:-1]:  # the periods of each older definition: old and new side by side
+                    for code in (step.definitie.code, current):
+                        rows = counts[code][counts[code]["gemeente"] == g]
+                        ps = rows["periode"].map(Period.parse)
+                        keep = ps.map(lambda p: p.end <= step.tot and (start is None or p.start > start))
+                        comp.append(rows[keep.to_numpy()].assign(definitie=code))
+                    start = step.tot
     observaties = pd.concat(obs, ignore_index=True)[cols] if obs else pd.DataFrame(columns=cols)
     vergelijking = pd.concat(comp, ignore_index=True)[cols] if comp else pd.DataFrame(columns=cols)
     if len(observaties):

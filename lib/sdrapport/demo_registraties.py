@@ -117,6 +117,9 @@ def voorzieningen(code: str, inwoners: int, r: np.random.Generator, categorieen:
     out.insert(0, "id", [f"DEMO-V-{nr}-{i:07d}" for i in range(len(out))])
     out["startdatum"] = _iso(out["start"].to_numpy())
     out["einddatum"] = _end_text(out["eind"].to_numpy(), r)
+    # Two provisions of one client with the same product and start would be one provision delivered
+    # twice (the ingest refuses those): keep the first. After every draw, so the rest is unchanged.
+    out = out[~out.duplicated(["client", "wet", "product", "startdatum"], keep="first")]
     return out[["id", "client", "gemeente", "wet", "product", "categorie", "zwaarte", "verwijzer", "startdatum", "einddatum"]]
 
 

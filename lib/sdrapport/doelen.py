@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import decimal
 
-import yaml
-
 from . import formatting
+from .params import DOELEN as DOELEN_SCHEMA
+from .params import PROFIEL, ParamsError, load_params
 from .project import Project
 from .report import Rapport, Waarde
 
@@ -34,32 +34,21 @@ class Kpi:
 def load_kpis(project: Project, rapport: str) -> list[Kpi]:
     """The KPI tiles of a profile: one per domain, each an indicator with a direction (a neutral
     indicator can have no status)."""
-    from .catalogue import load_catalogue
+
+    from .params import _profile_semantics
 
     path = project.params / "rapporten" / f"{rapport}.yml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    catalogue = load_catalogue(project.catalogue)
-    out: list[Kpi] = []
-    for n, item in enumerate(raw.get("kpi") or [], start=1):
-        if not isinstance(item, dict) or not item.get("domein") or not item.get("indicator"):
-            raise ValueError(f"{path}: kpi {n} heeft 'domein' en 'indicator' nodig")
-        kpi = Kpi(str(item["domein"]), str(item["indicator"]), {k: str(v) for k, v in item.items() if k not in ("domein", "indicator")})
-        if kpi.indicator not in catalogue:
-            raise ValueError(f"{path}: kpi {n}: onbekende indicator {kpi.indicator!r}")
-        if catalogue[kpi.indicator].richting == "neutraal":
-            raise ValueError(f"{path}: kpi {n}: {kpi.indicator} is neutraal (geen hoger/lager is beter) en kan geen doel halen")
-        if any(k.domein == kpi.domein for k in out):
-            raise ValueError(f"{path}: kpi {n}: domein {kpi.domein!r} heeft al een tegel; één kpi per domein")
-        out.append(kpi)
-    return out
+    raw = load_params(path, PROFIEL) or {}
+    problems = [p for p in _profile_semantics(project, path, raw) if p.column and p.column.startswith("kpi")]
+    if problems:
+        raise ParamsError(problems)
+    return [Kpi(str(item["domein"]), str(item["indicator"]), {k: str(v) for k, v in item.items() if k not in ("domein", "indicator")})
+            for item in raw.get("kpi") or []]
 
 
 def target(project: Project, gemeente: str, jaar: int, key: str) -> float | None:
     """The target for a KPI key: the gemeente's own for that year, else the standard one."""
-    path = project.params / DOELEN
-    if not path.exists():
-        return None
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_params(project.params / DOELEN, DOELEN_SCHEMA, required=False) or {}
     own = ((raw.get(gemeente) or {}).get(jaar) or (raw.get(gemeente) or {}).get(str(jaar)) or {})
     value = own.get(key, (raw.get("standaard") or {}).get(key))
     return None if value is None else float(value)

@@ -25,14 +25,16 @@ class Problem:
 class ContractError(Exception):
     """Input that breaks the data contract (docs/data-contract.md)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], more: int = 0):
         self.problems = list(problems)
+        self.more = more  # problems found but not kept (a large file full of errors)
         super().__init__(self.render())
 
     def render(self) -> str:
         lines = [str(p) for p in self.problems[:MAX_SHOWN]]
-        if len(self.problems) > MAX_SHOWN:
-            lines.append(f"... en nog {len(self.problems) - MAX_SHOWN} problemen")
+        hidden = len(self.problems) - len(lines) + self.more
+        if hidden > 0:
+            lines.append(f"... en nog {hidden} problemen")
         return "\n".join(lines)
 
 

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
+
+from .params import ParamsError, ParamsProblem, display, load_params
 
 FASEN = ("primitief", "gewijzigd", "rekening")
 SOORTEN = ("baten", "lasten", "saldo")
@@ -172,24 +173,18 @@ def afwijkingen(tabel: pd.DataFrame, drempel: float, toelichtingen: dict[str, st
 
 
 # -- params ------------------------------------------------------------------------------------
-class ParamsError(Exception):
-    """A params file that is missing, unreadable or lacks what is asked for; the message names the file."""
+def _err(path: str | Path, message: str) -> ParamsError:
+    """A ParamsError about a whole file (or a year in it), naming the file."""
+    return ParamsError([ParamsProblem(display(path), None, None, message)])
 
 
 def _read_yaml(path: str | Path) -> dict:
+    """A params file through the one params loader (params.load_params: YAML syntax and, for files
+    under params/, their schema, with line and column); then the checks of this module."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParamsError(f"{path}: bestand ontbreekt") from None
-    except UnicodeDecodeError:
-        raise ParamsError(f"{path}: bestand is geen UTF-8; sla het op als UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", rij {mark.line + 1}" if mark else ""
-        raise ParamsError(f"{path}{where}: geen geldige YAML ({getattr(exc, 'problem', exc)})") from None
+    raw = load_params(path)
     if not isinstance(raw, dict):
-        raise ParamsError(f"{path}: verwacht per jaar een sleutel, bijvoorbeeld '2024:'")
+        raise _err(path, "verwacht per jaar een sleutel, bijvoorbeeld '2024:'")
     return raw
 
 
@@ -198,10 +193,10 @@ def _year(raw: dict, path: str | Path, jaar: int | str) -> dict:
     for k, v in raw.items():
         if str(k).strip() == key:
             if not isinstance(v, dict):
-                raise ParamsError(f"{path}: onder '{key}:' worden sleutels met waarden verwacht")
+                raise _err(path, f"onder '{key}:' worden sleutels met waarden verwacht")
             return v
     have = ", ".join(sorted(str(k) for k in raw)) or "geen"
-    raise ParamsError(f"{path}: sleutel '{key}' ontbreekt; dit bestand heeft geen gegevens voor {key} (aanwezige jaren: {have})")
+    raise _err(path, f"sleutel '{key}' ontbreekt; dit bestand heeft geen gegevens voor {key} (aanwezige jaren: {have})")
 
 
 def _codes(mapping: dict, path: str | Path, where: str) -> dict[str, str]:
@@ -209,10 +204,10 @@ def _codes(mapping: dict, path: str | Path, where: str) -> dict[str, str]:
     out = {}
     for code, text in mapping.items():
         if not isinstance(code, str):
-            raise ParamsError(f"{path}: {where}: taakveld {code!r} staat niet tussen aanhalingstekens; "
+            raise _err(path, f"{where}: taakveld {code!r} staat niet tussen aanhalingstekens; "
                               f"schrijf \"{code}\": YAML leest 6.10 anders als 6.1")
         if not isinstance(text, str) or not text.strip():
-            raise ParamsError(f"{path}: {where}: taakveld {code} heeft geen tekst")
+            raise _err(path, f"{where}: taakveld {code} heeft geen tekst")
         out[code.strip()] = text.strip()
     return out
 
@@ -238,27 +233,27 @@ def load_jaarverslag_params(path: str | Path, jaar: int | str) -> JaarverslagPar
     raw = _read_yaml(path)
     data = _year(raw, path, jaar)
     if "drempel" not in data:
-        raise ParamsError(f"{path}: sleutel 'drempel' ontbreekt onder '{jaar}:'; geef het bedrag in EUR x 1.000 "
+        raise _err(path, f"sleutel 'drempel' ontbreekt onder '{jaar}:'; geef het bedrag in EUR x 1.000 "
                           "vanaf waar een afwijking wordt toegelicht, bijvoorbeeld drempel: 50")
     drempel = data["drempel"]
     if isinstance(drempel, bool) or not isinstance(drempel, (int, float)) or drempel < 0:
-        raise ParamsError(f"{path}: drempel {drempel!r} onder '{jaar}:' is geen bedrag van 0 of meer (EUR x 1.000)")
+        raise _err(path, f"drempel {drempel!r} onder '{jaar}:' is geen bedrag van 0 of meer (EUR x 1.000)")
     toel = data.get("toelichtingen") or {}
     if not isinstance(toel, dict):
-        raise ParamsError(f"{path}: 'toelichtingen' onder '{jaar}:' moet per taakveld een tekst geven (\"6.1\": ...)")
+        raise _err(path, f"'toelichtingen' onder '{jaar}:' moet per taakveld een tekst geven (\"6.1\": ...)")
     inds = data.get("beleidsindicatoren") or []
     if not isinstance(inds, list):
-        raise ParamsError(f"{path}: 'beleidsindicatoren' onder '{jaar}:' moet een lijst zijn")
+        raise _err(path, f"'beleidsindicatoren' onder '{jaar}:' moet een lijst zijn")
     checked = []
     for n, ind in enumerate(inds, start=1):
         if not isinstance(ind, dict):
-            raise ParamsError(f"{path}: beleidsindicator {n} onder '{jaar}:': verwacht velden {', '.join(INDICATOR_VELDEN)}")
+            raise _err(path, f"beleidsindicator {n} onder '{jaar}:': verwacht velden {', '.join(INDICATOR_VELDEN)}")
         missing = [k for k in INDICATOR_VELDEN if ind.get(k) in (None, "")]
         unknown = [k for k in ind if k not in INDICATOR_VELDEN + INDICATOR_OPTIONEEL]
         if missing:
-            raise ParamsError(f"{path}: beleidsindicator {n} ({ind.get('label', '?')}) onder '{jaar}:': veld {', '.join(missing)} ontbreekt")
+            raise _err(path, f"beleidsindicator {n} ({ind.get('label', '?')}) onder '{jaar}:': veld {', '.join(missing)} ontbreekt")
         if unknown:
-            raise ParamsError(f"{path}: beleidsindicator {n} ({ind.get('label')}) onder '{jaar}:': onbekend veld {', '.join(map(str, unknown))}; "
+            raise _err(path, f"beleidsindicator {n} ({ind.get('label')}) onder '{jaar}:': onbekend veld {', '.join(map(str, unknown))}; "
                               f"toegestaan: {', '.join(INDICATOR_VELDEN + INDICATOR_OPTIONEEL)}")
         checked.append({**{k: str(ind[k]) for k in INDICATOR_VELDEN},
                         **{k: (str(ind[k]).strip() if ind.get(k) not in (None, "") else None) for k in INDICATOR_OPTIONEEL}})

@@ -14,6 +14,8 @@ import datetime as dt
 import hashlib
 import os
 import secrets
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +24,10 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
-import yaml
 
-from .contract import GEMEENTE_CODE, _display, _validate, read_table
+from .contract import GEMEENTE_CODE, _display, _problems, read_table_chunks
 from .errors import ContractError, Problem
+from .params import REGISTRATIES, ParamsError, load_params, problem_at
 
 FOLDER = "registraties"
 CONFIG = "registraties.yml"
@@ -88,7 +90,8 @@ MESSAGES = {
     "gm_onbekend": "gemeente staat niet in data/gemeenten.csv; voeg haar toe of corrigeer de code",
     "datum": "geen datum; verwacht JJJJ-MM-DD (of DD-MM-JJJJ), bijvoorbeeld 2021-01-01",
     "datum_bereik": "datum valt buiten 1990-2099; controleer het jaar",
-    "datum_toekomst": "datum ligt meer dan een jaar na vandaag; controleer het jaar",
+    "datum_toekomst": "datum ligt na vandaag; een export bevat alleen wat al gebeurd is. Controleer het jaar, of haal "
+    "een geplande voorziening die nog niet begonnen is uit de export",
     "wet": "onbekende wet; verwacht " + ", ".join(WETTEN),
     "zwaarte": "onbekende zwaarte; verwacht " + ", ".join(ZWAARTE) + " of een lege cel",
     "verwijzer": "onbekende verwijzer; verwacht " + ", ".join(VERWIJZERS) + " of een lege cel",
@@ -115,6 +118,7 @@ class Config:
     gemeenten: dict[str, dict] = field(default_factory=dict)
     categorieen: dict[str, list[str]] = field(default_factory=dict)
     eenmalig_geboekt: list[str] = field(default_factory=list)
+    dubbele_voorzieningen: str = "weigeren"  # or 'eerste_houden': keep the first of a provision delivered twice
 
     def gemeente(self, code: str) -> dict:
         return self.gemeenten.get(code) or {}
@@ -123,55 +127,41 @@ class Config:
         return str(self.gemeente(code).get("bron") or self.bron)
 
     def peildatum(self, code: str) -> dt.date | None:
-        value = self.gemeente(code).get("peildatum")
-        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)) if value else None
+        return _date(self.gemeente(code).get("peildatum"))
 
 
 def load_config(params: Path) -> Config:
+    """params/registraties.yml through the params loader (schema: params.REGISTRATIES); defaults
+    when the file is absent."""
     path = Path(params) / CONFIG
-    if not path.exists():
-        return Config(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ContractError([Problem(str(path), None, None, f"geen geldige YAML: {exc}")]) from None
-    problems = []
+    raw = load_params(path, REGISTRATIES, required=False, default=None) or {}
     onthulling = raw.get("onthulling") or {}
-    methode = str(onthulling.get("methode", "cbs"))
-    if methode not in ("cbs", "drempel"):
-        problems.append(Problem(str(path), None, "onthulling.methode", f"{methode!r}: kies cbs of drempel"))
-    drempel = onthulling.get("drempel", 10)
-    if not isinstance(drempel, int) or drempel < 2:
-        problems.append(Problem(str(path), None, "onthulling.drempel", f"{drempel!r}: verwacht een geheel getal van 2 of meer"))
-    termijn = {**{w: 8 for w in WETTEN}, **(raw.get("termijn_weken") or {})}
-    for wet, weken in termijn.items():
-        if wet not in WETTEN or not isinstance(weken, int) or weken < 1:
-            problems.append(Problem(str(path), None, f"termijn_weken.{wet}", "verwacht wmo, jeugd of pw met een aantal weken (geheel getal)"))
-    vanaf = raw.get("vanaf", 2019)
-    if not isinstance(vanaf, int) or not 1990 <= vanaf <= 2099:
-        problems.append(Problem(str(path), None, "vanaf", f"{vanaf!r}: verwacht een jaartal, bijvoorbeeld 2019"))
-    for wet, cats in (raw.get("categorieen") or {}).items():
-        if wet not in WETTEN or not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-            problems.append(Problem(str(path), None, f"categorieen.{wet}", "verwacht wmo, jeugd of pw met een lijst van categorieën, bijvoorbeeld [Begeleiding, Dagbesteding]"))
-    if not isinstance(raw.get("eenmalig_geboekt") or [], list):
-        problems.append(Problem(str(path), None, "eenmalig_geboekt", "verwacht een lijst van producten of categorieën"))
+    today = dt.date.today()
+    problems = []
     for code, settings in (raw.get("gemeenten") or {}).items():
-        peil = (settings or {}).get("peildatum")
-        if peil is not None and not isinstance(peil, dt.date):
-            try:
-                dt.date.fromisoformat(str(peil))
-            except ValueError:
-                problems.append(Problem(str(path), None, f"gemeenten.{code}.peildatum", f"{peil!r} is geen datum; verwacht JJJJ-MM-DD"))
+        peil = _date((settings or {}).get("peildatum"))
+        if peil is not None and peil > today:
+            problems.append(problem_at(path, ("gemeenten", code, "peildatum"),
+                                       f"de peildatum ({peil.isoformat()}) ligt na vandaag; de peildatum is de datum van de "
+                                       "export en kan niet in de toekomst liggen"))
     if problems:
-        raise ContractError(problems)
+        raise ParamsError(problems)
     return Config(
-        path=path, bron=str(raw.get("bron", "Gemeentelijke registratie")), vanaf=vanaf,
-        termijn_weken=termijn, methode=methode, drempel=int(drempel),
+        path=path, bron=str(raw.get("bron") or "Gemeentelijke registratie"), vanaf=int(raw.get("vanaf") or 2019),
+        termijn_weken={**{w: 8 for w in WETTEN}, **(raw.get("termijn_weken") or {})},
+        methode=str(onthulling.get("methode") or "cbs"), drempel=int(onthulling.get("drempel") or 10),
         pseudonimisering=bool(raw.get("pseudonimisering", True)),
-        sleutelbestand=str(raw.get("sleutelbestand", "~/.config/sdrapport/pseudoniem.sleutel")),
+        sleutelbestand=str(raw.get("sleutelbestand") or "~/.config/sdrapport/pseudoniem.sleutel"),
         gemeenten=dict(raw.get("gemeenten") or {}), categorieen={k: list(v) for k, v in (raw.get("categorieen") or {}).items()},
         eenmalig_geboekt=list(raw.get("eenmalig_geboekt") or []),
+        dubbele_voorzieningen=str(raw.get("dubbele_voorzieningen") or "weigeren"),
     )
+
+
+def _date(value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
 
 
 def registratie_files(data: Path) -> dict[str, list[Path]]:
@@ -201,12 +191,12 @@ def load_key(config: Config, project_root: Path) -> tuple[bytes, Path | None]:
         return os.environ[KEY_ENV].encode("utf-8"), None
     path = Path(os.path.expanduser(config.sleutelbestand))
     if not path.is_absolute():
-        raise ContractError([Problem(str(config.path), None, "sleutelbestand",
-                                     "geef een absoluut pad buiten de projectmap (bijvoorbeeld ~/.config/sdrapport/pseudoniem.sleutel)")])
+        raise ParamsError([problem_at(config.path, ("sleutelbestand",),
+                                      "geef een absoluut pad buiten de projectmap (bijvoorbeeld ~/.config/sdrapport/pseudoniem.sleutel)")])
     root = Path(project_root).resolve()
     if path.resolve() == root or root in path.resolve().parents:
-        raise ContractError([Problem(str(config.path), None, "sleutelbestand",
-                                     f"de sleutel mag niet in de projectmap staan ({path}): dan komt hij in git terecht; kies een pad erbuiten")])
+        raise ParamsError([problem_at(config.path, ("sleutelbestand",),
+                                      f"de sleutel mag niet in de projectmap staan ({path}): dan komt hij in git terecht; kies een pad erbuiten")])
     created = None
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -292,10 +282,11 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 def _date_checks(column: str, optional: bool) -> list[pa.Check]:
     """A date; `einddatum` may be empty or 9999-12-31 ('no end'). Events (a start, a receipt, a
-    decision, a complaint) may not lie more than a year after today: such a date is a typo, and
-    it would move the peildatum years ahead. Planned end dates only need to be before 2100."""
+    decision, a complaint) may not lie after today: an export holds what happened, a later date is a
+    typo or a planned provision, and it would move the peildatum into the future. (A date after the
+    gemeente's export date is refused in _check_chunk.) Planned end dates only need to be before 2100."""
     open_end = column == "einddatum"
-    latest = LATEST if open_end else min(LATEST, dt.date.today() + dt.timedelta(days=366))
+    latest = LATEST if open_end else min(LATEST, dt.date.today() + dt.timedelta(days=1))
 
     def parses_as_date(s: pd.Series) -> pd.Series:
         return parse_dates(s).notna() | (s.isin(OPEN_END) if open_end else False) | ((s == "") if optional else False)
@@ -348,29 +339,102 @@ def _problems_rows(name: str, rows, column: str, message: str, limit: int = 25) 
     return [Problem(name, int(r), column, message) for r in list(rows)[:limit]]
 
 
-@dataclass
-class Registratie:
-    """One validated, pseudonymised export: its kind, file name and records (no raw identifiers)."""
+# -- the records store ----------------------------------------------------------------------------
+# Compact records per kind, as stored in the records database: identifiers as 64-bit pseudonyms,
+# dates as DATE, codes as their label. `bestand` and `rij` say where a record came from.
+RECORD_COLUMNS = {
+    "voorzieningen": {"gemeente": "VARCHAR", "wet": "VARCHAR", "categorie": "VARCHAR", "product": "VARCHAR",
+                      "zwaarte": "VARCHAR", "verwijzer": "VARCHAR", "startdatum": "DATE", "einddatum": "DATE",
+                      "client": "BIGINT", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
+    "aanvragen": {"gemeente": "VARCHAR", "wet": "VARCHAR", "datum_ontvangst": "DATE", "datum_besluit": "DATE",
+                  "uitkomst": "VARCHAR", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
+    "uitkeringen": {"gemeente": "VARCHAR", "startdatum": "DATE", "einddatum": "DATE", "client": "BIGINT",
+                    "huishouden": "BIGINT", "reden_einde": "VARCHAR", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
+    "klachten": {"gemeente": "VARCHAR", "datum": "DATE", "norm": "VARCHAR", "gegrond": "VARCHAR", "id": "BIGINT",
+                 "bestand": "VARCHAR", "rij": "BIGINT"},
+}
+EVENT_DATES = {"voorzieningen": ("startdatum",), "uitkeringen": ("startdatum",),
+               "aanvragen": ("datum_ontvangst", "datum_besluit"), "klachten": ("datum",)}
+CHUNK_ROWS = 200_000  # rows validated at a time: bounds the memory of reading, whatever the file size
+MEMORY_LIMIT = "900MB"  # DuckDB's share of memory while records are counted; beyond it, it spills to disk
+KEEP_PROBLEMS = 200  # problems kept per file (sorted by row); beyond it only counted
 
-    soort: str
-    bestand: str
-    records: pd.DataFrame
+
+class Records:
+    """The validated, pseudonymised records of all exports: per kind a table in a DuckDB database
+    in a private temporary folder (never in the store). Memory stays bounded: DuckDB spills to that
+    folder beyond MEMORY_LIMIT. `close()` deletes the folder; the store receives only aggregates.
+
+    `records["voorzieningen"]` returns a kind's records as a DataFrame (for tests and small data)."""
+
+    def __init__(self, workdir: Path | None = None):
+        import duckdb
+
+        if workdir is not None:
+            Path(workdir).mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=".registraties-", dir=workdir))  # mode 700
+        self.con = duckdb.connect(str(self.folder / "records.duckdb"))
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute(f"SET temp_directory = '{self.folder / 'spill'}'")
+        self.con.execute("SET threads TO 2")
+        self.con.execute("SET preserve_insertion_order = false")  # every query that matters has its ORDER BY
+        self.soorten: list[str] = []
+        self.bestanden: list[str] = []
+        self.weggelaten: dict[str, int] = {}  # records dropped per kind (dubbele_voorzieningen: eerste_houden)
+
+    def create(self, soort: str) -> None:
+        cols = ", ".join(f"{c} {t}" for c, t in RECORD_COLUMNS[soort].items())
+        self.con.execute(f"CREATE TABLE {soort} ({cols})")
+        self.soorten.append(soort)
+
+    def append(self, soort: str, frame: pd.DataFrame) -> None:
+        self.con.register("_chunk", frame)
+        try:
+            self.con.execute(f"INSERT INTO {soort} BY NAME SELECT * FROM _chunk")
+        finally:
+            self.con.unregister("_chunk")
+
+    def __contains__(self, soort: str) -> bool:
+        return soort in self.soorten
+
+    def __bool__(self) -> bool:
+        return bool(self.soorten)
+
+    def __iter__(self):
+        return iter(self.soorten)
+
+    def __getitem__(self, soort: str) -> pd.DataFrame:
+        if soort not in self.soorten:
+            raise KeyError(soort)
+        return self.con.execute(f"SELECT * EXCLUDE (id) FROM {soort} ORDER BY bestand, rij").df()
+
+    def count(self, soort: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {soort}").fetchone()[0] if soort in self.soorten else 0
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Records:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config, key: bytes | None,
-                     root: Path | None = None) -> Registratie:
-    """Validate one export and return its records with pseudonymised identifiers and parsed dates.
+def _problems_rows(name: str, rows, column: str, message: str, limit: int = 25) -> list[Problem]:
+    return [Problem(name, int(r), column, message) for r in list(rows)[:limit]]
 
-    Raises ContractError naming file, row and column for: missing or unknown columns, empty
-    cells, unknown gemeente, malformed dates or dates outside 1990-2099, an end before its start
-    (or a decision before its receipt), unknown codes (wet, categorie per wet, zwaarte,
-    verwijzer, uitkomst, reden, norm, gegrond), duplicate ids, and BSN-like values in a column
-    that is not pseudonymised. Messages never repeat an identifier's value.
-    """
+
+def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: str,
+                 root: Path | None) -> tuple[list[Problem], pd.DataFrame | None]:
+    """Validate one chunk of an export (rows as a spreadsheet numbers them). Returns its problems
+    and, when there are none, its records with pseudonymised identifiers and parsed dates (the
+    identifiers still as text: `_pseudonymise` replaces them)."""
     kind = SOORTEN[soort]
-    table = read_table(path, kind.required, kind.columns, root)
     frame = table.frame
-    name = _display(path, root)
     for c in kind.optional:
         if c not in frame.columns:
             frame[c] = ""
@@ -389,12 +453,6 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
                     else "deze kolom wordt niet gepseudonimiseerd: haal de BSN's eruit")
             extra += _problems_rows(name, hits, c, f"waarde lijkt een BSN (9 cijfers die de elfproef doorstaan); {hint}. "
                                     "De waarde wordt hier bewust niet getoond", limit=5)
-    dup = frame["id"].duplicated(keep="first") & (frame["id"] != "")
-    if dup.any():
-        first_row = frame.reset_index().groupby("id")["index"].first()
-        for row in frame.index[dup.to_numpy()][:25]:
-            extra.append(Problem(name, int(row), "id", f"dubbele id: dezelfde id staat al in rij {int(first_row[frame.at[row, 'id']])}; "
-                                 "elke regel moet een eigen id hebben"))
     if soort == "voorzieningen" and config.categorieen:
         wet = _normalise(frame["wet"], WETTEN)
         for code, label in WETTEN.items():
@@ -409,6 +467,19 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
     for c in kind.dates:
         open_end = frame[c].isin(OPEN_END) if c == "einddatum" else pd.Series(False, index=frame.index)
         out[c] = parse_dates(frame[c].where(~open_end, ""))
+    # An event after the gemeente's export date (params: gemeenten.<code>.peildatum) cannot be in
+    # that export; it would also be counted in no period or in one after the peildatum.
+    peil = {g: config.peildatum(g) for g in pd.unique(out["gemeente"]) if isinstance(g, str)}
+    peil = {g: pd.Timestamp(d) for g, d in peil.items() if d is not None}
+    if peil:
+        limit = out["gemeente"].map(peil)
+        for c in EVENT_DATES.get(soort, ()):
+            bad = limit.notna() & out[c].notna() & (out[c] > limit)
+            for row in out.index[bad.to_numpy()][:25]:
+                g = out.at[row, "gemeente"]
+                extra.append(Problem(name, int(row), c, f"datum ligt na de peildatum van de export van {g} "
+                                     f"({peil[g].date().isoformat()}, params/registraties.yml: gemeenten.{g}.peildatum); "
+                                     "controleer de datum, of zet de peildatum op de exportdatum"))
     # Checks between columns, reported together with the per-cell checks below.
     order = [("einddatum", "startdatum", "einddatum ligt voor de startdatum"),
              ("datum_besluit", "datum_ontvangst", "datum_besluit ligt voor de datum_ontvangst")]
@@ -424,17 +495,14 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
     if soort == "uitkeringen":
         bad = (frame["reden_einde"] != "") & ((frame["einddatum"] == "") | frame["einddatum"].isin(OPEN_END))
         extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde", "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
-    _validate(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
-
-    ident = (lambda s: pseudonymise(s, key)) if config.pseudonimisering else local_codes
-    if config.pseudonimisering and key is None:
-        raise ValueError("pseudonimisering staat aan maar er is geen sleutel")
-    out["id"] = ident(frame["id"])
-    if "client" in kind.columns:
-        out["client"] = ident(frame["client"])
+    problems = _problems(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
+    if problems:
+        return problems, None
+    for c in kind.identifiers:
+        out[c] = frame[c].to_numpy()
     if soort == "uitkeringen":
         # Without a household id every client is a household of its own.
-        out["huishouden"] = ident(frame["huishouden"].where(frame["huishouden"] != "", "client:" + frame["client"]))
+        out["huishouden"] = frame["huishouden"].where(frame["huishouden"] != "", "client:" + frame["client"]).to_numpy()
     if "wet" in kind.columns:
         out["wet"] = _normalise(frame["wet"], WETTEN)
     if soort == "voorzieningen":
@@ -451,39 +519,131 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
         out["norm"] = _normalise(frame["norm"], NORMEN)
         out["gegrond"] = _normalise(frame["gegrond"], GEGROND)
     out["rij"] = out.index.astype(np.int64)
-    return Registratie(soort, name, out.reset_index(drop=True))
+    out["bestand"] = name
+    return [], out.reset_index(drop=True)
+
+
+def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config, key: bytes | None,
+                     records: Records, root: Path | None = None) -> None:
+    """Validate one export chunk by chunk and append its records (pseudonymised identifiers,
+    parsed dates) to `records`; only CHUNK_ROWS rows are in memory as text at any time.
+
+    Raises ContractError naming file, row and column for: missing or unknown columns, empty
+    cells, unknown gemeente, malformed dates or dates outside 1990-2099, an end before its start
+    (or a decision before its receipt), unknown codes (wet, categorie per wet, zwaarte,
+    verwijzer, uitkomst, reden, norm, gegrond), duplicate ids, and BSN-like values in a column
+    that is not pseudonymised. Messages never repeat an identifier's value.
+    """
+    kind = SOORTEN[soort]
+    name = _display(path, root)
+    if config.pseudonimisering and key is None:
+        raise ValueError("pseudonimisering staat aan maar er is geen sleutel")
+    ident = (lambda s: pseudonymise(s, key)) if config.pseudonimisering else local_codes
+    kept: list[Problem] = []
+    more = 0
+    for table in read_table_chunks(path, kind.required, kind.columns, root, CHUNK_ROWS):
+        problems, out = _check_chunk(table, soort, gemeenten, config, name, root)
+        if problems:
+            room = max(0, KEEP_PROBLEMS - len(kept))
+            kept += problems[:room]
+            more += len(problems) - min(room, len(problems))
+            continue
+        if kept:
+            continue  # the file is refused anyway: only look for more problems
+        for c in kind.identifiers:
+            out[c] = ident(pd.Series(out[c]))
+        records.append(soort, out)
+        del out
+    if kept:
+        raise ContractError(kept, more=more)
+    _check_ids(records, soort, name)
 
 
 def read_registraties(data: Path, params: Path, gemeenten: set[str], root: Path | None = None,
-                      key: bytes | None = None) -> tuple[dict[str, pd.DataFrame], Config, list[str]]:
-    """All exports under data/registraties/, per kind one frame. Returns the frames, the config
-    and the file names read. The key is loaded (or created) only when there are exports."""
+                      key: bytes | None = None, workdir: Path | None = None) -> tuple[Records, Config, list[str]]:
+    """All exports under data/registraties/, per kind one table in a Records database. Returns the
+    records (close them after use), the config and the file names read. The key is loaded (or
+    created) only when there are exports."""
     config = load_config(params)
     files = registratie_files(data)
+    records = Records(workdir)
     if not any(files.values()):
-        return {}, config, []
-    if config.pseudonimisering and key is None:
-        key, _ = load_key(config, root or Path(data).parent)
-    frames, names = {}, []
-    for soort, paths in files.items():
-        parts = [read_registratie(p, soort, gemeenten, config, key, root) for p in paths]
-        if parts:
-            frame = pd.concat([p.records.assign(bestand=p.bestand) for p in parts], ignore_index=True)
-            _check_ids_across_files(frame)
-            frames[soort] = frame.drop(columns=["id"])
-            names += [p.bestand for p in parts]
-    return frames, config, names
+        return records, config, []
+    try:
+        if config.pseudonimisering and key is None:
+            key, _ = load_key(config, root or Path(data).parent)
+        names = []
+        for soort, paths in files.items():
+            if not paths:
+                continue
+            records.create(soort)
+            for p in paths:
+                read_registratie(p, soort, gemeenten, config, key, records, root)
+                names.append(_display(p, root))
+            if soort == "voorzieningen":
+                _check_duplicate_provisions(records, config)
+        records.bestanden = names
+    except BaseException:
+        records.close()
+        raise
+    return records, config, names
 
 
-def _check_ids_across_files(frame: pd.DataFrame) -> None:
-    """An id may occur once over all files of a kind (within a file read_registratie checks it)."""
-    dup = frame.duplicated("id", keep=False)
-    if not dup.any() or frame.loc[dup, "bestand"].nunique() < 2:
+def _check_ids(records: Records, soort: str, name: str) -> None:
+    """An id may occur once over all files of a kind. Checked after each file (so the files read
+    before it are compared too) in the records database: no id list in Python memory."""
+    con = records.con
+    rows = con.execute(f"""
+        WITH dubbel AS (SELECT id FROM {soort} GROUP BY id HAVING count(*) > 1),
+             alle AS (SELECT t.id, t.bestand, t.rij,
+                             row_number() OVER w AS n, first_value(t.bestand) OVER w AS eerste_bestand,
+                             first_value(t.rij) OVER w AS eerste_rij
+                      FROM {soort} t SEMI JOIN dubbel USING (id)
+                      WINDOW w AS (PARTITION BY t.id ORDER BY t.bestand, t.rij))
+        SELECT bestand, rij, eerste_bestand, eerste_rij, count(*) OVER () AS totaal
+        FROM alle WHERE n > 1 AND bestand = ?
+        ORDER BY rij LIMIT 25
+    """, [name]).fetchall()
+    if not rows:
         return
     problems = []
-    first = frame[dup].drop_duplicates("id").set_index("id")
-    for rec in frame[dup & frame.duplicated("id", keep="first")].head(25).itertuples(index=False):
-        src = first.loc[rec.id]
-        problems.append(Problem(rec.bestand, int(rec.rij), "id",
-                                f"dubbele id: dezelfde id staat al in {src['bestand']}, rij {int(src['rij'])}; elke regel moet een eigen id hebben"))
-    raise ContractError(problems)
+    for bestand, rij, eerste_bestand, eerste_rij, _ in rows:
+        where = f"rij {eerste_rij}" if eerste_bestand == bestand else f"{eerste_bestand}, rij {eerste_rij}"
+        problems.append(Problem(bestand, int(rij), "id", f"dubbele id: dezelfde id staat al in {where}; "
+                                "elke regel moet een eigen id hebben"))
+    raise ContractError(problems, more=int(rows[0][4]) - len(problems))
+
+
+def _check_duplicate_provisions(records: Records, config: Config) -> None:
+    """A provision delivered twice: the same gemeente, client, wet, product (the categorie when the
+    product is empty) and startdatum under another id. Counts of provisions (re-integratie) would
+    count it twice, so it is refused with both rows named; with `dubbele_voorzieningen:
+    eerste_houden` in params/registraties.yml the first (by file and row) is kept and the others
+    are dropped (records.weggelaten)."""
+    con = records.con
+    key = "row(gemeente, client, wet, lower(trim(coalesce(product, categorie))), startdatum)"
+    con.execute(f"""
+        CREATE OR REPLACE TABLE dubbele_voorzieningen AS
+        WITH dubbel AS (SELECT {key} AS sleutel FROM voorzieningen GROUP BY ALL HAVING count(*) > 1),
+             alle AS (SELECT bestand, rij, row_number() OVER w AS n, first_value(bestand) OVER w AS eerste_bestand,
+                             first_value(rij) OVER w AS eerste_rij
+                      FROM (SELECT *, {key} AS sleutel FROM voorzieningen) SEMI JOIN dubbel USING (sleutel)
+                      WINDOW w AS (PARTITION BY sleutel ORDER BY bestand, rij))
+        SELECT bestand, rij, eerste_bestand, eerste_rij FROM alle WHERE n > 1
+    """)
+    total = con.execute("SELECT count(*) FROM dubbele_voorzieningen").fetchone()[0]
+    if not total:
+        return
+    if config.dubbele_voorzieningen == "eerste_houden":
+        con.execute("DELETE FROM voorzieningen v USING dubbele_voorzieningen d WHERE v.bestand = d.bestand AND v.rij = d.rij")
+        records.weggelaten["voorzieningen"] = int(total)
+        return
+    rows = con.execute("SELECT * FROM dubbele_voorzieningen ORDER BY bestand, rij LIMIT 25").fetchall()
+    problems = []
+    for bestand, rij, eerste_bestand, eerste_rij in rows:
+        where = f"rij {eerste_rij}" if eerste_bestand == bestand else f"{eerste_bestand}, rij {eerste_rij}"
+        problems.append(Problem(bestand, int(rij), "startdatum",
+                                f"dubbele voorziening: dezelfde cliënt, wet, hetzelfde product en dezelfde startdatum als {where}, "
+                                "onder een ander id; zo telt de voorziening twee keer. Haal een van beide regels weg, of zet "
+                                "'dubbele_voorzieningen: eerste_houden' in params/registraties.yml om steeds de eerste te houden"))
+    raise ContractError(problems, more=int(total) - len(problems))

@@ -158,10 +158,11 @@ class Rapport:
             # Aggregates only: the store holds no record.
             own = [self.gemeente]
             self.definities = con.execute(
-                "SELECT indicator, definitie, titel, uitleg, tot, huidig FROM definities WHERE gemeente = ?", own
+                "SELECT indicator, definitie, titel, uitleg, tot, huidig FROM definities WHERE gemeente = ? ORDER BY volgnummer", own
             ).df() if "definities" in tables else pd.DataFrame(columns=["indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
             self._vergelijking = con.execute(
-                "SELECT * EXCLUDE (gemeente) FROM definitievergelijking WHERE gemeente = ?", own
+                "SELECT * EXCLUDE (gemeente) FROM definitievergelijking WHERE gemeente = ? "
+                "ORDER BY indicator, periode, dim NULLS FIRST, dimwaarde NULLS FIRST, definitie", own
             ).df() if "definitievergelijking" in tables else pd.DataFrame()
             row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", own).fetchone() \
                 if "registraties" in tables else None
@@ -336,7 +337,7 @@ class Rapport:
 
     def _categories(self, ind: Indicator, by: str) -> list[str]:
         cats = self.obs.loc[(self.obs["indicator"] == self.catalogus.basis(ind).id) & self.obs[by].notna(), by]
-        return list(dict.fromkeys(cats))  # delivery order (the data's order, not alphabetical)
+        return self.catalogus.order(ind, by, cats.unique())  # the catalogue's order (volgorde), never delivery order
 
     # -- text ---------------------------------------------------------------------------------
     def bron(self, *inds: str | Indicator, perioden: list[Period] | Period | None = None) -> str:

@@ -13,6 +13,7 @@ so an executed notebook in the folder is always a complete one.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import os
@@ -25,11 +26,11 @@ from pathlib import Path
 
 import nbformat
 import papermill as pm
-import yaml
 
-from . import __version__
+from . import __version__, formatting
 from .atomic import write_json
 from .errors import NotebookFailed
+from .params import PROFIEL, ParamsError, load_params, problem_at
 from .periods import Period
 from .project import Project
 from .report import META_KEY
@@ -65,17 +66,14 @@ def load_profile(project: Project, naam: str) -> Profile:
     if not path.exists():
         known = sorted(p.stem for p in (project.params / "rapporten").glob("*.yml"))
         raise FileNotFoundError(f"onbekend rapport {naam!r}; kies uit {', '.join(known)} (params/rapporten/)")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    notebooks = raw.get("notebooks") or []
-    missing = [nb for nb in notebooks if not (project.notebooks / nb).exists()]
-    if not notebooks or missing:
-        raise FileNotFoundError(f"{path}: notebooks ontbreken of bestaan niet: {', '.join(missing) or '(lege lijst)'}")
-    soort = raw.get("periodesoort")
-    if soort is not None and soort not in PERIODESOORTEN:
-        raise FileNotFoundError(f"{path}: periodesoort {soort!r} bestaat niet; kies uit {', '.join(PERIODESOORTEN)}")
-    return Profile(naam=naam, titel=str(raw.get("titel", naam)), notebooks=list(notebooks),
-                   toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}), periodesoort=soort,
-                   referentiegroep=bool(raw.get("referentiegroep", True)))
+    raw = load_params(path, PROFIEL) or {}
+    problems = [problem_at(path, ("notebooks", i), f"notebook {nb} bestaat niet in notebooks/")
+                for i, nb in enumerate(raw["notebooks"]) if not (project.notebooks / nb).exists()]
+    if problems:
+        raise ParamsError(problems)
+    return Profile(naam=naam, titel=str(raw["titel"]), notebooks=list(raw["notebooks"]),
+                   toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}),
+                   periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)))
 
 
 PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}
@@ -87,6 +85,76 @@ def check_period(profile: Profile, periode: Period) -> None:
         voorbeeld = {"J": "2024", "H": "2024-H2", "Q": "2024-Q1"}[PERIODESOORTEN[profile.periodesoort]]
         raise ValueError(f"rapport {profile.naam!r} is voor een {profile.periodesoort}, niet voor {periode.code}; "
                          f"geef bijvoorbeeld --periode {voorbeeld}")
+
+
+class NoData(ValueError):
+    """A report period for which the gemeente has no figures (before its first inhabitants figure,
+    without any observation, or not yet begun): refused before any notebook runs."""
+
+
+@dataclass
+class Coverage:
+    """What the store holds per gemeente: name, the years of its inhabitants figures and the
+    periods of its observations (inhabitants excluded). One query for a whole batch."""
+
+    namen: dict[str, str]
+    inwonerjaren: dict[str, list[int]]
+    perioden: dict[str, list[Period]]
+
+    @classmethod
+    def read(cls, project: Project, gemeenten: list[str] | None = None) -> Coverage:
+        import duckdb
+
+        con = duckdb.connect(str(project.store), read_only=True)
+        try:
+            namen = dict(con.execute("SELECT code, naam FROM gemeenten ORDER BY code").fetchall())
+            jaren: dict[str, list[int]] = {}
+            for g, jaar in con.execute("SELECT gemeente, jaar FROM inwoners ORDER BY gemeente, jaar").fetchall():
+                jaren.setdefault(g, []).append(int(jaar))
+            perioden: dict[str, list[Period]] = {}
+            rows = con.execute("SELECT DISTINCT gemeente, periode FROM observaties WHERE indicator <> 'inwoners' "
+                               "ORDER BY gemeente, periode").fetchall()
+        finally:
+            con.close()
+        for g, code in rows:
+            perioden.setdefault(g, []).append(Period.parse(code))
+        return cls(namen, jaren, perioden)
+
+    def refusal(self, gemeente: str, periode: Period, today: dt.date | None = None) -> str | None:
+        """Why a report on this gemeente and period cannot be made (a Dutch message naming the
+        first and last period with figures), or None. A period with partial data is fine."""
+        from .analysis import stock_year
+
+        today = today or dt.date.today()
+        naam = f"{self.namen.get(gemeente, gemeente)} ({gemeente})"
+        have = self.perioden.get(gemeente, [])
+        same_kind = [p for p in have if p.kind == periode.kind] or have
+        span = ""
+        if same_kind:
+            first = min(same_kind, key=lambda p: (p.start, p.end))
+            last = max(same_kind, key=lambda p: (p.end, p.start))
+            span = (f" De eerste periode met cijfers voor {naam} is {first.code}, de laatste {last.code}; "
+                    "kies een periode daartussen.")
+        if periode.start > today:
+            return (f"over {periode.label} ({periode.code}) zijn nog geen cijfers: die periode begint pas op "
+                    f"{formatting.datum(periode.start)}.{span}")
+        jaren = [j for j in self.inwonerjaren.get(gemeente, []) if j <= stock_year(periode)]
+        if not jaren:
+            eerste = min(self.inwonerjaren.get(gemeente, []), default=None)
+            waar = (f"het eerste inwonertal in data/inwoners.csv is dat van 1 januari {eerste}" if eerste
+                    else "data/inwoners.csv heeft geen inwonertal voor deze gemeente")
+            return (f"voor {naam} is er geen inwonertal op of voor 1 januari {stock_year(periode)}, dat de grootteklasse en "
+                    f"de referentiegroep van {periode.code} bepaalt: {waar}.{span}")
+        if not any(p.start <= periode.end and p.end >= periode.start for p in have):
+            return f"voor {naam} zijn er over {periode.label} ({periode.code}) geen cijfers.{span}"
+        return None
+
+
+def check_report_data(project: Project, gemeente: str, periode: Period) -> None:
+    """Refuse (NoData) a report period without figures for the gemeente, before any notebook runs."""
+    reason = Coverage.read(project).refusal(gemeente, periode)
+    if reason:
+        raise NoData(reason)
 
 
 def code_version(project: Project) -> str:
@@ -249,10 +317,16 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     from .downloads import remove_workbook, write_workbook  # both import runner helpers; avoid a cycle
     from .site import remove_page, write_page
 
+    from .params import check_report_params
+
     periode = Period.parse(periode)
-    ensure_store(project.data, project.store)
     profile = load_profile(project, rapport)
     check_period(profile, periode)
+    # Everything the notebooks read is checked before the first one runs: a refusal leaves no
+    # files behind and never removes a published page.
+    check_report_params(project, rapport, [gemeente]).raise_for([gemeente])
+    ensure_store(project.data, project.store)
+    check_report_data(project, gemeente, periode)
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
     result = RunResult(gemeente, periode, rapport, outdir)
     for nb in profile.notebooks:

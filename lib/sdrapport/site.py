@@ -25,6 +25,7 @@ import yaml
 
 from .catalogue import load_catalogue
 from .contract import GROOTTEKLASSEN
+from .params import load_params
 from .periods import Period
 from .project import Project
 from .report import META_KEY
@@ -84,7 +85,7 @@ def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> ve
     """The gemeente's own commentary on a chapter: text typed by people, shown as typed (escaped)."""
     path = project.params / "toelichting" / f"{gemeente}.yml"
     if path.exists():
-        text = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(chapter)
+        text = (load_params(path) or {}).get(chapter)
         if text:
             return veilig.alineas(str(text).strip())
     return veilig.markdown(f"De gemeente {naam} heeft geen toelichting gegeven.")

@@ -30,7 +30,7 @@ from .contract import (
     read_observaties,
 )
 
-SCHEMA_VERSION = "2"  # 2: registrations (beveiligd, definities, definitievergelijking, registraties)
+SCHEMA_VERSION = "3"  # 2: registrations (beveiligd, definities, definitievergelijking, registraties); 3: definities.volgnummer, stricter registration checks
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,11 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, Afgeleid | None]:
+def load_inputs(data: DataSet, workdir: Path | None = None) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, Afgeleid | None]:
     """Read and validate all inputs; raises ContractError on the first file with problems.
     Returns catalogue, gemeenten, inwoners, observaties (delivered and derived from the
-    registrations), the boundary events of the history, and the derivation (or None)."""
+    registrations), the boundary events of the history, and the derivation (or None).
+    `workdir` holds the temporary records database of the registrations (deleted afterwards)."""
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     gemeenten = read_gemeenten(data.gemeenten, root)
@@ -116,9 +117,14 @@ def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, p
     columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij", "beveiligd"]
     frames = [f.assign(beveiligd=False) for f in frames]
     afgeleid = None
-    records, config, names = read_registraties(data.root, data.registratie_config.parent, codes, root)
-    if records:
-        afgeleid = derive(records, config, catalogue)
+    records, config, names = read_registraties(data.root, data.registratie_config.parent, codes, root, workdir=workdir)
+    try:
+        afgeleid = derive(records, config, catalogue) if records else None
+        if afgeleid is not None:
+            afgeleid.weggelaten = dict(records.weggelaten)
+    finally:
+        records.close()  # the records database is deleted: only aggregates go on
+    if afgeleid is not None:
         folder = str((data.root / "registraties").relative_to(root))
         derived = as_observations(afgeleid, dims, folder)
         clash = overlapping_deliveries(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), derived, folder)
@@ -135,7 +141,7 @@ def load_inputs(data: DataSet) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, p
 def build_store(data_dir: Path, store_path: Path) -> dict:
     """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
     data = DataSet(Path(data_dir))
-    catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data)
+    catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data, workdir=Path(store_path).parent)
     dims = catalogue.breakdown_columns
 
     inwoners = inwoners.assign(grootteklasse=inwoners["inwoners"].map(grootteklasse))
@@ -177,19 +183,20 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             {"sleutel": "fingerprint", "waarde": data.fingerprint()},
             {"sleutel": "schema", "waarde": SCHEMA_VERSION},
             {"sleutel": "uitsplitsingen", "waarde": json.dumps(dims)},
+            {"sleutel": "weggelaten_records", "waarde": json.dumps(afgeleid.weggelaten if afgeleid else {})},
         ]
     )
     # What the registrations add besides observations: the definitions in force per gemeente,
     # old and new values side by side, and per gemeente the peildatum. Never a record.
     if afgeleid is not None:
-        definities = afgeleid.definities
+        definities = afgeleid.definities.assign(volgnummer=range(len(afgeleid.definities)))
         vergelijking = afgeleid.vergelijking
         registraties = pd.DataFrame([{"gemeente": g, "peildatum": d.isoformat() if d else None} for g, d in afgeleid.peildata.items()])
     else:
-        definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
+        definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig", "volgnummer"])
         vergelijking = pd.DataFrame(columns=["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie", "waarde_status"])
         registraties = pd.DataFrame(columns=["gemeente", "peildatum"])
-    extra_tables = (("definities", definities.astype(object)), ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
+    extra_tables = (("definities", definities.astype(object).astype({"volgnummer": "int64"})), ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
                     ("registraties", registraties.astype(object)))
 
     store_path = Path(store_path)
@@ -214,7 +221,8 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
-    return {"gemeenten": len(gemeenten), "observaties": len(alle_obs), "bestanden": len(files), "store": str(store_path)}
+    return {"gemeenten": len(gemeenten), "observaties": len(alle_obs), "bestanden": len(files), "store": str(store_path),
+            "weggelaten": afgeleid.weggelaten if afgeleid else {}}
 
 
 def stored_fingerprint(store_path: Path) -> str | None:

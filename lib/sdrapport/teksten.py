@@ -1,11 +1,13 @@
 """Dutch narrative built from the data, phrased like the GMSD report (seed 002).
 
-Each function takes a Rapport and returns markdown. A figure that is unknown or was not delivered
-yields a sentence that says so, never a sentence with '?' in the middle of it.
+Each function takes a Rapport and returns markdown. A figure that is unknown ('?'), suppressed ('-')
+or not delivered yields a sentence that says so ("Het aantal ... is onbekend."), never silence and
+never a sentence with '?' in the middle of it.
 """
 from __future__ import annotations
 
 from . import formatting
+from .analysis import GEHEIM, ONBEKEND
 from .periods import Period
 from .report import Rapport
 from .veilig import Markdown, markdown, nadruk, samen
@@ -25,6 +27,23 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def onbeschikbaar(w, wat: str, wanneer: str) -> str | None:
+    """The sentence for a figure that was delivered but cannot be shown, so that an unknown or
+    suppressed figure is said, never silently left out: 'Het aantal ... is onbekend.' for '?', and
+    for '-' that it is not published to protect privacy. None for a figure that was not delivered
+    at all (the caller says that in its own words) and for an available figure."""
+    if w.waarde_status == ONBEKEND:
+        return f"Het aantal {wat} {wanneer} is onbekend."
+    if w.waarde_status == GEHEIM:
+        return (f"Het aantal {wat} {wanneer} wordt niet gepubliceerd: het is zo klein dat personen herkenbaar "
+                "zouden kunnen zijn.")
+    return None
+
+
+def _erbij(zin: str | None) -> str:
+    return f" {zin}" if zin else ""
+
+
 def _referentie_zin(r: Rapport, ind: str, eenheid: str) -> str:
     ref = r.referentie(ind)
     if not ref.beschikbaar:
@@ -39,6 +58,7 @@ def bevolking(r: Rapport) -> str:
         return f"Voor de gemeente {r.naam} is geen inwonertal bekend."
     zin = f"Op 1 januari {inw.periode.year} telde de gemeente {r.naam} {inw.tekst} inwoners"
     zin += f" en {hh.tekst} huishoudens." if hh.beschikbaar else "."
+    zin += _erbij(onbeschikbaar(hh, "huishoudens", f"op 1 januari {inw.periode.year}"))
     if size.beschikbaar:
         zin += f" Een gemiddeld huishouden in de gemeente {r.naam} bestaat uit {size.tekst} personen."
         zin += _referentie_zin(r, "huishoudensgrootte", "personen per huishouden")
@@ -62,19 +82,24 @@ def wmo_clienten(r: Rapport) -> str:
     n = r.waarde("wmo_clienten")
     when = in_periode(n.periode or r.periode)
     if not n.beschikbaar:
-        return f"{_capital(when)} heeft de gemeente {r.naam} geen cijfers over Wmo-maatwerkvoorzieningen gepubliceerd."
+        return (onbeschikbaar(n, f"unieke cliënten met een maatwerkvoorziening Wmo in de gemeente {r.naam}", when)
+                or f"{_capital(when)} heeft de gemeente {r.naam} geen cijfers over Wmo-maatwerkvoorzieningen gepubliceerd.")
     zin = f"In de gemeente {r.naam} waren er {when} {n.tekst} unieke cliënten met een maatwerkvoorziening Wmo."
     rel = r.waarde("wmo_clienten_per_1000")
     if rel.beschikbaar:
         zin += f" Dat zijn er {rel.tekst} per 1.000 inwoners."
         zin += _referentie_zin(r, "wmo_clienten_per_1000", "per 1.000 inwoners")
+    else:
+        zin += _erbij(onbeschikbaar(rel, "cliënten per 1.000 inwoners", when))
     return zin
 
 
 def wmo_75plus(r: Rapport) -> str:
     rel = r.waarde("wmo_clienten_75plus_per_1000")
     if not rel.beschikbaar:
-        return ""
+        # '?' or '-' is said; a figure that was not delivered at all leaves this paragraph out.
+        return onbeschikbaar(rel, "cliënten met een maatwerkvoorziening Wmo per 1.000 inwoners van 75 jaar en ouder",
+                             in_periode(rel.periode or r.periode)) or ""
     zin = (f"Van de inwoners van 75 jaar en ouder hadden er {in_periode(r.periode)} {rel.tekst} per 1.000 "
            f"een maatwerkvoorziening Wmo.")
     return zin + _referentie_zin(r, "wmo_clienten_75plus_per_1000", "per 1.000 inwoners van 75 jaar en ouder")
@@ -83,7 +108,8 @@ def wmo_75plus(r: Rapport) -> str:
 def wmo_beeindigd(r: Rapport) -> str:
     nu = r.waarde("wmo_trajecten_beeindigd")
     if not nu.beschikbaar:
-        return f"Over beëindigde Wmo-trajecten {in_periode(r.periode)} zijn geen cijfers bekend."
+        return (onbeschikbaar(nu, "beëindigde Wmo-trajecten", in_periode(nu.periode or r.periode))
+                or f"Over beëindigde Wmo-trajecten {in_periode(r.periode)} zijn geen cijfers bekend.")
     toen = r.waarde("wmo_trajecten_beeindigd", nu.periode.year_before())
     zin = f"{_capital(in_periode(nu.periode))} werden {nu.tekst} Wmo-trajecten beëindigd"
     if toen.beschikbaar:
@@ -95,9 +121,11 @@ def jeugd(r: Rapport) -> str:
     trajecten, jongeren = r.waarde("jeugd_trajecten"), r.waarde("jeugd_jongeren")
     when = in_periode(trajecten.periode or r.periode)
     if not trajecten.beschikbaar:
-        return f"{_capital(when)} zijn voor de gemeente {r.naam} geen cijfers over jeugdzorgtrajecten bekend."
+        return (onbeschikbaar(trajecten, f"jeugdzorgtrajecten in de gemeente {r.naam}", when)
+                or f"{_capital(when)} zijn voor de gemeente {r.naam} geen cijfers over jeugdzorgtrajecten bekend.")
     zin = f"In de gemeente {r.naam} zijn er {when} in totaal {trajecten.tekst} jeugdzorgtrajecten ingezet"
     zin += f" (bij {jongeren.tekst} unieke jongeren)." if jongeren.beschikbaar else "."
+    zin += _erbij(onbeschikbaar(jongeren, "unieke jongeren met jeugdzorg", when))
     aandeel = r.waarde("jeugd_jongeren_aandeel")
     if aandeel.beschikbaar:
         zin += f" Dat is {aandeel.tekst} van de inwoners van 0-17 jaar."
@@ -108,12 +136,16 @@ def jeugd(r: Rapport) -> str:
 def bijstand(r: Rapport) -> str:
     personen, rel = r.waarde("bijstand_personen"), r.waarde("bijstand_personen_per_1000")
     if not personen.beschikbaar:
-        return f"Voor de gemeente {r.naam} zijn over {r.periode.label} geen bijstandscijfers bekend."
+        return (onbeschikbaar(personen, f"inwoners van de gemeente {r.naam} met een bijstandsuitkering",
+                              f"aan het eind van {met_lidwoord(personen.periode or r.periode)}")
+                or f"Voor de gemeente {r.naam} zijn over {r.periode.label} geen bijstandscijfers bekend.")
     zin = (f"Aan het eind van {met_lidwoord(personen.periode)} hadden {personen.tekst} inwoners van "
            f"de gemeente {r.naam} een bijstandsuitkering of bijstandsgerelateerde uitkering")
     zin += f": {rel.tekst} per 1.000 inwoners." if rel.beschikbaar else "."
     if rel.beschikbaar:
         zin += _referentie_zin(r, "bijstand_personen_per_1000", "per 1.000 inwoners")
+    else:
+        zin += _erbij(onbeschikbaar(rel, "inwoners met bijstand per 1.000 inwoners", f"aan het eind van {met_lidwoord(personen.periode)}"))
     hh = r.waarde("bijstand_huishoudens_aandeel")
     if hh.beschikbaar:
         zin += f" Van alle huishoudens had {hh.tekst} bijstand."
@@ -124,7 +156,10 @@ def bijstand_stromen(r: Rapport) -> str:
     instroom, uitstroom = r.waarde("bijstand_instroom"), r.waarde("bijstand_uitstroom")
     werk = r.waarde("bijstand_uitstroom", reden="Werk")
     if not (instroom.beschikbaar and uitstroom.beschikbaar):
-        return ""
+        # Each unknown or suppressed flow is said; flows that were not delivered leave this out.
+        zinnen = [onbeschikbaar(w, wat, in_periode(w.periode or r.periode))
+                  for w, wat in ((instroom, "personen dat de bijstand instroomde"), (uitstroom, "personen dat de bijstand uitstroomde"))]
+        return " ".join(z for z in zinnen if z)
     zin = f"{_capital(in_periode(instroom.periode))} stroomden {instroom.tekst} personen de bijstand in en {uitstroom.tekst} personen uit"
     zin += f", van wie {werk.tekst} naar werk." if werk.beschikbaar else "."
     return zin
@@ -133,7 +168,8 @@ def bijstand_stromen(r: Rapport) -> str:
 def schuldhulp(r: Rapport) -> str:
     n = r.waarde("schuldhulp_aanmeldingen")
     if not n.beschikbaar:
-        return f"Over schuldhulpverlening {in_periode(r.periode)} zijn voor de gemeente {r.naam} geen cijfers bekend."
+        return (onbeschikbaar(n, "aanmeldingen voor schuldhulpverlening", in_periode(n.periode or r.periode))
+                or f"Over schuldhulpverlening {in_periode(r.periode)} zijn voor de gemeente {r.naam} geen cijfers bekend.")
     zin = f"{_capital(in_periode(n.periode))} ontving de gemeente {r.naam} {n.tekst} aanmeldingen voor schuldhulpverlening."
     bereik = r.waarde("schuldhulp_bereik")
     if bereik.beschikbaar:
@@ -144,7 +180,9 @@ def schuldhulp(r: Rapport) -> str:
 def stapeling(r: Rapport) -> str:
     rel = r.waarde("stapeling_per_1000")
     if not rel.beschikbaar:
-        return f"Voor de gemeente {r.naam} zijn over {r.periode.label} geen stapelingscijfers bekend."
+        return (onbeschikbaar(rel, f"huishoudens per 1.000 met een voorziening in het sociaal domein in de gemeente {r.naam}",
+                              in_periode(rel.periode or r.periode))
+                or f"Voor de gemeente {r.naam} zijn over {r.periode.label} geen stapelingscijfers bekend.")
     zin = (f"In de gemeente {r.naam} hadden {in_periode(rel.periode)} {rel.tekst} per 1.000 huishoudens een voorziening "
            f"in het sociaal domein.")
     return zin + _referentie_zin(r, "stapeling_per_1000", "per 1.000 huishoudens")
