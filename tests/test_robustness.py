@@ -84,7 +84,7 @@ def test_a_broken_params_file_refuses_the_run_before_any_notebook_and_keeps_the_
     (published / "01_uitgangspositie.ipynb").write_text("{}", encoding="utf-8")
     before = tree(proj.reports)
     doelen = proj.params / "doelen.yml"
-    doelen.write_text(doelen.read_text(encoding="utf-8").replace("tijdigheid/Wmo: 95", "tijdigheid/Wmo: '95%'", 1), encoding="utf-8")
+    doelen.write_text(doelen.read_text(encoding="utf-8").replace("tijdigheid/Wmo: 80", "tijdigheid/Wmo: '80%'", 1), encoding="utf-8")
     proc = sdrapport("run", "-g", "GM0505", "-p", "2023-H2", project=proj)
     assert proc.returncode == 2, proc.stderr
     assert "params/doelen.yml, regel 6, kolom 19, sleutel 'standaard.tijdigheid/Wmo': verwacht een getal" in proc.stderr

@@ -256,6 +256,8 @@ def write_site(project: Project) -> list[Path]:
 
     pages = built_pages(project)
     for page in pages:
+        if not (page.parent / MANIFEST).is_file():
+            continue  # not written by sdrapport run or batch: left as it is
         periode, gemeente, rapport = page.relative_to(project.reports).parts[:3]
         write_page(project, gemeente, Period.parse(periode), load_profile(project, rapport))
     demo = False
