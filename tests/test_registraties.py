@@ -3,6 +3,7 @@ pseudonymisation, disclosure control, and a definition change shown side by side
 from __future__ import annotations
 
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -189,7 +190,7 @@ def test_benefits_stock_inflow_and_outflow_by_reason_add_up(tmp_path):
     stock = {q: value(obs, "bijstand_personen", q) for q in quarters}
     assert stock == {"2019-Q4": 2, "2020-Q1": 4, "2020-Q2": 1, "2020-Q3": 1, "2020-Q4": 1}
     # Stock after a period = stock after the one before + inflow - outflow.
-    for before, q in zip(quarters, quarters[1:]):
+    for before, q in pairwise(quarters):
         assert stock[before] + value(obs, "bijstand_instroom", q) - value(obs, "bijstand_uitstroom", q) == stock[q], q
     assert value(obs, "bijstand_uitstroom", "2020-Q2", "reden", "Werk") == 2
     assert value(obs, "bijstand_uitstroom", "2020-Q1", "reden", "Verhuizing") == 1
@@ -384,7 +385,7 @@ def test_config_errors_name_the_setting(tmp_path):
     params = config(tmp_path, "")
     text = (params / "registraties.yml").read_text(encoding="utf-8").replace("methode: cbs", "methode: schatten")
     (params / "registraties.yml").write_text(text, encoding="utf-8")
-    with pytest.raises(ContractError, match="onthulling.methode.*kies cbs of drempel"):
+    with pytest.raises(ContractError, match=r"onthulling\.methode.*kies cbs of drempel"):
         load_config(params)
 
 

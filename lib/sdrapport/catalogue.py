@@ -148,7 +148,8 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
         if entry.get("teller") and not entry.get("noemer"):
             problems.append(Problem(where, None, "noemer", f"indicator {ind_id}: een afgeleide indicator (met teller) heeft een noemer nodig"))
         if entry.get("teller") and EENHEDEN.get(entry.get("eenheid")) is None:
-            problems.append(Problem(where, None, "eenheid", f"indicator {ind_id}: een afgeleide indicator heeft een relatieve eenheid nodig (%, per 1.000 ...)"))
+            problems.append(Problem(where, None, "eenheid",
+                                    f"indicator {ind_id}: een afgeleide indicator heeft een relatieve eenheid nodig (%, per 1.000 ...)"))
     if problems:
         raise ContractError(problems)
 

@@ -91,7 +91,7 @@ def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] |
     if path.suffix.lower() == ".parquet":
         try:
             frame = pq.read_table(path).to_pandas()
-        except Exception as exc:  # pyarrow raises several types for a broken file
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a broken file
             raise ContractError([Problem(name, None, None, f"geen leesbaar Parquet-bestand ({exc})")]) from None
         frame = frame.apply(lambda col: col.map(_cell_text)).astype(object)
         frame.index = range(1, len(frame) + 1)
@@ -120,7 +120,8 @@ def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] |
         header_row = True
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ContractError([Problem(name, 1 if header_row else None, c, "verplichte kolom ontbreekt; verwachte kolommen: " + ", ".join(required)) for c in missing])
+        raise ContractError([Problem(name, 1 if header_row else None, c, "verplichte kolom ontbreekt; verwachte kolommen: " + ", ".join(required))
+                             for c in missing])
     if allowed is not None:
         extra = [c for c in frame.columns if c not in allowed]
         if extra:
@@ -403,7 +404,7 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
         filled = known & (frame[d] != "")
         if not filled.any():
             continue
-        allowed = frame.loc[filled, "indicator"].map(lambda i: d in catalogue[i].uitsplitsingen)
+        allowed = frame.loc[filled, "indicator"].map(lambda i, d=d: d in catalogue[i].uitsplitsingen)
         for row in allowed.index[~allowed]:
             ind = catalogue[frame.at[row, "indicator"]]
             options = ", ".join(ind.uitsplitsingen) or "geen"

@@ -198,6 +198,8 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
     budget = definitie.naam == "toegewezen_budget"
     con.execute("CREATE OR REPLACE TEMP TABLE eenmalig AS SELECT lower(unnest(?::VARCHAR[])) AS categorie",
                 [eenmalig if budget else []])
+    once_only = ("AND (v.startdatum >= p.begin OR (lower(v.categorie) NOT IN (SELECT categorie FROM eenmalig) "
+                 "AND lower(coalesce(v.product, '')) NOT IN (SELECT categorie FROM eenmalig)))")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE hits AS
         SELECT v.gemeente, p.periode, v.client, v.categorie, v.zrang,
@@ -206,7 +208,7 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
         FROM voorzieningen v JOIN perioden p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
         WHERE v.wet = ?
-          {"AND (v.startdatum >= p.begin OR (lower(v.categorie) NOT IN (SELECT categorie FROM eenmalig) AND lower(coalesce(v.product, '')) NOT IN (SELECT categorie FROM eenmalig)))" if budget else ""}
+          {once_only if budget else ""}
     """, [WETTEN[wet]])
     return con.execute("""
         WITH per_client AS (
@@ -422,7 +424,7 @@ def derive_exact(frames: dict[str, pd.DataFrame], config: Config, catalogue) -> 
                 counts = {}
                 for d in sorted({h.definitie.code for hist in histories.values() for h in hist}):
                     part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
-                    part["dim"] = part["dim"].map(lambda v: CATEGORIE_KOLOM.get(indicator, v) if v == "categorie" else v)
+                    part["dim"] = part["dim"].map(lambda v, ind=indicator: CATEGORIE_KOLOM.get(ind, v) if v == "categorie" else v)
                     part = part[(part["dim"].isna() | part["dim"].isin(allowed)) & part["gemeente"].isin(bronnen)]
                     counts[d] = _complete(part, perioden[perioden["gemeente"].isin(bronnen)]).assign(indicator=indicator)
                 for g, hist in histories.items():
@@ -436,7 +438,7 @@ def derive_exact(frames: dict[str, pd.DataFrame], config: Config, catalogue) -> 
                         for code in (step.definitie.code, current):
                             rows = counts[code][counts[code]["gemeente"] == g]
                             ps = rows["periode"].map(Period.parse)
-                            keep = ps.map(lambda p: p.end <= step.tot and (start is None or p.start > start))
+                            keep = ps.map(lambda p, tot=step.tot, start=start: p.end <= tot and (start is None or p.start > start))
                             comp.append(rows[keep.to_numpy()].assign(definitie=code))
                         start = step.tot
         finally:

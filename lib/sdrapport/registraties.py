@@ -107,7 +107,7 @@ class Config:
     path: Path
     bron: str = "Gemeentelijke registratie"
     vanaf: int = 2019
-    termijn_weken: dict[str, int] = field(default_factory=lambda: {w: 8 for w in WETTEN})
+    termijn_weken: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WETTEN, 8))
     methode: str = "cbs"
     drempel: int = 10
     pseudonimisering: bool = True
@@ -143,7 +143,7 @@ def load_config(params: Path) -> Config:
     drempel = onthulling.get("drempel", 10)
     if not isinstance(drempel, int) or drempel < 2:
         problems.append(Problem(str(path), None, "onthulling.drempel", f"{drempel!r}: verwacht een geheel getal van 2 of meer"))
-    termijn = {**{w: 8 for w in WETTEN}, **(raw.get("termijn_weken") or {})}
+    termijn = {**dict.fromkeys(WETTEN, 8), **(raw.get("termijn_weken") or {})}
     for wet, weken in termijn.items():
         if wet not in WETTEN or not isinstance(weken, int) or weken < 1:
             problems.append(Problem(str(path), None, f"termijn_weken.{wet}", "verwacht wmo, jeugd of pw met een aantal weken (geheel getal)"))
@@ -152,7 +152,8 @@ def load_config(params: Path) -> Config:
         problems.append(Problem(str(path), None, "vanaf", f"{vanaf!r}: verwacht een jaartal, bijvoorbeeld 2019"))
     for wet, cats in (raw.get("categorieen") or {}).items():
         if wet not in WETTEN or not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-            problems.append(Problem(str(path), None, f"categorieen.{wet}", "verwacht wmo, jeugd of pw met een lijst van categorieën, bijvoorbeeld [Begeleiding, Dagbesteding]"))
+            problems.append(Problem(str(path), None, f"categorieen.{wet}",
+                                    "verwacht wmo, jeugd of pw met een lijst van categorieën, bijvoorbeeld [Begeleiding, Dagbesteding]"))
     if not isinstance(raw.get("eenmalig_geboekt") or [], list):
         problems.append(Problem(str(path), None, "eenmalig_geboekt", "verwacht een lijst van producten of categorieën"))
     for code, settings in (raw.get("gemeenten") or {}).items():
@@ -216,7 +217,8 @@ def load_key(config: Config, project_root: Path) -> tuple[bytes, Path | None]:
         created = path
     key = path.read_text(encoding="utf-8").strip().encode("utf-8")
     if len(key) < 16:
-        raise ContractError([Problem(str(path), None, None, "sleutel is te kort; gebruik minstens 16 tekens (of verwijder het bestand, dan wordt er een gemaakt)")])
+        raise ContractError([Problem(str(path), None, None,
+                                     "sleutel is te kort; gebruik minstens 16 tekens (of verwijder het bestand, dan wordt er een gemaakt)")])
     return key, created
 
 
@@ -423,7 +425,8 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
                                 "een besluit (uitkomst) zonder datum_besluit; vul de datum in of maak de uitkomst leeg (nog open)")
     if soort == "uitkeringen":
         bad = (frame["reden_einde"] != "") & ((frame["einddatum"] == "") | frame["einddatum"].isin(OPEN_END))
-        extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde", "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
+        extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde",
+                                "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
     _validate(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
 
     ident = (lambda s: pseudonymise(s, key)) if config.pseudonimisering else local_codes

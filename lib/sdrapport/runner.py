@@ -200,7 +200,7 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
             # process-wide chdir (papermill#473) that would race between batch worker threads.
             cwd=None if kernel is not None else str(project.notebooks), execution_timeout=CELL_TIMEOUT, **engine,
         )
-    except Exception as exc:  # PapermillExecutionError, a dead kernel, a timeout: all fail the notebook
+    except Exception as exc:  # noqa: BLE001 - PapermillExecutionError, a dead kernel, a timeout: all fail the notebook
         final.unlink(missing_ok=True)
         if running.exists():
             os.replace(running, failed)

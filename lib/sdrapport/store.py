@@ -146,7 +146,7 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             "gemeente": inwoners["gemeente"],
             "periode": inwoners["jaar"].astype(str),
             "indicator": "inwoners",
-            **{d: None for d in dims},
+            **dict.fromkeys(dims),
             "waarde": inwoners["inwoners"].astype(float),
             "waarde_status": "waarde",
             "bron": inwoners["bron"],
