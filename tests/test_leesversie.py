@@ -13,6 +13,7 @@ from sdrapport.runner import load_profile, run_report
 from sdrapport.site import chapters_without_figures, is_empty_output
 
 from tests.conftest import html_rows, unescape
+from tests import test_veilig
 
 
 def _labelled(path):
@@ -86,3 +87,16 @@ def test_chapters_without_figures_are_named_on_the_page_and_in_the_html(project)
     assert page.index("Nog niet alle cijfers") < page.index("## Schuldhulpverlening")  # at the top
     text = write_html(project, "GM0505", "2023-H2", load_profile(project, "klein")).read_text(encoding="utf-8")
     assert "Nog niet alle cijfers" in text and note in text
+
+
+hostile = test_veilig.hostile  # the dashboard of a gemeente with a hostile name and commentary (a fixture)
+
+
+def test_hostile_texts_reach_the_html_only_as_text(hostile):
+    """A gemeente name and commentary with script, HTML and shortcodes: in the HTML version they are
+    text (in titles, captions, alt texts, tables and the commentary), never markup."""
+    proj, result = hostile
+    text = write_html(proj, "GM0402", "2021-Q1", load_profile(proj, "dashboard")).read_text(encoding="utf-8")
+    assert not re.search(r"<script|<img[^>]*onerror", text)  # typed as text: &lt;img src=x onerror=...
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # the name, as typed
+    assert "os-release" in text  # the commentary is there, as text
