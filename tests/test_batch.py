@@ -121,7 +121,7 @@ def test_batch_builds_every_item_with_pages_manifest_and_period_listing(small):
         assert nb.metadata.papermill["parameters"]["gemeente"] == gem
         assert nb.metadata.sdrapport["batch"] == first.id
         page = (outdir / "index.qmd").read_text(encoding="utf-8")
-        assert f"gemaakt in batch {first.id}" in page and "**Gegevensstand**: vingerafdruk" in page
+        assert f"gemaakt in batch {first.id}" in page and "- Gegevensstand: vingerafdruk" in page
     manifest = json.loads(first.manifest.read_text(encoding="utf-8"))
     assert manifest["summary"] == {"items": 4, OK: 4, SKIPPED: 0, FAILED: 0, "pages": 2}
     item = manifest["items"][0]
