@@ -110,7 +110,12 @@ def _readable_without_quarto(proj: Project, gemeente: str, p: Period, rapport: s
         remove_html(outdir)  # never a readable version of a report that has no page
         return
     if quarto_binary() is None:
-        path = write_html(proj, gemeente, p, load_profile(proj, rapport))
+        try:
+            path = write_html(proj, gemeente, p, load_profile(proj, rapport))
+        except Exception as exc:  # noqa: BLE001 - the report itself is built; only its HTML version failed
+            console.print(f"Let op: de HTML-versie van het rapport kon niet worden gemaakt ({type(exc).__name__}: {exc}).",
+                          markup=False)
+            return
         console.print(f"Quarto ontbreekt; het rapport is te lezen in één HTML-bestand: {_relative(proj, path)}", markup=False)
 
 
@@ -369,7 +374,6 @@ def lab(
     """Open JupyterLab op notebooks/, met een kernel waarin sdrapport is geïnstalleerd."""
     import importlib.util
     import os
-    import subprocess
 
     proj = _project(project)
     if importlib.util.find_spec("jupyterlab") is None:
@@ -385,11 +389,8 @@ def lab(
     args += ["--ServerApp.allow_root=True"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers
     console.print(f"JupyterLab start op {_relative(proj, proj.notebooks)}/ met de standaardparameters van elk notebook. "
                   "Stoppen met Ctrl+C (twee keer).", markup=False)
-    try:
-        returncode = subprocess.run(args, env=env).returncode
-    except KeyboardInterrupt:
-        returncode = 0
-    raise typer.Exit(0 if returncode in (0, 130) else 1)
+    sys.stderr.flush()
+    os.execve(sys.executable, args, env)  # JupyterLab takes over this process (and its Ctrl+C)
 
 
 @app.command()
