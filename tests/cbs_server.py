@@ -38,7 +38,7 @@ class CbsFixtureServer:
             def log_message(self, *args):  # keep test output clean
                 pass
 
-            def do_GET(self):  # noqa: N802 - the http.server API
+            def do_GET(self):  # the name is http.server's API
                 server.requests.append(self.path)
                 parts = urlsplit(self.path)
                 segments = [s for s in parts.path.split("/") if s]

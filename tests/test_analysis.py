@@ -16,7 +16,7 @@ def obs(rows):
     """rows: (gemeente, periode, indicator, waarde, {breakdowns}) with waarde a number, '?' or '-'."""
     out = []
     for g, p, ind, v, *dims in rows:
-        rec = {"gemeente": g, "periode": p, "indicator": ind, **{d: None for d in DIMS},
+        rec = {"gemeente": g, "periode": p, "indicator": ind, **dict.fromkeys(DIMS),
                "bron": "test", "status": "definitief"}
         rec.update(dims[0] if dims else {})
         rec["waarde_status"] = {"?": "onbekend", "-": "geheim"}.get(v, "waarde")

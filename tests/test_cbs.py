@@ -187,7 +187,7 @@ def test_incomplete_snapshots_are_never_used(cbs_project):
     half = good.parent / "2030-01-01"
     shutil.copytree(good, half)
     (half / "meta.json").write_text('{"TableInfos": [', encoding="utf-8")  # a write cut off half-way
-    with pytest.raises(Exception):
+    with pytest.raises(json.JSONDecodeError):
         json.loads((half / "meta.json").read_text())
     shutil.rmtree(half)
     shutil.copytree(good, half)

@@ -9,13 +9,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from sdrapport import charts  # noqa: E402
-from sdrapport.periods import Period  # noqa: E402
+from sdrapport import charts
+from sdrapport.periods import Period
 
 QUARTERS = Period.parse("2021-Q1").last(8)
 

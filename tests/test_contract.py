@@ -26,7 +26,8 @@ def data(tmp_path) -> Path:
     d = tmp_path / "data"
     (d / "observaties").mkdir(parents=True)
     shutil.copy(REPO / "data" / "indicatoren.yml", d / "indicatoren.yml")
-    (d / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\nGM0164,Hengelo,Overijssel\nGM0088,Schiermonnikoog,Fryslân\n", encoding="utf-8")
+    (d / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\nGM0164,Hengelo,Overijssel\n"
+                                     "GM0088,Schiermonnikoog,Fryslân\n", encoding="utf-8")
     (d / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\nGM0505,2024,121434,CBS\nGM0164,2024,82324,CBS\nGM0088,2024,950,CBS\n", encoding="utf-8")
     write_obs(d, GOOD)
     return d
@@ -124,11 +125,13 @@ def test_semicolon_csv_from_dutch_excel_is_read(data, tmp_path):
 
 
 def test_gemeenten_and_inwoners_files_are_checked_too(data, tmp_path):
-    (data / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\nGM0505,Dordrecht,Zuid-Holland\nGM164,Hengelo,Twente\n", encoding="utf-8")
+    (data / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\nGM0505,Dordrecht,Zuid-Holland\n"
+                                        "GM164,Hengelo,Twente\n", encoding="utf-8")
     found, text = problems(data, tmp_path / "s.duckdb")
     where = {(p.row, p.column) for p in found}
     assert {(3, "code"), (4, "code"), (4, "provincie")} <= where
-    (data / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\nGM0164,Hengelo,Overijssel\nGM0088,Schiermonnikoog,Fryslân\n", encoding="utf-8")
+    (data / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\nGM0164,Hengelo,Overijssel\n"
+                                        "GM0088,Schiermonnikoog,Fryslân\n", encoding="utf-8")
     (data / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\nGM0505,2024,121.434,CBS\n", encoding="utf-8")
     found, text = problems(data, tmp_path / "s.duckdb")
     assert (found[0].file, found[0].row, found[0].column) == ("data/inwoners.csv", 2, "inwoners")

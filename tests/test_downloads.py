@@ -128,7 +128,7 @@ def test_download_links_label_every_csv_by_its_title(monitor):
     assert links[0] == (WORKBOOK_LABEL, "data/GM0505-2023-H2-monitor.xlsx")
     paths = [p for _, p in links[1:]]
     assert sorted(paths) == sorted(f"data/{p.name}" for p in (outdir / "data").glob("*.csv"))
-    labels = dict((p, label) for label, p in links)
+    labels = {p: label for label, p in links}
     assert labels["data/kerncijfers.csv"] == "Kerncijfers bevolking (CSV)"  # a table
     assert labels["data/leeftijd.csv"] == "Inwoners naar leeftijd (CSV)"  # a figure
     assert labels["data/wmo-hoofdcategorie.csv"] == "Unieke cliënten per hoofdcategorie (CSV)"  # the table wrote it last

@@ -166,7 +166,7 @@ def test_table_input_errors():
     with pytest.raises(ValueError, match="geen naam"):
         iv3_tabel(long({"9.9": (1, 1, 1)}), long({"9.9": (1, 1, 1)}), NAMEN)
     twice = pd.concat([long({"1.1": (1, 1, 1)})] * 2)
-    with pytest.raises(ValueError, match="meer dan één waarde voor taakveld 1.1"):
+    with pytest.raises(ValueError, match=r"meer dan één waarde voor taakveld 1\.1"):
         iv3_tabel(twice, long({"1.1": (1, 1, 1)}), NAMEN)
 
 
@@ -180,16 +180,16 @@ def test_missing_year_names_file_and_years(tmp_path):
 
 def test_params_errors(tmp_path):
     path = tmp_path / "GM9999.yml"
-    with pytest.raises(ParamsError, match="GM9999.yml: bestand ontbreekt"):
+    with pytest.raises(ParamsError, match=r"GM9999\.yml: bestand ontbreekt"):
         load_jaarverslag_params(path, 2024)
     path.write_text("2024:\n  toelichtingen: {}\n", encoding="utf-8")
-    with pytest.raises(ParamsError, match="GM9999.yml: sleutel 'drempel' ontbreekt"):
+    with pytest.raises(ParamsError, match=r"GM9999\.yml: sleutel 'drempel' ontbreekt"):
         load_jaarverslag_params(path, 2024)
     path.write_text("2024:\n  drempel: 50\n  toelichtingen:\n    6.10: Tekst\n", encoding="utf-8")
     with pytest.raises(ParamsError, match="niet tussen aanhalingstekens"):
         load_jaarverslag_params(path, 2024)
     path.write_text("2024:\n  drempel: 50\n  beleidsindicatoren:\n    - label: X\n      eenheid: '%'\n", encoding="utf-8")
-    with pytest.raises(ParamsError, match="beleidsindicator 1 \\(X\\).*werkelijk_vorig_jaar, begroting, werkelijk ontbreekt"):
+    with pytest.raises(ParamsError, match=r"beleidsindicator 1 \(X\).*werkelijk_vorig_jaar, begroting, werkelijk ontbreekt"):
         load_jaarverslag_params(path, 2024)
     taak = tmp_path / "taak.yml"
     taak.write_text("'2024':\n  '6.1': Samenkracht\n", encoding="utf-8")

@@ -151,7 +151,8 @@ def test_new_gemeente_from_its_own_observations_without_code_changes(project):
     assert result.ok, [n.error for n in result.notebooks]
     outdir = project.report_dir("2023-H2", "GM9001")
     cells = {cell_label(c): c for c in _cells(outdir / "02_wmo.ipynb")}
-    assert "In de gemeente Nieuwdorp waren er in het tweede halfjaar 2023 2.610 unieke cliënten" in cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"]
+    text = cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"]
+    assert "In de gemeente Nieuwdorp waren er in het tweede halfjaar 2023 2.610 unieke cliënten" in text
     page = (outdir / "index.qmd").read_text(encoding="utf-8")
     assert "Demodata: fictieve cijfers" not in page  # its own figures, not demo data
 

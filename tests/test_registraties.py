@@ -19,6 +19,7 @@ from sdrapport.registraties import Config, elfproef, load_config, load_key, read
 from sdrapport.report import Rapport
 from sdrapport.store import build_store
 from tests.conftest import REPO
+import itertools
 
 CATALOGUE = load_catalogue(REPO / "data" / "indicatoren.yml")
 GEMEENTEN = {"GM0402", "GM0505"}
@@ -208,7 +209,7 @@ def test_benefits_stock_inflow_and_outflow_by_reason_add_up(tmp_path):
     stock = {q: value(obs, "bijstand_personen", q) for q in quarters}
     assert stock == {"2019-Q4": 2, "2020-Q1": 4, "2020-Q2": 1, "2020-Q3": 1, "2020-Q4": 1}
     # Stock after a period = stock after the one before + inflow - outflow.
-    for before, q in zip(quarters, quarters[1:]):
+    for before, q in itertools.pairwise(quarters):
         assert stock[before] + value(obs, "bijstand_instroom", q) - value(obs, "bijstand_uitstroom", q) == stock[q], q
     assert value(obs, "bijstand_uitstroom", "2020-Q2", "reden", "Werk") == 2
     assert value(obs, "bijstand_uitstroom", "2020-Q1", "reden", "Verhuizing") == 1
@@ -403,7 +404,7 @@ def test_config_errors_name_the_setting(tmp_path):
     params = config(tmp_path, "")
     text = (params / "registraties.yml").read_text(encoding="utf-8").replace("methode: cbs", "methode: schatten")
     (params / "registraties.yml").write_text(text, encoding="utf-8")
-    with pytest.raises(ContractError, match="onthulling.methode.*kies uit cbs, drempel"):
+    with pytest.raises(ContractError, match=r"onthulling\.methode.*kies uit cbs, drempel"):
         load_config(params)
 
 

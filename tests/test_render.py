@@ -80,7 +80,7 @@ def test_pdfs_have_a_title_and_the_factsheet_one_page(site):
     for rapport, outdir in dirs.items():
         info = subprocess.run(["pdfinfo", str(_site_file(proj, outdir, "index.pdf"))], capture_output=True, text=True).stdout
         title = re.search(r"^Title:\s*(.+)$", info, re.M)
-        assert title and "sociaal domein" in title[1].lower() or rapport == "factsheet" and title, (rapport, info)
+        assert (title and "sociaal domein" in title[1].lower()) or (rapport == "factsheet" and title), (rapport, info)
         pages = int(re.search(r"^Pages:\s*(\d+)", info, re.M)[1])
         if rapport == "factsheet":
             assert pages == 1
@@ -127,7 +127,8 @@ def test_no_words_are_printed_over_other_words(site):
 
 def test_the_site_makes_no_request_to_another_host(site):
     proj, _ = site
-    request = re.compile(r"""(?:<(?:script|img|iframe|source|link)\b[^>]*\b(?:src|href)\s*=\s*["']|url\(\s*["']?|@import\s+(?:url\()?["']?)(?:https?:)?//""", re.I)
+    request = re.compile(r"""(?:<(?:script|img|iframe|source|link)\b[^>]*\b(?:src|href)\s*=\s*["']|url\(\s*["']?"""
+                         r"""|@import\s+(?:url\()?["']?)(?:https?:)?//""", re.I)
     offenders = []
     for path in (proj.reports / "_site").rglob("*"):
         if path.suffix in (".html", ".css", ".js") and path.is_file():

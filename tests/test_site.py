@@ -39,7 +39,8 @@ def test_static_checks_catch_broken_embeds_links_and_yaml(built, tmp_path):
     page = proj.report_dir("2023-H2", "GM0505") / "index.qmd"
     original = page.read_text(encoding="utf-8")
     try:
-        page.write_text(original + "\n{{< embed 02_wmo.ipynb#fig-wmo-hoofdcategorie >}}\n{{< embed 02_wmo.ipynb#fig-bestaat-niet >}}\n{{< embed 09_bestaat_niet.ipynb#fig-x >}}\n[x](data/weg.csv)\n", encoding="utf-8")
+        page.write_text(original + "\n{{< embed 02_wmo.ipynb#fig-wmo-hoofdcategorie >}}\n{{< embed 02_wmo.ipynb#fig-bestaat-niet >}}\n"
+                        "{{< embed 09_bestaat_niet.ipynb#fig-x >}}\n[x](data/weg.csv)\n", encoding="utf-8")
         problems = "\n".join(check_project(proj))
         assert "02_wmo.ipynb#fig-bestaat-niet: geen cel met dat id, label of tag" in problems
         assert "embed verwijst naar 09_bestaat_niet.ipynb" in problems

@@ -174,7 +174,8 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
         if entry.get("teller") and not entry.get("noemer"):
             problems.append(Problem(where, None, "noemer", f"indicator {ind_id}: een afgeleide indicator (met teller) heeft een noemer nodig"))
         if entry.get("teller") and EENHEDEN.get(entry.get("eenheid")) is None:
-            problems.append(Problem(where, None, "eenheid", f"indicator {ind_id}: een afgeleide indicator heeft een relatieve eenheid nodig (%, per 1.000 ...)"))
+            problems.append(Problem(where, None, "eenheid",
+                                    f"indicator {ind_id}: een afgeleide indicator heeft een relatieve eenheid nodig (%, per 1.000 ...)"))
     declared = {d for e in entries.values() for d in (e.get("uitsplitsingen") or []) if isinstance(d, str)}
     for column in (raw.get("volgorde") or {}) if isinstance(raw.get("volgorde"), dict) else {}:
         if column not in declared:

@@ -72,7 +72,7 @@ def load_mapping(path: Path) -> Mapping:
     if not raw.get("perioden", "Perioden") and not raw.get("jaar"):
         raise ParamsError([problem_at(path, ("perioden",), "een tabel zonder periodedimensie heeft 'jaar' nodig")])
     topics = []
-    for n, t in enumerate(raw["onderwerpen"], start=1):
+    for _n, t in enumerate(raw["onderwerpen"], start=1):
         topics.append(Topic(str(t["key"]), str(t["indicator"]), {k: str(v) for k, v in (t.get("uitsplitsing") or {}).items()}))
     return Mapping(
         path=path, tabel=str(raw["tabel"]), bron=str(raw["bron"]), regio=str(raw["regio"]), onderwerpen=topics,
@@ -174,7 +174,7 @@ def fetch(project: Project, mapping: Mapping, gemeenten: list[str], *, refresh: 
         raise CbsError(f"tabel {mapping.tabel}: geen verbinding met {mapping.catalogus} ({type(exc).__name__}) en nog geen "
                        f"opgeslagen snapshot in {cache_dir(project) / mapping.tabel}. Draai 'sdrapport cbs fetch' op een machine "
                        f"met internet en neem de map cache/cbs mee.") from None
-    except Exception as exc:  # the server answered, but not with this table's data
+    except Exception as exc:  # noqa: BLE001 - the server answered, but not with this table's data
         raise CbsError(f"tabel {mapping.tabel}: {mapping.catalogus} gaf geen bruikbaar antwoord ({type(exc).__name__}: {exc}); "
                        f"controleer het tabel-id en {mapping.path.name}") from None
     finally:

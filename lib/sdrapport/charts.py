@@ -22,6 +22,7 @@ Layout rules (checked by tests/test_charts.py on the drawn figures):
 from __future__ import annotations
 
 import textwrap
+from itertools import pairwise
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -162,9 +163,9 @@ def _overlap(fig, labels, axis: str = "x") -> bool:
     boxes = [t.get_window_extent(renderer) for t in labels if t.get_visible() and t.get_text()]
     if axis == "x":
         boxes.sort(key=lambda b: b.x0)
-        return any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:]))
+        return any(a.x1 + 2 > b.x0 for a, b in pairwise(boxes))
     boxes.sort(key=lambda b: b.y0)
-    return any(a.y1 + 1 > b.y0 for a, b in zip(boxes, boxes[1:]))
+    return any(a.y1 + 1 > b.y0 for a, b in pairwise(boxes))
 
 
 def _fit_xticks(fig, ax, texts: list[str], widths: tuple[int, ...], *, rotate: bool = True) -> bool:
@@ -226,7 +227,7 @@ def _targets(fig, ax, doelen: dict | None, series: list, procent: bool) -> None:
     if not groups:
         return
     own = [s for s in series if s != REFERENTIE]  # the reference group has no target of its own
-    named = len(groups) > 1 or len(own) > 1 and len(next(iter(groups.values()))) < len(own)
+    named = len(groups) > 1 or (len(own) > 1 and len(next(iter(groups.values()))) < len(own))
     notes = []
     for value, names in groups.items():
         ax.axhline(value, color=DOEL_KLEUR, linestyle=DOEL_STIJL, linewidth=1.1, zorder=1.5, gid="doel")
@@ -290,7 +291,7 @@ def _draw_lines(ax, data: pd.DataFrame, *, x: str, y: str, hue: str | None, orde
     for name in series:
         part = data if name is None else data[data[hue] == name]
         part = part.assign(_pos=part[x].map(pos)).dropna(subset=["_pos", y]).sort_values("_pos")
-        for lo, hi in zip(edges, edges[1:]):
+        for lo, hi in pairwise(edges):
             seg = part[(part["_pos"] >= lo) & (part["_pos"] < hi)]
             if not seg.empty:
                 ax.plot(seg["_pos"], seg[y], markeredgecolor="white", markeredgewidth=0.6, zorder=3, **styles[name])

@@ -1,4 +1,4 @@
-"""Command line: `sdrapport run | batch | site | demo | ingest | controleer | demodata`. Messages in Dutch."""
+"""Command line: `sdrapport run | batch | site | voorbeeld | lab | demo | ingest | controleer | demodata`. Messages in Dutch."""
 from __future__ import annotations
 
 import sys
@@ -108,7 +108,32 @@ def run(
     ok = _run_one(proj, gemeente.upper(), p, rapport)
     if site:
         _site(proj)
+    _readable_without_quarto(proj, gemeente.upper(), p, rapport, ok)
     raise typer.Exit(0 if ok else 1)
+
+
+def _readable_without_quarto(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> None:
+    """Without Quarto there is no website: the report as one HTML file instead (leesversie.py)."""
+    from .leesversie import remove_html, write_html
+    from .runner import load_profile
+    from .site import quarto_binary
+
+    outdir = proj.report_dir(p.code, gemeente, rapport)
+    if not ok:
+        remove_html(outdir)  # never a readable version of a report that has no page
+        return
+    if quarto_binary() is None:
+        try:
+            path = write_html(proj, gemeente, p, load_profile(proj, rapport))
+        except Exception as exc:  # noqa: BLE001 - the report itself is built; only its HTML version failed
+            console.print(f"Let op: de HTML-versie van het rapport kon niet worden gemaakt ({type(exc).__name__}: {exc}).",
+                          markup=False)
+            return
+        console.print(f"Quarto ontbreekt; het rapport is te lezen in één HTML-bestand: {_relative(proj, path)}", markup=False)
+
+
+def _relative(proj: Project, path: Path) -> Path:
+    return path.relative_to(proj.root) if path.is_relative_to(proj.root) else path
 
 
 def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
@@ -126,27 +151,47 @@ def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
         _check_gemeente(proj, gemeente)
         check_report_data(proj, gemeente, p)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=not sys.stderr.isatty()) as bar:
+                  console=console, disable=not sys.stderr.isatty(), transient=True) as bar:
         task = bar.add_task(f"{gemeente} {p.code}", total=len(profile.notebooks))
-        done = []
 
         def step(nb: str) -> None:
-            if done:
-                bar.advance(task)
-            done.append(nb)
             bar.update(task, description=f"{gemeente} {p.code}: {nb}")
-            if not sys.stderr.isatty():
-                console.print(f"{gemeente} {p.code}: {nb} ({len(done)}/{len(profile.notebooks)})")
 
-        result = run_report(proj, gemeente, p, rapport, progress=step)
-        bar.advance(task)
+        def finished(res) -> None:  # one line per notebook, with its time
+            bar.advance(task)
+            status = "" if res.ok else "  [red]mislukt[/red]"
+            console.print(f"{gemeente} {p.code}  {res.notebook:<28} {_seconds(res.seconds)}{status}")
+
+        result = run_report(proj, gemeente, p, rapport, progress=step, finished=finished)
     if result.ok:
         console.print(f"Klaar: {len(result.notebooks)} notebooks uitgevoerd voor {gemeente} {p.code} -> {result.outdir}")
         return True
     for failure in result.failures():
-        console.print(f"[red]Notebook mislukt:[/red] {failure}", markup=True)
+        _failure_block(proj, failure)
     console.print(f"{gemeente} {p.code} krijgt geen pagina zolang een notebook mislukt.")
     return False
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.1f} s".replace(".", ",")
+
+
+def _failure_block(proj: Project, failure) -> None:
+    """A failed notebook in one block: notebook, cell with its label, the error and where it was
+    raised, and the executed copy to open in JupyterLab."""
+    from .meldingen import error_location
+
+    cel = f"{failure.cell}" if failure.cell is not None else "onbekend"
+    lines = [f"[red]Notebook mislukt: {failure.notebook}[/red]",
+             f"  cel:    {cel}" + (f" ({failure.label})" if failure.label else " (zonder label)"),
+             f"  fout:   {failure.error}"]
+    where = error_location(Path(failure.kept))
+    if where:
+        lines.append(f"  waar:   {where}")
+    lines.append(f"  kopie:  {_relative(proj, Path(failure.kept))} (open het in JupyterLab: sdrapport lab)")
+    console.print(lines[0])
+    for line in lines[1:]:
+        console.print(line, markup=False)
 
 
 def _check_gemeente(proj: Project, gemeente: str) -> None:
@@ -300,9 +345,81 @@ def controleer(project: Path = ProjectOpt) -> None:
 def demo(project: Path = ProjectOpt) -> None:
     """De hoofdtaak op de demodata: rapport voor Dordrecht, tweede halfjaar 2023, plus de site."""
     proj = _project(project)
-    ok = _run_one(proj, DEFAULT_GEMEENTE, Period.parse(DEFAULT_PERIODE), "monitor")
+    p = Period.parse(DEFAULT_PERIODE)
+    ok = _run_one(proj, DEFAULT_GEMEENTE, p, "monitor")
     _site(proj)  # also when the report failed: the site then simply lacks that page
+    _readable_without_quarto(proj, DEFAULT_GEMEENTE, p, "monitor", ok)
     raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def voorbeeld(
+    gemeente: str = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g", help="Gemeentecode, bijvoorbeeld GM0505."),
+    periode: str = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1."),
+    rapport: str = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/."),
+    browser: bool = typer.Option(True, "--browser/--geen-browser", help="De pagina openen in de browser (met Quarto)."),
+    project: Path = ProjectOpt,
+) -> None:
+    """Bekijk de pagina van één gebouwd rapport: quarto preview, of zonder Quarto de HTML-versie."""
+    import subprocess
+
+    from .leesversie import write_html
+    from .runner import load_profile
+    from .site import PAGE, quarto_binary, write_site
+
+    proj = _project(project)
+    p = _periode(periode)
+    code = gemeente.upper()
+    with _input_errors():
+        profile = load_profile(proj, rapport)
+    page = proj.report_dir(p.code, code, profile.naam) / PAGE
+    if not page.exists():
+        console.print(f"[red]Fout:[/red] er is nog geen pagina voor {code} {p.code} ({profile.naam}); maak hem eerst met "
+                      f"'sdrapport run -g {code} -p {p.code} -r {profile.naam} --geen-site'.")
+        raise typer.Exit(2)
+    quarto = quarto_binary()
+    if quarto is None:
+        path = write_html(proj, code, p, profile)
+        console.print(f"Quarto ontbreekt, dus geen live voorbeeld. Het rapport als één HTML-bestand: {_relative(proj, path)}",
+                      markup=False)
+        return
+    write_site(proj)  # the pages the report links to (methode, begrippen) and this page, current
+    target = page.relative_to(proj.root).as_posix()
+    console.print(f"quarto preview {target}: de pagina wordt bijgewerkt zodra hij verandert. Stoppen met Ctrl+C.", markup=False)
+    args = [quarto, "preview", target] + ([] if browser else ["--no-browser"])
+    try:
+        code_ = subprocess.run(args, cwd=proj.root).returncode
+    except KeyboardInterrupt:
+        code_ = 0
+    raise typer.Exit(0 if code_ in (0, 130) else 1)
+
+
+@app.command()
+def lab(
+    browser: bool = typer.Option(True, "--browser/--geen-browser", help="JupyterLab openen in de browser."),
+    poort: int = typer.Option(None, "--poort", help="Poort van JupyterLab (standaard 8888 of de eerste vrije daarna)."),
+    project: Path = ProjectOpt,
+) -> None:
+    """Open JupyterLab op notebooks/, met een kernel waarin sdrapport is geïnstalleerd."""
+    import importlib.util
+    import os
+
+    proj = _project(project)
+    if importlib.util.find_spec("jupyterlab") is None:
+        console.print("[red]Fout:[/red] JupyterLab is niet geïnstalleerd in deze omgeving. Installeer het met 'make' "
+                      "(of: pip install -c requirements.lock -e '.[test,lab]').")
+        raise typer.Exit(2)
+    # The notebooks' kernel 'python3' is this interpreter (with sdrapport installed): kernel specs of
+    # this environment come before those of the user, and the project is the one opened here.
+    env = dict(os.environ, SDRAPPORT_PROJECT=str(proj.root), JUPYTER_PREFER_ENV_PATH="1")
+    args = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={proj.notebooks}"]
+    args += [] if browser else ["--no-browser"]
+    args += [f"--ServerApp.port={poort}"] if poort else []
+    args += ["--ServerApp.allow_root=True"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers
+    console.print(f"JupyterLab start op {_relative(proj, proj.notebooks)}/ met de standaardparameters van elk notebook. "
+                  "Stoppen met Ctrl+C (twee keer).", markup=False)
+    sys.stderr.flush()
+    os.execve(sys.executable, args, env)  # JupyterLab takes over this process (and its Ctrl+C)
 
 
 @app.command()

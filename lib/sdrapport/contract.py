@@ -93,7 +93,7 @@ def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] |
     if path.suffix.lower() == ".parquet":
         try:
             frame = pq.read_table(path).to_pandas()
-        except Exception as exc:  # pyarrow raises several types for a broken file
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a broken file
             raise ContractError([Problem(name, None, None, f"geen leesbaar Parquet-bestand ({exc})")]) from None
         frame = frame.apply(lambda col: col.map(_cell_text)).astype(object)
         frame.index = range(1, len(frame) + 1)
@@ -138,7 +138,7 @@ def read_table_chunks(path: Path, required: tuple[str, ...], allowed: tuple[str,
         try:
             parquet = pq.ParquetFile(path)
             columns = list(parquet.schema_arrow.names)
-        except Exception as exc:  # pyarrow raises several types for a broken file
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a broken file
             raise ContractError([Problem(name, None, None, f"geen leesbaar Parquet-bestand ({exc})")]) from None
         _check_columns(name, columns, required, allowed, None)
         offset = 1
@@ -513,7 +513,7 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
         filled = known & (frame[d] != "")
         if not filled.any():
             continue
-        allowed = frame.loc[filled, "indicator"].map(lambda i: d in catalogue[i].uitsplitsingen)
+        allowed = frame.loc[filled, "indicator"].map(lambda i, d=d: d in catalogue[i].uitsplitsingen)
         for row in allowed.index[~allowed]:
             ind = catalogue[frame.at[row, "indicator"]]
             options = ", ".join(ind.uitsplitsingen) or "geen"

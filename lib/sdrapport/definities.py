@@ -124,6 +124,10 @@ class Geldigheid:
     tot: dt.date | None
 
 
+# A one-off booking (a product paid at once) counts only in the period it starts in.
+ONCE_ONLY = ("AND (v.startdatum >= p.begin OR (lower(v.categorie) NOT IN (SELECT categorie FROM eenmalig) "
+             "AND lower(coalesce(v.product, '')) NOT IN (SELECT categorie FROM eenmalig)))")
+
 def history(config: Config, gemeente: str, indicator: str) -> list[Geldigheid]:
     """The gemeente's definitions of an indicator, oldest first; the last is the one in force."""
     raw = (config.gemeente(gemeente).get("definities") or {}).get(indicator)
@@ -209,7 +213,7 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
         FROM voorzieningen v JOIN perioden p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
         WHERE v.wet = $wet
-          {"AND (v.startdatum >= p.begin OR (lower(v.categorie) NOT IN (SELECT categorie FROM eenmalig) AND lower(coalesce(v.product, '')) NOT IN (SELECT categorie FROM eenmalig)))" if budget else ""}
+          {ONCE_ONLY if budget else ""}
     """
     return con.execute(f"""
         WITH per_client AS (
@@ -431,7 +435,7 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
             counts = {}
             for d in sorted({h.definitie.code for hist in histories.values() for h in hist}):
                 part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
-                part["dim"] = part["dim"].map(lambda v: CATEGORIE_KOLOM.get(indicator, v) if v == "categorie" else v)
+                part["dim"] = part["dim"].map(lambda v, ind=indicator: CATEGORIE_KOLOM.get(ind, v) if v == "categorie" else v)
                 part = part[(part["dim"].isna() | part["dim"].isin(allowed)) & part["gemeente"].isin(bronnen)]
                 counts[d] = _complete(part, perioden[perioden["gemeente"].isin(bronnen)]).assign(indicator=indicator)
             for g, hist in histories.items():
@@ -445,7 +449,7 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
                     for code in (step.definitie.code, current):
                         rows = counts[code][counts[code]["gemeente"] == g]
                         ps = rows["periode"].map(Period.parse)
-                        keep = ps.map(lambda p: p.end <= step.tot and (start is None or p.start > start))
+                        keep = ps.map(lambda p, tot=step.tot, start=start: p.end <= tot and (start is None or p.start > start))
                         comp.append(rows[keep.to_numpy()].assign(definitie=code))
                     start = step.tot
     observaties = pd.concat(obs, ignore_index=True)[cols] if obs else pd.DataFrame(columns=cols)

@@ -113,7 +113,7 @@ class _Writer:
         self.rows: list[dict] = []
 
     def add(self, gemeente: str, periode: Period, indicator: str, waarde: str, **dims: str) -> None:
-        row = {c: "" for c in OBS_COLUMNS}
+        row = dict.fromkeys(OBS_COLUMNS, "")
         row.update(dims)
         row.update(gemeente=gemeente, periode=periode.code, indicator=indicator, waarde=waarde,
                    bron=DEMO_BRON, status=_status(periode))

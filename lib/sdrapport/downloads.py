@@ -227,7 +227,7 @@ def sheet_names(stems: list[str], reserved: tuple[str, ...] = (ABOUT_SHEET,)) ->
 
 def _read_csv(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8-sig", newline="") as f:
-        return [row for row in csv.reader(f)]
+        return list(csv.reader(f))
 
 
 def _numeric_columns(header: list[str], rows: list[list[str]]) -> list[bool]:

@@ -105,18 +105,18 @@ def iv3_tabel(baten: pd.DataFrame, lasten: pd.DataFrame, namen: dict[str, str],
     `namen` maps codes to names (load_taakvelden); a code without a name is an error, as it
     usually means the names of another scheme year.
     """
-    b, l = _wide(baten, "baten"), _wide(lasten, "lasten")
-    codes = sorted(set(b.index) | set(l.index), key=taakveld_sleutel)
+    ba, la = _wide(baten, "baten"), _wide(lasten, "lasten")
+    codes = sorted(set(ba.index) | set(la.index), key=taakveld_sleutel)
     lookup = {_code(k): v for k, v in namen.items()}
     unnamed = [c for c in codes if _code(c) not in lookup]
     if unnamed:
         raise ValueError(f"taakveld {', '.join(map(str, unnamed))} heeft geen naam in de lijst van taakvelden "
                          "(params/iv3-taakvelden.yml, onder het jaar van de cijfers)")
-    b, l = b.reindex(codes), l.reindex(codes)
+    ba, la = ba.reindex(codes), la.reindex(codes)
     out = pd.DataFrame({"taakveld": pd.Series(codes, dtype=object), "naam": [lookup[_code(c)] for c in codes]})
     for fase in FASEN:
-        out[kolom("baten", fase)] = b[fase].to_numpy()
-        out[kolom("lasten", fase)] = l[fase].to_numpy()
+        out[kolom("baten", fase)] = ba[fase].to_numpy()
+        out[kolom("lasten", fase)] = la[fase].to_numpy()
     total = {"taakveld": TOTAAL, "naam": ""}
     totalen = totalen or {}
     for soort in ("baten", "lasten"):

@@ -35,6 +35,11 @@ from papermill.log import logger
 from papermill.utils import remove_args
 
 ENGINE = "sdrapport-warm"
+# The kernel's own log goes to the terminal of whoever started it. Its messages are about the
+# kernel machinery, never about a notebook (a failing cell is an error output; a dead kernel is
+# reported by the runner): e.g. "KeyboardInterrupt caught in kernel", logged when jupyter_client
+# interrupts the kernel before shutting it down. Only critical ones are let through.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 START_ATTEMPTS = 3  # kernel start can fail transiently (ZMQ 'Address already in use', papermill#511)
 
 # Runs once in a fresh kernel: import what the notebooks import (so the first notebook is not
@@ -126,7 +131,7 @@ class WarmKernel:
         last: Exception | None = None
         for _ in range(START_ATTEMPTS):
             holder = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
-                                    startup_timeout=self.startup_timeout, timeout=120)
+                                    startup_timeout=self.startup_timeout, timeout=120, extra_arguments=KERNEL_ARGUMENTS)
             try:
                 holder.km = holder.create_kernel_manager()
                 # Unix sockets in a private folder instead of TCP ports: no port collisions

@@ -267,7 +267,7 @@ def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) ->
                      "eenheid": ind.eenheid, "periode": own.periode.code if own.periode else ""})
     shown = pd.DataFrame(rows)
     r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
-            ondertitel=f"{r.naam} en gemeenten met {r.grootteklasse}", bron=r.bron(*inds, perioden=sorted(set(p for p in periods if p))))
+            ondertitel=f"{r.naam} en gemeenten met {r.grootteklasse}", bron=r.bron(*inds, perioden=sorted({p for p in periods if p})))
 
 
 def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, titel: str, totaal: str | None = None,
@@ -288,7 +288,7 @@ def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, 
         data[k] = value_cells(f["waarde"], f["waarde_status"].fillna("ontbreekt"))
     if totaal:
         row_shown, row_data = [totaal], [totaal]
-        for k, ind in kolommen.items():
+        for ind in kolommen.values():
             v = r.waarde(ind, p)
             row_shown.append(v.tekst)
             row_data.append(value_cells([v.waarde], [v.waarde_status])[0])
@@ -318,7 +318,7 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
     if by:
         df = _only(r.reeks(ind, perioden, by=by, **fixed), by, categorieen)
     else:
-        df = r.reeks(ind, perioden, **fixed).assign(**{"_rij": indicator.label})
+        df = r.reeks(ind, perioden, **fixed).assign(_rij=indicator.label)
         by = "_rij"
     df = df[df["periode"].isin([p.code for p in perioden])]
     if _no_data(r, df, titel, period_range_label(perioden)):

@@ -411,7 +411,7 @@ def _problem(file: str, node: yaml.Node | None, path: Path_, message: str) -> Pa
                          kolom=mark.column + 1 if mark else None)
 
 
-def load_params(path: str | Path, schema: Schema | None | str = "auto", *, required: bool = True,
+def load_params(path: str | Path, schema: Schema | str | None = "auto", *, required: bool = True,
                 default: Any = None) -> Any:
     """Read a params file: the YAML as Python data, after its schema check.
 
@@ -495,7 +495,7 @@ class Controle:
             raise ParamsError(problems)
 
 
-def _collect(path: Path, schema: Schema | None | str = "auto") -> tuple[Any, list[Problem]]:
+def _collect(path: Path, schema: Schema | str | None = "auto") -> tuple[Any, list[Problem]]:
     try:
         return load_params(path, schema), []
     except ParamsError as exc:

@@ -110,7 +110,7 @@ class Config:
     path: Path
     bron: str = "Gemeentelijke registratie"
     vanaf: int = 2019
-    termijn_weken: dict[str, int] = field(default_factory=lambda: {w: 8 for w in WETTEN})
+    termijn_weken: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WETTEN, 8))
     methode: str = "cbs"
     drempel: int = 10
     pseudonimisering: bool = True
@@ -148,7 +148,7 @@ def load_config(params: Path) -> Config:
         raise ParamsError(problems)
     return Config(
         path=path, bron=str(raw.get("bron") or "Gemeentelijke registratie"), vanaf=int(raw.get("vanaf") or 2019),
-        termijn_weken={**{w: 8 for w in WETTEN}, **(raw.get("termijn_weken") or {})},
+        termijn_weken={**dict.fromkeys(WETTEN, 8), **(raw.get("termijn_weken") or {})},
         methode=str(onthulling.get("methode") or "cbs"), drempel=int(onthulling.get("drempel") or 10),
         pseudonimisering=bool(raw.get("pseudonimisering", True)),
         sleutelbestand=str(raw.get("sleutelbestand") or "~/.config/sdrapport/pseudoniem.sleutel"),
@@ -206,7 +206,8 @@ def load_key(config: Config, project_root: Path) -> tuple[bytes, Path | None]:
         created = path
     key = path.read_text(encoding="utf-8").strip().encode("utf-8")
     if len(key) < 16:
-        raise ContractError([Problem(str(path), None, None, "sleutel is te kort; gebruik minstens 16 tekens (of verwijder het bestand, dan wordt er een gemaakt)")])
+        raise ContractError([Problem(str(path), None, None,
+                                     "sleutel is te kort; gebruik minstens 16 tekens (of verwijder het bestand, dan wordt er een gemaakt)")])
     return key, created
 
 
@@ -494,7 +495,8 @@ def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: s
                                 "een besluit (uitkomst) zonder datum_besluit; vul de datum in of maak de uitkomst leeg (nog open)")
     if soort == "uitkeringen":
         bad = (frame["reden_einde"] != "") & ((frame["einddatum"] == "") | frame["einddatum"].isin(OPEN_END))
-        extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde", "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
+        extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde",
+                                "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
     problems = _problems(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
     if problems:
         return problems, None

@@ -299,7 +299,7 @@ class Rapport:
         needed = {c for p in perioden for c in self._periods_needed(p)}
         by_cols = [by] if by else []
         own = publish(self._eigen[self._eigen["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
-        own = own.astype({c: object for c in ["periode", *by_cols]})
+        own = own.astype(dict.fromkeys(["periode", *by_cols], object))
         grid = pd.DataFrame({"periode": pd.Series([p.code for p in perioden], dtype=object)})
         if by:
             cats = self._categories(ind, by)
@@ -308,7 +308,7 @@ class Rapport:
         out["waarde_status"] = out["waarde_status"].fillna(ONTBREEKT)
         if referentie:
             ref = reference(self._groep[self._groep["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
-            ref = ref.astype({c: object for c in ["periode", *by_cols]})
+            ref = ref.astype(dict.fromkeys(["periode", *by_cols], object))
             out = out.merge(ref.rename(columns={"waarde": "referentie", "n": "referentie_n"}), on=["periode", *by_cols], how="left")
         have = out.loc[out["waarde_status"] != ONTBREEKT, "periode"]
         if len(have):

@@ -254,7 +254,9 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
         if metadata:
             nb.metadata.setdefault(META_KEY, {}).update(metadata)
 
-    engine = {}
+    from .kernels import KERNEL_ARGUMENTS
+
+    engine = {"extra_arguments": KERNEL_ARGUMENTS}  # papermill's own kernel: no log of the kernel machinery
     if kernel is not None:
         from .kernels import ENGINE
 
@@ -268,7 +270,7 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
             # process-wide chdir (papermill#473) that would race between batch worker threads.
             cwd=None if kernel is not None else str(project.notebooks), execution_timeout=CELL_TIMEOUT, **engine,
         )
-    except Exception as exc:  # PapermillExecutionError, a dead kernel, a timeout: all fail the notebook
+    except Exception as exc:  # noqa: BLE001 - PapermillExecutionError, a dead kernel, a timeout: all fail the notebook
         final.unlink(missing_ok=True)
         if running.exists():
             os.replace(running, failed)
@@ -311,9 +313,14 @@ class RunResult:
 
 
 def run_report(project: Project, gemeente: str, periode: str | Period, rapport: str = "monitor",
-               progress=None) -> RunResult:
+               progress=None, finished=None) -> RunResult:
     """Execute every notebook of the report profile for one gemeente and period, then write the
-    manifest and (when all succeeded) the page. `progress(notebook)` is called before each one."""
+    manifest and (when all succeeded) the page. `progress(notebook)` is called before each one,
+    `finished(NotebookResult)` after each one.
+
+    The notebooks run one after another in one kernel, started once over IPC and reset between
+    notebooks (kernels.WarmKernel, as a batch worker does): kernel start-up and imports are paid
+    once per report, and the kernel prints no TCP warning."""
     from .downloads import remove_workbook, write_workbook  # both import runner helpers; avoid a cycle
     from .site import remove_page, write_page
 
@@ -329,10 +336,19 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     check_report_data(project, gemeente, periode)
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
     result = RunResult(gemeente, periode, rapport, outdir)
-    for nb in profile.notebooks:
-        if progress:
-            progress(nb)
-        result.notebooks.append(execute(project, nb, gemeente, periode, outdir, profile.naam))
+    kernel = _report_kernel(project)
+    try:
+        for nb in profile.notebooks:
+            if progress:
+                progress(nb)
+            if kernel is not None:
+                kernel = _report_kernel(project, kernel)  # a new one after a notebook killed it
+            result.notebooks.append(execute(project, nb, gemeente, periode, outdir, profile.naam, kernel=kernel))
+            if finished:
+                finished(result.notebooks[-1])
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
     write_manifest(project, result, profile)
     if result.ok:
         write_workbook(outdir, project=project)  # data/<gemeente>-<periode>-<rapport>.xlsx, before the page
@@ -341,6 +357,21 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
         remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
         remove_workbook(outdir)
     return result
+
+
+def _report_kernel(project: Project, kernel=None):
+    """The running kernel of a report, (re)started when needed; None when no kernel can be started
+    over IPC, and papermill then starts one per notebook itself."""
+    from .kernels import KernelStartError, WarmKernel
+
+    if kernel is not None and kernel.alive():
+        return kernel
+    kernel = kernel or WarmKernel(project.notebooks, KERNEL)
+    try:
+        kernel.restart()
+    except KernelStartError:
+        return None
+    return kernel
 
 
 PACKAGES = ("pandas", "duckdb", "papermill", "seaborn", "matplotlib", "babel", "pandera", "nbformat")

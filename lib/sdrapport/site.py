@@ -166,6 +166,9 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     if facts["demo"]:
         parts.append(DEMO_BANNER.format(text=veilig.markdown(
             f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de gemeente {facts['naam']}.")))
+    without = chapters_without_figures(outdir, profile.notebooks)
+    if without:  # a period for which not every source has delivered yet
+        parts.append(EMPTY_NOTE.format(text=empty_chapters_text(without, periode)))
     parts.append('::: {.content-visible when-format="html"}\nDit rapport is ook te downloaden als [PDF](index.pdf).\n:::\n')
     for nb_name in profile.notebooks:
         nb = nbformat.read(outdir / nb_name, as_version=4)
@@ -173,7 +176,7 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
             if cell.cell_type == "markdown":
                 parts.append(cell.source.strip() + "\n")
             elif cell.cell_type == "code" and cell_label(cell) and cell.get("outputs"):
-                empty = [o for o in cell.outputs if o.get("metadata", {}).get(META_KEY, {}).get("leeg")]
+                empty = [o for o in cell.outputs if is_empty_output(o)]
                 if empty:  # no data: the note itself, not an embed of a figure cell without figure
                     parts.append("".join(o["data"]["text/markdown"] for o in empty).strip() + "\n")
                 else:
@@ -187,26 +190,69 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     return page
 
 
-def _verantwoording(project: Project, manifest: dict, periode: Period, facts: dict,
-                    downloads: list[tuple[str, str]], profile: Profile | None = None) -> str:
-    """'Over deze cijfers' for readers (sources, period, rounding, reference group), then the
-    technical provenance (parameters, code version, data files) in a block that the site folds."""
+EMPTY_NOTE = """::: {{.callout-note title="Nog niet alle cijfers"}}
+{text}
+:::
+"""
+
+
+def is_empty_output(output) -> bool:
+    """An output that says a figure or table has no data (Rapport.leeg)."""
+    return bool(output.get("metadata", {}).get(META_KEY, {}).get("leeg"))
+
+
+def chapter_title(nb: nbformat.NotebookNode, nb_name: str) -> str:
+    """The chapter's heading as readers see it (its first Markdown heading), else the notebook's title."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return str(nb.metadata.get("title") or Path(nb_name).stem)
+
+
+def chapters_without_figures(outdir: Path, notebooks: list[str]) -> list[str]:
+    """Titles of the chapters whose every figure and table (cells labelled fig-... or tbl-...) shows
+    only the note that there is no data: a period for which not every source has delivered yet."""
+    empty = []
+    for nb_name in notebooks:
+        nb = nbformat.read(outdir / nb_name, as_version=4)
+        cells = [c for c in nb.cells if c.cell_type == "code" and (cell_label(c) or "").startswith(("fig-", "tbl-"))]
+        if cells and all(not c.get("outputs") or all(is_empty_output(o) for o in c.outputs) for c in cells):
+            empty.append(chapter_title(nb, nb_name))
+    return empty
+
+
+def empty_chapters_text(chapters: list[str], periode: Period) -> veilig.Markdown:
+    """'Over het tweede halfjaar 2023 zijn nog geen figuren en tabellen beschikbaar voor: Wmo en Jeugdwet.'"""
+    names = chapters[0] if len(chapters) == 1 else ", ".join(chapters[:-1]) + " en " + chapters[-1]
+    wanneer = periode.label if periode.kind == "J" else f"het {periode.label}"
+    return veilig.markdown(f"Over {wanneer} zijn nog geen figuren en tabellen beschikbaar voor: {names}.")
+
+
+TECHNISCH_KOP = "Technische verantwoording: parameters, code en gegevensbestanden"
+DOWNLOADS_INTRO = ("**Cijfers downloaden**: alle cijfers in één Excel-werkboek, of per tabel en figuur als CSV "
+                   "(UTF-8, komma als scheidingsteken, punt als decimaalteken).")
+
+
+def verantwoording_items(project: Project, manifest: dict, periode: Period, facts: dict, profile: Profile | None = None,
+                         methode: str = "") -> tuple[list[str], list[str]]:
+    """The Verantwoording as Markdown list items: for readers (sources, period, reference group,
+    rounding, registrations) and technical (parameters, code version, data files). `methode` is
+    appended to the rounding item (the site links its method page there)."""
     p = manifest["parameters"]
     esc = veilig.markdown
     bronnen = ", ".join(facts["bronnen"])
-    lines = [
-        "## Verantwoording",
-        "",
+    lezers = [
         f"- **Bronnen**: {esc(bronnen)}. Onder elke figuur en tabel staan bron en periode.",
         f"- **Periode**: {esc(periode.label)}.",
         "- **Afronding**: absolute aantallen zijn afgerond volgens de CBS-regel (0 tot en met 4 wordt 0, 5 tot en met 9 "
         "wordt 10, overige op vijftallen); relatieve cijfers zijn berekend uit de afgeronde aantallen. "
-        "\"?\" betekent onbekend, \"\\-\" niet publiceerbaar."
-        " [[Zie de methode.](../../../methode.qmd)]{.content-visible when-format=\"html\"}",
+        "\"?\" betekent onbekend, \"\\-\" niet publiceerbaar." + methode,
     ]
     if profile is None or profile.referentiegroep:
-        lines.insert(3, f"- **Referentiegroep**: gemeenten met {esc(facts['grootteklasse'])}; gemiddelden alleen over gemeenten die cijfers leverden.")
-    lines += _registration_line(project, p["gemeente"])
+        lezers.insert(1, f"- **Referentiegroep**: gemeenten met {esc(facts['grootteklasse'])}; gemiddelden alleen over gemeenten die cijfers leverden.")
+    lezers += _registration_line(project, p["gemeente"])
     files = "; ".join(f"{esc(_breekbaar(name))} ({digest[:12]})" for name, digest in manifest["data_files"].items())
     technisch = [
         f"- Parameters: gemeente {esc(p['gemeente'])} ({esc(facts['naam'])}), periode {esc(p['periode'])}, rapport {esc(p['rapport'])}.",
@@ -214,7 +260,18 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
         f"- Gegevensstand: {esc(_vintage(manifest))}.",
         f"- Gegevensbestanden met de eerste 12 tekens van hun SHA-256: {files}.",
     ]
-    kop = "Technische verantwoording: parameters, code en gegevensbestanden"
+    return lezers, technisch
+
+
+def _verantwoording(project: Project, manifest: dict, periode: Period, facts: dict,
+                    downloads: list[tuple[str, str]], profile: Profile | None = None) -> str:
+    """'Over deze cijfers' for readers (sources, period, rounding, reference group), then the
+    technical provenance (parameters, code version, data files) in a block that the site folds."""
+    esc = veilig.markdown
+    lezers, technisch = verantwoording_items(project, manifest, periode, facts, profile,
+                                             methode=" [[Zie de methode.](../../../methode.qmd)]{.content-visible when-format=\"html\"}")
+    lines = ["## Verantwoording", "", *lezers]
+    kop = TECHNISCH_KOP
     # On the site folded away (a native <details>, which every browser makes keyboard and screen
     # reader friendly); in the PDF printed in full.
     lines += ["", '::: {.content-visible when-format="html"}', f'<details class="sd-technisch"><summary>{kop}</summary>', "",
@@ -222,8 +279,7 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
               # One unbreakable block in the PDF: never two stray lines on a page of their own.
               "```{=typst}", "#block(breakable: false)[", "```", "", f"**{kop}**", "", *technisch, "", "```{=typst}", "]", "```", ":::"]
     if downloads:
-        lines += ["", '::: {.content-visible when-format="html"}', "**Cijfers downloaden**: alle cijfers in één Excel-werkboek, "
-                  "of per tabel en figuur als CSV (UTF-8, komma als scheidingsteken, punt als decimaalteken).", "",
+        lines += ["", '::: {.content-visible when-format="html"}', DOWNLOADS_INTRO, "",
                   *(f"- [{esc(label)}]({target})" for label, target in downloads), ":::"]
     return "\n".join(lines) + "\n"
 

@@ -152,7 +152,7 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             "gemeente": inwoners["gemeente"],
             "periode": inwoners["jaar"].astype(str),
             "indicator": "inwoners",
-            **{d: None for d in dims},
+            **dict.fromkeys(dims),
             "waarde": inwoners["inwoners"].astype(float),
             "waarde_status": "waarde",
             "bron": inwoners["bron"],
@@ -196,7 +196,8 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
         definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig", "volgnummer"])
         vergelijking = pd.DataFrame(columns=["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie", "waarde_status"])
         registraties = pd.DataFrame(columns=["gemeente", "peildatum"])
-    extra_tables = (("definities", definities.astype(object).astype({"volgnummer": "int64"})), ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
+    extra_tables = (("definities", definities.astype(object).astype({"volgnummer": "int64"})),
+                    ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
                     ("registraties", registraties.astype(object)))
 
     store_path = Path(store_path)

@@ -72,7 +72,7 @@ class Tabel:
                 self.nadruk.add(i)
 
     @classmethod
-    def uit_frame(cls, frame, **kwargs) -> "Tabel":
+    def uit_frame(cls, frame, **kwargs) -> Tabel:
         return cls(kop=list(frame.columns), rijen=[list(r) for r in frame.itertuples(index=False)], **kwargs)
 
     # -- HTML -----------------------------------------------------------------------------------

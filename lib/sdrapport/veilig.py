@@ -36,7 +36,7 @@ _EURO_SPACE = re.compile(r"€ (?=[\d-])")
 class Markdown(str):
     """Markdown that is safe to put on a page as it is (library text or escaped parts)."""
 
-    def __add__(self, other: str) -> "Markdown":
+    def __add__(self, other: str) -> Markdown:
         return Markdown(str.__add__(self, markdown(other, begin=False)))
 
 

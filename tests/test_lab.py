@@ -1,0 +1,114 @@
+"""A notebook run the way JupyterLab runs it gives what the papermill run gives.
+
+JupyterLab executes the committed notebook as it is: its kernel starts in notebooks/, the
+parameters cell keeps its defaults (no injected cell) and the Rapport finds the project from the
+working folder. Here nbclient (what JupyterLab's kernel protocol amounts to, without papermill)
+does the same, and the labelled outputs and the CSV downloads are compared with the papermill run
+of the same gemeente, period and report.
+"""
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.test_hygiene import defaults
+
+from sdrapport.report import META_KEY
+from sdrapport.runner import cell_label, run_report
+
+
+def labelled_outputs(nb: nbformat.NotebookNode) -> dict[str, list]:
+    """Per labelled cell: each output's type, its MIME types and its content (figures by presence:
+    their PNG bytes are compared by the rerun test of the papermill path)."""
+    out = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell_label(cell):
+            out[cell_label(cell)] = [
+                (o.output_type, sorted(o.get("data", {})), o.get("data", {}).get("text/markdown"),
+                 o.get("metadata", {}).get(META_KEY))
+                for o in cell.outputs]
+    return out
+
+
+@pytest.mark.parametrize("name", ["10_dashboard.ipynb", "12_factsheet.ipynb"])
+def test_notebook_in_jupyterlab_shows_what_the_papermill_run_shows(project, name):
+    nb = nbformat.read(project.notebooks / name, as_version=4)
+    d = defaults(nb)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(project.notebooks)}}).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, errors
+    outdir = project.report_dir(d["periode"], d["gemeente"], d["rapport"])  # uitvoer=None: the report's own folder
+    lab_csv = {p.name: p.read_bytes() for p in sorted((outdir / "data").glob("*.csv"))}
+    lab = labelled_outputs(nb)
+    assert lab_csv and lab
+    shutil.rmtree(outdir)
+
+    result = run_report(project, d["gemeente"], d["periode"], d["rapport"])
+    assert result.ok, [n.error for n in result.notebooks]
+    executed = nbformat.read(result.outdir / name, as_version=4)
+    assert labelled_outputs(executed) == lab
+    assert {p.name: p.read_bytes() for p in sorted((outdir / "data").glob("*.csv"))} == lab_csv
+    figures = [label for label, outs in lab.items() if any("image/png" in o[1] for o in outs)]
+    assert not name.startswith("10_") or len(figures) >= 6  # the dashboard's trend charts are there
+
+
+def test_sdrapport_lab_serves_the_notebooks_with_this_environment_as_kernel(project):
+    """`sdrapport lab` starts JupyterLab on notebooks/; the kernel of the notebooks ('python3') is
+    this interpreter, with sdrapport installed."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import psutil
+
+    pytest.importorskip("jupyterlab")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, JUPYTER_TOKEN="test-token")
+    lab = subprocess.Popen([sys.executable, "-m", "sdrapport.cli", "lab", "--geen-browser", "--poort", str(port),
+                            "--project", str(project.root)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def api(path: str, method: str = "GET", body: dict | None = None) -> dict:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Authorization": "token test-token", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    try:
+        for _ in range(120):
+            try:
+                contents = api("contents/")
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab kwam niet op")
+        names = {c["name"] for c in contents["content"]}
+        assert {"02_wmo.ipynb", "10_dashboard.ipynb"} <= names  # the server's root is notebooks/
+        kernel = api("kernels", "POST", {"name": "python3"})
+        for _ in range(60):
+            launched = [p for p in psutil.Process(lab.pid).children(recursive=True)
+                        if "ipykernel_launcher" in " ".join(p.cmdline())]
+            if launched:
+                break
+            time.sleep(0.5)
+        assert launched and launched[0].cmdline()[0] == sys.executable
+        assert launched[0].environ().get("SDRAPPORT_PROJECT") == str(project.root)
+        urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels/{kernel['id']}", method="DELETE",
+                                                      headers={"Authorization": "token test-token"}), timeout=10)
+    finally:
+        lab.terminate()  # the process is JupyterLab itself (sdrapport lab execs it), which stops its kernels
+        try:
+            lab.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+    assert all(not p.is_running() for p in launched)

@@ -1,0 +1,102 @@
+"""The report without Quarto: one self-contained HTML file written by nbconvert; and the note on
+chapters without figures (page and HTML)."""
+from __future__ import annotations
+
+import base64
+import html
+import re
+
+import nbformat
+
+from sdrapport.leesversie import html_path, write_html
+from sdrapport.runner import load_profile, run_report
+from sdrapport.site import chapters_without_figures, is_empty_output
+
+from tests.conftest import html_rows, unescape
+from tests import test_veilig
+
+
+def _labelled(path):
+    from sdrapport.runner import cell_label
+
+    nb = nbformat.read(path, as_version=4)
+    return [(cell_label(c), c) for c in nb.cells if c.cell_type == "code" and cell_label(c) and c.outputs]
+
+
+def test_html_holds_every_figure_and_table_and_no_code(built):
+    proj, result = built
+    profile = load_profile(proj, "monitor")
+    path = write_html(proj, "GM0505", "2023-H2", profile)
+    assert path == html_path(result.outdir) and path.name == "GM0505-2023-H2-monitor.html"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and '<html lang="nl">' in text
+    figures = tables = 0
+    for name in profile.notebooks:
+        for label, cell in _labelled(result.outdir / name):
+            if any(is_empty_output(o) for o in cell.outputs):
+                note = unescape(next(o for o in cell.outputs if is_empty_output(o))["data"]["text/markdown"]).replace("*", "")
+                assert html.escape(note.split(":")[0], quote=False) in text, label
+                continue
+            if label.startswith(("fig-", "tbl-")):
+                assert f'id="{label}"' in text, label
+            for out in cell.outputs:
+                data = out.get("data", {})
+                if "image/png" in data:
+                    figures += 1
+                    png = "".join(data["image/png"].split())
+                    assert f'src="data:image/png;base64,{png}"' in text, label
+                    alt = out["metadata"]["sdrapport"]["fig-alt"]
+                    assert f'alt="{html.escape(alt, quote=True)}"' in text, label
+                elif "```{=html}" in data.get("text/markdown", ""):
+                    tables += 1
+                    shown = text.split(f'id="{label}"', 1)[1].split("</figure>", 1)[0]
+                    assert html_rows(data["text/markdown"]) == html_rows("```{=html}\n" + shown + "\n```"), label
+                    assert unescape(out["metadata"]["sdrapport"]["tbl-cap"]).replace("*", "") in re.sub("<[^>]+>", "", shown), label
+    assert figures >= 20 and tables >= 15
+    # Outputs only: no code, no Quarto cell options, no Typst.
+    assert "onderdelen." not in text and not re.search(r"\bimport\b", text)
+    assert "#|" not in text and "{=typst}" not in text and "#sd-tabel" not in text and "```" not in text
+    # Captions read right: rendered Markdown, no backslash escapes left.
+    assert "<figcaption><p><strong>Ontwikkeling van het aantal unieke cliënten per hoofdcategorie.</strong>" in text
+    assert "Bron: Demodata (naar CBS GMSD Wmo) | eerste halfjaar 2021 - tweede halfjaar 2023</p></figcaption>" in text
+    assert "\\|" not in text and "\\-" not in text
+    # Demo banner, commentary, verantwoording and downloads, as on the page.
+    assert "Demodata: fictieve cijfers" in text and "De gemeente Dordrecht heeft geen toelichting gegeven." in text
+    assert "<h2" in text and "Verantwoording</h2>" in text and 'href="data/GM0505-2023-H2-monitor.xlsx"' in text
+    assert "Nog niet alle cijfers" not in text  # every chapter has figures
+    # Self-contained: no script, no style sheet or image from elsewhere.
+    assert "<script" not in text and "<link" not in text and not re.search(r"""(src|href)=["']?(https?:)?//""", text)
+    for src in re.findall(r'<img src="data:image/png;base64,([^"]+)"', text):
+        assert base64.b64decode(src, validate=True)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_chapters_without_figures_are_named_on_the_page_and_in_the_html(project):
+    """A period for which one source has not delivered yet: the report still builds, and the page
+    says which chapter has no figures yet."""
+    demo = project.data / "observaties" / "demo.csv"
+    lines = demo.read_text(encoding="utf-8").splitlines(keepends=True)
+    demo.write_text("".join(line for line in lines if not line.startswith("GM0505,2023-H2,stapeling_")), encoding="utf-8")
+    (project.params / "rapporten" / "klein.yml").write_text(
+        "titel: Klein\nnotebooks: [05_schuldhulp_minima.ipynb, 06_stapeling.ipynb]\n", encoding="utf-8")
+    result = run_report(project, "GM0505", "2023-H2", "klein")
+    assert result.ok, [n.error for n in result.notebooks]
+    assert chapters_without_figures(result.outdir, ["05_schuldhulp_minima.ipynb", "06_stapeling.ipynb"]) == ["Stapeling van voorzieningen"]
+    page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
+    note = "Over het tweede halfjaar 2023 zijn nog geen figuren en tabellen beschikbaar voor: Stapeling van voorzieningen."
+    assert '::: {.callout-note title="Nog niet alle cijfers"}' in page and note in unescape(page)
+    assert page.index("Nog niet alle cijfers") < page.index("## Schuldhulpverlening")  # at the top
+    text = write_html(project, "GM0505", "2023-H2", load_profile(project, "klein")).read_text(encoding="utf-8")
+    assert "Nog niet alle cijfers" in text and note in text
+
+
+hostile = test_veilig.hostile  # the dashboard of a gemeente with a hostile name and commentary (a fixture)
+
+
+def test_hostile_texts_reach_the_html_only_as_text(hostile):
+    """A gemeente name and commentary with script, HTML and shortcodes: in the HTML version they are
+    text (in titles, captions, alt texts, tables and the commentary), never markup."""
+    proj, result = hostile
+    text = write_html(proj, "GM0402", "2021-Q1", load_profile(proj, "dashboard")).read_text(encoding="utf-8")
+    assert not re.search(r"<script|<img[^>]*onerror", text)  # typed as text: &lt;img src=x onerror=...
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # the name, as typed
+    assert "os-release" in text  # the commentary is there, as text
