@@ -61,11 +61,13 @@ def test_without_quarto_render_says_so_in_one_line(built, monkeypatch):
 
 
 def _fake_quarto(folder, *, fail=False):
-    """A stand-in `quarto render PAGE... --output-dir DIR` that writes DIR/<page>.html (or fails)."""
+    """A stand-in `quarto render [PAGE...] --output-dir DIR` that writes DIR/<page>.html for the pages
+    (no pages: the project's pages), or fails."""
     folder.mkdir()
     script = folder / "quarto"
     body = "echo 'ERROR: kapot' >&2; exit 1" if fail else (
         'shift; pages=""; while [ "$1" != "--output-dir" ]; do pages="$pages $1"; shift; done; out="$2"\n'
+        '[ -z "$pages" ] && pages=$(ls index.qmd reports/*/*/*/index.qmd)\n'
         'for p in $pages; do mkdir -p "$out/$(dirname "$p")"; echo nieuw > "$out/${p%.qmd}.html"; done')
     script.write_text(f"#!/bin/sh\n{body}\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)

@@ -24,9 +24,10 @@ search.json. So:
 1. The previous site is copied to reports/_site.nieuw (report folders as hard links: they are only
    ever replaced as a whole, never written in place).
 2. The report pages to render are split over W workers (W = cores). Each worker is a copy of the
-   project in .sdrapport-render/w<i>/ holding `_quarto.yml`, assets/, the fonts, all site pages (as
-   link targets, not rendered) and only its own report folders (hard links), without a listing
-   cache; it runs `quarto render <its pages> --output-dir reports/_site`. All workers run at once.
+   project in .sdrapport-render/w<i>/ holding `_quarto.yml`, assets/, the fonts, stubs of index.qmd,
+   methode.qmd and begrippen.qmd (link targets of the navbar and the reports; their output is
+   discarded) and only its own report folders (hard links); it renders as a whole project, in one
+   Quarto process (`quarto render --output-dir reports/_site`). All workers run at once.
 3. Every worker's output for its pages (index.html, index.pdf, data/, figures) replaces the page's
    folder in the staging site; site_libs/ are merged; search.json entries of those pages replace
    the old ones (all entries of a page: its href and its #sections).
@@ -59,6 +60,7 @@ SITE_PAGES = ("index.qmd", "reports/methode.qmd", "reports/begrippen.qmd")
 PAGE = "index.qmd"
 SEARCH = "search.json"
 LISTINGS = "listings.json"
+STUB = "---\ntitle: Stub\n---\n"
 
 
 class RenderError(RuntimeError):
@@ -199,9 +201,10 @@ def _worker_project(project: Project, folder: Path, pages: list[str]) -> None:
     for name in ("assets", "reports/_fonts"):
         if (root / name).is_dir():
             shutil.copytree(root / name, folder / name, copy_function=_link_or_copy)
-    for page in site_pages(project):
-        (folder / page).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / page, folder / page)
+    for page in site_pages(project):  # link targets only: a stub renders in a moment
+        if page in SITE_PAGES:
+            (folder / page).parent.mkdir(parents=True, exist_ok=True)
+            (folder / page).write_text(STUB, encoding="utf-8")
     for page in pages:
         src = (root / page).parent
         shutil.copytree(src, folder / src.relative_to(root), copy_function=_link_or_copy,
@@ -316,9 +319,10 @@ def _render_reports(project: Project, quarto: str, work: Path, staging: Path, pa
     for folder, chunk in zip(folders, chunks):
         _worker_project(project, folder, chunk)
     out = "reports/_site"
+    # A full render of the worker copy: one Quarto process and one project context for all its pages
+    # (`quarto render a.qmd b.qmd` sets up the project again for every file).
     with ThreadPoolExecutor(n) as pool:
-        procs = list(pool.map(lambda fc: _run([quarto, "render", *fc[1], "--output-dir", out], fc[0]),
-                              zip(folders, chunks)))
+        procs = list(pool.map(lambda folder: _run([quarto, "render", "--output-dir", out], folder), folders))
     for proc in procs:
         if proc.returncode != 0:
             raise RenderError(f"quarto render is mislukt; de vorige site is ongewijzigd.\n{_tail(proc)}")
@@ -333,6 +337,10 @@ def _render_reports(project: Project, quarto: str, work: Path, staging: Path, pa
             shutil.rmtree(dst, ignore_errors=True)
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dst)
+            html = dst / "index.html"  # embeds name their notebook by its absolute path: the project's
+            text = html.read_text(encoding="utf-8")
+            if str(folder) in text:
+                html.write_text(text.replace(str(folder), str(project.root)), encoding="utf-8")
         if (result / "site_libs").is_dir():
             shutil.copytree(result / "site_libs", staging / "site_libs", dirs_exist_ok=True)
         hrefs = {_html(page) for page in chunk}
