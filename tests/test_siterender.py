@@ -237,3 +237,51 @@ def test_full_option_renders_everything(site_project):
     _rendered(log)
     render(proj, full=True)
     assert _rendered(log) == (sorted(REPORTS), sorted(SITE))
+
+
+QUARTO = shutil.which("quarto")
+
+
+def _site_files(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.name != RENDER_MANIFEST)
+
+
+def _search_entries(site: Path) -> list[str]:
+    return sorted(json.dumps(d, sort_keys=True, ensure_ascii=False) for d in json.loads((site / "search.json").read_text()))
+
+
+@pytest.mark.skipif(QUARTO is None, reason="quarto staat niet op het PATH (installeer Quarto, bijv. conda install -c conda-forge quarto)")
+def test_incremental_parallel_site_equals_one_full_quarto_render(built, tmp_path):
+    """Two reports (the built one and a copy as a second gemeente) and the site pages: the parallel
+    render, and an incremental one after a change, give the files and search entries of one
+    `quarto render` of the whole project."""
+    from sdrapport.site import write_site
+
+    src, _ = built
+    ignore = shutil.ignore_patterns("_site", "_site.*", ".quarto")
+    shutil.copytree(src.root, tmp_path / "a", ignore=ignore)
+    a = Project(tmp_path / "a")
+    second = a.report_dir("2023-H2", "GM0402")
+    shutil.copytree(a.report_dir("2023-H2", "GM0505"), second)
+    write_site(a)
+    shutil.copytree(a.root, tmp_path / "b")
+    b = Project(tmp_path / "b")
+    proc = subprocess.run([QUARTO, "render"], cwd=a.root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    full = a.reports / "_site"
+
+    rendered, message = render(b, workers=2)
+    assert rendered and "gemaakt" in message
+    site = b.reports / "_site"
+    assert _site_files(site) == _site_files(full)
+    assert _search_entries(site) == _search_entries(full)
+    assert str(b.root / ".sdrapport-render") not in (site / second.relative_to(b.root) / "index.html").read_text()
+
+    csv = sorted((b.root / second.relative_to(a.root) / "data").glob("*.csv"))[0]
+    csv.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    rendered, message = render(b, workers=2)
+    assert "1 rapporten en 2 sitepagina's opnieuw gerenderd" in message, message
+    assert _site_files(site) == _site_files(full)
+    assert _search_entries(site) == _search_entries(full)
+    _, message = render(b)
+    assert "niets gewijzigd" in message
