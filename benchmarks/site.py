@@ -53,7 +53,7 @@ def main() -> None:
 
     from sdrapport.site import render, write_site
     from sdrapport.sitecheck import check_project
-    from sdrapport.siterender import default_workers
+    from sdrapport.siterender import default_workers, render_site
 
     tmp = Path(tempfile.mkdtemp(prefix="sdrapport-sitebench-"))
     try:
@@ -93,9 +93,11 @@ def main() -> None:
         workers = args.workers or default_workers()
         with PeakMemory() as mem:
             start = time.perf_counter()
-            render(project, full=True, workers=workers)
+            plan, _ = render_site(project, quarto, full=True, workers=workers)
             full = time.perf_counter() - start
-        print(f"full: sdrapport render, {workers} workers: {full:.1f} s, peak {mem.peak / 2**20:.0f} MiB", flush=True)
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in plan.seconds.items())
+        print(f"full: sdrapport render, {workers} workers: {full:.1f} s ({phases}), peak {mem.peak / 2**20:.0f} MiB",
+              flush=True)
 
         start = time.perf_counter()
         _, message = render(project, workers=workers)

@@ -45,7 +45,7 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +76,7 @@ class Plan:
     removed: list[str] = field(default_factory=list)       # pages in the manifest that no longer exist
     unchanged: int = 0
     hashes: dict = field(default_factory=dict)             # the new manifest
+    seconds: dict = field(default_factory=dict)            # wall time per phase (for benchmarks)
 
     @property
     def nothing(self) -> bool:
@@ -201,11 +202,14 @@ def _worker_project(project: Project, folder: Path, pages: list[str]) -> None:
     for name in ("assets", "reports/_fonts"):
         if (root / name).is_dir():
             shutil.copytree(root / name, folder / name, copy_function=_link_or_copy)
-    for page in site_pages(project):  # link targets only: a stub renders in a moment
-        if page in SITE_PAGES:
+    for page in SITE_PAGES:  # link targets: a stub renders in a moment, unless the worker renders the page
+        if (root / page).is_file():
             (folder / page).parent.mkdir(parents=True, exist_ok=True)
-            (folder / page).write_text(STUB, encoding="utf-8")
-    for page in pages:
+            if page in pages:
+                shutil.copy2(root / page, folder / page)
+            else:
+                (folder / page).write_text(STUB, encoding="utf-8")
+    for page in (page for page in pages if not _site_page(page)):
         src = (root / page).parent
         shutil.copytree(src, folder / src.relative_to(root), copy_function=_link_or_copy,
                         ignore=shutil.ignore_patterns(".*"))
@@ -255,6 +259,7 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
     p = plan(project, site, full=full)
     if p.nothing:
         return p, site
+    start = time.perf_counter()
     shutil.rmtree(staging, ignore_errors=True)
     work = project.root / WORKDIR
     shutil.rmtree(work, ignore_errors=True)
@@ -285,14 +290,23 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
                 for entry in listings:
                     entry["items"] = [i for i in entry.get("items", []) if i not in gone]
                 _write_json(staging / LISTINGS, listings)
-        if p.reports:
-            search += _render_reports(project, quarto, work, staging, p.reports, workers or default_workers())
+        p.seconds["kopie"] = time.perf_counter() - start
+        # Pages that do not list others (reports, methode, begrippen) render in the workers; the listings
+        # after them, in the project, where they see every report.
+        in_workers = p.reports + [page for page in p.site if not _is_listing(page)]
+        listings = [page for page in p.site if _is_listing(page)]
+        if in_workers:
+            start = time.perf_counter()
+            search += _render_pages(project, quarto, work, staging, in_workers, workers or default_workers())
+            p.seconds["parallel"] = time.perf_counter() - start
         _write_json(staging / SEARCH, search)
-        if p.site:
-            proc = _run([quarto, "render", *p.site, "--output-dir", staging.relative_to(project.root).as_posix()],
+        if listings:
+            start = time.perf_counter()
+            proc = _run([quarto, "render", *listings, "--output-dir", staging.relative_to(project.root).as_posix()],
                         project.root)
             if proc.returncode != 0:
                 raise RenderError(f"quarto render is mislukt; de vorige site is ongewijzigd.\n{_tail(proc)}")
+            p.seconds["overzichten"] = time.perf_counter() - start
         if not (staging / "index.html").is_file():
             raise RenderError(f"quarto render gaf geen website in {staging.name}; de vorige site is ongewijzigd.")
         _write_json(staging / RENDER_MANIFEST, p.hashes)
@@ -310,8 +324,8 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
     return p, site
 
 
-def _render_reports(project: Project, quarto: str, work: Path, staging: Path, pages: list[str], workers: int) -> list:
-    """Render report pages in parallel worker copies and move their output into the staging site.
+def _render_pages(project: Project, quarto: str, work: Path, staging: Path, pages: list[str], workers: int) -> list:
+    """Render pages (reports, methode, begrippen) in parallel worker copies and move their output into the staging site.
     Returns the search index entries of these pages."""
     n = max(1, min(workers, len(pages)))
     chunks = [pages[i::n] for i in range(n)]
@@ -330,10 +344,13 @@ def _render_reports(project: Project, quarto: str, work: Path, staging: Path, pa
     for folder, chunk in zip(folders, chunks):
         result = folder / out
         for page in chunk:
-            src = result / _out_dir(page)
-            if not (src / "index.html").is_file():
+            if not (result / _html(page)).is_file():
                 raise RenderError(f"quarto render gaf geen pagina voor {page}; de vorige site is ongewijzigd.")
-            dst = staging / _out_dir(page)
+            if _site_page(page):  # methode, begrippen: one file
+                (staging / _html(page)).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(result / _html(page), staging / _html(page))
+                continue
+            src, dst = result / _out_dir(page), staging / _out_dir(page)
             shutil.rmtree(dst, ignore_errors=True)
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dst)
