@@ -23,6 +23,9 @@ import json, os, sys, time
 from pathlib import Path
 
 args = sys.argv[1:]
+if args == ["--version"]:
+    print(os.environ.get("FAKE_QUARTO_VERSION", "1.7.34"))
+    sys.exit(0)
 assert args[0] == "render", args
 out = Path(args[args.index("--output-dir") + 1])
 files = [a for a in args[1:args.index("--output-dir")]]
@@ -90,6 +93,7 @@ def site_project(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_QUARTO_LOG", str(log))
     monkeypatch.delenv("FAKE_QUARTO_FAIL", raising=False)
+    monkeypatch.delenv("FAKE_QUARTO_VERSION", raising=False)
     return Project(root), log
 
 
@@ -177,6 +181,15 @@ def test_configuration_or_assets_changed_renders_everything(site_project, change
     rendered, message = render(proj)
     assert _rendered(log) == (sorted(REPORTS + NOT_LISTINGS), LISTINGS)
     assert "gemaakt" in message
+
+
+def test_new_quarto_version_renders_everything(site_project, monkeypatch):
+    proj, log = site_project
+    render(proj)
+    _rendered(log)
+    monkeypatch.setenv("FAKE_QUARTO_VERSION", "1.8.0")
+    render(proj)
+    assert _rendered(log) == (sorted(REPORTS + NOT_LISTINGS), LISTINGS)
 
 
 def test_site_page_changed_renders_only_that_page(site_project):

@@ -9,7 +9,7 @@ page's inputs:
 - a site page (index.qmd, reports/methode.qmd, reports/begrippen.qmd, reports/<periode>/index.qmd):
   its own text; a listing page is rendered again, too, when a page in its listing was rendered,
   added or removed;
-- everything: `_quarto.yml`, assets/ (theme, Typst template and style), reports/_fonts and which of
+- everything: `quarto --version`, `_quarto.yml`, assets/ (theme, Typst template and style), reports/_fonts and which of
   index.qmd, methode.qmd and begrippen.qmd exist (the targets of the navbar and of every report's
   link to the method notes). When
   this hash changed, or there is no manifest or no site, every page is rendered.
@@ -119,7 +119,16 @@ def _is_listing(page: str) -> bool:
     return page == "index.qmd" or (page.startswith("reports/") and page.count("/") == 2 and page.endswith("/" + PAGE))
 
 
-def input_hashes(project: Project) -> dict:
+def quarto_version(quarto: str) -> str:
+    """`quarto --version` (a new Quarto may render every page differently); '' when it does not say."""
+    try:
+        proc = subprocess.run([quarto, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def input_hashes(project: Project, version: str = "") -> dict:
     """The manifest of the project as it is now: a global hash and one hash per page."""
     root = project.root
     global_files = []
@@ -129,6 +138,7 @@ def input_hashes(project: Project) -> dict:
     h = hashlib.sha256(_hash_files(root, global_files).encode())
     sites = site_pages(project)
     h.update("\n".join(p for p in sites if p in SITE_PAGES).encode())  # navbar and method-link targets
+    h.update(b"\0quarto " + version.encode())
     pages = {page: _hash_files(root, [root / page]) for page in sites}
     for page in report_pages(project):
         pages[page] = _hash_files(root, _visible_files((root / page).parent))
@@ -143,8 +153,8 @@ def read_manifest(site: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else None
 
 
-def plan(project: Project, site: Path, *, full: bool = False) -> Plan:
-    new = input_hashes(project)
+def plan(project: Project, site: Path, *, full: bool = False, version: str = "") -> Plan:
+    new = input_hashes(project, version)
     old = None if full or not (site / "index.html").is_file() else read_manifest(site)
     pages = new["pages"]
     reports = [p for p in pages if not _site_page(p)]
@@ -256,7 +266,7 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
     """Render what changed into a staging site and swap it in. Returns (plan, site)."""
     site = project.reports / "_site"
     staging = project.reports / "_site.nieuw"
-    p = plan(project, site, full=full)
+    p = plan(project, site, full=full, version=quarto_version(quarto))
     if p.nothing:
         return p, site
     start = time.perf_counter()
