@@ -178,7 +178,7 @@ def test_configuration_or_assets_changed_renders_everything(site_project, change
     render(proj)
     _rendered(log)
     (proj.root / changed).write_text((proj.root / changed).read_text() + "\n# gewijzigd\n")
-    rendered, message = render(proj)
+    rendered, message = render(proj, workers=2)
     assert _rendered(log) == (sorted(REPORTS + NOT_LISTINGS), LISTINGS)
     assert "gemaakt" in message
 
@@ -188,7 +188,7 @@ def test_new_quarto_version_renders_everything(site_project, monkeypatch):
     render(proj)
     _rendered(log)
     monkeypatch.setenv("FAKE_QUARTO_VERSION", "1.8.0")
-    render(proj)
+    render(proj, workers=2)
     assert _rendered(log) == (sorted(REPORTS + NOT_LISTINGS), LISTINGS)
 
 
@@ -250,8 +250,20 @@ def test_full_option_renders_everything(site_project):
     proj, log = site_project
     render(proj)
     _rendered(log)
-    render(proj, full=True)
+    render(proj, full=True, workers=2)
     assert _rendered(log) == (sorted(REPORTS + NOT_LISTINGS), LISTINGS)
+
+
+def test_one_worker_renders_everything_in_one_quarto_run_then_incrementally(site_project):
+    proj, log = site_project
+    render(proj, workers=1)
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(calls) == 1 and sorted(calls[0]["files"]) == sorted(REPORTS + SITE)  # the whole project
+    _rendered(log)
+    target = proj.root / REPORTS[0].replace("index.qmd", "02_wmo.ipynb")
+    target.write_text('{"cells": [2]}')
+    render(proj, workers=1)
+    assert _rendered(log) == ([REPORTS[0]], LISTINGS)
 
 
 QUARTO = shutil.which("quarto")

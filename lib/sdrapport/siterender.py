@@ -35,6 +35,8 @@ search.json. So:
    into the staging site (`quarto render <pages> --output-dir reports/_site.nieuw`), so listings and
    the search index are complete. Pages that no longer exist are removed from the site, the search
    index and listings.json.
+   With one core (workers=1) a full render is one `quarto render` of the project into the staging
+   site instead (the quickest without parallelism).
 5. Only when all of this succeeded, and index.html exists, the staging site replaces reports/_site
    (with its manifest). On any failure the staging folder is removed and the site is untouched.
 """
@@ -303,14 +305,24 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
         p.seconds["kopie"] = time.perf_counter() - start
         # Pages that do not list others (reports, methode, begrippen) render in the workers; the listings
         # after them, in the project, where they see every report.
-        in_workers = p.reports + [page for page in p.site if not _is_listing(page)]
+        # One core and everything to do: one `quarto render` of the project is the quickest.
+        workers = workers or default_workers()
+        single = p.full and workers == 1
+        in_workers = [] if single else p.reports + [page for page in p.site if not _is_listing(page)]
         listings = [page for page in p.site if _is_listing(page)]
+        if single:
+            start = time.perf_counter()
+            proc = _run([quarto, "render", "--output-dir", staging.relative_to(project.root).as_posix()], project.root)
+            if proc.returncode != 0:
+                raise RenderError(f"quarto render is mislukt; de vorige site is ongewijzigd.\n{_tail(proc)}")
+            p.seconds["project"] = time.perf_counter() - start
         if in_workers:
             start = time.perf_counter()
-            search += _render_pages(project, quarto, work, staging, in_workers, workers or default_workers())
+            search += _render_pages(project, quarto, work, staging, in_workers, workers)
             p.seconds["parallel"] = time.perf_counter() - start
-        _write_json(staging / SEARCH, search)
-        if listings:
+        if not single:
+            _write_json(staging / SEARCH, search)
+        if listings and not single:
             start = time.perf_counter()
             proc = _run([quarto, "render", *listings, "--output-dir", staging.relative_to(project.root).as_posix()],
                         project.root)
