@@ -302,7 +302,7 @@ def test_incremental_parallel_site_equals_one_full_quarto_render(built, tmp_path
     site = b.reports / "_site"
     assert _site_files(site) == _site_files(full)
     assert _search_entries(site) == _search_entries(full)
-    assert str(b.root / ".sdrapport-render") not in (site / second.relative_to(b.root) / "index.html").read_text()
+    assert str(b.root / ".sdrapport-render") not in (site / second.relative_to(a.root) / "index.html").read_text()
 
     csv = sorted((b.root / second.relative_to(a.root) / "data").glob("*.csv"))[0]
     csv.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
