@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--rapport", default="monitor")
     parser.add_argument("--workers", type=int, default=None, help="Quarto processes at once (default: the number of cores)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary project")
+    parser.add_argument("--project", type=Path, help="reuse a project kept by an earlier --keep run (skips the build)")
     args = parser.parse_args()
     quarto = shutil.which("quarto")
     if quarto is None:
@@ -55,11 +56,16 @@ def main() -> None:
     from sdrapport.sitecheck import check_project
     from sdrapport.siterender import default_workers, render_site
 
-    tmp = Path(tempfile.mkdtemp(prefix="sdrapport-sitebench-"))
+    tmp = args.project.resolve() if args.project else Path(tempfile.mkdtemp(prefix="sdrapport-sitebench-"))
     try:
+        if args.project:
+            shutil.rmtree(tmp / "naive", ignore_errors=True)
+            shutil.rmtree(tmp / "project" / "reports" / "_site", ignore_errors=True)
         with open(REPO / "data" / "gemeenten.csv", encoding="utf-8") as fh:
             demo_codes = [r["code"] for r in csv.DictReader(fh)]
-        if args.gemeenten <= len(demo_codes):  # the demo project itself, the first N of its gemeenten
+        if args.project:
+            project = Project(tmp / "project")
+        elif args.gemeenten <= len(demo_codes):  # the demo project itself, the first N of its gemeenten
             root = tmp / "project"
             root.mkdir()
             for part in ("_quarto.yml", "notebooks", "params", "data"):
@@ -71,10 +77,13 @@ def main() -> None:
             project = make_project(tmp / "project", args.gemeenten)
             shutil.rmtree(project.data / "registraties", ignore_errors=True)
             gemeenten = "all"
-        shutil.copytree(REPO / "assets", project.root / "assets")
+        if not args.project:
+            shutil.copytree(REPO / "assets", project.root / "assets")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sdrapport.cli", "batch", "--gemeenten", gemeenten, "--perioden", args.periode,
-                        "--rapport", args.rapport, "--geen-site", "-q", "--project", str(project.root)], check=True)
+        if not args.project:
+            subprocess.run([sys.executable, "-m", "sdrapport.cli", "batch", "--gemeenten", gemeenten, "--perioden",
+                            args.periode, "--rapport", args.rapport, "--geen-site", "-q", "--project", str(project.root)],
+                           check=True)
         pages = write_site(project)
         problems = check_project(project)
         if problems:
@@ -113,7 +122,7 @@ def main() -> None:
         print(f"reports={reports} full_s={full:.1f} naive_s={naive:.1f} speedup={naive / full:.2f} rerun_s={rerun:.2f} "
               f"one_change_s={one:.1f} peak_mib={mem.peak / 2**20:.0f}")
     finally:
-        if not args.keep:
+        if not args.keep and not args.project:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             print(f"project kept in {tmp}")
