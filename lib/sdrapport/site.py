@@ -10,7 +10,8 @@
 A gemeente page embeds the labelled outputs of the executed notebooks beside it with
 `{{< embed NOTEBOOK.ipynb#label >}}`, copies each notebook's markdown narrative, and ends with the
 verantwoording (parameters, code version, data files, sources) read from the run manifest.
-Rendering goes to a fresh folder that replaces reports/_site only when Quarto succeeded.
+Rendering (siterender.py) renders only the pages whose inputs changed, report pages in parallel, into a
+staging folder that replaces reports/_site only when Quarto succeeded.
 """
 from __future__ import annotations
 
