@@ -28,10 +28,12 @@ search.json. So:
    methode.qmd and begrippen.qmd (link targets of the navbar and the reports; their output is
    discarded) and only its own report folders (hard links); it renders as a whole project, in one
    Quarto process (`quarto render --output-dir reports/_site`). All workers run at once.
+   methode.qmd and begrippen.qmd, when they are to be rendered, go to a worker too (real text
+   instead of the stub): they list nothing.
 3. Every worker's output for its pages (index.html, index.pdf, data/, figures) replaces the page's
    folder in the staging site; site_libs/ are merged; search.json entries of those pages replace
    the old ones (all entries of a page: its href and its #sections).
-4. The site pages that need it (listings, changed pages) are rendered once in the project itself
+4. The listing pages that need it are rendered once in the project itself
    into the staging site (`quarto render <pages> --output-dir reports/_site.nieuw`), so listings and
    the search index are complete. Pages that no longer exist are removed from the site, the search
    index and listings.json.
@@ -73,8 +75,8 @@ class RenderError(RuntimeError):
 class Plan:
     """What one render does: pages as paths relative to the project root (posix)."""
     full: bool
-    reports: list[str] = field(default_factory=list)       # report pages to render (in workers)
-    site: list[str] = field(default_factory=list)          # site pages to render (in the project)
+    reports: list[str] = field(default_factory=list)       # report pages to render (in the workers)
+    site: list[str] = field(default_factory=list)          # site pages to render (listings in the project, the rest in the workers)
     removed: list[str] = field(default_factory=list)       # pages in the manifest that no longer exist
     unchanged: int = 0
     hashes: dict = field(default_factory=dict)             # the new manifest
