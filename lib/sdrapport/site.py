@@ -477,7 +477,7 @@ def render(project: Project, *, full: bool = False, workers: int | None = None) 
     except RenderError as exc:
         raise RuntimeError(str(exc)) from None
     if plan.nothing:
-        return True, f"Website is al bij: niets gewijzigd sinds de vorige render, niets gerenderd ({site})."
+        return True, f"De website is al actueel: niets gewijzigd sinds de vorige render, niets gerenderd ({site})."
     if plan.full:
         return True, f"Website en PDF's gemaakt in {site} ({len(plan.reports)} rapporten en {len(plan.site)} sitepagina's)."
     return True, (f"Website en PDF's bijgewerkt in {site}: {len(plan.reports)} rapporten en {len(plan.site)} sitepagina's "
