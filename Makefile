@@ -40,4 +40,4 @@ lock: setup
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^sdrapport' > requirements.lock
 
 clean:
-	rm -rf reports/store reports/_site reports/20* reports/*.qmd index.qmd .quarto
+	rm -rf reports/store reports/_site reports/20* reports/*.qmd index.qmd .quarto .sdrapport-render

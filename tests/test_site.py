@@ -62,10 +62,15 @@ def test_without_quarto_render_says_so_in_one_line(built, monkeypatch):
 
 
 def _fake_quarto(folder, *, fail=False):
-    """A stand-in `quarto` that writes an index.html into --output-dir (or fails)."""
+    """A stand-in `quarto render [PAGE...] --output-dir DIR` that writes DIR/<page>.html for the pages
+    (no pages: the project's pages), or fails."""
     folder.mkdir()
     script = folder / "quarto"
-    body = "echo 'ERROR: kapot' >&2; exit 1" if fail else 'mkdir -p "$3"; echo nieuw > "$3/index.html"'
+    body = "echo 'ERROR: kapot' >&2; exit 1" if fail else (
+        '[ "$1" = "--version" ] && { echo 1.7.34; exit 0; }\n'
+        'shift; pages=""; while [ "$1" != "--output-dir" ]; do pages="$pages $1"; shift; done; out="$2"\n'
+        '[ -z "$pages" ] && pages=$(ls index.qmd reports/*.qmd reports/*/*/*/index.qmd)\n'
+        'for p in $pages; do mkdir -p "$out/$(dirname "$p")"; echo nieuw > "$out/${p%.qmd}.html"; done')
     script.write_text(f"#!/bin/sh\n{body}\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return folder

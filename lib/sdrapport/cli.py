@@ -302,12 +302,16 @@ def batch(
 
 
 @app.command()
-def site(project: Path = ProjectOpt) -> None:
-    """Schrijf het Quarto-project en render website en PDF's (als Quarto is geïnstalleerd)."""
-    _site(_project(project))
+def site(
+    volledig: bool = typer.Option(False, "--volledig", help="Render alle pagina's opnieuw, ook ongewijzigde (bijv. na een nieuwe Quarto-versie)."),
+    workers: int = typer.Option(None, "--workers", min=1, help="Aantal Quarto-processen tegelijk (standaard: het aantal cores)."),
+    project: Path = ProjectOpt,
+) -> None:
+    """Schrijf het Quarto-project en render website en PDF's (als Quarto is geïnstalleerd): alleen wat gewijzigd is, parallel."""
+    _site(_project(project), full=volledig, workers=workers)
 
 
-def _site(proj: Project) -> None:
+def _site(proj: Project, *, full: bool = False, workers: int | None = None) -> None:
     from .site import render, write_site
     from .sitecheck import check_project
 
@@ -321,7 +325,7 @@ def _site(proj: Project) -> None:
     reports = sum(1 for p in pages if len(p.relative_to(proj.root).parts) == 5)  # reports/<periode>/<gemeente>/<rapport>/index.qmd
     console.print(f"Quarto-project klaar: {len(pages)} pagina's ({reports} gemeenterapporten).")
     try:
-        rendered, message = render(proj)
+        rendered, message = render(proj, full=full, workers=workers)
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/red]", markup=False)
         raise typer.Exit(1) from None

@@ -10,7 +10,8 @@
 A gemeente page embeds the labelled outputs of the executed notebooks beside it with
 `{{< embed NOTEBOOK.ipynb#label >}}`, copies each notebook's markdown narrative, and ends with the
 verantwoording (parameters, code version, data files, sources) read from the run manifest.
-Rendering goes to a fresh folder that replaces reports/_site only when Quarto succeeded.
+Rendering (siterender.py) renders only the pages whose inputs changed, report pages in parallel, into a
+staging folder that replaces reports/_site only when Quarto succeeded.
 """
 from __future__ import annotations
 
@@ -521,28 +522,22 @@ def quarto_binary() -> str | None:
     return shutil.which("quarto")
 
 
-def render(project: Project) -> tuple[bool, str]:
-    """Render the project with Quarto into a fresh folder, then swap it in for reports/_site.
-    Returns (rendered, message). Without Quarto nothing is rendered and the message says so."""
+def render(project: Project, *, full: bool = False, workers: int | None = None) -> tuple[bool, str]:
+    """Render what changed since the last render (siterender: incremental, report pages in parallel)
+    into a staging folder that replaces reports/_site only when Quarto succeeded. Returns
+    (rendered, message). Without Quarto nothing is rendered and the message says so."""
+    from .siterender import RenderError, render_site
+
     quarto = quarto_binary()
     if quarto is None:
         return False, QUARTO_MISSING.format(root=project.root)
-    site = project.reports / "_site"
-    fresh = project.reports / "_site.nieuw"
-    shutil.rmtree(fresh, ignore_errors=True)
-    proc = subprocess.run([quarto, "render", "--output-dir", str(fresh.relative_to(project.root))],
-                          cwd=project.root, capture_output=True, text=True)
-    if proc.returncode != 0:
-        shutil.rmtree(fresh, ignore_errors=True)
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        raise RuntimeError(f"quarto render is mislukt; de vorige site is ongewijzigd.\n{tail}")
-    if not (fresh / "index.html").is_file():
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise RuntimeError(f"quarto render gaf geen website in {fresh.name}; de vorige site is ongewijzigd.")
-    old = project.reports / "_site.oud"
-    shutil.rmtree(old, ignore_errors=True)
-    if site.exists():
-        os.replace(site, old)
-    os.replace(fresh, site)
-    shutil.rmtree(old, ignore_errors=True)
-    return True, f"Website en PDF's gemaakt in {site}"
+    try:
+        plan, site = render_site(project, quarto, full=full, workers=workers)
+    except RenderError as exc:
+        raise RuntimeError(str(exc)) from None
+    if plan.nothing:
+        return True, f"De website is al actueel: niets gewijzigd sinds de vorige render, niets gerenderd ({site})."
+    if plan.full:
+        return True, f"Website en PDF's gemaakt in {site} ({len(plan.reports)} rapporten en {len(plan.site)} sitepagina's)."
+    return True, (f"Website en PDF's bijgewerkt in {site}: {len(plan.reports)} rapporten en {len(plan.site)} sitepagina's "
+                  f"opnieuw gerenderd, {plan.unchanged} ongewijzigd, {len(plan.removed)} verwijderd.")
