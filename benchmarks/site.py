@@ -34,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from batch import PeakMemory, REPO, make_project  # noqa: E402  (benchmarks/batch.py)
-from sdrapport.project import Project  # noqa: E402
+from batch import PeakMemory, REPO, make_project
+from sdrapport.project import Project
 
 
 def main() -> None:
