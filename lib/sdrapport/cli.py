@@ -21,6 +21,9 @@ DEFAULT_GEMEENTE = "GM0505"  # Dordrecht, the seed 002 report
 DEFAULT_PERIODE = "2023-H2"
 
 ProjectOpt = typer.Option(None, "--project", help="Projectmap (standaard: de map met _quarto.yml rond de huidige map).")
+GemeenteOpt = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g", help="Gemeentecode, bijvoorbeeld GM0505.")
+PeriodeOpt = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1.")
+RapportOpt = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/.")
 
 
 def _project(path: Path | None) -> Project:
@@ -96,9 +99,9 @@ def ingest(project: Path = ProjectOpt) -> None:
 
 @app.command()
 def run(
-    gemeente: str = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g", help="Gemeentecode, bijvoorbeeld GM0505."),
-    periode: str = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1."),
-    rapport: str = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/."),
+    gemeente: str = GemeenteOpt,
+    periode: str = PeriodeOpt,
+    rapport: str = RapportOpt,
     site: bool = typer.Option(True, "--site/--geen-site", help="Daarna ook het Quarto-project schrijven en renderen."),
     project: Path = ProjectOpt,
 ) -> None:
@@ -210,7 +213,7 @@ def _check_gemeente(proj: Project, gemeente: str) -> None:
 def batch(
     gemeenten: str = typer.Option("all", "--gemeenten", help="all, of codes gescheiden door komma's (GM0505,GM0402)."),
     perioden: str = typer.Option(DEFAULT_PERIODE, "--perioden", help="Een of meer perioden, gescheiden door komma's (2023-H1,2023-H2)."),
-    rapport: str = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/."),
+    rapport: str = RapportOpt,
     dask: str = typer.Option(None, "--dask", help="Adres van een Dask-scheduler (tcp://host:8786); standaard een lokaal cluster."),
     workers: int = typer.Option(None, "--workers", min=1, help="Aantal notebooks tegelijk, elk in een eigen kernel (standaard: het aantal cores)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Geen voortgang, alleen de samenvatting en de mislukte items (voor CI-logs)."),
@@ -358,9 +361,9 @@ def demo(project: Path = ProjectOpt) -> None:
 
 @app.command()
 def voorbeeld(
-    gemeente: str = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g", help="Gemeentecode, bijvoorbeeld GM0505."),
-    periode: str = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1."),
-    rapport: str = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/."),
+    gemeente: str = GemeenteOpt,
+    periode: str = PeriodeOpt,
+    rapport: str = RapportOpt,
     browser: bool = typer.Option(True, "--browser/--geen-browser", help="De pagina openen in de browser (met Quarto)."),
     project: Path = ProjectOpt,
 ) -> None:
