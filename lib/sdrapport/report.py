@@ -403,28 +403,27 @@ class Rapport:
         table (cells refer to them with tabellen.noot_teken); `nadruk` rows are set in bold and
         `inspringen` rows indented. Returns the CSV path.
         """
-        from IPython.display import Markdown, display
-
-        csv_path = write_csv(data if data is not None else shown, self.uitvoer / "data" / f"{naam}.csv")
         tabel = Tabel.uit_frame(shown, titel=titel, bron=bron, noten=list(noten), nadruk=set(nadruk), inspringen=set(inspringen))
-        display(Markdown(tabel.markdown()), metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}})
-        return csv_path
+        return self._tabelelement(tabel.markdown(), data if data is not None else shown, naam=naam, titel=titel,
+                                  ondertitel=ondertitel, bron=bron)
 
     def kerncijfers(self, cijfers: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
         """Show key figures in large type (tabellen.Kerncijfer) and write the CSV behind them."""
-        from IPython.display import Markdown, display
-
-        csv_path = write_csv(data, self.uitvoer / "data" / f"{naam}.csv")
-        display(Markdown(kerncijfers_markdown(cijfers, titel=titel, bron=bron)),
-                metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}})
-        return csv_path
+        return self._tabelelement(kerncijfers_markdown(cijfers, titel=titel, bron=bron), data, naam=naam, titel=titel,
+                                  ondertitel=ondertitel, bron=bron)
 
     def tegels(self, tegels: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
         """Show KPI tiles (tabellen.Tegel) as a captioned table element and write the CSV behind them."""
+        return self._tabelelement(tegels_markdown(tegels, titel=titel, bron=bron), data, naam=naam, titel=titel,
+                                  ondertitel=ondertitel, bron=bron)
+
+    def _tabelelement(self, markdown: str, data: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str) -> Path:
+        """Display a table-like element (captioned as a table, so Quarto numbers it) and write its
+        CSV; the runner turns the caption into tbl-cap, the downloads read csv and bron."""
         from IPython.display import Markdown, display
 
         csv_path = write_csv(data, self.uitvoer / "data" / f"{naam}.csv")
-        display(Markdown(tegels_markdown(tegels, titel=titel, bron=bron)),
+        display(Markdown(markdown),
                 metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}})
         return csv_path
 

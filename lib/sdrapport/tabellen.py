@@ -102,16 +102,12 @@ class Tabel:
 
     # -- Typst ----------------------------------------------------------------------------------
     def typst(self) -> str:
-        def array(items) -> str:
-            items = list(items)
-            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
-
-        rijen = array(array(veilig.typst_string(c) for c in rij) for rij in self.rijen)
-        return ("#sd-tabel(kop: " + array(veilig.typst_string(k) for k in self.kop)
+        rijen = _typst_array(_typst_array(veilig.typst_string(c) for c in rij) for rij in self.rijen)
+        return ("#sd-tabel(kop: " + _typst_array(veilig.typst_string(k) for k in self.kop)
                 + ", rijen: " + rijen
-                + ", numeriek: " + array("true" if n else "false" for n in self.numeriek)
-                + ", nadruk: " + array(str(i) for i in sorted(self.nadruk))
-                + ", inspringen: " + array(str(i) for i in sorted(self.inspringen)) + ")")
+                + ", numeriek: " + _typst_array("true" if n else "false" for n in self.numeriek)
+                + ", nadruk: " + _typst_array(str(i) for i in sorted(self.nadruk))
+                + ", inspringen: " + _typst_array(str(i) for i in sorted(self.inspringen)) + ")")
 
     # -- both -----------------------------------------------------------------------------------
     def markdown(self) -> veilig.Markdown:
@@ -123,10 +119,7 @@ class Tabel:
         if notes:
             html.append('<ol class="sd-noten">' + "".join(f"<li>{veilig.html(n)}</li>" for n in notes) + "</ol>")
             typst.append("#sd-noten(" + ", ".join(veilig.typst_string(n) for n in notes) + ")")
-        if self.bron:
-            html.append(f'<p class="sd-bron">{veilig.html(self.bron)}</p>')
-            typst.append(f"#sd-bron({veilig.typst_string(self.bron)})")
-        return _raw_blocks("\n".join(html), "\n".join(typst))
+        return _raw_blocks("\n".join(html), "\n".join(typst), self.bron)
 
 
 # Quarto parses raw HTML tables into its own table model (and, for the PDF, runs a CSS inliner
@@ -134,9 +127,24 @@ class Tabel:
 NO_TABLE_PROCESSING = "<!--| quarto-html-table-processing: none -->"
 
 
-def _raw_blocks(html: str, typst: str) -> veilig.Markdown:
-    """The same element for both outputs: a raw HTML block for the site, raw Typst for the PDF."""
+def _raw_blocks(html: str, typst: str, bron: str = "") -> veilig.Markdown:
+    """The same element for both outputs: a raw HTML block for the site, raw Typst for the PDF,
+    each ending with the source line."""
+    if bron:
+        html += f'\n<p class="sd-bron">{veilig.html(bron)}</p>'
+        typst += f"\n#sd-bron({veilig.typst_string(bron)})"
     return veilig.Markdown(f"```{{=html}}\n{NO_TABLE_PROCESSING}\n{html}\n```\n\n```{{=typst}}\n{typst}\n```\n")
+
+
+def _typst_array(items) -> str:
+    """A Typst array literal of already-written Typst values (one item needs a trailing comma)."""
+    items = list(items)
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _typst_dict(fields: dict[str, str]) -> str:
+    """A Typst dictionary of string values, each a string literal."""
+    return "(" + ", ".join(f"{k}: {veilig.typst_string(v)}" for k, v in fields.items()) + ")"
 
 
 # KPI status: never colour alone (WCAG 1.4.1): a symbol and a word, and colours with at least
@@ -182,16 +190,11 @@ def tegels_markdown(tegels: list[Tegel], *, titel: str, bron: str) -> veilig.Mar
             f'<p class="sd-tegel-status" style="color:{t.kleur}"><span aria-hidden="true">{t.symbool}</span> {veilig.html(t.status)}</p>'
             f'<p class="sd-tegel-verandering">{veilig.html(t.verandering)}</p></li>')
     html = f'<ul class="sd-tegels" aria-label="{veilig.html(titel)}">' + "".join(cards) + "</ul>"
-    items = []
-    for t in tegels:
-        fields = {"domein": t.domein, "indicator": t.indicator, "waarde": t.waarde,
-                  "doel": f"Doel: {t.doel}" if t.doel else "Geen doel vastgesteld",
-                  "status": f"{t.symbool} {t.status}", "kleur": t.kleur, "verandering": t.verandering}
-        items.append("(" + ", ".join(f"{k}: {veilig.typst_string(v)}" for k, v in fields.items()) + ")")
-    typst = "#sd-tegels((" + ", ".join(items) + ("," if len(items) == 1 else "") + "))"
-    html += f'<p class="sd-bron">{veilig.html(bron)}</p>'
-    typst += f"\n#sd-bron({veilig.typst_string(bron)})"
-    return _raw_blocks(html, typst)
+    items = _typst_array(_typst_dict({
+        "domein": t.domein, "indicator": t.indicator, "waarde": t.waarde,
+        "doel": f"Doel: {t.doel}" if t.doel else "Geen doel vastgesteld",
+        "status": f"{t.symbool} {t.status}", "kleur": t.kleur, "verandering": t.verandering}) for t in tegels)
+    return _raw_blocks(html, f"#sd-tegels({items})", bron)
 
 
 @dataclass
@@ -210,12 +213,9 @@ def kerncijfers_markdown(cijfers: list[Kerncijfer], *, titel: str, bron: str) ->
         f'<p class="sd-kerncijfer-label">{veilig.html(c.label)}</p>'
         + (f'<p class="sd-kerncijfer-toelichting">{veilig.html(c.toelichting)}</p>' if c.toelichting else "")
         + "</li>" for c in cijfers)
-    html = f'<ul class="sd-kerncijfers" aria-label="{veilig.html(titel)}">{cards}</ul><p class="sd-bron">{veilig.html(bron)}</p>'
-    items = ", ".join("(" + ", ".join(f"{k}: {veilig.typst_string(v)}" for k, v in
-                                      (("waarde", c.waarde), ("label", c.label), ("toelichting", c.toelichting))) + ")"
-                      for c in cijfers)
-    typst = f"#sd-kerncijfers(({items}{',' if len(cijfers) == 1 else ''}))\n#sd-bron({veilig.typst_string(bron)})"
-    return _raw_blocks(html, typst)
+    html = f'<ul class="sd-kerncijfers" aria-label="{veilig.html(titel)}">{cards}</ul>'
+    items = _typst_array(_typst_dict({"waarde": c.waarde, "label": c.label, "toelichting": c.toelichting}) for c in cijfers)
+    return _raw_blocks(html, f"#sd-kerncijfers({items})", bron)
 
 
 __all__ = ["Kerncijfer", "Tabel", "Tegel", "kerncijfers_markdown", "looks_numeric", "noot_teken", "tegels_markdown"]
