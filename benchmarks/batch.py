@@ -3,8 +3,9 @@
     python benchmarks/batch.py                  # 342 gemeenten, one period (2023-H2), rapport monitor
     python benchmarks/batch.py --gemeenten 12   # a quick check
 
-In a temporary copy of the project it generates a demo data set of N gemeenten (the 27 demo
-gemeenten plus synthetic ones, GM7001..., with the demo generator's own figures), builds the store,
+In a temporary copy of the project it generates a demo data set of N gemeenten (the gemeenten of
+data/gemeenten.csv, then the other real gemeenten of data/kaart and data/profiel, then synthetic
+ones, GM7001..., all with the demo generator's own figures), builds the store,
 then in one run:
 
 - runs the batch for one period (site pages included; Quarto is not needed) and measures its wall
@@ -34,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from sdrapport import demo
+from sdrapport import demo, geodata
 from sdrapport.batch import default_workers, run_batch
 from sdrapport.periods import Period
 from sdrapport.project import Project
@@ -44,6 +45,14 @@ REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data")
 PROVINCIES = ("Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland", "Utrecht", "Noord-Holland",
               "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg")
+
+
+def real_gemeenten(data: Path) -> list[tuple[str, str, str, int]]:
+    """(code, naam, provincie, inwoners on 1 January 2024) of every gemeente in data/kaart and
+    data/profiel, in code order."""
+    kaart = geodata.read_boundaries(geodata.boundary_files(data)[2023])
+    profiel = geodata.read_profile(geodata.profile_files(data)[2024])
+    return [(g.code, g.naam, g.provincie, int(profiel.loc[g.code, "inwoners"])) for g in kaart.gebieden.values()]
 
 
 def make_project(dest: Path, n: int) -> Project:
@@ -61,9 +70,18 @@ def make_project(dest: Path, n: int) -> Project:
     if n <= len(rows):
         rows = rows[:n]
     else:
-        # Synthetic gemeenten with a national size distribution (median about 30.000 inhabitants).
-        # demo.generate draws every figure from the gemeente's code, so adding the synthetic
-        # inhabitant counts to its table is all it needs; demo.py itself is not changed.
+        # First the other real gemeenten of the Netherlands (code, name and province from
+        # data/kaart, inhabitants on 1 January 2024 from data/profiel), so maps and similar
+        # gemeenten work on the real geography; then, beyond 342, synthetic ones with a national
+        # size distribution (median about 30.000 inhabitants). demo.generate draws every figure from
+        # the gemeente's code, so adding the inhabitant counts to its table is all it needs.
+        have = {r["code"] for r in rows}
+        for code, naam, provincie, inwoners in real_gemeenten(data):
+            if len(rows) >= n:
+                break
+            if code not in have:
+                demo.INWONERS_2024[code] = inwoners
+                rows.append({"code": code, "naam": naam, "provincie": provincie})
         rng = np.random.default_rng(342)
         for k in range(n - len(rows)):
             code = f"GM{7001 + k:04d}"
