@@ -176,6 +176,11 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
         "profile": _sha(profile_file.read_bytes()),
     }
     nb_hashes = {nb: _sha((project.notebooks / nb).read_bytes()) for nb in profile.notebooks}
+    # A notebook that reads the report's other notebooks (00_opvallend links to their figures;
+    # notebook metadata sdrapport.leest_rapport) depends on all of them.
+    whole = _sha(json.dumps(sorted(nb_hashes.items())).encode())
+    reads_report = {nb for nb in profile.notebooks
+                    if json.loads((project.notebooks / nb).read_bytes()).get("metadata", {}).get("sdrapport", {}).get("leest_rapport")}
     common_params = {p: _sha(p.read_bytes()) for p in _params_files(project, "")}
     reports = []
     for periode in perioden:
@@ -189,6 +194,8 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
             for nb in profile.notebooks:
                 parameters = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport}
                 inputs = {"notebook": nb_hashes[nb], "parameters": parameters, "params_files": params_hash}
+                if nb in reads_report:
+                    inputs["rapport_notebooks"] = whole
                 key = _sha(json.dumps({**inputs, **shared}, sort_keys=True).encode())
                 items.append(Item(gemeente, periode.code, rapport, nb, key, inputs))
             toelichting = project.params / "toelichting" / f"{gemeente}.yml"

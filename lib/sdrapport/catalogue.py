@@ -25,7 +25,7 @@ EENHEDEN = {
 }
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
-OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde")
+OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "kern")
 PEILDATA = ("1 januari",)
 
 
@@ -45,6 +45,7 @@ class Indicator:
     referentie: bool = False
     peildatum: str | None = None  # '1 januari' for a stock counted on that day; None for a flow or average
     volgorde: tuple[tuple[str, tuple[str, ...]], ...] = ()  # per breakdown column the order of its values
+    kern: bool = False  # a key indicator of its domain: map, similar gemeenten, signals (comparisons.py)
 
     @property
     def afgeleid(self) -> bool:
@@ -156,6 +157,8 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             problems.append(Problem(where, None, "richting", f"{ref}: kies uit {', '.join(RICHTINGEN)}"))
         if not isinstance(entry.get("cbs_afronding"), bool) and entry.get("cbs_afronding") is not None:
             problems.append(Problem(where, None, "cbs_afronding", f"{ref}: verwacht true of false"))
+        if entry.get("kern") is not None and not isinstance(entry.get("kern"), bool):
+            problems.append(Problem(where, None, "kern", f"{ref}: verwacht true of false"))
         if entry.get("peildatum") is not None and entry.get("peildatum") not in PEILDATA:
             problems.append(Problem(where, None, "peildatum", f"{ref}: kies uit {', '.join(PEILDATA)} of laat het veld weg"))
         dims = entry.get("uitsplitsingen")
@@ -200,6 +203,7 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             referentie=bool(e.get("referentie", False)),
             peildatum=e.get("peildatum"),
             volgorde=tuple((k, tuple(v)) for k, v in (e.get("volgorde") or {}).items()),
+            kern=bool(e.get("kern", False)),
         )
     return cat
 

@@ -30,7 +30,9 @@ from .contract import (
     read_observaties,
 )
 
-SCHEMA_VERSION = "3"  # 2: registrations (beveiligd, definities, definitievergelijking, registraties); 3: definities.volgnummer, stricter registration checks
+# 2: registrations (beveiligd, definities, definitievergelijking, registraties); 3: definities.volgnummer,
+# stricter registration checks; 4: profiel and vergelijkbaar (data/profiel, similar.py)
+SCHEMA_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,18 @@ class DataSet:
             return []
         return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".parquet") and not p.name.startswith("."))
 
+    def geo(self) -> list[Path]:
+        """Boundaries (data/kaart/) and profiles (data/profiel/) of all gemeenten (geodata.py)."""
+        from .geodata import boundary_files, profile_files
+
+        return [*boundary_files(self.root).values(), *profile_files(self.root).values()]
+
     def files(self) -> list[Path]:
         optional = [self.historie] if self.historie.exists() else []
         registraties = self.registraties()
         if registraties and self.registratie_config.exists():
             registraties = [self.registratie_config, *registraties]
-        return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties]
+        return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties, *self.geo()]
 
     def fingerprint(self) -> str:
         """Hash over the names and contents of all input files (and the store schema version)."""
@@ -196,9 +204,11 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
         definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig", "volgnummer"])
         vergelijking = pd.DataFrame(columns=["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie", "waarde_status"])
         registraties = pd.DataFrame(columns=["gemeente", "peildatum"])
+    profiel, vergelijkbaar = _profiles(data)
     extra_tables = (("definities", definities.astype(object).astype({"volgnummer": "int64"})),
                     ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
-                    ("registraties", registraties.astype(object)))
+                    ("registraties", registraties.astype(object)),
+                    ("profiel", profiel), ("vergelijkbaar", vergelijkbaar))
 
     store_path = Path(store_path)
     store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -224,6 +234,32 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return {"gemeenten": len(gemeenten), "observaties": len(alle_obs), "bestanden": len(files), "store": str(store_path),
             "weggelaten": afgeleid.weggelaten if afgeleid else {}}
+
+
+def _profiles(data: DataSet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The profiles of all gemeenten per year (data/profiel) and, computed from them once for every
+    gemeente, its similar gemeenten (similar.py). The boundaries (data/kaart) are checked here too,
+    so a broken file fails the ingest; maps read them from the file."""
+    from .geodata import PROFIEL_COLUMNS, boundary_files, profile_files, read_boundaries, read_profile
+    from .similar import neighbours
+
+    root = data.root.parent
+    for path in boundary_files(data.root).values():
+        read_boundaries(path, root)
+    profiles, similar = [], []
+    for jaar, path in profile_files(data.root).items():
+        frame = read_profile(path, root)
+        profiles.append(frame.reset_index(drop=True).assign(jaar=jaar))
+        similar.append(neighbours(frame).assign(jaar=jaar))
+    columns = ["jaar", *PROFIEL_COLUMNS]
+    profiel = pd.concat(profiles, ignore_index=True)[columns] if profiles else pd.DataFrame(columns=columns)
+    vergelijkbaar = (pd.concat(similar, ignore_index=True)[["jaar", "gemeente", "rang", "buur", "afstand"]] if similar
+                     else pd.DataFrame({"jaar": pd.Series(dtype="int64"), "gemeente": pd.Series(dtype=object),
+                                        "rang": pd.Series(dtype="int64"), "buur": pd.Series(dtype=object),
+                                        "afstand": pd.Series(dtype=float)}))
+    if not profiles:
+        profiel = profiel.astype(dict.fromkeys(columns, object)).astype({"jaar": "int64"})
+    return profiel, vergelijkbaar
 
 
 def stored_fingerprint(store_path: Path) -> str | None:
