@@ -58,7 +58,9 @@ def test_the_configuration_is_checked_with_file_line_and_key(tmp_path):
     assert "sleutel 'drempels.%.verandering.procent': onbekende sleutel; toegestaan: relatief, procentpunt, absoluut" in text
     real = load_config(REPO / "params")
     assert real.drempels["per 1.000 inwoners"]["verandering"] == Drempel(relatief=10)
-    assert real.maximum_voor("factsheet") == 3 and real.maximum_voor("monitor") == real.maximum
+    assert real.maximum_voor("monitor") == real.maximum == 8
+    (params / "signalen.yml").write_text("maximum: 6\nrapporten:\n  dashboard: {maximum: 2}\ndrempels: {}\n", encoding="utf-8")
+    assert load_config(params).maximum_voor("dashboard") == 2 and load_config(params).maximum_voor("monitor") == 6
 
 
 def test_the_report_elements_are_read_from_the_notebooks_with_their_labels(demo_project):
@@ -132,8 +134,7 @@ def test_every_signal_links_to_a_labelled_cell_of_the_report(demo_project):
     labels = {}
     from sdrapport.runner import cell_label, load_profile
 
-    for rapport, gemeente, periode in (("monitor", "GM0505", "2023-H2"), ("dashboard", "GM0402", "2021-Q1"),
-                                       ("factsheet", "GM0164", "2023")):
+    for rapport, gemeente, periode in (("monitor", "GM0505", "2023-H2"), ("dashboard", "GM0402", "2021-Q1")):
         for nb in load_profile(demo_project, rapport).notebooks:
             for cell in nbformat.read(demo_project.notebooks / nb, as_version=4).cells:
                 if cell.cell_type == "code" and cell_label(cell):

@@ -116,7 +116,8 @@ def figuur_kaart(r: Rapport, ind: str, *, naam: str, titel: str, **fixed: str) -
     k = maps.klasse(eigen.waarde, edges)
     klassen = "; ".join(f"{_fmt(edges[i], indicator.eenheid)} tot {_fmt(edges[i + 1], indicator.eenheid)}" for i in range(len(edges) - 1))
     provincie = proj.kaart.gebieden[r.gemeente].provincie
-    alt = (f"Kaart van Nederland met {titel[0].lower() + titel[1:]} per gemeente, {p.label}, {eenheid}, in {len(edges) - 1} "
+    label = indicator.label + (f" ({', '.join(fixed.values())})" if fixed else "")
+    alt = (f"Kaart van Nederland met {label[0].lower() + label[1:]} per gemeente, {p.label}, in {len(edges) - 1} "
            f"klassen ({klassen}). {r.naam}: {eigen.tekst}, plaats {rank} van {len(shown)} gemeenten met een cijfer "
            f"(1 = hoogste), in de klasse {_fmt(edges[k], indicator.eenheid)} tot {_fmt(edges[k + 1], indicator.eenheid)}.")
     if ref is not None:
@@ -212,7 +213,7 @@ def tabel_vergelijkbaar(r: Rapport, domein: str, *, naam: str, titel: str = "Ver
             *({"gemeente": c, "naam": n, "rol": f"vergelijkbaar {i}"} for i, (c, n) in enumerate(buren, start=1)),
             {"gemeente": "", "naam": GEMIDDELDE, "rol": "gemiddelde vergelijkbare gemeenten"},
             {"gemeente": "", "naam": _referentie_label(r), "rol": "referentiegroep"}]
-    perioden, kop = [], ["Gemeente"]
+    perioden, kop, eigen = [], ["Gemeente"], []
     for ind in inds:
         p = r.peilperiode(ind, r.periode)
         perioden.append(p)
@@ -222,6 +223,7 @@ def tabel_vergelijkbaar(r: Rapport, domein: str, *, naam: str, titel: str = "Ver
         gem = national.group(r.store, r.catalogus, ind, p, codes, cbs_registraties=cbs)
         ref = national.group(r.store, r.catalogus, ind, p, r.referentiegroep, cbs_registraties=cbs) \
             if _met_referentie(r, ind) else national.Groepswaarde(None, None, None, 0)
+        eigen.append(cells[0][1])
         for i, (v, s) in enumerate(cells):
             rows[i].append(_tekst(v, s, ind.eenheid))
             data[i][ind.id] = value_cells([v], [s if s in (WAARDE, GEHEIM) else "onbekend"])[0]
@@ -229,8 +231,11 @@ def tabel_vergelijkbaar(r: Rapport, domein: str, *, naam: str, titel: str = "Ver
         rows[-1].append(fmt(ref.waarde, ind.eenheid) if ref.beschikbaar else "?")
         data[-2][ind.id] = round(gem.waarde, 6) if gem.beschikbaar else "?"
         data[-1][ind.id] = round(ref.waarde, 6) if ref.beschikbaar else "?"
-    shown = pd.DataFrame(rows, columns=kop)
     used = sorted(set(perioden))
+    if all(status == "ontbreekt" for status in eigen):  # nothing delivered yet for this chapter
+        r.leeg(samen(nadruk(titel), f": voor de gemeente {r.naam} zijn over {period_range_label(used)} geen cijfers beschikbaar."))
+        return
+    shown = pd.DataFrame(rows, columns=kop)
     ondertitel = (f"{r.naam} en de vijf gemeenten die er het meest op lijken naar {similar.description()} op 1 januari "
                   f"{jaar} (CBS), naast de referentiegroep; {period_range_label(used)}")
     notes = ["De vergelijkbare gemeenten zijn voor alle hoofdstukken dezelfde; de methode staat op de methodepagina. "
@@ -296,9 +301,9 @@ def opvallend(r: Rapport, *, naam: str = "opvallend", kop: str | None = None) ->
                                           "vergelijkingswaarde", "figuur", "zin"]),
               r.uitvoer / "data" / f"{naam}.csv")
     if not found:
+        afwijking = " of week duidelijk af van het gemiddelde van de referentiegroep" if referentiegroep else ""
         r.tekst(f"In de cijfers van dit rapport valt voor de gemeente {r.naam} niets op: geen cijfer veranderde duidelijk "
-                "ten opzichte van de vorige periode of week duidelijk af van het gemiddelde van de referentiegroep, "
-                "gerekend met de drempels in de methode.")
+                f"ten opzichte van de vorige periode{afwijking}, gerekend met de drempels in de methode.")
         return
     items_html, items_typst = [], []
     for s in found:
@@ -308,9 +313,99 @@ def opvallend(r: Rapport, *, naam: str = "opvallend", kop: str | None = None) ->
             what = {"kaart": "Kaart", "figuur": "Figuur", "tabel": "Tabel"}[s.element.soort]
             link = f"{what}: {s.element.titel}" if s.element.titel else what
             text += f' <a href="#{veilig.html(s.element.label)}">{veilig.html(link)}</a>'
-            typst += f" (zie het hoofdstuk {s.element.hoofdstuk})"
+            # In print the caption's title and the chapter (a Typst link to a figure that turned out
+            # empty would break the PDF).
+            wat = {"kaart": "de kaart", "figuur": "de figuur", "tabel": "de tabel"}[s.element.soort]
+            naar = f"{wat} ‘{s.element.titel}’ in " if s.element.titel else ""
+            typst = f"{s.zin.rstrip('.')}; zie {naar}het hoofdstuk {s.element.hoofdstuk}."
         items_html.append(f"<li>{text}</li>")
         items_typst.append(veilig.typst_string(typst))
     html = '<ul class="sd-opvallend">' + "".join(items_html) + "</ul>"
     array = "(" + ", ".join(items_typst) + ("," if len(items_typst) == 1 else "") + ")"
     display(Markdown(_raw_blocks(html, f"#list(..{array}.map(z => [#z]))")))
+
+
+# -- method page --------------------------------------------------------------------------------------------
+
+_EENHEID_TEKST = {"aantal": "aantallen", "%": "percentages", "per 1.000 inwoners": "per 1.000 inwoners",
+                  "per 1.000 huishoudens": "per 1.000 huishoudens", "per 100.000 inwoners": "per 100.000 inwoners",
+                  "EUR x 1.000": "bedragen (x 1.000 euro)", "score": "scores", "gemiddelde": "gemiddelden"}
+
+
+def _drempel_tekst(d: signals.Drempel | None, eenheid: str) -> str:
+    from .formatting import getal
+
+    if d is None:
+        return "geen"
+    parts = []
+    if d.relatief is not None:
+        parts.append(f"{getal(d.relatief, 0 if float(d.relatief).is_integer() else 1)}%")
+    for value in (d.procentpunt, d.absoluut):
+        if value is not None:
+            decimals = 0 if float(value).is_integer() else len(str(value).split(".")[1])
+            parts.append(f"{getal(value, decimals)} {'procentpunt' if eenheid == '%' else ''}".strip())
+    return " en ".join(parts)
+
+
+def method_notes(project) -> str:
+    """The method page's sections on similar gemeenten, maps and signals (Markdown, Dutch)."""
+    config = signals.load_config(project.params)
+    rows = "\n".join(f"| {_EENHEID_TEKST.get(e, e)} | {_drempel_tekst(d.get('verandering'), e)} | "
+                     f"{_drempel_tekst(d.get('referentie'), e)} |" for e, d in config.drempels.items())
+    eigen = ", ".join(sorted(config.indicatoren)) or "geen"
+    kenmerken = "\n".join(f"- {beschrijving}{' (logaritmisch)' if log else ''}, gewicht {str(gewicht).replace('.', ',')}"
+                          for _, log, gewicht, beschrijving in similar.KENMERKEN)
+    return f"""## Vergelijkbare gemeenten
+
+Naast de gemeenten van dezelfde grootteklasse toont elk hoofdstuk de vijf gemeenten die het meest op
+de gemeente lijken. Ze worden één keer per jaar voor alle 342 gemeenten berekend uit de Kerncijfers
+wijken en buurten van het CBS (1 januari), met deze kenmerken:
+
+{kenmerken}
+
+Elk kenmerk wordt gestandaardiseerd over alle gemeenten (het verschil met het gemiddelde, gedeeld door
+de standaardafwijking), zodat een kenmerk met grote getallen niet zwaarder telt. De afstand tussen twee
+gemeenten is de wortel uit de gewogen som van de gekwadrateerde verschillen; de vijf gemeenten met de
+kleinste afstand zijn de vergelijkbare gemeenten. Bij gelijke afstand gaat de laagste gemeentecode
+voor: dezelfde cijfers geven altijd dezelfde gemeenten. Een rapport gebruikt het profiel van de
+1 januari die bij de periode hoort (of het jongste eerdere). Het gemiddelde van de vijf wordt berekend
+zoals dat van de referentiegroep: alleen over gemeenten met een cijfer, en voor relatieve cijfers als
+som van de afgeronde aantallen gedeeld door de som van de noemers. De SES-WOA-score staat niet in de
+Kerncijfers en telt daarom niet mee.
+
+## Kaarten
+
+De kaarten tonen een kerncijfer van elke gemeente van Nederland over de periode van het rapport, met
+daarnaast de gemeenten van de eigen provincie. De gemeenten met een cijfer worden verdeeld over (ten
+hoogste) vijf klassen met elk ongeveer evenveel gemeenten; de klassegrenzen zijn afgerond op de
+decimalen waarmee het cijfer wordt getoond, en de laagste en hoogste grens omsluiten alle waarden. Een
+waarde op een grens hoort bij de hogere klasse. Onder de kaart staan de klassen als balk, met daarboven
+de waarde van de gemeente en daaronder het gemiddelde van de referentiegroep. Gemeenten zonder cijfer
+(onbekend of niet geleverd) zijn gearceerd, niet publiceerbare cijfers grijs. De gemeentegrenzen zijn
+die van 1 januari 2023 (CBS/PDOK, CC BY 4.0), gelijk aan die van 1 januari 2024; de alternatieve tekst
+van elke kaart noemt de waarde en de plaats van de gemeente (1 is de hoogste).
+
+## Opvallend
+
+Bovenaan elk rapport staan de cijfers die duidelijk veranderden ten opzichte van de vorige periode (het
+halfjaar, kwartaal of jaar ervoor) of duidelijk afwijken van het gemiddelde van de referentiegroep. Het
+gaat om de cijfers die het rapport als totaal laat zien. Een cijfer dat onbekend (?) of niet
+publiceerbaar (-) is, geeft nooit een signaal.
+
+Afronding telt mee. Een afgerond aantal van 10 kan in werkelijkheid 5 tot en met 12 zijn, een aantal van
+15 ook 13 tot en met 17; een cijfer per 1.000 inwoners dat daaruit is berekend, ligt dus ook binnen
+grenzen. Een verschil telt alleen voor zover het buiten die grenzen reikt: als de grenzen elkaar
+overlappen, kan de afronding het verschil verklaren en is het geen signaal. Anders moet het kleinste
+verschil dat de afgeronde cijfers toelaten de drempel halen. Zo is 10 naar 15 geen signaal (het kan 12
+naar 13 zijn), maar 100 naar 150 wel (minstens 102 naar 148). Een relatieve drempel geldt ten opzichte
+van het eerdere cijfer of het gemiddelde. De drempels (params/signalen.yml):
+
+| cijfers | verandering | verschil met referentiegroep |
+| --- | --- | --- |
+{rows}
+
+Eigen drempels per indicator: {eigen}. De sterkste signalen staan bovenaan, ten hoogste {config.maximum}
+per rapport. Op de website verwijst elk signaal naar de figuur of tabel waarin het cijfer staat, in de
+PDF naar het hoofdstuk.
+
+"""

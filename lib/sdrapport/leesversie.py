@@ -203,6 +203,7 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
         chapters_without_figures,
         empty_chapters_text,
         gemeente_facts,
+        heeft_toelichting,
         verantwoording_items,
     )
 
@@ -218,11 +219,12 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
     if without:
         cells.append(_md_cell(_box("sd-info", "Nog niet alle cijfers", empty_chapters_text(without, periode))))
     for nb_name in profile.notebooks:
-        chapter = nbformat.read(outdir / nb_name, as_version=4).cells
+        executed = nbformat.read(outdir / nb_name, as_version=4)
+        chapter = executed.cells
         for cell in chapter:  # cell ids are unique per notebook, not across the report
             cell.id = f"{Path(nb_name).stem}-{cell.get('id', len(cells))}"
         cells += chapter
-        if profile.toelichting:
+        if profile.toelichting and heeft_toelichting(executed):
             cells.append(_md_cell("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem)))
     lezers, technisch = verantwoording_items(project, manifest, periode, facts, profile)
     lines = ["## Verantwoording", "", *lezers, "", f'<details class="sd-technisch"><summary>{TECHNISCH_KOP}</summary>', "",

@@ -47,8 +47,11 @@ RAND = "#ffffff"
 OMLIJNING = "#000000"
 BREEDTEGRAAD = 52.15
 SCHAAL_X = math.cos(math.radians(BREEDTEGRAAD))
-FIGSIZE = (charts.FIGSIZE[0], 4.7)
-KAART_HOOGTE = 0.76  # share of the figure height for the two map panels
+# Two maps with their captions fit on one A4 page: 6,3 by 4,0 inch, of which the two map panels
+# take 2,95 inch, the panel titles above them 0,2 and the legend below them 0,8.
+FIGSIZE = (charts.FIGSIZE[0], 4.0)
+KAART_HOOGTE = 2.95
+LEGENDA_HOOGTE = 0.82
 KLASSEN = 5
 
 
@@ -146,7 +149,7 @@ def _draw(ax, proj: Projected, fill: dict[str, tuple[str, str]], gemeente: str, 
         groups.setdefault((kind, colour), []).append(ring)
     for (kind, colour), rings in groups.items():
         if kind == "?":
-            coll = PolyCollection(rings, facecolors=ONBEKEND_KLEUR, edgecolors=ONBEKEND_ARCERING, linewidths=0.25, hatch="/////")
+            coll = PolyCollection(rings, facecolors=ONBEKEND_KLEUR, edgecolors=ONBEKEND_ARCERING, linewidths=0.25, hatch="////")
         else:
             coll = PolyCollection(rings, facecolors=colour, edgecolors=RAND, linewidths=0.25)
         coll.set_gid(f"gebieden-{kind}")
@@ -185,21 +188,21 @@ def kaart(proj: Projected, waarden: dict[str, tuple[float | None, str]], *, geme
 
     fig = plt.figure(figsize=FIGSIZE)
     width, height = FIGSIZE
-    map_h = KAART_HOOGTE
+    map_y, map_h = LEGENDA_HOOGTE / height, KAART_HOOGTE / height  # in figure fractions
     nl_bounds = _bounds(proj.ringen)
     nl_aspect = (nl_bounds[2] - nl_bounds[0]) / (nl_bounds[3] - nl_bounds[1])
-    nl_w = min(0.5, map_h * height * nl_aspect * 1.04 / width)
-    ax_nl = fig.add_axes((0.0, 1 - map_h, nl_w, map_h - 0.05))
-    ax_pr = fig.add_axes((nl_w + 0.02, 1 - map_h, 1 - nl_w - 0.02, map_h - 0.05))
+    nl_w = min(0.5, KAART_HOOGTE * nl_aspect * 1.02 / width)
+    ax_nl = fig.add_axes((0.0, map_y, nl_w, map_h))
+    ax_pr = fig.add_axes((nl_w + 0.02, map_y, 1 - nl_w - 0.02, map_h))
     _draw(ax_nl, proj, fill, gemeente)
-    xlim, ylim = _fit(nl_bounds, nl_w * width / ((map_h - 0.05) * height), margin=0.01)
+    xlim, ylim = _fit(nl_bounds, nl_w * width / KAART_HOOGTE, margin=0.01)
     ax_nl.set_xlim(*xlim)
     ax_nl.set_ylim(*ylim)
     provincie = proj.kaart.gebieden[gemeente].provincie
     members = {g.code for g in proj.kaart.provincie(provincie)}
     _draw(ax_pr, proj, fill, gemeente, context=members)
     pr_rings = [ring for ring, code in zip(proj.ringen, proj.codes) if code in members]
-    xlim, ylim = _fit(_bounds(pr_rings), (1 - nl_w - 0.02) * width / ((map_h - 0.05) * height))
+    xlim, ylim = _fit(_bounds(pr_rings), (1 - nl_w - 0.02) * width / KAART_HOOGTE)
     ax_pr.set_xlim(*xlim)
     ax_pr.set_ylim(*ylim)
     for ax, title in ((ax_nl, "Nederland"), (ax_pr, f"Provincie {provincie}")):
@@ -216,7 +219,7 @@ def _tekst(value: float, decimals: int, procent: bool) -> str:
 def _legend(fig, edges, colours, fill, value, referentie, naam, referentie_label, decimals, procent) -> None:
     """The class bar with its edges, the gemeente's value (above) and the group average (below),
     then '?' and '-' with their counts and the outline."""
-    ax = fig.add_axes((0.04, 0.02, 0.92, 1 - KAART_HOOGTE - 0.04))
+    ax = fig.add_axes((0.04, 0.01, 0.92, (LEGENDA_HOOGTE - 0.06) / FIGSIZE[1]))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_axis_off()
@@ -250,7 +253,7 @@ def _legend(fig, edges, colours, fill, value, referentie, naam, referentie_label
     counts = {kind: sum(1 for k, _ in fill.values() if k == kind) for kind in ("?", "-")}
     x0 = bar_x0 + bar_w + 0.06
     entries = (
-        ("?", Rectangle((x0, 0.66), 0.035, 0.16, facecolor=ONBEKEND_KLEUR, edgecolor=ONBEKEND_ARCERING, hatch="/////", linewidth=0.5),
+        ("?", Rectangle((x0, 0.66), 0.035, 0.16, facecolor=ONBEKEND_KLEUR, edgecolor=ONBEKEND_ARCERING, hatch="////", linewidth=0.5),
          f"? onbekend of niet geleverd ({counts['?']})"),
         ("-", Rectangle((x0, 0.40), 0.035, 0.16, facecolor=GEHEIM_KLEUR, edgecolor="#666666", linewidth=0.5),
          f"- niet publiceerbaar ({counts['-']})"),

@@ -91,6 +91,12 @@ def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> ve
     return veilig.markdown(f"De gemeente {naam} heeft geen toelichting gegeven.")
 
 
+def heeft_toelichting(nb: nbformat.NotebookNode) -> bool:
+    """A chapter gets the gemeente's commentary unless its notebook says otherwise (metadata
+    sdrapport.toelichting: false, as "Opvallend" and the maps, which only gather other chapters' figures)."""
+    return bool(nb.metadata.get("sdrapport", {}).get("toelichting", True))
+
+
 def page_title(profile: Profile, naam: str, periode: Period) -> str:
     """'Monitor sociaal domein Dordrecht, tweede halfjaar 2023': every page and PDF title names the
     period, so two periods of one gemeente never share a title."""
@@ -181,7 +187,7 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
                     parts.append("".join(o["data"]["text/markdown"] for o in empty).strip() + "\n")
                 else:
                     parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
-        if profile.toelichting:
+        if profile.toelichting and heeft_toelichting(nb):
             parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
     downloads = download_links(outdir)
     parts.append(_verantwoording(project, manifest, periode, facts, downloads, profile))
@@ -460,12 +466,19 @@ voorziening had, telt één keer mee. Het jaarcijfer is daarom geen som van de h
 Standcijfers zoals het aantal inwoners gelden op 1 januari; bij een periode die op 31 december
 eindigt, hoort de stand op de 1 januari daarna.
 
-{_registration_notes(project)}## Bronnen en verantwoording
+{_registration_notes(project)}{_comparison_notes(project)}## Bronnen en verantwoording
 
 Elke figuur en tabel vermeldt haar bron en periode. Onderaan elk rapport staan de parameters, de
 versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw te maken is.
 """
     return text
+
+
+def _comparison_notes(project: Project) -> str:
+    """Method notes on similar gemeenten, maps and signals (comparisons.py)."""
+    from .comparisons import method_notes as notes
+
+    return notes(project)
 
 
 def _registration_line(project: Project, gemeente: str) -> list[str]:
