@@ -62,6 +62,7 @@ class Projected:
     kaart: Kaart
     ringen: list[np.ndarray]
     codes: list[str]
+    vakken: np.ndarray  # per ring (x0, y0, x1, y1), to draw only the rings a close-up shows
 
 
 _PROJECTED: dict[tuple, Projected] = {}
@@ -79,7 +80,8 @@ def load(path: Path, root: Path | None = None) -> Projected:
             for ring in gebied.ringen:
                 ringen.append(np.column_stack([ring[:, 0] * SCHAAL_X, ring[:, 1]]))
                 codes.append(code)
-        found = Projected(kaart, ringen, codes)
+        vakken = np.array([(r[:, 0].min(), r[:, 1].min(), r[:, 0].max(), r[:, 1].max()) for r in ringen])
+        found = Projected(kaart, ringen, codes, vakken)
         _PROJECTED.clear()
         _PROJECTED[key] = found
     return found
@@ -140,11 +142,20 @@ def _bounds(rings: list[np.ndarray]):
     return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
 
 
-def _draw(ax, proj: Projected, fill: dict[str, tuple[str, str]], gemeente: str, context: set[str] | None = None) -> None:
+def _draw(ax, proj: Projected, fill: dict[str, tuple[str, str]], gemeente: str, context: set[str] | None = None,
+          view=None) -> None:
     """Polygons by kind (class colour, '?' hatched, '-' grey, context grey) and the gemeente's
-    outline. `fill` maps a code to (kind, colour)."""
+    outline. `fill` maps a code to (kind, colour); `view` ((x0, x1), (y0, y1)) leaves out the rings
+    outside it."""
     groups: dict[tuple[str, str], list[np.ndarray]] = {}
-    for ring, code in zip(proj.ringen, proj.codes):
+    shown = np.ones(len(proj.ringen), dtype=bool)
+    if view is not None:
+        (x0, x1), (y0, y1) = view
+        b = proj.vakken
+        shown = (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
+    for ring, code, keep in zip(proj.ringen, proj.codes, shown):
+        if not keep:
+            continue
         kind, colour = ("context", CONTEXT_KLEUR) if context is not None and code not in context else fill.get(code, ("?", ONBEKEND_KLEUR))
         groups.setdefault((kind, colour), []).append(ring)
     for (kind, colour), rings in groups.items():
@@ -200,9 +211,9 @@ def kaart(proj: Projected, waarden: dict[str, tuple[float | None, str]], *, geme
     ax_nl.set_ylim(*ylim)
     provincie = proj.kaart.gebieden[gemeente].provincie
     members = {g.code for g in proj.kaart.provincie(provincie)}
-    _draw(ax_pr, proj, fill, gemeente, context=members)
     pr_rings = [ring for ring, code in zip(proj.ringen, proj.codes) if code in members]
     xlim, ylim = _fit(_bounds(pr_rings), (1 - nl_w - 0.02) * width / KAART_HOOGTE)
+    _draw(ax_pr, proj, fill, gemeente, context=members, view=(xlim, ylim))
     ax_pr.set_xlim(*xlim)
     ax_pr.set_ylim(*ylim)
     for ax, title in ((ax_nl, "Nederland"), (ax_pr, f"Provincie {provincie}")):

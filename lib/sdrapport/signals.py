@@ -320,16 +320,26 @@ def _naam(ind, fixed: tuple) -> str:
     return ind.label + (f" ({', '.join(v for _, v in fixed)})" if fixed else "")
 
 
+def _tekst(value: float, eenheid: str) -> str:
+    """A figure in a sentence: amounts in euro ('€ 145.000'), otherwise as in the tables."""
+    from . import formatting
+
+    if eenheid == "EUR x 1.000":
+        return f"€\u00a0{formatting.getal(value * 1000, 0)}"
+    return formatting.waarde(value, eenheid)
+
+
 def _verschil_tekst(nu: float, toen: float, eenheid: str) -> str:
-    """'+15%' (relative) or '+2,5 procentpunt' for a percentage."""
+    """'+15%' (relative), '+2,5 procentpunt' for a percentage, '+0,227' for a score (around 0 a
+    relative change means nothing)."""
     from . import formatting
 
     d = nu - toen
     teken = "+" if d > 0 else "−"
     if eenheid == "%":
         return f"{teken}{formatting.getal(abs(d), 1)} procentpunt"
-    if toen == 0:
-        return f"{teken}{formatting.waarde(abs(d), eenheid)}"
+    if eenheid == "score" or toen == 0:
+        return f"{teken}{_tekst(abs(d), eenheid)}"
     rel = abs(d) / abs(toen) * 100
     return f"{teken}{formatting.getal(rel, 0 if rel >= 10 else 1)}%"
 
@@ -350,7 +360,6 @@ def compute(r, *, config: Config | None = None, cbs_registraties: bool | None = 
     when not given."""
     from . import national
     from .analysis import WAARDE
-    from .formatting import waarde as fmt
     from .registraties import load_config as registratie_config
     from .runner import load_profile
     from .teksten import in_periode
@@ -385,8 +394,8 @@ def compute(r, *, config: Config | None = None, cbs_registraties: bool | None = 
             prev = cijfer(national.values(store, r.catalogus, ind, prev_p, fixed_d, cbs_registraties=cbs), r.gemeente)
             s = sterkte(now, prev, wanted["verandering"]) if prev else 0.0
             if s >= 1:
-                zin = (f"{naam}: {_richting(now.waarde - prev.waarde)} van {fmt(prev.waarde, ind.eenheid)} {in_periode(prev_p)} "
-                       f"naar {fmt(now.waarde, ind.eenheid)} {in_periode(p)} ({_verschil_tekst(now.waarde, prev.waarde, ind.eenheid)}).")
+                zin = (f"{naam}: {_richting(now.waarde - prev.waarde)} van {_tekst(prev.waarde, ind.eenheid)} {in_periode(prev_p)} "
+                       f"naar {_tekst(now.waarde, ind.eenheid)} {in_periode(p)} ({_verschil_tekst(now.waarde, prev.waarde, ind.eenheid)}).")
                 found.append(Signaal("verandering", ind_id, fixed, zin, s, target(elements, ind_id, fixed, "verandering"),
                                      {"periode": p.code, "waarde": now.waarde, "vergeleken_met": prev_p.code,
                                       "vergelijkingswaarde": prev.waarde}))
@@ -396,8 +405,8 @@ def compute(r, *, config: Config | None = None, cbs_registraties: bool | None = 
                 s = sterkte(now, Cijfer(ref.waarde, ref.laag, ref.hoog), wanted["referentie"])
                 if s >= 1:
                     hoger = now.waarde > ref.waarde
-                    zin = (f"{naam}: {fmt(now.waarde, ind.eenheid)} {in_periode(p)}, {'hoger' if hoger else 'lager'} dan "
-                           f"gemiddeld in gemeenten met {r.grootteklasse} ({fmt(ref.waarde, ind.eenheid)}; "
+                    zin = (f"{naam}: {_tekst(now.waarde, ind.eenheid)} {in_periode(p)}, {'hoger' if hoger else 'lager'} dan "
+                           f"gemiddeld in gemeenten met {r.grootteklasse} ({_tekst(ref.waarde, ind.eenheid)}; "
                            f"{_verschil_tekst(now.waarde, ref.waarde, ind.eenheid)}).")
                     found.append(Signaal("referentie", ind_id, fixed, zin, s, target(elements, ind_id, fixed, "referentie"),
                                          {"periode": p.code, "waarde": now.waarde, "vergeleken_met": "referentiegroep",
