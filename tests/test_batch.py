@@ -14,6 +14,7 @@ import pytest
 from sdrapport.batch import FAILED, OK, REFUSED, SKIPPED, plan, run_batch
 from sdrapport.kernels import ENGINE, WarmKernel
 from sdrapport.periods import Period
+from sdrapport.runner import load_profile
 from sdrapport.sitecheck import check_project
 from tests.conftest import copy_project
 
@@ -230,9 +231,10 @@ def test_a_killed_batch_resumes_where_it_stopped(project):
     proc.communicate()
     time.sleep(1)
     finished = {p: p.stat().st_mtime_ns for p in project.reports.glob("2023-H2/*/monitor/.batch/*.json")}
-    assert 0 < len(finished) < 32
+    items = len(codes) * len(load_profile(project, "monitor").notebooks)
+    assert 0 < len(finished) < items
     res = run_batch(project, codes, [H2], "monitor", workers=2)
-    assert res.ok and res.count(SKIPPED) == len(finished) and res.count(OK) == 32 - len(finished)
+    assert res.ok and res.count(SKIPPED) == len(finished) and res.count(OK) == items - len(finished)
     assert {p: p.stat().st_mtime_ns for p in finished} == finished  # finished items were not redone
     assert all((project.report_dir("2023-H2", g) / "index.qmd").exists() for g in codes)
     assert not list(project.reports.glob("2023-H2/*/monitor/.*.bezig-*.ipynb"))  # no half-written leftovers
@@ -266,3 +268,20 @@ def test_warm_process_cache_of_the_reference_group_is_per_copy_and_follows_the_s
     gemeenten.write_text(gemeenten.read_text(encoding="utf-8").replace("Dordrecht", "Dordrecht-Test"), encoding="utf-8")
     d = report.Rapport("GM0505", "2023-H2", project=project.root)  # data changed: store rebuilt, cache re-read
     assert d.naam == "Dordrecht-Test" and next(iter(report._GROUP_CACHE)) != before
+
+
+def test_opvallend_is_redone_when_a_notebook_it_links_to_changes(project):
+    """00_opvallend links to the labels of the report's other notebooks (notebook metadata
+    sdrapport.leest_rapport), so its key covers them; the other items keep their keys."""
+    from sdrapport.store import ensure_store
+
+    ensure_store(project.data, project.store)
+    keys = lambda: {i.notebook: i.key for i in plan(project, ["GM0505"], [H2], "monitor").items}  # noqa: E731
+    before = keys()
+    wmo = project.notebooks / "02_wmo.ipynb"
+    nb = nbformat.read(wmo, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("Een nieuwe alinea."))
+    nbformat.write(nb, wmo)
+    after = keys()
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed == {"00_opvallend.ipynb", "02_wmo.ipynb"}
