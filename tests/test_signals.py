@@ -1,7 +1,5 @@
 """Signals of "Opvallend" (signals.py): rounding noise is no signal, a real jump is; '?' and '-' never
 give one; thresholds from params/signalen.yml; every signal links to a figure the report shows."""
-import csv
-
 import nbformat
 import pytest
 
@@ -80,38 +78,44 @@ def test_the_report_elements_are_read_from_the_notebooks_with_their_labels(demo_
     assert ("wmo_clienten_per_1000", ()) in candidates(elements)
 
 
-def _set(project, rows: dict[tuple[str, str, str], str]) -> None:
-    """Change the totals of the demo data: {(gemeente, periode, indicator): waarde}."""
-    path = project.data / "observaties" / "demo.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields, data = reader.fieldnames, list(reader)
-    dims = [f for f in fields if f not in ("gemeente", "periode", "indicator", "waarde", "bron", "status")]
-    for row in data:
-        key = (row["gemeente"], row["periode"], row["indicator"])
-        if key in rows and all(row[d] == "" for d in dims):
-            row["waarde"] = rows[key]
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(data)
+def _small_project(project, rows: list[tuple[str, str, str, str]]) -> None:
+    """The project with three gemeenten and only the given observations (gemeente, periode,
+    indicator, waarde): the demo data and the registrations are left out."""
+    import shutil
+
+    data = project.data
+    for name in ("gemeente-historie.csv",):
+        (data / name).unlink(missing_ok=True)
+    shutil.rmtree(data / "registraties", ignore_errors=True)
+    shutil.rmtree(data / "observaties")
+    (data / "observaties").mkdir()
+    (data / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\nGM0014,Groningen,Groningen\n"
+                                       "GM0088,Schiermonnikoog,Fryslân\n", encoding="utf-8")
+    (data / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\n" + "".join(
+        f"{g},{j},{n},CBS\n" for g, n in (("GM0505", 121_434), ("GM0014", 243_000), ("GM0088", 950)) for j in (2023, 2024)),
+        encoding="utf-8")
+    (data / "observaties" / "test.csv").write_text("gemeente,periode,indicator,waarde,bron,status\n" + "".join(
+        f"{g},{p},{i},{w},Test,definitief\n" for g, p, i, w in rows), encoding="utf-8")
 
 
 def test_signals_on_real_reports_rounding_noise_no_jump_yes_unknown_never(project):
-    _set(project, {
-        ("GM0088", "2023-H1", "wmo_clienten"): "11",  # published 10 ...
-        ("GM0088", "2023-H2", "wmo_clienten"): "13",  # ... and 15: +50% per 1.000 inwoners, all rounding
-        ("GM0505", "2023-H1", "bijstand_personen"): "2000",  # a real jump to 2929
-        ("GM0505", "2023-H1", "kindermishandeling_meldingen"): "?",  # unknown: never a signal
-        ("GM0505", "2023-H2", "kindermishandeling_meldingen"): "900",
-    })
+    _small_project(project, [
+        ("GM0088", "2023-H1", "wmo_clienten", "11"),  # published 10 ...
+        ("GM0088", "2023-H2", "wmo_clienten", "13"),  # ... and 15: +50% per 1.000 inwoners, all rounding
+        ("GM0505", "2023-H1", "bijstand_personen", "2000"),  # a real jump
+        ("GM0505", "2023-H2", "bijstand_personen", "2929"),
+        ("GM0014", "2023-H1", "bijstand_personen", "9000"),
+        ("GM0014", "2023-H2", "bijstand_personen", "9100"),
+        ("GM0505", "2023-H1", "kindermishandeling_meldingen", "?"),  # unknown: never a signal
+        ("GM0505", "2023-H2", "kindermishandeling_meldingen", "900"),
+        ("GM0014", "2023-H2", "kindermishandeling_meldingen", "400"),
+    ])
     build_store(project.data, project.store)
     national.clear()
     schier = Rapport("GM0088", "2023-H2", project=project.root)
     naive = schier.waarde("wmo_clienten_per_1000").waarde / schier.waarde("wmo_clienten_per_1000", "2023-H1").waarde - 1
     assert naive > 0.4  # a naive rule would call this +50%
-    found = compute(schier)
-    assert not [s for s in found if s.indicator in ("wmo_clienten", "wmo_clienten_per_1000") and s.soort == "verandering"]
+    assert not [s for s in compute(schier) if s.indicator in ("wmo_clienten", "wmo_clienten_per_1000")]
 
     dordrecht = Rapport("GM0505", "2023-H2", project=project.root)
     found = compute(dordrecht)
@@ -119,15 +123,16 @@ def test_signals_on_real_reports_rounding_noise_no_jump_yes_unknown_never(projec
     assert len(jump) == 1
     before, now = dordrecht.waarde("bijstand_personen_per_1000", "2023-H1"), dordrecht.waarde("bijstand_personen_per_1000")
     change = round((now.waarde / before.waarde - 1) * 100)
-    assert 40 <= change <= 50  # 2000 -> 2929 persons, the inhabitants grew a little
+    assert change == round((2930 / 2000 - 1) * 100)  # published 2000 and 2930, the same inhabitants
     assert jump[0].zin == (f"Personen met bijstand per 1.000 inwoners: gestegen van {before.tekst} in het eerste halfjaar 2023 "
                            f"naar {now.tekst} in het tweede halfjaar 2023 (+{change}%).")
     assert jump[0].element.label == "fig-bijstand-reeks"
+    assert jump[0].data["waarde"] == pytest.approx(now.waarde)  # the report's own figure
+    # unknown before: no change; against the group (Dordrecht and Groningen: 900 and 400 meldingen) a difference
     assert not [s for s in found if s.indicator.startswith("kindermishandeling") and s.soort == "verandering"]
+    ref = [s for s in found if s.indicator == "kindermishandeling_per_100000" and s.soort == "referentie"]
+    assert len(ref) == 1 and "hoger dan gemiddeld in gemeenten met 100.000 - 300.000 inwoners" in ref[0].zin
     assert found == sorted(found, key=lambda s: -s.sterkte)
-    # the values a signal names are the report's own figures
-    own = dordrecht.waarde("bijstand_personen_per_1000")
-    assert jump[0].data["waarde"] == pytest.approx(own.waarde)
 
 
 def test_every_signal_links_to_a_labelled_cell_of_the_report(demo_project):
