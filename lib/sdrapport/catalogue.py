@@ -116,9 +116,32 @@ class Catalogue:
         return ind.eenheid
 
 
+_LOADED: dict[tuple, Catalogue] = {}
+
+
 def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
-    """Load and check the catalogue; `display` is the file name used in error messages."""
+    """Load and check the catalogue; `display` is the file name used in error messages.
+
+    Kept per process while the file is unchanged (path, size, mtime, inode): every notebook of a
+    batch kernel opens a Rapport, and parsing the YAML was a third of that. Each caller gets its
+    own Catalogue (fresh dicts around the frozen Indicator entries)."""
     path = Path(path)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), display, st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError:
+        key = None
+    found = _LOADED.get(key) if key else None
+    if found is None:
+        found = _read_catalogue(path, display)
+        if key:
+            if len(_LOADED) > 8:
+                _LOADED.clear()
+            _LOADED[key] = found
+    return Catalogue(found.path, dict(found.indicators), dict(found.volgorde))
+
+
+def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
     where = display or str(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
