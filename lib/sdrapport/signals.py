@@ -29,7 +29,6 @@ are candidates; a figure per category is not.
 from __future__ import annotations
 
 import ast
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -414,7 +413,3 @@ def compute(r, *, config: Config | None = None, cbs_registraties: bool | None = 
     found.sort(key=lambda s: (-round(s.sterkte, 9), s.indicator, s.soort))
     return found[: config.maximum_voor(r.rapport)]
 
-
-def as_json(signals: list[Signaal]) -> str:
-    return json.dumps([{"soort": s.soort, "indicator": s.indicator, "zin": s.zin, "label": s.element.label if s.element else None}
-                       for s in signals], ensure_ascii=False)
