@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from sdrapport.disclosure import cbs_round, relative
+from sdrapport.indicators.disclosure import cbs_round, relative
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_relative_figures_come_from_rounded_counts():
 
 
 def test_rounding_interval_holds_exactly_the_counts_that_round_to_the_published_value():
-    from sdrapport.disclosure import cbs_round_interval
+    from sdrapport.indicators.disclosure import cbs_round_interval
 
     published = sorted({cbs_round(n) for n in range(2000)})  # every value up to 2000
     lo, hi = cbs_round_interval(np.array(published, dtype=float))

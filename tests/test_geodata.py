@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdrapport.contract import PROVINCIES
+from sdrapport.inputs.contract import PROVINCIES
 from sdrapport.errors import ContractError
-from sdrapport.geodata import PROFIEL_COLUMNS, boundary_files, nearest_year, profile_files, read_boundaries, read_profile, write_boundaries, write_profile
+from sdrapport.inputs.geodata import PROFIEL_COLUMNS, boundary_files, nearest_year, profile_files, read_boundaries, read_profile, write_boundaries, write_profile
 from tests.conftest import REPO
 
 SHARED = Path("/work/shared/data/cbs")

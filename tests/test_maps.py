@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from sdrapport import maps
-from sdrapport.geodata import boundary_files
+from sdrapport.presentation import maps
+from sdrapport.inputs.geodata import boundary_files
 from tests.conftest import REPO
 
 

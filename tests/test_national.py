@@ -2,10 +2,10 @@
 Rapport computes, with the interval that rounding allows."""
 import pytest
 
-from sdrapport import national
-from sdrapport.analysis import WAARDE
+from sdrapport.indicators import national
+from sdrapport.indicators.analysis import WAARDE
 from sdrapport.periods import Period
-from sdrapport.report import Rapport
+from sdrapport.presentation.report import Rapport
 
 INDICATOREN = ("wmo_clienten", "wmo_clienten_per_1000", "bijstand_huishoudens_aandeel", "grijze_druk", "ses_woa",
                "kindermishandeling_per_100000", "huishoudensgrootte", "stapeling_per_1000")

@@ -3,11 +3,11 @@ give one; thresholds from params/signalen.yml; every signal links to a figure th
 import nbformat
 import pytest
 
-from sdrapport import national
-from sdrapport.params import ParamsError
-from sdrapport.report import Rapport
-from sdrapport.signals import Cijfer, Drempel, candidates, compute, gap, load_config, report_elements, sterkte, target
-from sdrapport.store import build_store
+from sdrapport.indicators import national
+from sdrapport.inputs.params import ParamsError
+from sdrapport.presentation.report import Rapport
+from sdrapport.presentation.signals import Cijfer, Drempel, candidates, compute, gap, load_config, report_elements, sterkte, target
+from sdrapport.store.database import build_store
 from tests.conftest import REPO
 
 TIEN_PROCENT = Drempel(relatief=10)
@@ -15,7 +15,7 @@ TIEN_PROCENT = Drempel(relatief=10)
 
 def count(published: float) -> Cijfer:
     """A CBS-rounded count and what it may have been."""
-    from sdrapport.disclosure import cbs_round_interval
+    from sdrapport.indicators.disclosure import cbs_round_interval
 
     lo, hi = cbs_round_interval([published])
     return Cijfer(published, float(lo[0]), float(hi[0]))
@@ -62,7 +62,7 @@ def test_the_configuration_is_checked_with_file_line_and_key(tmp_path):
 
 
 def test_the_report_elements_are_read_from_the_notebooks_with_their_labels(demo_project):
-    from sdrapport.catalogue import load_catalogue
+    from sdrapport.indicators.catalogue import load_catalogue
 
     cat = load_catalogue(demo_project.catalogue)
     elements = report_elements(demo_project, "monitor", cat)
@@ -137,7 +137,7 @@ def test_signals_on_real_reports_rounding_noise_no_jump_yes_unknown_never(projec
 
 def test_every_signal_links_to_a_labelled_cell_of_the_report(demo_project):
     labels = {}
-    from sdrapport.runner import cell_label, load_profile
+    from sdrapport.runner.run import cell_label, load_profile
 
     for rapport, gemeente, periode in (("monitor", "GM0505", "2023-H2"), ("dashboard", "GM0402", "2021-Q1")):
         for nb in load_profile(demo_project, rapport).notebooks:

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sdrapport.geodata import profile_files, read_profile
-from sdrapport.similar import KENMERKEN, neighbours, standardise
+from sdrapport.inputs.geodata import profile_files, read_profile
+from sdrapport.indicators.similar import KENMERKEN, neighbours, standardise
 from tests.conftest import REPO
 
 ONE = (("x", False, 1.0, "x"),)
