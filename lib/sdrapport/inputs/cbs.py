@@ -29,11 +29,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ContractError
-from .params import CBS as CBS_SCHEMA
-from .params import ParamsError, load_params, problem_at
-from .periods import Period, PeriodError
-from .project import Project
+from sdrapport.errors import ContractError
+from sdrapport.inputs.params import CBS as CBS_SCHEMA
+from sdrapport.inputs.params import ParamsError, load_params, problem_at
+from sdrapport.periods import Period, PeriodError
+from sdrapport.project import Project
 
 DEFAULT_CATALOG = "opendata.cbs.nl"
 # CBS "Verklaring van tekens": '.' gegevens ontbreken, 'x' geheim, '-' nihil (a true zero).
@@ -335,8 +335,8 @@ def write_observations(project: Project, mapping: Mapping, snapshot: Path, gemee
     """Put the snapshot's figures for the gemeenten asked into data/observaties/cbs-<tabel>.csv
     (rows of other gemeenten in that file stay), inhabitants into data/inwoners.csv, and the
     snapshot used into data/observaties/cbs-<tabel>.json (for the run manifest)."""
-    from .catalogue import load_catalogue
-    from .contract import INWONERS_COLUMNS, read_table
+    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.contract import INWONERS_COLUMNS, read_table
 
     dims = load_catalogue(project.catalogue).breakdown_columns
     obs, inw = observations(mapping, snapshot, set(gemeenten), dims)

@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
-from .definities import Afgeleid, as_observations, derive, overlapping_deliveries
-from .errors import ContractError
-from .registraties import read_registraties, registratie_files
-from .contract import (
+from sdrapport.indicators.catalogue import Catalogue, load_catalogue
+from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
+from sdrapport.errors import ContractError
+from sdrapport.inputs.registrations import read_registraties, registratie_files
+from sdrapport.inputs.contract import (
     boundary_events,
     check_boundaries,
     check_unique_observations,

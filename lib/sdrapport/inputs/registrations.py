@@ -25,9 +25,9 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-from .contract import GEMEENTE_CODE, _display, _problems, read_table_chunks
-from .errors import ContractError, Problem
-from .params import REGISTRATIES, ParamsError, load_params, problem_at
+from sdrapport.inputs.contract import GEMEENTE_CODE, _display, _problems, read_table_chunks
+from sdrapport.errors import ContractError, Problem
+from sdrapport.inputs.params import REGISTRATIES, ParamsError, load_params, problem_at
 
 FOLDER = "registraties"
 CONFIG = "registraties.yml"

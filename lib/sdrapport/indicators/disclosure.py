@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .periods import Period
+from sdrapport.periods import Period
 
 
 def cbs_round(count):
