@@ -21,7 +21,8 @@ DEFAULT_GEMEENTE = "GM0505"  # Dordrecht, the seed 002 report
 DEFAULT_PERIODE = "2023-H2"
 
 ProjectOpt = typer.Option(None, "--project", help="Projectmap (standaard: de map met _quarto.yml rond de huidige map).")
-GemeenteOpt = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g", help="Gemeentecode, bijvoorbeeld GM0505.")
+GemeenteOpt = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g",
+                           help="Gemeentecode of -naam, bijvoorbeeld GM0505, Dordrecht of 'Hengelo (O.)'.")
 PeriodeOpt = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1.")
 RapportOpt = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/.")
 
@@ -108,10 +109,11 @@ def run(
     """Voer de notebooks van een rapport uit voor één gemeente en periode en maak pagina en site."""
     proj = _project(project)
     p = _periode(periode)
-    ok = _run_one(proj, gemeente.upper(), p, rapport)
+    code = _gemeente(proj, gemeente)
+    ok = _run_one(proj, code, p, rapport)
     if site:
         _site(proj)
-    _readable_without_quarto(proj, gemeente.upper(), p, rapport, ok)
+    _readable_without_quarto(proj, code, p, rapport, ok)
     raise typer.Exit(0 if ok else 1)
 
 
@@ -197,6 +199,14 @@ def _failure_block(proj: Project, failure) -> None:
         console.print(line, markup=False)
 
 
+def _gemeente(proj: Project, text: str) -> str:
+    """The code of the gemeente named by --gemeente: a code, or its name as CBS writes it."""
+    from sdrapport.inputs.registry import read_registry, resolve_gemeente
+
+    with _input_errors():
+        return resolve_gemeente(read_registry(proj.data / "gemeenten.csv"), text)
+
+
 def _check_gemeente(proj: Project, gemeente: str) -> None:
     import duckdb
 
@@ -211,7 +221,8 @@ def _check_gemeente(proj: Project, gemeente: str) -> None:
 
 @app.command()
 def batch(
-    gemeenten: str = typer.Option("all", "--gemeenten", help="all, of codes gescheiden door komma's (GM0505,GM0402)."),
+    gemeenten: str = typer.Option("all", "--gemeenten", help="all; of codes, namen of provincie:<naam>, gescheiden door "
+                                  "komma's (GM0505,Hilversum,provincie:Utrecht)."),
     perioden: str = typer.Option(DEFAULT_PERIODE, "--perioden", help="Een of meer perioden, gescheiden door komma's (2023-H1,2023-H2)."),
     rapport: str = RapportOpt,
     dask: str = typer.Option(None, "--dask", help="Adres van een Dask-scheduler (tcp://host:8786); standaard een lokaal cluster."),
@@ -376,7 +387,7 @@ def voorbeeld(
 
     proj = _project(project)
     p = _periode(periode)
-    code = gemeente.upper()
+    code = _gemeente(proj, gemeente)
     with _input_errors():
         profile = load_profile(proj, rapport)
     page = proj.report_dir(p.code, code, profile.naam) / PAGE

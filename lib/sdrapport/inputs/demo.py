@@ -10,11 +10,14 @@ All observations carry bron 'Demodata'; pages built from them show the banner
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sdrapport.periods import Period
 
@@ -23,15 +26,11 @@ DEMO_BRON = "Demodata"
 # 2021-2024 as the contract asks, plus 2019-2020 so that a dashboard for 2021-Q1 (seed 001) has its
 # same-quarter-last-year comparison and eight quarters of trend.
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
-# Exact 1 January 2024 figures from the seeds (002 Dordrecht, 003 Hengelo); others approximate.
-INWONERS_2024 = {
-    "GM0363": 931_000, "GM0599": 664_000, "GM0518": 560_000, "GM0344": 374_000, "GM0772": 243_000,
-    "GM0014": 243_000, "GM0855": 227_000, "GM0034": 226_000, "GM0758": 186_000, "GM0268": 185_000,
-    "GM0153": 162_000, "GM0193": 133_000, "GM0505": 121_434, "GM0402": 93_000, "GM0164": 82_324,
-    "GM0141": 74_000, "GM0355": 66_000, "GM1942": 60_000, "GM1742": 39_000, "GM1735": 35_000,
-    "GM0173": 32_000, "GM0147": 24_000, "GM0312": 15_500, "GM0339": 5_600, "GM0277": 1_700,
-    "GM0096": 1_200, "GM0088": 950,
-}
+# Inhabitants per gemeente and year: the real CBS figures of data/inwoners.csv (1 January 2023 and
+# 2024) and, for earlier years, demo figures derived from them (demo_inwoners). Every demo figure is
+# drawn relative to them. Filled by generate() from the inhabitants it is given.
+INWONERS: dict[str, dict[int, int]] = {}
+INWONERS_2024: dict[str, int] = {}
 HUISHOUDENS_2024 = {"GM0505": 57_353}  # seed 002
 
 LEEFTIJD_BEVOLKING = ("0-14", "15-24", "25-44", "45-64", "65+")
@@ -124,10 +123,10 @@ def _int(x: float) -> str:
     return str(int(round(x)))
 
 
-def _profile(code: str) -> dict:
-    """Fixed characteristics of a demo gemeente."""
+def _profile(code: str, inw: int | None = None) -> dict:
+    """Fixed characteristics of a demo gemeente (by its inhabitants on 1 January 2024)."""
     r = _rng(code, 1)
-    inw = INWONERS_2024[code]
+    inw = INWONERS_2024[code] if inw is None else inw
     small = inw < 30_000
     share75 = float(np.clip(r.normal(0.095 + (0.025 if small else 0.0), 0.012), 0.06, 0.16))
     return {
@@ -147,15 +146,21 @@ def _profile(code: str) -> dict:
     }
 
 
-def inwoners_by_year(code: str) -> dict[int, int]:
-    prof = _profile(code)
+def demo_inwoners(code: str, real: dict[int, int]) -> dict[int, int]:
+    """Inhabitants for every demo year: the real figures where there are any, earlier years
+    derived backwards from the earliest real one with the gemeente's demo growth rate."""
+    first = min(real)
+    prof = _profile(code, real[max(real)])
     r = _rng(code, 2)
-    base = INWONERS_2024[code]
     out = {}
     for y in YEARS:
         noise = 1 + r.normal(0, 0.001)
-        out[y] = base if y == 2024 else int(round(base / (1 + prof["growth"]) ** (2024 - y) * noise))
+        out[y] = real[y] if y in real else int(round(real[first] / (1 + prof["growth"]) ** (first - y) * noise))
     return out
+
+
+def inwoners_by_year(code: str) -> dict[int, int]:
+    return INWONERS[code]
 
 
 def _population(w: _Writer, code: str, inw: dict[int, int]) -> None:
@@ -455,15 +460,25 @@ def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def generate(gemeenten: list[str]) -> dict[str, bytes]:
-    """The demo files as bytes, keyed by path relative to the data folder."""
-    inwoners_rows, obs = [], _Writer()
+def generate(gemeenten: list[str], inwoners: list[dict]) -> dict[str, bytes]:
+    """The demo files as bytes, keyed by path relative to the data folder: data/inwoners.csv (its
+    real rows kept, demo rows for the other demo years), the observations and the record-level
+    exports. `inwoners` are the rows of data/inwoners.csv; rows with bron 'Demodata' are ignored."""
+    real: dict[str, dict[int, int]] = {}
+    inwoners_rows = [row for row in inwoners if row["bron"] != DEMO_BRON and row["gemeente"] in set(gemeenten)]
+    for row in inwoners_rows:
+        real.setdefault(row["gemeente"], {})[int(row["jaar"])] = int(row["inwoners"])
+    obs = _Writer()
     for code in sorted(gemeenten):
-        if code not in INWONERS_2024:
-            raise ValueError(f"geen demo-inwonertal voor {code}; voeg het toe aan INWONERS_2024 in sdrapport.inputs.demo")
+        if code not in real:
+            raise ValueError(f"geen inwonertal voor {code} in data/inwoners.csv; de demodata rekenen vanuit het echte inwonertal")
+        INWONERS[code] = demo_inwoners(code, real[code])
+        INWONERS_2024[code] = INWONERS[code][2024]
+    for code in sorted(gemeenten):
         inw = inwoners_by_year(code)
         for y in YEARS:
-            inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
+            if y not in real[code]:
+                inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
         _population(obs, code, inw)
         _wmo(obs, code, inw)
         _jeugd(obs, code, inw)
@@ -480,7 +495,8 @@ def generate(gemeenten: list[str]) -> dict[str, bytes]:
     with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
     rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in BRON_SOORT)]
     out = {
-        "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"], inwoners_rows),
+        "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"],
+                                sorted(inwoners_rows, key=lambda row: (row["gemeente"], int(row["jaar"])))),
         "observaties/demo.csv": _to_csv(OBS_COLUMNS, rows),
     }
     if with_records:
@@ -507,17 +523,91 @@ def _registraties(codes: list[str]) -> dict[str, bytes]:
     return out
 
 
-def write_demo(data_dir: Path) -> list[Path]:
-    """Write the demo files for the gemeenten in data_dir/gemeenten.csv; returns the paths written."""
-    with open(data_dir / "gemeenten.csv", encoding="utf-8") as fh:
+def _registry(data_dir: Path) -> tuple[list[str], list[dict]]:
+    with open(data_dir / "gemeenten.csv", encoding="utf-8", newline="") as fh:
         codes = [row["code"] for row in csv.DictReader(fh)]
+    with open(data_dir / "inwoners.csv", encoding="utf-8", newline="") as fh:
+        inwoners = list(csv.DictReader(fh))
+    return codes, inwoners
+
+
+def _write(path: Path, content: bytes) -> bool:
+    if path.exists() and path.read_bytes() == content:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(content)
+    tmp.replace(path)
+    return True
+
+
+def write_demo(data_dir: Path) -> list[Path]:
+    """`sdrapport demodata`: write the demo rows of data/inwoners.csv and the generated demo files
+    for the gemeenten in data/gemeenten.csv; returns the paths written."""
+    codes, inwoners = _registry(data_dir)
     written = []
-    for rel, content in generate(codes).items():
-        path = data_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_bytes() != content:
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_bytes(content)
-            tmp.replace(path)
-        written.append(path)
+    for rel, content in generate(codes, inwoners).items():
+        _write(data_dir / rel, content)
+        written.append(data_dir / rel)
+    _stamp_path(data_dir).write_text(_stamp(data_dir), encoding="utf-8")
     return written
+
+
+# -- generated on first use ------------------------------------------------------------------------
+# The demo observations for all 342 gemeenten are some 145 MB of CSV: too large for the repository.
+# They are generated (deterministically) on first use instead: data/demo.yml switches this on, and
+# the files below are git-ignored. A stamp over the generator's code and the registry tells when
+# they must be made again.
+DEMO_SWITCH = "demo.yml"
+STAMP = ".demo-stamp"
+
+
+def generated_paths(data_dir: Path) -> list[Path]:
+    """The generated demo files present in data_dir (whatever their generation)."""
+    return [data_dir / "observaties" / "demo.csv", *sorted((data_dir / "registraties").glob("*-demo.csv"))]
+
+
+def _stamp_path(data_dir: Path) -> Path:
+    return data_dir / STAMP
+
+
+def _stamp(data_dir: Path) -> str:
+    h = hashlib.sha256()
+    for path in (Path(__file__), Path(__file__).with_name("demo_registrations.py"), data_dir / "gemeenten.csv",
+                 data_dir / "inwoners.csv", data_dir / DEMO_SWITCH):
+        h.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"-") + b"\0")
+    return h.hexdigest()
+
+
+def demo_enabled(data_dir: Path) -> bool:
+    path = data_dir / DEMO_SWITCH
+    if not path.exists():
+        return False
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return bool(config.get("genereren", True))
+
+
+def ensure_demo(data_dir: Path, log=None) -> bool:
+    """Generate the demo files when data/demo.yml asks for them and they are missing or were made
+    by other code or for another registry. True when they were (re)generated. `log(text)` is told
+    before the (slow) generation starts."""
+    data_dir = Path(data_dir)
+    if not demo_enabled(data_dir):
+        return False
+    stamp = _stamp(data_dir)
+    observaties = data_dir / "observaties" / "demo.csv"
+    stamp_path = _stamp_path(data_dir)
+    if observaties.exists() and stamp_path.exists() and stamp_path.read_text(encoding="utf-8") == stamp:
+        return False
+    codes, inwoners = _registry(data_dir)
+    if log:
+        log(f"Demodata maken voor {len(codes)} gemeenten (eenmalig, deterministisch) ...")
+    files = generate(codes, inwoners)
+    files.pop("inwoners.csv")  # part of the repository; `sdrapport demodata` rewrites it
+    for path in generated_paths(data_dir):
+        if str(path.relative_to(data_dir)) not in files:
+            path.unlink(missing_ok=True)
+    for rel, content in files.items():
+        _write(data_dir / rel, content)
+    stamp_path.write_text(stamp, encoding="utf-8")
+    return True

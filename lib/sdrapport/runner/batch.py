@@ -134,23 +134,19 @@ class Plan:
 
 
 def resolve_gemeenten(project: Project, spec: str) -> list[str]:
-    """'all' / 'alle' or a comma-separated list of codes; unknown codes are an error."""
+    """'all' / 'alle', or a comma-separated list of codes, names and provincie:<naam>; an unknown
+    one is an error (inputs.registry.select_gemeenten)."""
     import duckdb
+
+    from sdrapport.inputs.registry import select_gemeenten
 
     con = duckdb.connect(str(project.store), read_only=True)
     try:
-        known = [r[0] for r in con.execute("SELECT code FROM gemeenten ORDER BY code").fetchall()]
+        cols = ["code", "naam", "provincie", "statnaam"]
+        gemeenten = [dict(zip(cols, r)) for r in con.execute(f"SELECT {', '.join(cols)} FROM gemeenten ORDER BY code").fetchall()]
     finally:
         con.close()
-    if spec.strip().lower() in ("all", "alle"):
-        return known
-    wanted = list(dict.fromkeys(g.strip().upper() for g in spec.split(",") if g.strip()))
-    if not wanted:
-        raise ValueError("geef gemeenten op: all, of codes gescheiden door komma's (GM0505,GM0402)")
-    unknown = [g for g in wanted if g not in set(known)]
-    if unknown:
-        raise KeyError(f"gemeente(n) {', '.join(unknown)} staan niet in data/gemeenten.csv")
-    return wanted
+    return select_gemeenten(gemeenten, spec)
 
 
 def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport: str = "monitor") -> Plan:

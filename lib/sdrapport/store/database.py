@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 from sdrapport.indicators.catalogue import Catalogue, load_catalogue
 from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
 from sdrapport.errors import ContractError
+from sdrapport.inputs.demo import ensure_demo
 from sdrapport.inputs.registrations import read_registraties, registratie_files
 from sdrapport.inputs.contract import (
     boundary_events,
@@ -140,6 +142,7 @@ def load_inputs(data: DataSet, workdir: Path | None = None) -> tuple[Catalogue, 
 
 def build_store(data_dir: Path, store_path: Path) -> dict:
     """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
+    ensure_demo(Path(data_dir), log=_tell)
     data = DataSet(Path(data_dir))
     catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data, workdir=Path(store_path).parent)
     dims = catalogue.breakdown_columns
@@ -240,8 +243,14 @@ def stored_fingerprint(store_path: Path) -> str | None:
     return row[0] if row else None
 
 
+def _tell(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def ensure_store(data_dir: Path, store_path: Path) -> bool:
-    """Rebuild the store when the data files changed since the last build. True if rebuilt."""
+    """Rebuild the store when the data files changed since the last build. True if rebuilt. The
+    demo data are generated first when data/demo.yml asks for them and they are not there yet."""
+    ensure_demo(Path(data_dir), log=_tell)
     if stored_fingerprint(store_path) == DataSet(Path(data_dir)).fingerprint():
         return False
     build_store(data_dir, store_path)
