@@ -11,7 +11,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from sdrapport.runner.batch import FAILED, OK, REFUSED, SKIPPED, plan, run_batch
+from sdrapport.pipeline import build_batch
+from sdrapport.runner.batch import FAILED, OK, REFUSED, SKIPPED, plan
 from sdrapport.runner.kernels import ENGINE, WarmKernel
 from sdrapport.periods import Period
 from sdrapport.publisher.check import check_project
@@ -107,7 +108,7 @@ def small(tmp_path_factory):
     kernel = WarmKernel(proj.notebooks)
     kernel.start()
     kernel.shutdown()
-    first = run_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
+    first = build_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
     return proj, first
 
 
@@ -139,7 +140,7 @@ def test_second_run_without_changes_does_no_notebook_work(small):
     proj, first = small
     outdir = proj.report_dir("2023-H2", "GM0505", "klein")
     before = {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.ipynb")}
-    again = run_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
+    again = build_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
     assert again.count(SKIPPED) == 4 and again.count(OK) == 0
     assert again.workers == 0  # nothing to do: no cluster was even started
     assert {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.ipynb")} == before
@@ -152,7 +153,7 @@ def test_only_what_changed_is_redone(small):
     nb.cells.append(nbformat.v4.new_markdown_cell("Een extra alinea."))
     nbformat.write(nb, nb_path)
     (proj.params / "toelichting" / "GM0402.yml").write_text("01_uitgangspositie: Nieuwe toelichting van Apeldoorn.\n", encoding="utf-8")
-    res = run_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
+    res = build_batch(proj, ["GM0505", "GM0402"], [H2], "klein", workers=2)
     done = {(i.gemeente, i.notebook): i.outcome for i in res.items}
     assert done == {("GM0505", "01_uitgangspositie.ipynb"): SKIPPED, ("GM0505", "07_financien.ipynb"): OK,
                     ("GM0402", "01_uitgangspositie.ipynb"): SKIPPED, ("GM0402", "07_financien.ipynb"): OK}
@@ -231,7 +232,7 @@ def test_a_killed_batch_resumes_where_it_stopped(project):
     time.sleep(1)
     finished = {p: p.stat().st_mtime_ns for p in project.reports.glob("2023-H2/*/monitor/.batch/*.json")}
     assert 0 < len(finished) < 32
-    res = run_batch(project, codes, [H2], "monitor", workers=2)
+    res = build_batch(project, codes, [H2], "monitor", workers=2)
     assert res.ok and res.count(SKIPPED) == len(finished) and res.count(OK) == 32 - len(finished)
     assert {p: p.stat().st_mtime_ns for p in finished} == finished  # finished items were not redone
     assert all((project.report_dir("2023-H2", g) / "index.qmd").exists() for g in codes)
@@ -243,7 +244,7 @@ def test_batch_runs_on_a_dask_cluster_given_its_address(project):
 
     _profile(project, "klein", ["01_uitgangspositie.ipynb", "07_financien.ipynb"])
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        res = run_batch(project, ["GM0505", "GM0402"], [H2], "klein", dask=cluster.scheduler_address)
+        res = build_batch(project, ["GM0505", "GM0402"], [H2], "klein", dask=cluster.scheduler_address)
     assert res.ok and res.count(OK) == 4 and res.workers == 2
     manifest = json.loads(res.manifest.read_text(encoding="utf-8"))
     assert manifest["executor"]["dask"].startswith("tcp://")

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from sdrapport.cli import app
 from sdrapport.errors import ContractError
-from sdrapport.runner.run import run_report
+from sdrapport.pipeline import build_report
 from sdrapport.store.database import build_store
 from tests.cbs_server import FIXTURES, CbsFixtureServer
 
@@ -104,7 +104,7 @@ def test_snapshots_are_immutable(cbs_project, tmp_path):
 def test_report_from_fetched_tables_names_them_in_its_sources(cbs_project):
     with CbsFixtureServer() as server:
         assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}").exit_code == 0
-    result = run_report(cbs_project, "GM0505", "2024-H1", "klein")
+    result = build_report(cbs_project, "GM0505", "2024-H1", "klein")
     assert result.ok, [n.error for n in result.notebooks]
     import nbformat
 
@@ -133,7 +133,7 @@ def test_boundaries_are_never_silently_mixed(cbs_project):
     # A neighbour merged into Dordrecht on 1 July 2023: Dordrecht keeps its code, its boundary changed.
     historie.write_text("code,naam,geldig_van,geldig_tot,opvolger\nGM9990,Oudgemeente,,2023-06-30,GM0505\nGM0505,Dordrecht,,,\n",
                         encoding="utf-8")
-    result = run_report(cbs_project, "GM0505", "2024-H1", "klein")
+    result = build_report(cbs_project, "GM0505", "2024-H1", "klein")
     assert result.ok, [n.error for n in result.notebooks]
     import nbformat
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sdrapport.runner.run import run_report
+from sdrapport.pipeline import build_report
 from sdrapport.publisher.site import write_site
 from sdrapport.publisher.check import check_project
 
@@ -14,9 +14,9 @@ def reports(tmp_path_factory):
 
     proj = copy_project(tmp_path_factory.mktemp("reports") / "project")
     results = {
-        "dashboard": run_report(proj, "GM0402", "2021-Q1", "dashboard"),
-        "jaarverslag": run_report(proj, "GM0164", "2024", "jaarverslag"),
-        "factsheet": run_report(proj, "GM0164", "2023", "factsheet"),
+        "dashboard": build_report(proj, "GM0402", "2021-Q1", "dashboard"),
+        "jaarverslag": build_report(proj, "GM0164", "2024", "jaarverslag"),
+        "factsheet": build_report(proj, "GM0164", "2023", "factsheet"),
     }
     write_site(proj)
     return proj, results
@@ -82,11 +82,11 @@ def test_demo_monitor_shows_every_chapter_with_data(built):
 
 def test_report_refuses_the_wrong_kind_of_period(project):
     with pytest.raises(ValueError, match="rapport 'dashboard' is voor een kwartaal, niet voor 2021"):
-        run_report(project, "GM0402", "2021", "dashboard")
+        build_report(project, "GM0402", "2021", "dashboard")
 
 
 def test_jaarverslag_without_params_for_the_year_still_builds(reports, project):
-    result = run_report(project, "GM0164", "2023", "jaarverslag")
+    result = build_report(project, "GM0164", "2023", "jaarverslag")
     assert result.ok, [n.error for n in result.notebooks]
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
     assert "geen beleidsindicatoren opgegeven" in page

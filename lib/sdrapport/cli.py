@@ -113,8 +113,22 @@ def run(
     ok = _run_one(proj, code, p, rapport)
     if site:
         _site(proj)
+    else:
+        _page(proj, code, p, rapport, ok)
     _readable_without_quarto(proj, code, p, rapport, ok)
     raise typer.Exit(0 if ok else 1)
+
+
+def _page(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> None:
+    """The report's page only (publisher), without the rest of the site and without rendering."""
+    from sdrapport.publisher.site import remove_page, write_page
+    from sdrapport.runner.run import load_profile
+
+    profile = load_profile(proj, rapport)
+    if ok:
+        write_page(proj, gemeente, p, profile)
+    else:
+        remove_page(proj.report_dir(p.code, gemeente, profile.naam))
 
 
 def _readable_without_quarto(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> None:
@@ -277,10 +291,20 @@ def batch(
             console.print(f"[{state['done']}/{state['total']}] {rep.gemeente} {rep.periode}: "
                           f"{'klaar' if rep.ok else f'{failed} notebook(s) mislukt'}", markup=False)
 
+    # With --dask the site is published while the cluster is up, its page renders tasks on the
+    # same workers; otherwise after the batch, with a Quarto process per core here.
+    site_exit: list[typer.Exit] = []
+
+    def publish(executor) -> None:
+        try:
+            _site(proj, executor=executor)
+        except typer.Exit as exc:
+            site_exit.append(exc)
+
     try:
         with bar:
             result = run_batch(proj, codes, periods, rapport, dask=dask, workers=workers, on_planned=planned,
-                               on_report=reported)
+                               on_report=reported, then=publish if site and dask else None)
     except OSError as exc:  # distributed raises OSError (or TimeoutError, a subclass) for a dead address
         console.print(f"[red]Fout:[/red] de Dask-scheduler {dask} is niet bereikbaar: {exc}", markup=True)
         raise typer.Exit(2) from None
@@ -309,8 +333,10 @@ def batch(
         if refused_reports:
             console.print(f"{len(refused_reports)} rapport(en) geweigerd vóór het uitvoeren (instellingen of gegevens): "
                           "er is niets uitgevoerd en een bestaande pagina is gebleven. Herstel wat de tabel noemt.")
-    if site:
+    if site and not dask:
         _site(proj)
+    if site_exit:
+        raise site_exit[0]
     failed = any(f["notebook"] != "(geweigerd)" for f in failures)
     raise typer.Exit(1 if failed else 2 if failures else 0)
 
@@ -325,7 +351,7 @@ def site(
     _site(_project(project), full=volledig, workers=workers)
 
 
-def _site(proj: Project, *, full: bool = False, workers: int | None = None) -> None:
+def _site(proj: Project, *, full: bool = False, workers: int | None = None, executor=None) -> None:
     from sdrapport.publisher.site import render, write_site
     from sdrapport.publisher.check import check_project
 
@@ -339,7 +365,7 @@ def _site(proj: Project, *, full: bool = False, workers: int | None = None) -> N
     reports = sum(1 for p in pages if len(p.relative_to(proj.root).parts) == 5)  # reports/<periode>/<gemeente>/<rapport>/index.qmd
     console.print(f"Quarto-project klaar: {len(pages)} pagina's ({reports} gemeenterapporten).")
     try:
-        rendered, message = render(proj, full=full, workers=workers)
+        rendered, message = render(proj, full=full, workers=workers, executor=executor)
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/red]", markup=False)
         raise typer.Exit(1) from None

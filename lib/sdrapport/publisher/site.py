@@ -58,27 +58,28 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -> dict:
-    """Name, province, size class, sources and demo flag of a gemeente, the same facts a Rapport
-    gives, read with a few small queries instead of loading the reference group's observations
-    (a batch writes hundreds of pages). The store must be current (the runner ensures it)."""
-    import duckdb
-
-    from sdrapport.inputs.demo import DEMO_BRON
-    from sdrapport.presentation.report import gemeente_row, size_class
-
-    own = con is None
-    con = con or duckdb.connect(str(project.store), read_only=True)
+def read_manifest(outdir: Path) -> dict | None:
+    """The run.json of a report folder, or None when there is none (or it cannot be read)."""
     try:
-        _, naam, provincie = gemeente_row(con, gemeente)
-        _, _, klasse = size_class(con, gemeente, periode)
-        bronnen = [r[0] for r in con.execute(
-            "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
-    finally:
-        if own:
-            con.close()
-    return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "demo": DEMO_BRON in bronnen,
-            "bronnen": bronnen}
+        return json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def publishable(manifest: dict | None) -> bool:
+    """A report is published when every notebook succeeded and the runner recorded its page facts."""
+    return bool(manifest and manifest.get("pagina") and manifest.get("notebooks")
+                and all(n.get("ok") for n in manifest["notebooks"]))
+
+
+def built_reports(project: Project) -> dict[tuple[str, str, str], dict]:
+    """(periode, gemeente, rapport) -> run.json of every publishable report under reports/."""
+    out = {}
+    for path in sorted(project.reports.glob(f"*/*/*/{MANIFEST}")):
+        manifest = read_manifest(path.parent)
+        if publishable(manifest):
+            out[tuple(path.parent.relative_to(project.reports).parts)] = manifest
+    return out
 
 
 def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> escaping.Markdown:
@@ -135,10 +136,17 @@ def typst_format(project: Project, outdir: Path, profile: Profile, document: str
     }
 
 
-def write_page(project: Project, gemeente: str, periode: Period, profile: Profile) -> Path:
+def write_page(project: Project, gemeente: str, periode: Period, profile: Profile,
+               built: dict[tuple[str, str, str], dict] | None = None) -> Path:
+    """Write the page of one executed report from its notebooks and run.json (never the store).
+    `built` (all publishable reports, as built_reports gives) feeds the navigation to the other
+    periods and the reference group; read when not given."""
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
-    manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-    facts = gemeente_facts(project, gemeente, periode)
+    manifest = read_manifest(outdir)
+    if not publishable(manifest):
+        raise ValueError(f"{outdir / MANIFEST}: geen volledig uitgevoerd rapport; draai 'sdrapport run' opnieuw")
+    facts = manifest["pagina"]
+    built = built_reports(project) if built is None else built
     title = page_title(profile, facts["naam"], periode)
     # Every text from data or params is escaped: Quarto reads titles and fields as Markdown.
     meta = {
@@ -170,6 +178,7 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     if without:  # a period for which not every source has delivered yet
         parts.append(EMPTY_NOTE.format(text=empty_chapters_text(without, periode)))
     parts.append('::: {.content-visible when-format="html"}\nDit rapport is ook te downloaden als [PDF](index.pdf).\n:::\n')
+    parts.append(navigation(built, gemeente, periode, profile, facts))
     for nb_name in profile.notebooks:
         nb = nbformat.read(outdir / nb_name, as_version=4)
         for cell in nb.cells:
@@ -188,6 +197,34 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     page = outdir / PAGE
     _write(page, "\n".join(parts))
     return page
+
+
+def _link(periode: str, gemeente: str, rapport: str) -> str:
+    """From a report page to another report page (plain .html: the target may be rendered by
+    another Quarto process)."""
+    return f"../../../{periode}/{gemeente}/{rapport}/index.html"
+
+
+def navigation(built: dict[tuple[str, str, str], dict], gemeente: str, periode: Period, profile: Profile,
+               facts: dict) -> str:
+    """HTML only: links to the same report of the gemeente for its other periods (newest first) and
+    to the same report and period of the gemeenten in its reference group."""
+    esc = escaping.markdown
+    others = sorted((Period.parse(p) for (p, g, r) in built if g == gemeente and r == profile.naam and p != periode.code),
+                    key=lambda q: (q.end, q.start), reverse=True)
+    lines = []
+    if others:
+        lines.append("**Andere perioden**: " + " · ".join(f"[{esc(q.label)}]({_link(q.code, gemeente, profile.naam)})"
+                                                          for q in others))
+    groep = [g for g in facts.get("referentiegroep", [])
+             if g["code"] != gemeente and (periode.code, g["code"], profile.naam) in built]
+    if groep and profile.referentiegroep:
+        links = ", ".join(f"[{esc(g['naam'])}]({_link(periode.code, g['code'], profile.naam)})" for g in groep)
+        summary = escaping.html(f"Gemeenten in de referentiegroep ({len(groep)}, {facts['grootteklasse']})")
+        lines += ["", f'<details class="sd-navigatie"><summary>{summary}</summary>', "", links, "", "</details>"]
+    if not lines:
+        return ""
+    return '::: {.content-visible when-format="html"}\n' + "\n".join(lines) + "\n:::\n"
 
 
 EMPTY_NOTE = """::: {{.callout-note title="Nog niet alle cijfers"}}
@@ -252,7 +289,7 @@ def verantwoording_items(project: Project, manifest: dict, periode: Period, fact
     ]
     if profile is None or profile.referentiegroep:
         lezers.insert(1, f"- **Referentiegroep**: gemeenten met {esc(facts['grootteklasse'])}; gemiddelden alleen over gemeenten die cijfers leverden.")
-    lezers += _registration_line(project, p["gemeente"])
+    lezers += _registration_line(facts.get("registraties"))
     files = "; ".join(f"{esc(_breekbaar(name))} ({digest[:12]})" for name, digest in manifest["data_files"].items())
     technisch = [
         f"- Parameters: gemeente {esc(p['gemeente'])} ({esc(facts['naam'])}), periode {esc(p['periode'])}, rapport {esc(p['rapport'])}.",
@@ -306,16 +343,20 @@ def built_pages(project: Project) -> list[Path]:
 
 def write_site(project: Project) -> list[Path]:
     """Write the site-level pages (index, methode, begrippen) and rewrite the page of every built
-    report from its executed notebooks (so a new version of sdrapport restyles every page without
-    running a notebook again). Returns all pages to render."""
+    report from its executed notebooks and run.json (so a new version of sdrapport restyles every
+    page without running a notebook again); a report whose run failed loses its page. Reads only
+    reports/, params/ and the indicator catalogue, never the store. Returns all pages to render."""
     from sdrapport.runner.run import load_profile
 
+    built = built_reports(project)
+    for outdir in sorted({p.parent for p in project.reports.glob(f"*/*/*/{MANIFEST}")}):
+        key = tuple(outdir.relative_to(project.reports).parts)
+        if key in built:
+            periode, gemeente, rapport = key
+            write_page(project, gemeente, Period.parse(periode), load_profile(project, rapport), built)
+        else:
+            remove_page(outdir)  # a failed run: no (half) page
     pages = built_pages(project)
-    for page in pages:
-        if not (page.parent / MANIFEST).is_file():
-            continue  # not written by sdrapport run or batch: left as it is
-        periode, gemeente, rapport = page.relative_to(project.reports).parts[:3]
-        write_page(project, gemeente, Period.parse(periode), load_profile(project, rapport))
     demo = False
     for page in pages:
         demo |= "Demodata: fictieve cijfers" in page.read_text(encoding="utf-8")
@@ -348,7 +389,7 @@ def write_site(project: Project) -> list[Path]:
     _write(project.root / "index.qmd", "\n".join(index))
     copy_fonts(project)
     _write(project.reports / "begrippen.qmd", glossary(project))
-    _write(project.reports / "methode.qmd", method_notes(project))
+    _write(project.reports / "methode.qmd", method_notes(project, built))
     return [project.root / "index.qmd", project.reports / "methode.qmd", project.reports / "begrippen.qmd",
             *(page for page, _ in periods), *pages]
 
@@ -423,7 +464,7 @@ def glossary(project: Project) -> str:
     return "\n".join(out)
 
 
-def method_notes(project: Project) -> str:
+def method_notes(project: Project, built: dict[tuple[str, str, str], dict]) -> str:
     classes = "\n".join(f"- {name}" for _, name in GROOTTEKLASSEN)
     text = f"""{_yaml_front({"title": "Methode", "subtitle": "Hoe de cijfers in deze rapporten tot stand komen", "lang": "nl"})}
 ## Referentiegroep
@@ -460,7 +501,7 @@ voorziening had, telt één keer mee. Het jaarcijfer is daarom geen som van de h
 Standcijfers zoals het aantal inwoners gelden op 1 januari; bij een periode die op 31 december
 eindigt, hoort de stand op de 1 januari daarna.
 
-{_registration_notes(project)}## Bronnen en verantwoording
+{_registration_notes(built)}## Bronnen en verantwoording
 
 Elke figuur en tabel vermeldt haar bron en periode. Onderaan elk rapport staan de parameters, de
 versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw te maken is.
@@ -468,44 +509,36 @@ versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw 
     return text
 
 
-def _registration_line(project: Project, gemeente: str) -> list[str]:
+def _control(registraties: dict) -> str:
+    if registraties["methode"] == "cbs":
+        return "afgerond volgens de CBS-regel"
+    return f"onder {registraties['drempel']} weggelaten, met aanvullende geheimhouding"
+
+
+def _registration_line(registraties: dict | None) -> list[str]:
     """The verantwoording's line on the gemeente's registrations: peildatum and disclosure control."""
-    import duckdb
-
-    from sdrapport.inputs.registrations import load_config
-
-    con = duckdb.connect(str(project.store), read_only=True)
-    try:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", [gemeente]).fetchone() \
-            if "registraties" in tables else None
-    finally:
-        con.close()
-    if not row or not row[0]:
+    if not registraties:
         return []
     import datetime as dt
 
     from sdrapport.presentation.formatting import datum
 
-    config = load_config(project.params)
-    control = ("afgerond volgens de CBS-regel" if config.methode == "cbs"
-               else f"onder {config.drempel} weggelaten, met aanvullende geheimhouding")
     return [f"- **Registraties**: cijfers uit de eigen registraties van de gemeente, bijgewerkt tot en met "
-            f"{datum(dt.date.fromisoformat(str(row[0])))}; aantallen {control} vóór opslag; geen gegevens over personen."]
+            f"{datum(dt.date.fromisoformat(registraties['peildatum']))}; aantallen {_control(registraties)} vóór opslag; "
+            "geen gegevens over personen."]
 
 
-def _registration_notes(project: Project) -> str:
-    """Method notes on figures computed from the gemeenten's own registrations (when there are any)."""
-    from sdrapport.inputs.registrations import load_config, registratie_files
-
-    if not any(registratie_files(project.data).values()):
+def _registration_notes(built: dict[tuple[str, str, str], dict]) -> str:
+    """Method notes on figures computed from the gemeenten's own registrations (when a published
+    report has any)."""
+    config = next((m["pagina"]["registraties"] for m in built.values() if m["pagina"].get("registraties")), None)
+    if config is None:
         return ""
-    config = load_config(project.params)
-    if config.methode == "cbs":
+    if config["methode"] == "cbs":
         control = ("Ook deze aantallen zijn afgerond volgens de CBS-regel hierboven, en wel voordat ze worden opgeslagen: "
                    "een exact klein aantal komt nergens in een rapport terecht.")
     else:
-        control = (f"Aantallen van 1 tot en met {config.drempel - 1} worden niet getoond (\"-\"). Zou zo'n cijfer uit een "
+        control = (f"Aantallen van 1 tot en met {config['drempel'] - 1} worden niet getoond (\"-\"). Zou zo'n cijfer uit een "
                    "totaal en de andere cijfers terug te rekenen zijn, dan wordt ook het kleinste andere cijfer weggelaten.")
     return f"""## Cijfers uit de eigen registraties
 
@@ -521,7 +554,7 @@ def quarto_binary() -> str | None:
     return shutil.which("quarto")
 
 
-def render(project: Project, *, full: bool = False, workers: int | None = None) -> tuple[bool, str]:
+def render(project: Project, *, full: bool = False, workers: int | None = None, executor=None) -> tuple[bool, str]:
     """Render what changed since the last render (siterender: incremental, report pages in parallel)
     into a staging folder that replaces reports/_site only when Quarto succeeded. Returns
     (rendered, message). Without Quarto nothing is rendered and the message says so."""
@@ -531,7 +564,7 @@ def render(project: Project, *, full: bool = False, workers: int | None = None) 
     if quarto is None:
         return False, QUARTO_MISSING.format(root=project.root)
     try:
-        plan, site = render_site(project, quarto, full=full, workers=workers)
+        plan, site = render_site(project, quarto, full=full, workers=workers, executor=executor)
     except RenderError as exc:
         raise RuntimeError(str(exc)) from None
     if plan.nothing:

@@ -202,13 +202,13 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
         _toelichting,
         chapters_without_figures,
         empty_chapters_text,
-        gemeente_facts,
+        read_manifest,
         verantwoording_items,
     )
 
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
-    manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-    facts = gemeente_facts(project, gemeente, periode)
+    manifest = read_manifest(outdir) or {}
+    facts = manifest["pagina"]
     cells = []
     if facts["demo"]:
         cells.append(_md_cell(_box("sd-waarschuwing", "Demodata: fictieve cijfers", escaping.markdown(

@@ -118,7 +118,7 @@ def _page_done(project: Project, report: Report) -> bool:
         manifest = json.loads((outdir / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (outdir / "index.qmd").is_file() and (manifest.get("batch") or {}).get("page_key") == report.page_key
+    return bool(manifest.get("pagina")) and (manifest.get("batch") or {}).get("page_key") == report.page_key
 
 
 @dataclass
@@ -235,7 +235,6 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
     from sdrapport.runner.kernels import KernelStartError, warm_kernel
     from sdrapport.runner.run import NotebookResult, RunResult, execute, load_profile, write_manifest
     from sdrapport.presentation.downloads import remove_workbook, write_workbook
-    from sdrapport.publisher.site import remove_page, write_page
 
     project = Project(Path(root))
     rep = Report(report["gemeente"], report["periode"], report["rapport"], [Item(**i) for i in report["items"]],
@@ -283,14 +282,11 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
     try:
         write_manifest(project, run, profile, env=env, extra=extra)
         if run.ok:
-            write_workbook(outdir, project=project)
-            write_page(project, rep.gemeente, periode, profile)
-            rep.page = True
+            write_workbook(outdir)
+            rep.page = True  # publishable: the publisher writes its page after the batch
         else:
-            remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
-            remove_workbook(outdir)
-    except Exception as exc:  # noqa: BLE001 - the notebooks are done; report the page problem, keep going
-        remove_page(outdir)
+            remove_workbook(outdir)  # a gemeente with a failed chapter gets no (half) page
+    except Exception as exc:  # noqa: BLE001 - the notebooks are done; report the problem, keep going
         remove_workbook(outdir)
         rep.error = f"{type(exc).__name__}: {exc}"
         rep.page = False
@@ -390,12 +386,15 @@ def size_classes(project: Project, perioden: list[Period]) -> dict[tuple[str, st
 
 
 def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], rapport: str = "monitor", *,
-              dask: str | None = None, workers: int | None = None, on_planned=None, on_report=None) -> BatchResult:
+              dask: str | None = None, workers: int | None = None, on_planned=None, on_report=None,
+              then=None) -> BatchResult:
     """Run a batch. `on_planned(plan)` is called once the plan is known, `on_report(report)` as
-    each report completes (both optional, for progress). Writes the batch manifest
-    reports/batches/<id>.json and the site pages; never raises for a failing notebook."""
+    each report completes (both optional, for progress). `then(executor)` runs once the reports are
+    recorded, e.g. the publisher: with `dask` it is given the Dask client while the cluster is still
+    up, so its work (page renders) can be tasks on the same workers; otherwise None. Writes the
+    batch manifest reports/batches/<id>.json; never raises for a failing notebook. The runner does
+    not publish: it records each report in its run.json."""
     from sdrapport.runner.run import environment
-    from sdrapport.publisher.site import write_site
     from sdrapport.store.database import ensure_store
 
     start = time.perf_counter()
@@ -416,7 +415,8 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
         klasse = size_classes(project, perioden)
         todo = sorted(the_plan.todo, key=lambda r: (r.periode, klasse.get((r.periode, r.gemeente), ""), r.gemeente))
         payloads = [_report_dict(r) for r in todo]
-        n_workers = _dispatch(project, payloads, env, batch_info, dask, workers, done, on_report)
+        n_workers = _dispatch(project, payloads, env, batch_info, dask, workers, done, on_report, then if dask else None)
+        then = None if dask else then
     todo = {id(r) for r in the_plan.todo}
     reports = []
     for r in the_plan.reports:
@@ -427,7 +427,8 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
                 i.outcome = i.outcome or FAILED
             got = r
         reports.append(got or r)
-    write_site(project)
+    if then is not None:
+        then(None)
     wall = time.perf_counter() - start
     result = BatchResult(batch_id, the_plan, reports, project.reports / "batches" / f"{batch_id}.json", wall, n_workers)
     write_json(result.manifest, _manifest(project, result, env, started, dask, rapport, gemeenten, perioden, vintage))
@@ -435,9 +436,10 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
 
 
 def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dict, dask: str | None,
-              workers: int | None, done: dict, on_report) -> int:
+              workers: int | None, done: dict, on_report, then=None) -> int:
     """Send one task per report to a Dask cluster (the given scheduler, or a LocalCluster of
-    worker threads in this process) and collect results as they complete."""
+    worker threads in this process) and collect results as they complete; then `then(client)`
+    while the cluster is up."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -477,6 +479,8 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
             done[(rep.gemeente, rep.periode, rep.rapport)] = rep
             if on_report:
                 on_report(rep)
+        if then is not None:
+            then(client)
         return n_workers
     except BaseException:
         # Interrupted (Ctrl-C) or failed while gathering: start no further reports. A report that

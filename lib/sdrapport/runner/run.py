@@ -316,16 +316,15 @@ class RunResult:
 def run_report(project: Project, gemeente: str, periode: str | Period, rapport: str = "monitor",
                progress=None, finished=None) -> RunResult:
     """Execute every notebook of the report profile for one gemeente and period, then write the
-    manifest and (when all succeeded) the page. `progress(notebook)` is called before each one,
-    `finished(NotebookResult)` after each one.
+    manifest (run.json, with what its page shows: `pagina`) and (when all succeeded) the Excel
+    download. The page itself is the publisher's (publisher.site). `progress(notebook)` is called
+    before each one, `finished(NotebookResult)` after each one.
 
     The notebooks run one after another in one kernel, started once over IPC and reset between
     notebooks (kernels.WarmKernel, as a batch worker does): kernel start-up and imports are paid
     once per report, and the kernel prints no TCP warning."""
-    from sdrapport.presentation.downloads import remove_workbook, write_workbook  # both import runner helpers; avoid a cycle
-    from sdrapport.publisher.site import remove_page, write_page
-
     from sdrapport.inputs.params import check_report_params
+    from sdrapport.presentation.downloads import remove_workbook, write_workbook
 
     periode = Period.parse(periode)
     profile = load_profile(project, rapport)
@@ -352,11 +351,9 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
             kernel.shutdown()
     write_manifest(project, result, profile)
     if result.ok:
-        write_workbook(outdir, project=project)  # data/<gemeente>-<periode>-<rapport>.xlsx, before the page
-        write_page(project, gemeente, periode, profile)
+        write_workbook(outdir)  # data/<gemeente>-<periode>-<rapport>.xlsx
     else:
-        remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
-        remove_workbook(outdir)
+        remove_workbook(outdir)  # its CSVs may mix old and new figures; the publisher drops the page
     return result
 
 
@@ -403,8 +400,46 @@ def environment(project: Project) -> dict:
     }
 
 
+def page_facts(project: Project, gemeente: str, periode: Period, con=None) -> dict:
+    """What the publisher needs to know about a report besides its notebooks, read from the store
+    once, at run time: name, province, size class and reference group of the gemeente, the sources
+    of its figures (and whether they are demo data) and its registrations' peildatum and disclosure
+    method. Stored in run.json as `pagina`: the publisher never opens the store. A few small
+    queries, not a Rapport (a batch records hundreds of reports)."""
+    import duckdb
+
+    from sdrapport.indicators.analysis import stock_year
+    from sdrapport.inputs.demo import DEMO_BRON
+    from sdrapport.inputs.registrations import load_config
+    from sdrapport.presentation.report import gemeente_row, size_class
+
+    own = con is None
+    con = con or duckdb.connect(str(project.store), read_only=True)
+    try:
+        _, naam, provincie = gemeente_row(con, gemeente)
+        jaar, inwoners, klasse = size_class(con, gemeente, periode)
+        groep = [{"code": c, "naam": n} for c, n in con.execute(
+            "SELECT i.gemeente, g.naam FROM inwoners i JOIN gemeenten g ON g.code = i.gemeente "
+            "WHERE i.jaar = ? AND i.grootteklasse = ? ORDER BY g.naam, i.gemeente", [jaar, klasse]).fetchall()]
+        bronnen = [r[0] for r in con.execute(
+            "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        peil = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", [gemeente]).fetchone() \
+            if "registraties" in tables else None
+    finally:
+        if own:
+            con.close()
+    registraties = None
+    if peil and peil[0]:
+        config = load_config(project.params)
+        registraties = {"peildatum": str(peil[0]), "methode": config.methode, "drempel": config.drempel}
+    return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "peiljaar": jaar, "inwoners": inwoners,
+            "referentiegroep": groep, "bronnen": bronnen, "demo": DEMO_BRON in bronnen, "registraties": registraties,
+            "stockjaar": stock_year(periode)}
+
+
 def write_manifest(project: Project, result: RunResult, profile: Profile, env: dict | None = None,
-                   extra: dict | None = None) -> Path:
+                   extra: dict | None = None, facts: dict | None = None) -> Path:
     env = env or environment(project)
     manifest = {
         "parameters": {"gemeente": result.gemeente, "periode": result.periode.code, "rapport": result.rapport},
@@ -415,6 +450,7 @@ def write_manifest(project: Project, result: RunResult, profile: Profile, env: d
             for n in result.notebooks
         ],
         "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
+        "pagina": facts if facts is not None else page_facts(project, result.gemeente, result.periode),
         **(extra or {}),
     }
     return write_json(result.outdir / MANIFEST, manifest)
