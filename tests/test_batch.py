@@ -45,7 +45,7 @@ def _sdrapport(*args, project, **kw):
 def test_bad_batch_input_is_refused_clearly(demo_project):
     proc = _sdrapport("batch", "--gemeenten", "GM0505,GM9999", "--perioden", "2023-H2", project=demo_project)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 2 and "GM9999 staan niet in data/gemeenten.csv" in err
+    assert proc.returncode == 2 and "gemeente 'GM9999' staat niet in data/gemeenten.csv" in err
     proc = _sdrapport("batch", "--gemeenten", "GM0505", "--perioden", "2023-H2,2023-H3", project=demo_project)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2 and "'2023-H3' is geen geldige periode" in err
@@ -182,6 +182,34 @@ def test_keys_change_with_data_params_and_library_inputs(small):
         assert not set(base.values()) & {i.key for i in plan(proj, ["GM0505"], [H2], "klein").items}
     finally:
         gemeenten.write_bytes(original)
+
+
+def test_a_change_in_one_gemeentes_figures_reruns_its_reference_group_only(small):
+    """Hilversum (GM0402) and Hengelo (GM0164) share a size class, Dordrecht (GM0505) is in another:
+    a changed figure of Hilversum changes the keys of Hilversum's and Hengelo's reports (Hengelo shows
+    the group average), not Dordrecht's."""
+    from sdrapport.store.database import ensure_store
+
+    proj, _ = small
+    codes = ["GM0505", "GM0402", "GM0164"]
+    ensure_store(proj.data, proj.store)
+    before = {(i.gemeente, i.notebook): i.key for i in plan(proj, codes, [H2], "klein").items}
+    demo = proj.data / "observaties" / "demo.csv"
+    original = demo.read_bytes()
+    lines = original.decode("utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith("GM0402,2023-H2,inwoners_75plus,"))
+    cells = lines[row].split(",")
+    cells[20] = str(int(cells[20]) + 5)  # waarde
+    lines[row] = ",".join(cells)
+    demo.write_bytes("\n".join(lines).encode("utf-8"))
+    try:
+        ensure_store(proj.data, proj.store)
+        after = {(i.gemeente, i.notebook): i.key for i in plan(proj, codes, [H2], "klein").items}
+        changed = {g for (g, _), key in after.items() if before[(g, _)] != key}
+        assert changed == {"GM0402", "GM0164"}
+    finally:
+        demo.write_bytes(original)
+        ensure_store(proj.data, proj.store)
 
 
 # -- failure isolation, retry, resume, Dask -------------------------------------------------------

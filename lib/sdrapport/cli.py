@@ -335,6 +335,10 @@ def batch(
                           "er is niets uitgevoerd en een bestaande pagina is gebleven. Herstel wat de tabel noemt.")
     if site and not dask:
         _site(proj)
+    elif not site:
+        from sdrapport.publisher.site import write_site
+
+        write_site(proj)  # the pages, not rendered
     if site_exit:
         raise site_exit[0]
     failed = any(f["notebook"] != "(geweigerd)" for f in failures)

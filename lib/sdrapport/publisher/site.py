@@ -15,9 +15,11 @@ staging folder that replaces reports/_site only when Quarto succeeded.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
@@ -333,6 +335,30 @@ def _vintage(manifest: dict) -> str:
     return text
 
 
+PAGE_STAMP = ".sdrapport-pagina"  # hidden: not part of what the renderer hashes or copies
+
+
+def page_inputs(project: Project, outdir: Path, built: dict[tuple[str, str, str], dict], profile: Profile,
+                code: str) -> str:
+    """A key over everything write_page reads for this report: the library, its run.json, the
+    executed notebooks and downloads (by size and modification time), the gemeente's commentary,
+    the report's profile and the reports its navigation links to. Equal key, equal page."""
+    periode, gemeente, rapport = outdir.relative_to(project.reports).parts
+    h = hashlib.sha256(code.encode())
+    h.update(json.dumps(built[(periode, gemeente, rapport)], sort_keys=True).encode())
+    for path in sorted(outdir.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(outdir).parts) \
+                and path.name != PAGE:
+            st = path.stat()
+            h.update(f"{path.relative_to(outdir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for path in (project.params / "toelichting" / f"{gemeente}.yml", project.params / "rapporten" / f"{rapport}.yml"):
+        h.update(path.read_bytes() if path.is_file() else b"-")
+    group = {g["code"] for g in built[(periode, gemeente, rapport)]["pagina"].get("referentiegroep", [])}
+    links = sorted(k for k in built if k[2] == rapport and (k[1] == gemeente or (k[0] == periode and k[1] in group)))
+    h.update(json.dumps([asdict(profile), links]).encode())
+    return h.hexdigest()
+
+
 def remove_page(outdir: Path) -> None:
     (outdir / PAGE).unlink(missing_ok=True)
 
@@ -348,18 +374,27 @@ def write_site(project: Project) -> list[Path]:
     reports/, params/ and the indicator catalogue, never the store. Returns all pages to render."""
     from sdrapport.runner.run import load_profile
 
+    from sdrapport.runner.batch import library_hash
+
     built = built_reports(project)
+    code = library_hash()
+    profiles: dict[str, Profile] = {}
     for outdir in sorted({p.parent for p in project.reports.glob(f"*/*/*/{MANIFEST}")}):
         key = tuple(outdir.relative_to(project.reports).parts)
-        if key in built:
-            periode, gemeente, rapport = key
-            write_page(project, gemeente, Period.parse(periode), load_profile(project, rapport), built)
-        else:
+        if key not in built:
             remove_page(outdir)  # a failed run: no (half) page
+            (outdir / PAGE_STAMP).unlink(missing_ok=True)
+            continue
+        periode, gemeente, rapport = key
+        profile = profiles.get(rapport) or profiles.setdefault(rapport, load_profile(project, rapport))
+        stamp = page_inputs(project, outdir, built, profile, code)
+        stamp_file = outdir / PAGE_STAMP
+        if (outdir / PAGE).is_file() and stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp:
+            continue  # nothing the page shows has changed: not rewritten (a national site has hundreds)
+        write_page(project, gemeente, Period.parse(periode), profile, built)
+        stamp_file.write_text(stamp, encoding="utf-8")
     pages = built_pages(project)
-    demo = False
-    for page in pages:
-        demo |= "Demodata: fictieve cijfers" in page.read_text(encoding="utf-8")
+    demo = any(m["pagina"].get("demo") for m in built.values())
     index = [_yaml_front({
         "title": "Sociaal domein in beeld",
         "subtitle": "Rapporten per gemeente en periode",

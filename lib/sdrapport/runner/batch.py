@@ -166,8 +166,12 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     controle.raise_for()
     coverage = Coverage.read(project)
     profile_file = project.params / "rapporten" / f"{rapport}.yml"
+    # A report is run again when the data it shows changed: the shared inputs, or the rows of its
+    # own gemeente or of a gemeente in its reference group (whose averages it shows). A change in
+    # one gemeente's figures reruns its reference group's reports, not the country's.
+    data_keys = report_data_keys(project, gemeenten, perioden)
     shared = {
-        "data": DataSet(project.data).fingerprint(),
+        "data": DataSet(project.data).shared_fingerprint(),
         "library": library_hash(),
         "profile": _sha(profile_file.read_bytes()),
     }
@@ -184,7 +188,8 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
             items = []
             for nb in profile.notebooks:
                 parameters = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport}
-                inputs = {"notebook": nb_hashes[nb], "parameters": parameters, "params_files": params_hash}
+                inputs = {"notebook": nb_hashes[nb], "parameters": parameters, "params_files": params_hash,
+                          "gegevens": data_keys.get((periode.code, gemeente), "")}
                 key = _sha(json.dumps({**inputs, **shared}, sort_keys=True).encode())
                 items.append(Item(gemeente, periode.code, rapport, nb, key, inputs))
             toelichting = project.params / "toelichting" / f"{gemeente}.yml"
@@ -365,6 +370,36 @@ def data_vintage(project: Project) -> str | None:
         except Exception:  # noqa: BLE001 - the contract already validated periods; ignore odd ones
             continue
     return max(periods, key=lambda p: (p.end, -(p.end - p.start).days)).code if periods else None
+
+
+def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Period]) -> dict[tuple[str, str], str]:
+    """(periode, gemeente) -> a hash over the stored rows of the gemeente and of every gemeente in
+    its reference group (the same size class on the 1 January that belongs to the period, as
+    presentation.report.Rapport finds it)."""
+    import duckdb
+
+    from sdrapport.indicators.analysis import stock_year
+    from sdrapport.store.database import gemeente_hashes
+
+    per_gemeente = gemeente_hashes(project.store)
+    out = {}
+    con = duckdb.connect(str(project.store), read_only=True)
+    try:
+        for p in perioden:
+            rows = con.execute(
+                "WITH peil AS (SELECT gemeente, max(jaar) AS jaar FROM inwoners WHERE jaar <= ? GROUP BY gemeente), "
+                "klasse AS (SELECT i.gemeente, i.jaar, i.grootteklasse FROM inwoners i JOIN peil USING (gemeente, jaar)) "
+                "SELECT k.gemeente, list(g.gemeente ORDER BY g.gemeente) FROM klasse k "
+                "JOIN inwoners g ON g.jaar = k.jaar AND g.grootteklasse = k.grootteklasse GROUP BY k.gemeente",
+                [stock_year(p)]).fetchall()
+            groups = dict(rows)
+            for gemeente in gemeenten:
+                members = sorted(set(groups.get(gemeente) or []) | {gemeente})
+                text = "|".join(f"{g}={per_gemeente.get(g, '')}" for g in members)
+                out[(p.code, gemeente)] = _sha(text.encode())
+    finally:
+        con.close()
+    return out
 
 
 def size_classes(project: Project, perioden: list[Period]) -> dict[tuple[str, str], str]:

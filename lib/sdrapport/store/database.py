@@ -79,6 +79,20 @@ class DataSet:
             registraties = [self.registratie_config, *registraties]
         return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties]
 
+    def shared_files(self) -> list[Path]:
+        """The inputs every report reads whatever its gemeente: catalogue, registry, inhabitants,
+        history and the registrations' configuration (the rows of the observation files and
+        exports are compared per gemeente instead: gemeente_hashes)."""
+        optional = [p for p in (self.historie, self.registratie_config) if p.exists()]
+        return [self.catalogue, self.gemeenten, self.inwoners, *optional]
+
+    def shared_fingerprint(self) -> str:
+        h = hashlib.sha256(f"schema={SCHEMA_VERSION}\n".encode())
+        for path in self.shared_files():
+            h.update(str(path.relative_to(self.root.parent)).encode() + b"\0")
+            h.update(file_sha256(path).encode() if path.exists() else b"missing")
+        return h.hexdigest()
+
     def fingerprint(self) -> str:
         """Hash over the names and contents of all input files (and the store schema version)."""
         h = hashlib.sha256(f"schema={SCHEMA_VERSION}\n".encode())
@@ -241,6 +255,27 @@ def stored_fingerprint(store_path: Path) -> str | None:
     except duckdb.Error:
         return None
     return row[0] if row else None
+
+
+def gemeente_hashes(store_path: Path) -> dict[str, str]:
+    """A hash per gemeente over everything the store holds of it: its observations (delivered and
+    derived from registrations, without the file and row they came from), its definitions, their
+    comparison and its registrations' peildatum. Order-independent; a second or so at national scale."""
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        out: dict[str, list[str]] = {}
+        for table, exclude in (("observaties", "EXCLUDE (bestand, rij)"), ("definities", ""), ("definitievergelijking", ""),
+                               ("registraties", "")):
+            if table not in tables:
+                continue
+            rows = con.execute(f"SELECT gemeente, count(*), sum(hash(t)::HUGEINT) FROM (SELECT * {exclude} FROM {table}) t "
+                               "GROUP BY gemeente ORDER BY gemeente").fetchall()
+            for gemeente, n, total in rows:
+                out.setdefault(gemeente, []).append(f"{table}:{n}:{total}")
+    finally:
+        con.close()
+    return {g: hashlib.sha256("|".join(parts).encode()).hexdigest() for g, parts in out.items()}
 
 
 def _tell(text: str) -> None:
