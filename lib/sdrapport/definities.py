@@ -185,11 +185,14 @@ def peildatum(latest: dict[str, dt.date], gemeente: str, config: Config) -> dt.d
 
 
 def periods_frame(gemeente: str, vanaf: int, peil: dt.date) -> pd.DataFrame:
-    """Every quarter, half-year and year from 1 January of `vanaf` that started by the peildatum,
+    """Every quarter, half-year, year and year to date September (T3) from 1 January of `vanaf`
+    that started by the peildatum,
     with the last day counted (`eind`: the period's end or the peildatum) and its status."""
     rows = []
     for year in range(vanaf, peil.year + 1):
-        for p in [Period(year), *(Period(year, "H", n) for n in (1, 2)), *(Period(year, "Q", n) for n in range(1, 5))]:
+        # T3 (January to September) is the dashboard's year to date after the third quarter.
+        for p in [Period(year), *(Period(year, "H", n) for n in (1, 2)), *(Period(year, "Q", n) for n in range(1, 5)),
+                  Period(year, "T", 3)]:
             if p.start > peil:
                 continue
             rows.append({"gemeente": gemeente, "periode": p.code, "begin": p.start, "eind": min(p.end, peil),

@@ -57,7 +57,10 @@ def cbs_round_array(values) -> np.ndarray:
     return np.where(n <= 4, 0.0, np.where(n <= 9, 10.0, 5 * np.floor(n / 5 + 0.5)))
 
 
-TIME_PARTS = {"J": [("H", (1, 2)), ("Q", (1, 2, 3, 4))], "H1": [("Q", (1, 2))], "H2": [("Q", (3, 4))]}
+# A flow of a period is the sum of its parts: the year of its half-years or quarters (or of
+# January-September and the fourth quarter), a half-year or January-September of its quarters.
+TIME_PARTS = {"J": [("H", (1, 2)), ("Q", (1, 2, 3, 4)), ("", ("T3", "Q4"))], "H1": [("Q", (1, 2))], "H2": [("Q", (3, 4))],
+              "T3": [("Q", (1, 2, 3))]}
 
 
 def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str], balance: tuple[str, str, str] | None) -> list[list[int]]:
@@ -82,7 +85,7 @@ def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str], balance
             flow.index, flow["gemeente"], flow["periode"], flow["indicator"], flow["dim"].fillna(""),
             flow["dimwaarde"].fillna(""), flow["definitie"])}
         for (g, p, i, d, dm, w), idx in cell.items():
-            if "-" in p and not p.endswith(("H1", "H2")):
+            if "-" in p and not p.endswith(("H1", "H2", "T3")):
                 continue
             year = p[:4]
             groups = TIME_PARTS["J"] if p == year else TIME_PARTS[p[-2:]]
@@ -98,7 +101,9 @@ def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str], balance
         for (g, p, i, w), idx in cell.items():
             if i != stock:
                 continue
-            before = Period.parse(p).shift(-1).code
+            period = Period.parse(p)
+            # The stock before January-September is the one at the end of the year before.
+            before = (Period(period.year - 1) if period.kind == "T" else period.shift(-1)).code
             members = [cell.get((g, before, stock, w)), cell.get((g, p, inflow, w)), cell.get((g, p, outflow, w))]
             if all(m is not None for m in members):
                 rels.append([idx, *members])

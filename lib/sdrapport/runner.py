@@ -80,7 +80,11 @@ PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}
 
 
 def check_period(profile: Profile, periode: Period) -> None:
-    """A report made for one kind of period (the dashboard: a quarter) refuses another."""
+    """A report made for one kind of period (the dashboard: a quarter) refuses another; no report
+    is made for a year to date (2024-T3 is a column of the dashboard, not a report period)."""
+    if periode.kind == "T":
+        raise ValueError(f"{periode.code} (januari tot en met september) is geen rapportperiode; "
+                         "geef een jaar, halfjaar of kwartaal, bijvoorbeeld --periode 2024-Q3")
     if profile.periodesoort and PERIODESOORTEN[profile.periodesoort] != periode.kind:
         voorbeeld = {"J": "2024", "H": "2024-H2", "Q": "2024-Q1"}[PERIODESOORTEN[profile.periodesoort]]
         raise ValueError(f"rapport {profile.naam!r} is voor een {profile.periodesoort}, niet voor {periode.code}; "
