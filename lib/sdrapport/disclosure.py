@@ -79,6 +79,20 @@ def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str], balance
         total = totals.get(tuple(k[:-1]))
         if total is not None:
             rels.append([total, *group.index])
+    # A cross-classification ('verwijzer|zwaarte'): the cells with one value of a column add up to
+    # that value's margin (the cell of that column alone).
+    crossed = frame[~is_total & frame["dim"].map(lambda d: isinstance(d, str) and "|" in d
+                                                  and set(d.split("|")) <= set(additive))]
+    if len(crossed):
+        margin = {(*r[:4], r[4], r[5]): i for i, r in zip(frame.index, frame[[*key, "dim", "dimwaarde"]].itertuples(index=False))}
+        for k, group in crossed.groupby([*key, "dim"], sort=False):
+            columns = k[-1].split("|")
+            for j, column in enumerate(columns):
+                values = group["dimwaarde"].map(lambda v, j=j: str(v).split("|")[j])
+                for value, members in group.groupby(values, sort=False):
+                    cell = margin.get((*k[:-1], column, value))
+                    if cell is not None:
+                        rels.append([cell, *members.index])
     flow = frame[frame["indicator"].isin(flows)]
     if len(flow):
         cell = {(g, p, i, d, dm, w): idx for idx, g, p, i, d, dm, w in zip(
