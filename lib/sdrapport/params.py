@@ -283,6 +283,9 @@ PROFIEL = Sleutels({
     "toelichting": Veld(JaNee()),
     "referentiegroep": Veld(JaNee()),
     "pdf": Veld(Tabel(Alles())),
+    # 'kort': the PDF's technical verantwoording without the list of data files (a one-page
+    # report); the site keeps the full list.
+    "verantwoording": Veld(Keuze(("volledig", "kort"))),
     "kpi": Veld(Lijst(Sleutels({"domein": Veld(Tekst(), True), "indicator": Veld(Tekst(), True)},
                                overig=Tekst(voorbeeld="wet: Wmo")))),
     # Per domain the KPI tiles of its block in the dashboard (each with a generated sentence).

@@ -54,6 +54,7 @@ class Profile:
     periodesoort: str | None = None  # 'jaar', 'halfjaar' or 'kwartaal' when the report needs one
     pdf: dict = field(default_factory=dict)  # extra Typst options for the report's PDF
     referentiegroep: bool = True  # the report compares with a reference group (said in its verantwoording)
+    verantwoording: str = "volledig"  # 'kort': the PDF leaves out the list of data files (one-page reports)
 
 
 def load_profile(project: Project, naam: str) -> Profile:
@@ -73,7 +74,8 @@ def load_profile(project: Project, naam: str) -> Profile:
         raise ParamsError(problems)
     return Profile(naam=naam, titel=str(raw["titel"]), notebooks=list(raw["notebooks"]),
                    toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}),
-                   periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)))
+                   periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)),
+                   verantwoording=str(raw.get("verantwoording") or "volledig"))
 
 
 PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}
