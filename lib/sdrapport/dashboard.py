@@ -249,7 +249,8 @@ def veranderingen(r: Rapport) -> list[str]:
                 richting = f"gelijk gebleven op {nu.tekst}"
             else:
                 richting = f"{'gestegen' if shown(nu) > shown(toen) else 'gedaald'} van {toen.tekst} naar {nu.tekst}"
-            regel = f"{domein}, {ind.label_voor(**kpi.fixed).lower()}: {richting}"
+            naam = ind.label_voor(**kpi.fixed)
+            regel = f"{domein}, {naam[:1].lower()}{naam[1:]}: {richting}"
             if was != is_ and "behaald" in (was, is_):
                 regel += "; het doel is nu " + ("gehaald" if is_ == "behaald" else "niet meer gehaald")
             regels.append(regel + ".")
