@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sdrapport import dashboard, factsheet
+from sdrapport.presentation import dashboard, factsheet
 from sdrapport.periods import Period, PeriodError
-from sdrapport.report import Rapport
+from sdrapport.presentation.report import Rapport
 from tests.conftest import html_rows, unescape
 
 
@@ -71,7 +71,7 @@ def test_year_to_date_periods():
 
 
 def test_a_year_to_date_is_no_report_period():
-    from sdrapport.runner import Profile, check_period
+    from sdrapport.runner.run import Profile, check_period
 
     with pytest.raises(ValueError, match="geen rapportperiode"):
         check_period(Profile("dashboard", "x", ["10_dashboard.ipynb"]), Period.parse("2021-T3"))
