@@ -22,10 +22,12 @@ EENHEDEN = {
     "EUR x 1.000": None,
     "score": None,
     "gemiddelde": 1.0,
+    "index": None,  # a price index, e.g. CPI 2015 = 100
+    "rapportcijfer": None,  # a mark from 1 to 10
 }
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
-OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde")
+OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "labels")
 PEILDATA = ("1 januari",)
 
 
@@ -45,6 +47,17 @@ class Indicator:
     referentie: bool = False
     peildatum: str | None = None  # '1 januari' for a stock counted on that day; None for a flow or average
     volgorde: tuple[tuple[str, tuple[str, ...]], ...] = ()  # per breakdown column the order of its values
+    labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # per breakdown column: value -> label
+
+    def label_voor(self, **fixed: str) -> str:
+        """The indicator's name for one breakdown value, as the catalogue spells it out (`labels`),
+        e.g. tevredenheid for wet=Wmo: 'Percentage gebruikers van Wmo dat ... ervaart'; else the
+        label with the value in brackets."""
+        own = {col: dict(values) for col, values in self.labels}
+        for col, value in fixed.items():
+            if value in own.get(col, {}):
+                return own[col][value]
+        return self.label + (f" ({', '.join(fixed.values())})" if fixed else "")
 
     @property
     def afgeleid(self) -> bool:
@@ -162,6 +175,7 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
         if dims is not None and not (isinstance(dims, list) and all(isinstance(d, str) for d in dims)):
             problems.append(Problem(where, None, "uitsplitsingen", f"{ref}: verwacht een lijst van kolomnamen, bijvoorbeeld [leeftijd, geslacht]"))
         problems += _order_problems(where, entry.get("volgorde"), f"{ref}: volgorde", entry.get("uitsplitsingen") or [])
+        problems += _label_problems(where, entry.get("labels"), ref, entry.get("uitsplitsingen") or [])
         if entry.get("id") in entries:
             problems.append(Problem(where, None, "id", f"{ref}: id is al eerder gedefinieerd; elke indicator staat één keer in de catalogus"))
         if entry.get("id"):
@@ -200,6 +214,7 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             referentie=bool(e.get("referentie", False)),
             peildatum=e.get("peildatum"),
             volgorde=tuple((k, tuple(v)) for k, v in (e.get("volgorde") or {}).items()),
+            labels=tuple((k, tuple((str(a), str(b)) for a, b in v.items())) for k, v in (e.get("labels") or {}).items()),
         )
     return cat
 
@@ -220,4 +235,20 @@ def _order_problems(where: str, value, ref: str, allowed: list[str] | None) -> l
             out.append(Problem(where, None, "volgorde", f"{ref}.{column}: een waarde staat er twee keer in"))
         if allowed is not None and column not in allowed:
             out.append(Problem(where, None, "volgorde", f"{ref}: {column!r} staat niet in de uitsplitsingen van deze indicator"))
+    return out
+
+
+def _label_problems(where: str, value, ref: str, allowed: list[str]) -> list[Problem]:
+    """`labels`: per breakdown column of the indicator, per value the indicator's name for it."""
+    if value is None:
+        return []
+    example = "labels: {wet: {Wmo: Percentage gebruikers van Wmo dat ...}}"
+    if not isinstance(value, dict):
+        return [Problem(where, None, "labels", f"{ref}: verwacht per uitsplitsing per waarde een naam, bijvoorbeeld {example}")]
+    out = []
+    for column, names in value.items():
+        if column not in allowed:
+            out.append(Problem(where, None, "labels", f"{ref}: {column!r} staat niet in de uitsplitsingen van deze indicator"))
+        elif not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
+            out.append(Problem(where, None, "labels", f"{ref}.{column}: verwacht per waarde een naam (tekst), bijvoorbeeld {example}"))
     return out

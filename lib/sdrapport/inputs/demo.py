@@ -64,7 +64,8 @@ KLEIN = 2_000  # below this many inhabitants, detailed Wmo breakdowns are not pu
 
 OBS_COLUMNS = ["gemeente", "periode", "indicator", "leeftijd", "geslacht", "huishoudtype", "financieringsvorm",
                "hoofdcategorie", "productcategorie", "reden", "taakveld", "begrotingsfase", "zwaarte", "verwijzer",
-               "categorie", "voorziening", "aantal_wetten", "combinatie", "wet", "norm", "waarde", "bron", "status"]
+               "categorie", "voorziening", "aantal_wetten", "combinatie", "wet", "norm", "beleidsveld", "voorzieningsvorm",
+               "eigendom", "begeleidingsvorm", "waarde", "bron", "status"]
 
 ZWAARTE = {"licht": 0.55, "middel": 0.30, "zwaar": 0.15}
 VERWIJZER = {"Alleen gemeente": 0.35, "Gemeente en anderen": 0.15, "Alleen anderen": 0.50}
@@ -452,6 +453,90 @@ def _iv3(w: _Writer, code: str, inw: dict[int, int]) -> None:
                 w.add(code, p, "iv3_baten", str(int(round(baten))), taakveld=tv, begrotingsfase=fase)
 
 
+# Seed 001 (raadsdashboard) and seed 003 (factsheet): budget and spending per beleidsveld (EUR per
+# inhabitant a year), the Wmo's algemene voorziening beside maatwerk, minima, PGA, satisfaction,
+# housing, indications, support volume, loonkostensubsidie and the price index.
+BEGROTING_PER_INWONER = {"Participatiewet": 417, "Wmo": 300, "Jeugd": 330, "Schuldhulpverlening": 15, "Minima": 45}
+REALISATIE_SEIZOEN = (0.86, 1.0, 0.98, 1.16)  # paid per quarter relative to a quarter of the budget
+VOORZIENINGSVORM = ("Algemene voorziening", "Maatwerkvoorziening")
+PGA_LEEFTIJD = {"jonger dan 18": 0.00010, "18-22": 0.00009, "23 en ouder": 0.00048}
+# CPI (2015 = 100), yearly averages as the demo's price index.
+PRIJSINDEX = {2019: 105.5, 2020: 106.9, 2021: 109.8, 2022: 120.8, 2023: 125.4, 2024: 129.6}
+
+
+def _ytd_periods(y: int) -> list[Period]:
+    """Every period of a year whose flow the demo delivers: quarters, half-years, January-September, year."""
+    return [*(Period(y, "Q", n) for n in range(1, 5)), Period(y, "H", 1), Period(y, "H", 2), Period(y, "T", 3), Period(y)]
+
+
+def _dashboard_factsheet(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    prof = _profile(code)
+    r = _rng(code, 13)
+    for y in YEARS:
+        n = inw[y]
+        grow = 1 + 0.04 * (y - 2021)
+        begroting = {k: v * n / 1000 * grow * (1 + r.normal(0, 0.02)) for k, v in BEGROTING_PER_INWONER.items()}
+        w.add(code, Period(y), "sd_begroting", _int(sum(begroting.values())))
+        quarters = {q: {k: b / 4 * REALISATIE_SEIZOEN[q - 1] * (1 + r.normal(0.01, 0.05)) for k, b in begroting.items()}
+                    for q in range(1, 5)}
+        for k, b in begroting.items():
+            w.add(code, Period(y), "sd_begroting", _int(b), beleidsveld=k)
+        # Flows per quarter; a longer period is the sum of its quarters (money and events add up).
+        meldingen = {q: {"Algemene voorziening": n * 0.0016 * (1 + 0.08 * (y - 2021)), "Maatwerkvoorziening": n * 0.0006}
+                     for q in range(1, 5)}
+        uitgaven = {q: {"Algemene voorziening": n * 0.0022 * (1 + r.normal(0, 0.05)),
+                        "Maatwerkvoorziening": n * 0.0148 * grow * (1 + r.normal(0, 0.04))} for q in range(1, 5)}
+        maatwerk_minima = {q: n * 0.0015 * (1 + r.normal(0, 0.1)) for q in range(1, 5)}
+        meldingen = {q: {k: v * (1 + r.normal(0, 0.08)) for k, v in m.items()} for q, m in meldingen.items()}
+        doelgroep = n * float(np.clip(r.normal(0.061, 0.004), 0.04, 0.08))
+        w.add(code, Period(y), "minima_doelgroep", _int(doelgroep))
+        bereik = {"Q": (0.17, 0.19, 0.19, 0.20), "H": (0.26, 0.27), "T": (0, 0, 0.36), "J": (0.48,)}
+        for p in _ytd_periods(y):
+            qs = [q.number for q in _quarters_of(p)]
+            total = sum(sum(quarters[q].values()) for q in qs)
+            w.add(code, p, "sd_realisatie", _int(total))
+            for k in begroting:
+                w.add(code, p, "sd_realisatie", _int(sum(quarters[q][k] for q in qs)), beleidsveld=k)
+            for indicator, values in (("wmo_meldingen", meldingen), ("wmo_uitgaven_vorm", uitgaven)):
+                w.add(code, p, indicator, _int(sum(sum(values[q].values()) for q in qs)))
+                for vorm in VOORZIENINGSVORM:
+                    w.add(code, p, indicator, _int(sum(values[q][vorm] for q in qs)), voorzieningsvorm=vorm)
+            w.add(code, p, "minima_maatwerk_uitgaven", f"{sum(maatwerk_minima[q] for q in qs):.4f}")  # 3 decimals would read as a thousands separator
+            # Unique persons reached: the year to date counts each once, so it is less than the sum.
+            share = bereik[p.kind][p.number - 1] * (1 + r.normal(0, 0.03))
+            w.add(code, p, "minima_bereikt", _int(doelgroep * share))
+        for q in range(1, 5):  # stocks at the end of each quarter; a half-year and year take their last quarter
+            personen = n / prof["hh_size"] * prof["bijstand_hh"] * 1.32 * (1 - 0.015 * (y - 2021))
+            besparing = _int(personen * 0.04 * (1 + r.normal(0, 0.05)))
+            pga = {k: _int(v * n * (1 + 0.05 * (y - 2021)) * (1 + r.normal(0, 0.1))) for k, v in PGA_LEEFTIJD.items()}
+            for p in [Period(y, "Q", q), *([Period(y, "H", q // 2)] if q % 2 == 0 else []), *([Period(y)] if q == 4 else [])]:
+                w.add(code, p, "bijstand_deeltijd_besparing", besparing)
+                w.add(code, p, "jeugd_pga", str(sum(int(v) for v in pga.values())))
+                for k, v in pga.items():
+                    w.add(code, p, "jeugd_pga", v, leeftijd=k)
+        p = Period(y)
+        w.add(code, p, "tevredenheid_cijfer", f"{float(np.clip(r.normal(7.0, 0.2), 6.0, 8.5)):.1f}")
+        koop = float(np.clip(r.normal(57, 6), 35, 80))
+        corporatie = float(np.clip(r.normal(29, 5), 10, 45))
+        for k, v in (("Koopwoning", koop), ("Huurwoning corporatie", corporatie), ("Huurwoning overig", 100 - koop - corporatie)):
+            w.add(code, p, "woningen_eigendom", f"{v:.1f}", eigendom=k)
+        indicaties = {"Wmo": n * 0.080 * 0.97 ** (y - 2019), "Jeugdwet": n * 0.031 * 0.98 ** (y - 2019)}
+        indicaties = {k: v * (1 + r.normal(0, 0.02)) for k, v in indicaties.items()}
+        w.add(code, p, "indicaties", str(sum(int(round(v)) for v in indicaties.values())))
+        for k, v in indicaties.items():
+            w.add(code, p, "indicaties", _int(v), wet=k)
+        w.add(code, p, "clienten_ondersteuning", _int(n * 0.082 * 0.99 ** (y - 2019) * (1 + r.normal(0, 0.02))),
+              voorzieningsvorm="Maatwerkvoorziening")
+        w.add(code, p, "clienten_ondersteuning", _int(n * 0.030 * 1.06 ** (y - 2019) * (1 + r.normal(0, 0.03))),
+              voorzieningsvorm="Algemene voorziening")
+        w.add(code, p, "begeleiding_omvang", _int(n * 0.6 * 0.96 ** (y - 2019) * (1 + r.normal(0, 0.02))),
+              begeleidingsvorm="Groepsbegeleiding (dagdelen)")
+        w.add(code, p, "begeleiding_omvang", _int(n * 1.3 * 0.97 ** (y - 2019) * (1 + r.normal(0, 0.02))),
+              begeleidingsvorm="Individuele begeleiding (uren)")
+        w.add(code, p, "loonkostensubsidie_uitgaven", _int(n * 0.038 * 1.08 ** (y - 2023) * (1 + r.normal(0, 0.03))))
+        w.add(code, p, "prijsindex", f"{PRIJSINDEX[y]:.1f}")
+
+
 def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -487,6 +572,7 @@ def generate(gemeenten: list[str], inwoners: list[dict]) -> dict[str, bytes]:
         _stapeling(obs, code, inw)
         _kwaliteit(obs, code, inw)
         _iv3(obs, code, inw)
+        _dashboard_factsheet(obs, code, inw)
     # Where the demo has registrations, the figures derived from them are not delivered as
     # aggregates too (one figure, one source; the store refuses both).
     from sdrapport.inputs import demo_registrations as dr

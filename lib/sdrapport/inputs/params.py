@@ -283,10 +283,44 @@ PROFIEL = Sleutels({
     "toelichting": Veld(JaNee()),
     "referentiegroep": Veld(JaNee()),
     "pdf": Veld(Tabel(Alles())),
+    # 'kort': the PDF's technical verantwoording without the list of data files (a one-page
+    # report); the site keeps the full list.
+    "verantwoording": Veld(Keuze(("volledig", "kort"))),
     "kpi": Veld(Lijst(Sleutels({"domein": Veld(Tekst(), True), "indicator": Veld(Tekst(), True)},
                                overig=Tekst(voorbeeld="wet: Wmo")))),
+    # Per domain the KPI tiles of its block in the dashboard (each with a generated sentence).
+    "kpi_blokken": Veld(Tabel(Lijst(Sleutels({"indicator": Veld(Tekst(), True),
+                                              "periode": Veld(Keuze(("periode", "jaar_tot_nu")))},
+                                             overig=Tekst(voorbeeld="wet: Wmo")), 1))),
 })
 DOELEN = Doelen()
+
+
+class Kwartaal(Schema):
+    """A quarter as a key of params/dashboard/<gemeente>.yml: 2021-Q1."""
+
+    def check(self, value, path):
+        if not (isinstance(value, str) and re.fullmatch(r"\d{4}-Q[1-4]", value.strip())):
+            yield path, "verwacht een kwartaal, bijvoorbeeld 2021-Q1", False
+
+
+# The gemeente's own texts in the dashboard (seed 001): per quarter an introduction, what changed
+# since the previous dashboard, and a text per domain (a block of params/rapporten/dashboard.yml).
+DASHBOARD = Tabel(Sleutels({
+    "inleiding": Veld(Tekst(leeg=True)),
+    "veranderd": Veld(Tekst(leeg=True)),
+    "domeinen": Veld(Tabel(Tekst(leeg=True), sleutel_uitleg="een domein uit kpi_blokken, bijvoorbeeld Wmo")),
+}), Kwartaal(), "een kwartaal, bijvoorbeeld 2021-Q1")
+# The factsheet (seed 003): per year an introduction, a link to wijk information, the text on
+# satisfaction and, per small chart, a finding of its own instead of the generated one.
+FACTSHEET = Tabel(Sleutels({
+    "inleiding": Veld(Tekst(leeg=True)),
+    "wijkinformatie": Veld(Sleutels({"url": Veld(Tekst(voorbeeld="https://www.hengelo.nl/wijken"), True),
+                                     "tekst": Veld(Tekst())})),
+    "tevredenheid": Veld(Tekst(leeg=True)),
+    "bevindingen": Veld(Tabel(Tekst(leeg=True), sleutel_uitleg="een grafiek: indicaties, uitgaven, piramide, omvang of loonkostensubsidie")),
+}), Jaar(), "een jaartal, bijvoorbeeld 2023")
+
 TOELICHTING = Tabel(Tekst(leeg=True), sleutel_uitleg="de naam van een hoofdstuk (notebook zonder .ipynb), bijvoorbeeld 02_wmo")
 TAAKVELDEN = Tabel(Tabel(Tekst(), Taakveld()), Jaar(), "een jaartal, bijvoorbeeld 2024")
 JAARVERSLAG = Tabel(Sleutels({
@@ -341,6 +375,10 @@ def schema_for(path: Path) -> Schema | None:
         return TOELICHTING
     if folder == "jaarverslag":
         return JAARVERSLAG
+    if folder == "dashboard":
+        return DASHBOARD
+    if folder == "factsheet":
+        return FACTSHEET
     if folder == "cbs":
         return CBS
     return {"doelen.yml": DOELEN, "iv3-taakvelden.yml": TAAKVELDEN, "registraties.yml": REGISTRATIES}.get(name)
@@ -520,7 +558,7 @@ def check_report_params(project, rapport: str, gemeenten: Iterable[str]) -> Cont
     chapters = sorted(nb.stem for nb in project.notebooks.glob("*.ipynb"))
     for g in gemeenten:
         own: list[Problem] = []
-        for folder in ("jaarverslag", "toelichting"):
+        for folder in ("jaarverslag", "toelichting", "dashboard", "factsheet"):
             path = p / folder / f"{g}.yml"
             if path.exists():
                 raw, problems = _collect(path)
@@ -540,6 +578,19 @@ def _profile_semantics(project, path: Path, raw: dict) -> list[Problem]:
     for i, nb in enumerate(raw.get("notebooks") or []):
         if isinstance(nb, str) and not (project.notebooks / nb).exists():
             problems.append(problem_at(path, ("notebooks", i), f"notebook {nb} bestaat niet in notebooks/"))
+    if isinstance(raw.get("kpi_blokken"), dict):
+        from sdrapport.indicators.catalogue import load_catalogue
+
+        try:
+            catalogue = load_catalogue(project.catalogue)
+        except ContractError:
+            return problems
+        for domein, items in raw["kpi_blokken"].items():
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                ind = item.get("indicator") if isinstance(item, dict) else None
+                if isinstance(ind, str) and ind not in catalogue:
+                    problems.append(problem_at(path, ("kpi_blokken", domein, i, "indicator"),
+                                               f"onbekende indicator {ind!r}; zie data/indicatoren.yml"))
     if raw.get("kpi"):
         from sdrapport.indicators.catalogue import load_catalogue
 

@@ -307,13 +307,32 @@ def kwartaal_perioden(jaar: int) -> list[Period]:
     return out
 
 
+NOG_NIET = "\u2013"  # a quarter after the report period: not yet over (seed 001 prints a dash)
+
+
+def _jaar_kolom(p: Period, report: Period) -> str:
+    """Header of a year column: 'Jaar 2020', or for the report year before its end the year to
+    date: '2021 t/m Q1'."""
+    if p.kind == "J":
+        return f"Jaar {p.year}"
+    kwartaal = {"Q": p.number, "H": 2 * p.number, "T": 3}[p.kind]
+    return f"{p.year} t/m\u00a0Q{kwartaal}"
+
+
 def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None = None,
                     categorieen: list[str] | None = None, **fixed: str) -> None:
     """Columns Q1..Q4 and the year for the report year and the year before. The year column is the
-    year's own figure (for unique counts: distinct over the year), never the sum of the quarters.
-    Periods after the report period stay empty: a report never shows what came later."""
-    alle = kwartaal_perioden(r.periode.year)
-    perioden = [p for p in alle if p.end <= r.periode.end]
+    year's own figure (for unique counts: distinct over the year), never the sum of the quarters;
+    for the report year it is the year to date (Period.to_date: the first quarter, the first
+    half-year, January-September or the year), counted over that period itself, or '?' when it
+    was not delivered. Quarters after the report period show a dash: a report never shows what
+    came later."""
+    vorig = [*(Period(r.periode.year - 1, "Q", n) for n in range(1, 5)), Period(r.periode.year - 1)]
+    kwartalen = [Period(r.periode.year, "Q", n) for n in range(1, 5)]
+    ytd = r.periode.to_date
+    kolommen = [*vorig, *kwartalen, ytd]
+    perioden = list(dict.fromkeys(p for p in kolommen if p.end <= r.periode.end))  # after Q1 the year to date is Q1
+    later = [p for p in kolommen if p.end > r.periode.end]
     indicator = r.catalogus[ind]
     if by:
         df = _only(r.reeks(ind, perioden, by=by, **fixed), by, categorieen)
@@ -323,14 +342,22 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
     df = df[df["periode"].isin([p.code for p in perioden])]
     if _no_data(r, df, titel, period_range_label(perioden)):
         return
-    labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else f"Jaar {p.year}" for p in alle]
+    labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else _jaar_kolom(p, r.periode) for p in kolommen[:-1]]
+    labels.append(_jaar_kolom(ytd, r.periode))
     shown = df.pivot(index=by, columns="periode", values="tekst").reindex(
         index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).fillna("?")
-    shown = shown.astype(object).reindex(columns=[p.code for p in alle]).astype(object).fillna("")  # later periods: empty, not '?'
+    shown = shown.astype(object).reindex(columns=[p.code for p in kolommen]).astype(object)
     shown.columns = labels
+    for i, p in enumerate(kolommen):
+        if p in later:
+            shown.iloc[:, i] = NOG_NIET  # later quarters: not yet over, never '?' or empty
     shown = shown.reset_index().rename(columns={by: "" if by == "_rij" else by.capitalize()})
     data = _download_wide(df, by).rename(columns={"_rij": "indicator"})
-    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, ind)}, per kwartaal en per jaar",
+    ondertitel = f"{r.naam}, {_label(r, ind)}, per kwartaal en per jaar"
+    if ytd.kind != "J":
+        ondertitel += (f"; de kolom {ytd.year} telt {ytd.start.day} januari tot en met {fmt_datum(ytd.end)} als één periode"
+                       f" (geen optelsom van kwartalen); {NOG_NIET}: kwartaal nog niet voorbij")
+    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=ondertitel,
             bron=r.bron(ind, perioden=[p for p in perioden if p.code in set(df["periode"])]))
 
 

@@ -309,14 +309,23 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
     esc = escaping.markdown
     lezers, technisch = verantwoording_items(project, manifest, periode, facts, profile,
                                              methode=" [[Zie de methode.](../../../methode.qmd)]{.content-visible when-format=\"html\"}")
-    lines = ["## Verantwoording", "", *lezers]
     kop = TECHNISCH_KOP
-    # On the site folded away (a native <details>, which every browser makes keyboard and screen
-    # reader friendly); in the PDF printed in full.
-    lines += ["", '::: {.content-visible when-format="html"}', f'<details class="sd-technisch"><summary>{kop}</summary>', "",
-              *technisch, "", "</details>", ":::", "", '::: {.content-visible unless-format="html"}',
-              # One unbreakable block in the PDF: never two stray lines on a page of their own.
-              "```{=typst}", "#block(breakable: false)[", "```", "", f"**{kop}**", "", *technisch, "", "```{=typst}", "]", "```", ":::"]
+    # On the site the technical part is folded away (a native <details>, which every browser makes
+    # keyboard and screen reader friendly).
+    site = ['::: {.content-visible when-format="html"}', f'<details class="sd-technisch"><summary>{kop}</summary>', "",
+            *technisch, "", "</details>", ":::"]
+    if profile is not None and profile.verantwoording == "kort":
+        # A one-page report: the PDF gets the same facts as one small paragraph, without the list
+        # of data files (the site has it).
+        items = [item[2:] for item in [*lezers, *technisch[:-1]]]
+        lines = ['::: {.content-visible when-format="html"}', "## Verantwoording", "", *lezers, ":::", "", *site, "",
+                 '::: {.content-visible unless-format="html"}', "```{=typst}", "#block(breakable: false)[#set text(size: 7pt)", "```",
+                 "", "**Verantwoording.** " + " ".join(items) + " De gegevensbestanden met hun SHA-256 staan in de webversie van "
+                 "dit rapport.", "", "```{=typst}", "]", "```", ":::"]
+    else:
+        # In the PDF printed in full, in one unbreakable block: never two stray lines on a page of their own.
+        lines = ["## Verantwoording", "", *lezers, "", *site, "", '::: {.content-visible unless-format="html"}',
+                 "```{=typst}", "#block(breakable: false)[", "```", "", f"**{kop}**", "", *technisch, "", "```{=typst}", "]", "```", ":::"]
     if downloads:
         lines += ["", '::: {.content-visible when-format="html"}', DOWNLOADS_INTRO, "",
                   *(f"- [{esc(label)}]({target})" for label, target in downloads), ":::"]

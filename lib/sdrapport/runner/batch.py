@@ -57,12 +57,16 @@ def library_hash() -> str:
     return h.hexdigest()
 
 
+# The gemeente's own params files that notebooks read (the toelichting only affects the page).
+EIGEN_PARAMS = ("jaarverslag", "dashboard", "factsheet")
+
+
 def _params_files(project: Project, gemeente: str) -> list[Path]:
     """The params files a notebook of this gemeente can read (toelichting only affects the page)."""
     p = project.params
     files = [*sorted(p.glob("*.yml")), *sorted((p / "cbs").glob("*.yml"))]
-    own = p / "jaarverslag" / f"{gemeente}.yml"
-    return files + ([own] if own.exists() else [])
+    own = [p / folder / f"{gemeente}.yml" for folder in EIGEN_PARAMS]
+    return files + [f for f in own if f.exists()]
 
 
 @dataclass
@@ -181,9 +185,10 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     for periode in perioden:
         for gemeente in gemeenten:
             params_files = dict(common_params)
-            own = project.params / "jaarverslag" / f"{gemeente}.yml"
-            if own.exists():
-                params_files[own] = _sha(own.read_bytes())
+            for folder in EIGEN_PARAMS:
+                own = project.params / folder / f"{gemeente}.yml"
+                if own.exists():
+                    params_files[own] = _sha(own.read_bytes())
             params_hash = _sha(json.dumps(sorted((str(k.relative_to(project.root)), v) for k, v in params_files.items())).encode())
             items = []
             for nb in profile.notebooks:

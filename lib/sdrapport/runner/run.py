@@ -55,6 +55,7 @@ class Profile:
     periodesoort: str | None = None  # 'jaar', 'halfjaar' or 'kwartaal' when the report needs one
     pdf: dict = field(default_factory=dict)  # extra Typst options for the report's PDF
     referentiegroep: bool = True  # the report compares with a reference group (said in its verantwoording)
+    verantwoording: str = "volledig"  # 'kort': the PDF leaves out the list of data files (one-page reports)
 
 
 def load_profile(project: Project, naam: str) -> Profile:
@@ -74,14 +75,19 @@ def load_profile(project: Project, naam: str) -> Profile:
         raise ParamsError(problems)
     return Profile(naam=naam, titel=str(raw["titel"]), notebooks=list(raw["notebooks"]),
                    toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}),
-                   periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)))
+                   periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)),
+                   verantwoording=str(raw.get("verantwoording") or "volledig"))
 
 
 PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}
 
 
 def check_period(profile: Profile, periode: Period) -> None:
-    """A report made for one kind of period (the dashboard: a quarter) refuses another."""
+    """A report made for one kind of period (the dashboard: a quarter) refuses another; no report
+    is made for a year to date (2024-T3 is a column of the dashboard, not a report period)."""
+    if periode.kind == "T":
+        raise ValueError(f"{periode.code} (januari tot en met september) is geen rapportperiode; "
+                         "geef een jaar, halfjaar of kwartaal, bijvoorbeeld --periode 2024-Q3")
     if profile.periodesoort and PERIODESOORTEN[profile.periodesoort] != periode.kind:
         voorbeeld = {"J": "2024", "H": "2024-H2", "Q": "2024-Q1"}[PERIODESOORTEN[profile.periodesoort]]
         raise ValueError(f"rapport {profile.naam!r} is voor een {profile.periodesoort}, niet voor {periode.code}; "
