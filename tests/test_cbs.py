@@ -21,6 +21,7 @@ def cbs_project(project):
     """The project without demo observations: its figures will come from CBS only."""
     for p in (project.data / "observaties").glob("*.csv"):
         p.unlink()
+    (project.data / "demo.yml").unlink()  # as data/demo.yml says: no demo data wanted
     (project.data / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\n", encoding="utf-8")
     (project.params / "rapporten" / "klein.yml").write_text(
         "titel: Monitor\nnotebooks: [01_uitgangspositie.ipynb, 02_wmo.ipynb]\n", encoding="utf-8")

@@ -686,8 +686,15 @@ def ensure_demo(data_dir: Path, log=None) -> bool:
     if observaties.exists() and stamp_path.exists() and stamp_path.read_text(encoding="utf-8") == stamp:
         return False
     codes, inwoners = _registry(data_dir)
+    # Demo figures are drawn relative to a gemeente's real inhabitants: a gemeente without them
+    # gets none (and says so), the others are not held up by it.
+    have = {row["gemeente"] for row in inwoners if row["bron"] != DEMO_BRON}
+    missing = [c for c in codes if c not in have]
+    codes = [c for c in codes if c in have]
     if log:
-        log(f"Demodata maken voor {len(codes)} gemeenten (eenmalig, deterministisch) ...")
+        log(f"Demodata maken voor {len(codes)} gemeenten (eenmalig, deterministisch) ..."
+            + (f" Geen demodata voor {len(missing)} gemeente(n) zonder inwonertal in data/inwoners.csv: "
+               f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}." if missing else ""))
     files = generate(codes, inwoners)
     files.pop("inwoners.csv")  # part of the repository; `sdrapport demodata` rewrites it
     for path in generated_paths(data_dir):
