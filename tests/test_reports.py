@@ -65,9 +65,10 @@ def test_factsheet_is_one_compact_page(reports):
     assert meta["format"]["typst"]["fontsize"] == "9pt" and meta["format"]["typst"]["toc"] is False
     assert "Toelichting gemeente" not in page
     feiten = pd.read_csv(results["factsheet"].outdir / "data" / "feiten.csv", dtype=str)
-    # The year 2023 is described by the stock on 1 January 2024: Hengelo's 82.324 (seed 003).
+    # The year 2023 is described by the stock on 1 January 2024: CBS counts 83.058 for Hengelo
+    # (KWB 2024); seed 003 prints the gemeente's own count, 82.324.
     inw = feiten[feiten["indicator"] == "inwoners"].iloc[0]
-    assert (inw["waarde"], inw["periode"]) == ("82324", "2024")
+    assert (inw["waarde"], inw["periode"]) == ("83058", "2024")
 
 
 def test_demo_monitor_shows_every_chapter_with_data(built):
