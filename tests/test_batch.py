@@ -197,9 +197,10 @@ def test_a_change_in_one_gemeentes_figures_reruns_its_reference_group_only(small
     demo = proj.data / "observaties" / "demo.csv"
     original = demo.read_bytes()
     lines = original.decode("utf-8").split("\n")
-    row = next(i for i, line in enumerate(lines) if line.startswith("GM0402,2023-H2,inwoners_75plus,"))
+    row = next(i for i, line in enumerate(lines) if line.startswith("GM0402,2023-H2,schuldhulp_huishoudens,"))
     cells = lines[row].split(",")
-    cells[20] = str(int(cells[20]) + 5)  # waarde
+    waarde = lines[0].split(",").index("waarde")
+    cells[waarde] = str(int(cells[waarde]) + 5)
     lines[row] = ",".join(cells)
     demo.write_bytes("\n".join(lines).encode("utf-8"))
     try:

@@ -154,8 +154,13 @@ def test_new_gemeente_from_its_own_observations_without_code_changes(project):
     cells = {cell_label(c): c for c in _cells(outdir / "02_wmo.ipynb")}
     text = cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"]
     assert "In de gemeente Nieuwdorp waren er in het tweede halfjaar 2023 2.610 unieke cliënten" in text
+    # The demo has no figure of its own for an indicator the gemeente delivers (never a mix of real
+    # and fictitious figures of one indicator); its other chapters show demo figures, and say so.
+    demo = (project.data / "observaties" / "demo.csv").read_text(encoding="utf-8")
+    assert "GM9001,2023-H2,wmo_clienten," not in demo and "GM9001,2024,huishoudens," not in demo
+    assert "GM9001,2023-H2,jeugd_jongeren," in demo
     page = (outdir / "index.qmd").read_text(encoding="utf-8")
-    assert "Demodata: fictieve cijfers" not in page  # its own figures, not demo data
+    assert "Demodata: fictieve cijfers" in page
 
 
 def test_executed_notebooks_name_no_folder_of_the_build_machine(built):

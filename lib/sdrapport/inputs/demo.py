@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 from pathlib import Path
 
@@ -545,10 +546,13 @@ def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def generate(gemeenten: list[str], inwoners: list[dict]) -> dict[str, bytes]:
+def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[str, str]] = frozenset()) -> dict[str, bytes]:
     """The demo files as bytes, keyed by path relative to the data folder: data/inwoners.csv (its
     real rows kept, demo rows for the other demo years), the observations and the record-level
-    exports. `inwoners` are the rows of data/inwoners.csv; rows with bron 'Demodata' are ignored."""
+    exports. `inwoners` are the rows of data/inwoners.csv; rows with bron 'Demodata' are ignored.
+    `delivered` holds the (gemeente, indicator) pairs that other observation files deliver: the demo
+    has no figure of its own for them, so a page never mixes real and fictitious figures of one
+    indicator."""
     real: dict[str, dict[int, int]] = {}
     inwoners_rows = [row for row in inwoners if row["bron"] != DEMO_BRON and row["gemeente"] in set(gemeenten)]
     for row in inwoners_rows:
@@ -579,7 +583,8 @@ def generate(gemeenten: list[str], inwoners: list[dict]) -> dict[str, bytes]:
     from sdrapport.indicators.definitions import BRON_SOORT
 
     with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
-    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in BRON_SOORT)]
+    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in BRON_SOORT)
+            and (row["gemeente"], row["indicator"]) not in delivered]
     out = {
         "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"],
                                 sorted(inwoners_rows, key=lambda row: (row["gemeente"], int(row["jaar"])))),
@@ -631,11 +636,12 @@ def write_demo(data_dir: Path) -> list[Path]:
     """`sdrapport demodata`: write the demo rows of data/inwoners.csv and the generated demo files
     for the gemeenten in data/gemeenten.csv; returns the paths written."""
     codes, inwoners = _registry(data_dir)
+    delivered = delivered_pairs(data_dir)
     written = []
-    for rel, content in generate(codes, inwoners).items():
+    for rel, content in generate(codes, inwoners, delivered).items():
         _write(data_dir / rel, content)
         written.append(data_dir / rel)
-    _stamp_path(data_dir).write_text(_stamp(data_dir), encoding="utf-8")
+    _stamp_path(data_dir).write_text(_stamp(data_dir, delivered), encoding="utf-8")
     return written
 
 
@@ -657,8 +663,27 @@ def _stamp_path(data_dir: Path) -> Path:
     return data_dir / STAMP
 
 
-def _stamp(data_dir: Path) -> str:
-    h = hashlib.sha256()
+def delivered_pairs(data_dir: Path) -> set[tuple[str, str]]:
+    """(gemeente, indicator) of every row in the observation files other than the demo's own."""
+    pairs: set[tuple[str, str]] = set()
+    demo = data_dir / "observaties" / "demo.csv"
+    for path in sorted((data_dir / "observaties").glob("*")):
+        if path == demo or path.name.startswith(".") or path.suffix.lower() not in (".csv", ".parquet"):
+            continue
+        try:
+            if path.suffix.lower() == ".parquet":
+                frame = pd.read_parquet(path, columns=["gemeente", "indicator"])
+            else:
+                frame = pd.read_csv(path, usecols=["gemeente", "indicator"], dtype=str, sep=None, engine="python",
+                                    encoding="utf-8-sig")
+        except (ValueError, OSError, UnicodeDecodeError):
+            continue  # the contract reports what is wrong with the file; the demo does not guess
+        pairs |= {(str(g).strip().upper(), str(i).strip()) for g, i in frame.itertuples(index=False)}
+    return pairs
+
+
+def _stamp(data_dir: Path, delivered: set[tuple[str, str]] = frozenset()) -> str:
+    h = hashlib.sha256(json.dumps(sorted(delivered)).encode())
     for path in (Path(__file__), Path(__file__).with_name("demo_registrations.py"), data_dir / "gemeenten.csv",
                  data_dir / "inwoners.csv", data_dir / DEMO_SWITCH):
         h.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"-") + b"\0")
@@ -680,7 +705,8 @@ def ensure_demo(data_dir: Path, log=None) -> bool:
     data_dir = Path(data_dir)
     if not demo_enabled(data_dir):
         return False
-    stamp = _stamp(data_dir)
+    delivered = delivered_pairs(data_dir)
+    stamp = _stamp(data_dir, delivered)
     observaties = data_dir / "observaties" / "demo.csv"
     stamp_path = _stamp_path(data_dir)
     if observaties.exists() and stamp_path.exists() and stamp_path.read_text(encoding="utf-8") == stamp:
@@ -695,7 +721,7 @@ def ensure_demo(data_dir: Path, log=None) -> bool:
         log(f"Demodata maken voor {len(codes)} gemeenten (eenmalig, deterministisch) ..."
             + (f" Geen demodata voor {len(missing)} gemeente(n) zonder inwonertal in data/inwoners.csv: "
                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}." if missing else ""))
-    files = generate(codes, inwoners)
+    files = generate(codes, inwoners, delivered)
     files.pop("inwoners.csv")  # part of the repository; `sdrapport demodata` rewrites it
     for path in generated_paths(data_dir):
         if str(path.relative_to(data_dir)) not in files:
