@@ -57,12 +57,15 @@ def library_hash() -> str:
     return h.hexdigest()
 
 
+OWN_PARAMS = ("jaarverslag", "monitor")  # params/<folder>/<gemeente>.yml read by notebooks
+
+
 def _params_files(project: Project, gemeente: str) -> list[Path]:
     """The params files a notebook of this gemeente can read (toelichting only affects the page)."""
     p = project.params
     files = [*sorted(p.glob("*.yml")), *sorted((p / "cbs").glob("*.yml"))]
-    own = p / "jaarverslag" / f"{gemeente}.yml"
-    return files + ([own] if own.exists() else [])
+    own = [p / folder / f"{gemeente}.yml" for folder in OWN_PARAMS]
+    return files + [f for f in own if f.exists()]
 
 
 @dataclass
@@ -164,7 +167,7 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     for p in perioden:
         check_period(profile, p)
     # Checked before anything runs. A problem in a file every report reads raises (exit 2); a
-    # gemeente's own params file (jaarverslag, toelichting) or a period without its data refuses
+    # gemeente's own params file (jaarverslag, monitor, toelichting) or a period without its data refuses
     # only that report, named with the file in the failure table, and leaves its folder as it was.
     controle = check_report_params(project, rapport, gemeenten)
     controle.raise_for()
@@ -181,9 +184,10 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     for periode in perioden:
         for gemeente in gemeenten:
             params_files = dict(common_params)
-            own = project.params / "jaarverslag" / f"{gemeente}.yml"
-            if own.exists():
-                params_files[own] = _sha(own.read_bytes())
+            for folder in OWN_PARAMS:  # the gemeente's own files that notebooks read
+                own = project.params / folder / f"{gemeente}.yml"
+                if own.exists():
+                    params_files[own] = _sha(own.read_bytes())
             params_hash = _sha(json.dumps(sorted((str(k.relative_to(project.root)), v) for k, v in params_files.items())).encode())
             items = []
             for nb in profile.notebooks:

@@ -22,7 +22,7 @@ from .onderdelen import NVT, _alt_values, _label, _missing_note, _no_data, _wann
 from .periods import Period, period_range_label
 from .report import Rapport, value_cells, write_csv
 from .teksten import _capital, in_periode, met_lidwoord, onbeschikbaar
-from .veilig import nadruk, samen
+from .veilig import nadruk, samen, vet
 
 
 
@@ -284,6 +284,49 @@ def tekst_beschermd_wonen(r: Rapport) -> str:
     return zin
 
 
+# -- the gemeente's own answers (params/monitor/GMxxxx.yml) ------------------------------------------
+def antwoorden(r: Rapport) -> dict[int, dict]:
+    """The gemeente's own answers per year from params/monitor/<gemeente>.yml (schema-checked;
+    empty without the file): per year `ceo_wmo` and `beleid`."""
+    from .params import load_params
+
+    raw = load_params(r.project.params / "monitor" / f"{r.gemeente}.yml", required=False, default={}) or {}
+    return {int(str(year).strip()): (value or {}) for year, value in raw.items()}
+
+
+def ceo_wmo(r: Rapport) -> None:
+    """The three main findings of the gemeente's Cliëntervaringsonderzoek Wmo (seed 002, 2.2
+    Kwaliteit), from the latest year up to the report's; a default sentence without them."""
+    from .annual_report import tekst_markdown
+    from .veilig import Markdown, markdown
+
+    years = sorted((y for y, v in antwoorden(r).items() if v.get("ceo_wmo") and y <= r.periode.year), reverse=True)
+    if not years:
+        r.tekst(f"De gemeente {r.naam} heeft geen uitkomsten van het cliëntervaringsonderzoek Wmo opgegeven.")
+        return
+    year = years[0]
+    parts = [markdown(f"De belangrijkste bevindingen van het cliëntervaringsonderzoek Wmo van de gemeente {r.naam} over {year}:")]
+    for i, item in enumerate(antwoorden(r)[year]["ceo_wmo"], start=1):
+        parts.append(Markdown(f"{i}\\. {vet(item['titel'])}\n\n{tekst_markdown(item['tekst'])}"))
+    r.tekst(Markdown("\n\n".join(parts)))
+
+
+def tabel_wmo_beleid(r: Rapport, *, naam: str, titel: str, jaren: int = 2) -> None:
+    """How the gemeente provides each main type of Wmo support (mainly as maatwerkvoorziening or
+    as algemene voorziening), for the last `jaren` years up to the report's (seed 002, 2.3
+    Gemeentelijk beleid); '?' where a year has no answer for a type."""
+    answers = {y: v.get("beleid") or {} for y, v in antwoorden(r).items() if y <= r.periode.year and v.get("beleid")}
+    years = sorted(answers)[-jaren:]
+    if not years:
+        r.leeg(samen(nadruk(titel), f": de gemeente {r.naam} heeft haar beleid per type Wmo-voorziening niet opgegeven."))
+        return
+    types = list(dict.fromkeys(t for y in years for t in answers[y]))
+    shown = pd.DataFrame({"Type voorziening": types, **{str(y): [answers[y].get(t, "?") for t in types] for y in years}})
+    data = pd.DataFrame({"type": types, **{str(y): [answers[y].get(t, "?") for t in types] for y in years}})
+    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, naar jaar",
+            bron=f"Bron: gemeente {r.naam} | {years[0]}" + (f" - {years[-1]}" if len(years) > 1 else ""))
+
+
 # -- introduction ------------------------------------------------------------------------------------
 def inleiding(r: Rapport) -> str:
     """The report's introduction: what the monitor shows, for which gemeente and period, and how
@@ -309,6 +352,6 @@ def over_dit_rapport(r: Rapport) -> str:
             f"verklaren de begrippen.")
 
 
-__all__ = ["NVT", "figuur_indicatoren", "figuur_top", "inleiding", "over_dit_rapport",
+__all__ = ["NVT", "antwoorden", "ceo_wmo", "tabel_wmo_beleid", "figuur_indicatoren", "figuur_top", "inleiding", "over_dit_rapport",
            "tabel_baten_lasten", "tegels_vergelijking", "tekst_beschermd_wonen", "tekst_kindermishandeling",
            "tekst_wmo_stapeling", "tekst_zelfstandig_70plus"]

@@ -341,6 +341,12 @@ JAARVERSLAG = Tabel(Sleutels({
         "doel": Veld(Tekst(leeg=True)),
     }))),
 }), Jaar(), "een jaartal, bijvoorbeeld 2024")
+# params/monitor/GMxxxx.yml: a gemeente's own answers shown in the monitor (seed 002), per year.
+MONITOR = Tabel(Sleutels({
+    "ceo_wmo": Veld(Lijst(Sleutels({"titel": Veld(Tekst(), True), "tekst": Veld(Tekst(), True)}),
+                          voorbeeld="[{titel: Toegankelijkheid van de voorzieningen, tekst: ...}]")),
+    "beleid": Veld(Tabel(Tekst(), sleutel_uitleg="een type Wmo-voorziening, bijvoorbeeld Hulp bij het huishouden")),
+}), Jaar(), "een jaartal, bijvoorbeeld 2022")
 CBS = Sleutels({
     "tabel": Veld(Tekst(voorbeeld="85099NED"), True),
     "bron": Veld(Tekst(), True),
@@ -384,6 +390,8 @@ def schema_for(path: Path) -> Schema | None:
         return TOELICHTING
     if folder == "jaarverslag":
         return JAARVERSLAG
+    if folder == "monitor":
+        return MONITOR
     if folder == "cbs":
         return CBS
     return {"doelen.yml": DOELEN, "iv3-taakvelden.yml": TAAKVELDEN, "registraties.yml": REGISTRATIES}.get(name)
@@ -563,7 +571,7 @@ def check_report_params(project, rapport: str, gemeenten: Iterable[str]) -> Cont
     chapters = sorted(nb.stem for nb in project.notebooks.glob("*.ipynb"))
     for g in gemeenten:
         own: list[Problem] = []
-        for folder in ("jaarverslag", "toelichting"):
+        for folder in ("jaarverslag", "monitor", "toelichting"):
             path = p / folder / f"{g}.yml"
             if path.exists():
                 raw, problems = _collect(path)
