@@ -8,9 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from sdrapport import annual_report, onderdelen
-from sdrapport.params import ParamsError, load_params
-from sdrapport.report import Rapport
+from sdrapport.presentation import annual_report, components
+from sdrapport.inputs.params import ParamsError, load_params
+from sdrapport.presentation.report import Rapport
 from tests.conftest import html_rows, unescape
 
 
@@ -142,7 +142,7 @@ def test_financial_explanation_general_points_then_per_taakveld(hengelo, zonder,
     text, = _texts(shown)
     assert text.startswith("Wij zien op hoofdlijnen de volgende ontwikkelingen") and text.count("\n- ") == 3
     shown.clear()
-    onderdelen.toelichting_afwijkingen(hengelo)
+    components.toelichting_afwijkingen(hengelo)
     md, = _texts(shown)
     assert "#### 6.1 Samenkracht en burgerparticipatie (€\u00a0651.000 voordeel)" in md
     assert "#### 6.73C Jeugdhulp met verblijf overig (€\u00a0995.000 nadeel)" in md
@@ -160,7 +160,7 @@ def test_risicos(hengelo, zonder, shown):
 
 
 def test_nil_amounts_print_as_a_dash_with_a_note(hengelo, shown):
-    onderdelen.tabel_iv3(hengelo, naam="iv3", titel="Wat heeft het gekost")
+    components.tabel_iv3(hengelo, naam="iv3", titel="Wat heeft het gekost")
     md, _ = shown[0]
     rows = html_rows(md)
     assert rows["6.2 Toegang en eerstelijnsvoorzieningen"][:3] == ["-10.261", "-10.585", "-10.291"]

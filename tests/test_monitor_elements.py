@@ -8,13 +8,13 @@ import shutil
 import pandas as pd
 import pytest
 
-from sdrapport import annex, monitor, onderdelen
-from sdrapport.chapters import Nummering
-from sdrapport.catalogue import load_catalogue
+from sdrapport.presentation import annex, monitor, components
+from sdrapport.presentation.chapters import Nummering
+from sdrapport.indicators.catalogue import load_catalogue
 from sdrapport.errors import ContractError
-from sdrapport.report import Rapport
-from sdrapport.runner import Profile
-from sdrapport.store import build_store
+from sdrapport.presentation.report import Rapport
+from sdrapport.runner.run import Profile
+from sdrapport.store.database import build_store
 from tests.conftest import REPO, html_rows, unescape
 
 TILES = ["levensverwachting", "mantelzorgers", "vrijwilligerswerk", "vsv", "werkloosheid",
@@ -186,7 +186,7 @@ def test_beschermd_wonen_and_70_plussers_without_figures(alkmaar):
 
 # -- jeugd begroot versus gerealiseerd ----------------------------------------------------------------------
 def test_youth_spending_budgeted_and_realised_with_unknown_cells(dordrecht, shown):
-    onderdelen.tabel_kolommen(dordrecht, {"Begrote uitgaven": "jeugd_uitgaven_begroot", "Gerealiseerde uitgaven": "jeugd_uitgaven"},
+    components.tabel_kolommen(dordrecht, {"Begrote uitgaven": "jeugd_uitgaven_begroot", "Gerealiseerde uitgaven": "jeugd_uitgaven"},
                               "categorie", totaal="Totaal jeugdzorg", naam="ju", titel="Uitgaven jeugdzorg")
     rows = html_rows(shown[0][0])
     assert rows["Jeugdbescherming"][0] == "?" and rows["Jeugdreclassering"][0] == "?"  # not budgeted separately (as seed 002)
@@ -237,7 +237,7 @@ def test_baten_and_lasten_from_the_begroting_when_there_is_no_rekening(tmp_path,
 
 # -- no blank reference cells ---------------------------------------------------------------------------------
 def test_comparison_table_has_no_blank_cells(dordrecht, shown):
-    onderdelen.tabel_vergelijking(dordrecht, ["inwoners", "huishoudensgrootte", "schuldhulp_aanmeldingen"], naam="k", titel="K")
+    components.tabel_vergelijking(dordrecht, ["inwoners", "huishoudensgrootte", "schuldhulp_aanmeldingen"], naam="k", titel="K")
     md = shown[0][0]
     rows = html_rows(md)
     assert rows["Inwoners"][1] == "n.v.t." and rows["Aanmeldingen schuldhulpverlening"][1] == "n.v.t."
@@ -268,7 +268,7 @@ def test_ceo_findings_and_policy_without_params(alkmaar, shown):
 
 
 def test_monitor_params_are_checked(bare_project):
-    from sdrapport.params import ParamsError, load_params
+    from sdrapport.inputs.params import ParamsError, load_params
 
     path = bare_project / "params" / "monitor" / "GM0361.yml"
     path.write_text("2022:\n  ceo_wmo:\n    - titel: Toegang\n  beleidd: {}\n", encoding="utf-8")
@@ -296,7 +296,7 @@ def test_annex_has_the_method_and_the_glossary_from_the_one_catalogue(dordrecht)
     assert terms == sorted(terms, key=str.casefold)
     assert "Algemene voorziening" in terms and "Mantelzorgers" in terms
     # The site's glossary is the same list.
-    from sdrapport.site import glossary
+    from sdrapport.publisher.site import glossary
 
     assert annex.begrippen(dordrecht) in glossary(dordrecht.project)
 

@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sdrapport.runner import cell_label, run_report
-from sdrapport.site import write_site
-from sdrapport.sitecheck import check_project
+from sdrapport.runner.run import cell_label, run_report
+from sdrapport.publisher.site import write_site
+from sdrapport.publisher.check import check_project
 from tests.conftest import unescape
 
 

@@ -1,0 +1,388 @@
+"""CBS StatLine connector: fetch tables with `cbsodata`, keep dated snapshots, map them onto the catalogue.
+
+    sdrapport cbs fetch                      # every table in params/cbs/, for the gemeenten in data/gemeenten.csv
+    sdrapport cbs fetch --tabel 85984NED --refresh
+
+Per table a mapping file `params/cbs/<tabel>.yml` says which dimension holds the regions, which
+holds the periods (or which single year a table covers), and which topics (and dimension values)
+become which catalogue indicators and breakdowns. A fetch downloads the table's metadata and its
+untyped data set (the raw cells, so CBS's symbols survive) filtered on the gemeenten asked, and
+stores it as an immutable snapshot:
+
+    cache/cbs/<tabel>/<Modified date>/data.parquet   the rows, dimension keys kept as keys
+    cache/cbs/<tabel>/<Modified date>/meta.json      TableInfos, DataProperties, dimension lists
+
+Later runs read the newest snapshot and need no network; --refresh fetches anew (a new snapshot
+when CBS modified the table). The snapshot is then turned into contract observations in
+`data/observaties/cbs-<tabel>.csv` (and inhabitants into data/inwoners.csv), with the table id and
+snapshot date in `bron` and CBS's provisional periods as status voorlopig.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sdrapport.errors import ContractError
+from sdrapport.inputs.params import CBS as CBS_SCHEMA
+from sdrapport.inputs.params import ParamsError, load_params, problem_at
+from sdrapport.periods import Period, PeriodError
+from sdrapport.project import Project
+
+DEFAULT_CATALOG = "opendata.cbs.nl"
+# CBS "Verklaring van tekens": '.' gegevens ontbreken, 'x' geheim, '-' nihil (a true zero).
+DEFAULT_SYMBOLS = {".": "?", "x": "-", "-": "0"}
+REQUIRED = ("tabel", "bron", "regio", "onderwerpen")
+
+
+class CbsError(Exception):
+    """A fetch that cannot be done; the message names the table and what to do."""
+
+
+@dataclass
+class Topic:
+    key: str
+    indicator: str
+    uitsplitsing: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Mapping:
+    path: Path
+    tabel: str
+    bron: str
+    regio: str
+    onderwerpen: list[Topic]
+    catalogus: str = DEFAULT_CATALOG
+    perioden: str | None = "Perioden"
+    jaar: int | None = None  # for a table about one year without a period dimension (KWB)
+    dimensies: dict[str, dict] = field(default_factory=dict)  # CBS dimension -> {kolom, waarden}
+    maanden: str | None = None  # 'kwartaaleinde': a month ending a quarter describes that quarter (stocks)
+    symbolen: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SYMBOLS))
+
+
+def load_mapping(path: Path) -> Mapping:
+    raw = load_params(path, CBS_SCHEMA) or {}
+    if not raw.get("perioden", "Perioden") and not raw.get("jaar"):
+        raise ParamsError([problem_at(path, ("perioden",), "een tabel zonder periodedimensie heeft 'jaar' nodig")])
+    topics = []
+    for _n, t in enumerate(raw["onderwerpen"], start=1):
+        topics.append(Topic(str(t["key"]), str(t["indicator"]), {k: str(v) for k, v in (t.get("uitsplitsing") or {}).items()}))
+    return Mapping(
+        path=path, tabel=str(raw["tabel"]), bron=str(raw["bron"]), regio=str(raw["regio"]), onderwerpen=topics,
+        catalogus=str(raw.get("catalogus", DEFAULT_CATALOG)), perioden=raw.get("perioden", "Perioden") or None,
+        jaar=raw.get("jaar"), dimensies=dict(raw.get("dimensies") or {}), maanden=raw.get("maanden"),
+        symbolen={**DEFAULT_SYMBOLS, **{str(k): str(v) for k, v in (raw.get("symbolen") or {}).items()}},
+    )
+
+
+def mappings(project: Project, tabellen: list[str] | None = None) -> list[Mapping]:
+    found = [load_mapping(p) for p in sorted((project.params / "cbs").glob("*.yml"))]
+    if tabellen:
+        unknown = sorted(set(tabellen) - {m.tabel for m in found})
+        if unknown:
+            raise CbsError(f"geen mapping voor tabel {', '.join(unknown)} in params/cbs/; maak params/cbs/<tabel>.yml aan")
+        found = [m for m in found if m.tabel in tabellen]
+    return found
+
+
+# -- snapshots ------------------------------------------------------------------------------------
+def cache_dir(project: Project) -> Path:
+    return project.root / "cache" / "cbs"
+
+
+def _snapshot_meta(snapshot: Path) -> dict:
+    try:
+        return json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CbsError(f"snapshot {snapshot} is onleesbaar ({type(exc).__name__}); verwijder de map en haal opnieuw op") from None
+
+
+def snapshots(project: Project, tabel: str) -> list[Path]:
+    """Complete snapshots of a table, oldest first (by fetch time). A snapshot is complete when
+    its meta.json, written last, says so; temporary folders live elsewhere (cache/cbs/.tmp)."""
+    folder = cache_dir(project) / tabel
+    found = []
+    for p in (folder.iterdir() if folder.exists() else []):
+        if p.name.startswith(".") or not (p / "data.parquet").exists() or not (p / "meta.json").exists():
+            continue
+        meta = _snapshot_meta(p)
+        if meta.get("_sdrapport", {}).get("compleet"):
+            found.append((meta["_sdrapport"].get("opgehaald", ""), p.name, p))
+    return [p for *_, p in sorted(found)]
+
+
+def latest_snapshot(project: Project, tabel: str) -> Path | None:
+    snaps = snapshots(project, tabel)
+    return snaps[-1] if snaps else None
+
+
+def _covers(snapshot: Path, gemeenten: list[str]) -> bool:
+    return set(gemeenten) <= set(_snapshot_meta(snapshot).get("_sdrapport", {}).get("gemeenten", []))
+
+
+def _rows_hash(rows: pd.DataFrame) -> str:
+    import hashlib
+
+    return hashlib.sha256(rows.to_csv(index=False, lineterminator="\n").encode("utf-8")).hexdigest()
+
+
+MAX_FILTERED = 40  # more gemeenten than this: ask for all gemeente rows (a URL has a length limit)
+
+
+def _region_filter(dim: str, gemeenten: list[str]) -> str:
+    # Region keys can carry trailing spaces ('GM0505  '): match the start of the key. Rows of other
+    # regions that slip through are dropped again when mapping.
+    if len(gemeenten) > MAX_FILTERED:
+        return f"startswith({dim},'GM')"
+    return " or ".join(f"startswith({dim},'{g}')" for g in gemeenten)
+
+
+def fetch(project: Project, mapping: Mapping, gemeenten: list[str], *, refresh: bool = False) -> Path:
+    """The snapshot to use: the newest stored one that covers the gemeenten asked, or (with
+    refresh, or when there is none) a new download. Raises CbsError naming the table when neither
+    is possible."""
+    existing = latest_snapshot(project, mapping.tabel)
+    if existing is not None and not refresh and _covers(existing, gemeenten):
+        return existing
+    import cbsodata
+    import requests
+
+    catalog, https = mapping.catalogus, True
+    if catalog.startswith(("http://", "https://")):  # a mirror or test server given with its scheme
+        https, catalog = catalog.startswith("https://"), catalog.split("://", 1)[1]
+    previous = cbsodata.options.use_https
+    region_filter = _region_filter(mapping.regio, gemeenten)
+    try:
+        cbsodata.options.use_https = https
+        # cbsodata 1.3.x inverts this flag in download_data: typed=True skips TypedDataSet and
+        # fetches UntypedDataSet, whose cells keep CBS's symbols ('.', 'x'). Checked below.
+        data = cbsodata.download_data(mapping.tabel, typed=True, filters=region_filter,
+                                      catalog_url=catalog.rstrip("/"), timeout=60)
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        if existing is not None:
+            raise CbsError(f"tabel {mapping.tabel}: ophalen bij {mapping.catalogus} is mislukt (geen verbinding); de opgeslagen "
+                           f"snapshot {existing.name} blijft in gebruik" + ("" if _covers(existing, gemeenten) else
+                           ", maar bevat niet alle gevraagde gemeenten: draai 'sdrapport cbs fetch --refresh' op een machine met internet")
+                           + ".") from None
+        raise CbsError(f"tabel {mapping.tabel}: geen verbinding met {mapping.catalogus} ({type(exc).__name__}) en nog geen "
+                       f"opgeslagen snapshot in {cache_dir(project) / mapping.tabel}. Draai 'sdrapport cbs fetch' op een machine "
+                       f"met internet en neem de map cache/cbs mee.") from None
+    except Exception as exc:  # noqa: BLE001 - the server answered, but not with this table's data
+        raise CbsError(f"tabel {mapping.tabel}: {mapping.catalogus} gaf geen bruikbaar antwoord ({type(exc).__name__}: {exc}); "
+                       f"controleer het tabel-id en {mapping.path.name}") from None
+    finally:
+        cbsodata.options.use_https = previous
+    if "UntypedDataSet" not in data:
+        raise CbsError(f"tabel {mapping.tabel}: de client gaf geen UntypedDataSet (cbsodata-versie?); zonder de ruwe cellen "
+                       "gaan CBS-tekens als 'x' (geheim) verloren")
+    info = (data.get("TableInfos") or [{}])[0]
+    modified = str(info.get("Modified") or dt.date.today().isoformat())[:10]
+    rows = pd.DataFrame(data["UntypedDataSet"]).astype(str)
+    digest = _rows_hash(rows)
+    for snap in reversed(snapshots(project, mapping.tabel)):
+        own = _snapshot_meta(snap)["_sdrapport"]
+        if own.get("sha256") == digest and set(own.get("gemeenten", [])) == set(gemeenten):
+            return snap  # nothing changed at CBS: keep using that snapshot
+    meta = {k: v for k, v in data.items() if k not in ("UntypedDataSet", "TypedDataSet")}
+    meta["_sdrapport"] = {"tabel": mapping.tabel, "catalogus": mapping.catalogus, "gemeenten": sorted(gemeenten),
+                          "opgehaald": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
+                          "sha256": digest, "compleet": True}
+    folder = cache_dir(project) / mapping.tabel
+    name, n = modified, 2
+    while (folder / name).exists():  # never overwrite a snapshot: it is immutable
+        name, n = f"{modified}-{n}", n + 1
+    tmp = cache_dir(project) / ".tmp" / f"{mapping.tabel}-{name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    rows.to_parquet(tmp / "data.parquet", index=False)
+    # meta.json last: its 'compleet' flag marks a finished snapshot
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, folder / name)
+    return folder / name
+
+
+# -- mapping onto the catalogue ---------------------------------------------------------------------
+def _cbs_periods(key: str, title: str, status: str, maanden: str | None) -> list[tuple[str, str]]:
+    """[(our period code, voorlopig/definitief)] for a CBS period key; [] for unsupported ones.
+    With maanden 'kwartaaleinde' a month that ends a quarter stands for that quarter (and
+    June for the first half-year, December for the second and for the year): for stocks only."""
+    voorlopig = "voorlopig" in (status or "").lower() or title.strip().endswith("*")
+    state = "voorlopig" if voorlopig else "definitief"
+    m = re.fullmatch(r"(\d{4})MM(\d{2})", key.strip())
+    if m:
+        if maanden != "kwartaaleinde" or int(m.group(2)) % 3:
+            return []
+        year, month = int(m.group(1)), int(m.group(2))
+        codes = [Period(year, "Q", month // 3).code]
+        codes += [Period(year, "H", 1).code] if month == 6 else [Period(year, "H", 2).code, str(year)] if month == 12 else []
+        return [(c, state) for c in codes]
+    try:
+        return [(Period.parse(key.strip()).code, state)]
+    except PeriodError:
+        return []  # multi-year codes (X0) and the like: not a reporting period of ours
+
+
+def check_mapping(mapping: Mapping, meta: dict, breakdowns: list[str]) -> None:
+    """The mapping against the table's DataProperties: dimensions and topics exist, every
+    dimension is mapped (an unmapped one would duplicate rows), breakdown columns exist."""
+    props = meta.get("DataProperties") or []
+    dims = {p["Key"].strip() for p in props if str(p.get("Type", "")).endswith("Dimension")}
+    topics = {p["Key"].strip() for p in props if p.get("Type") == "Topic"}
+    where = f"tabel {mapping.tabel} ({mapping.path.name})"
+    needed = [mapping.regio] + ([mapping.perioden] if mapping.perioden else [])
+    for dim in needed + list(mapping.dimensies):
+        if dim not in dims:
+            raise CbsError(f"{where}: dimensie {dim!r} bestaat niet in de tabel; wel: {', '.join(sorted(dims))}")
+    unmapped = sorted(dims - set(needed) - set(mapping.dimensies))
+    if unmapped:
+        raise CbsError(f"{where}: dimensie(s) {', '.join(unmapped)} staan niet onder 'dimensies'; geef per dimensie "
+                       "welke waarden meedoen (minstens het totaal), anders tellen rijen dubbel")
+    for topic in mapping.onderwerpen:
+        if topic.key not in topics:
+            raise CbsError(f"{where}: onderwerp {topic.key!r} bestaat niet in de tabel")
+        if topic.indicator == "inwoners" and (mapping.perioden or topic.uitsplitsing):
+            raise CbsError(f"{where}: inwoners alleen uit een tabel over één jaar ('jaar:', peildatum 1 januari), zonder uitsplitsing")
+        for col in topic.uitsplitsing:
+            if col not in breakdowns:
+                raise CbsError(f"{where}: uitsplitsing {col!r} bestaat niet in de indicatorcatalogus; kies uit {', '.join(breakdowns)}")
+    for spec in mapping.dimensies.values():
+        if spec.get("kolom") not in breakdowns:
+            raise CbsError(f"{where}: kolom {spec.get('kolom')!r} bestaat niet in de indicatorcatalogus")
+
+
+def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str],
+                 breakdowns: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(observations, inhabitants) in the data contract's columns, from one snapshot."""
+    meta = _snapshot_meta(snapshot)
+    if breakdowns is not None:
+        check_mapping(mapping, meta, breakdowns)
+    rows = pd.read_parquet(snapshot / "data.parquet").astype(str)
+    bron = f"{mapping.bron} ({snapshot.name})"
+    periods: dict[str, list[tuple[str, str]]] = {}
+    if mapping.perioden:
+        for item in meta.get(mapping.perioden, []):
+            found = _cbs_periods(str(item.get("Key", "")), str(item.get("Title", "")), str(item.get("Status", "")), mapping.maanden)
+            if found:
+                periods[str(item["Key"]).strip()] = found
+    out, inw = [], []
+    for _, row in rows.iterrows():
+        region = row.get(mapping.regio, "").strip()
+        if region not in gemeenten:
+            continue
+        if mapping.perioden:
+            targets = periods.get(row.get(mapping.perioden, "").strip())
+            if not targets:
+                continue
+        else:
+            targets = [(str(mapping.jaar), "definitief")]
+        dims: dict[str, str] = {}
+        skip = False
+        for cbs_dim, spec in mapping.dimensies.items():
+            value = spec.get("waarden", {}).get(row.get(cbs_dim, "").strip())
+            if value is None:
+                skip = True  # a dimension value the mapping does not use (e.g. a total we take elsewhere)
+                break
+            if value != "totaal":
+                dims[spec["kolom"]] = value
+        if skip:
+            continue
+        for topic in mapping.onderwerpen:
+            cell = row.get(topic.key)
+            if cell is None:
+                raise CbsError(f"tabel {mapping.tabel}: onderwerp {topic.key} staat niet in de gegevens; controleer {mapping.path}")
+            value = _value(cell, mapping.symbolen)
+            for periode, status in targets:
+                if topic.indicator == "inwoners":
+                    if not dims and not topic.uitsplitsing and value.replace(".", "", 1).isdigit():
+                        inw.append({"gemeente": region, "jaar": periode[:4], "inwoners": str(int(float(value))), "bron": bron})
+                    continue
+                out.append({"gemeente": region, "periode": periode, "indicator": topic.indicator, **dims, **topic.uitsplitsing,
+                            "waarde": value, "bron": bron, "status": status})
+    frame = pd.DataFrame(out)
+    if len(frame):
+        key = [c for c in frame.columns if c not in ("waarde", "bron", "status")]
+        dup = frame[frame.fillna("").duplicated(key, keep=False)]
+        if len(dup):
+            first = dup.iloc[0]
+            raise CbsError(f"tabel {mapping.tabel} ({mapping.path.name}): meer dan één waarde voor {first['gemeente']} "
+                           f"{first['periode']} {first['indicator']}; map elke dimensie, en combineer 'maanden' niet met "
+                           "jaar- of kwartaalcodes van dezelfde tabel")
+    inhabitants = pd.DataFrame(inw, columns=["gemeente", "jaar", "inwoners", "bron"]).drop_duplicates()
+    return frame, inhabitants
+
+
+def _value(cell: str, symbols: dict[str, str]) -> str:
+    text = str(cell).strip()
+    if text in symbols:
+        return symbols[text]
+    if text in ("", "None", "nan"):
+        return "?"
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        number = float(text)
+        return str(int(number)) if number.is_integer() else text
+    return "?"
+
+
+def write_observations(project: Project, mapping: Mapping, snapshot: Path, gemeenten: list[str]) -> dict:
+    """Put the snapshot's figures for the gemeenten asked into data/observaties/cbs-<tabel>.csv
+    (rows of other gemeenten in that file stay), inhabitants into data/inwoners.csv, and the
+    snapshot used into data/observaties/cbs-<tabel>.json (for the run manifest)."""
+    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.contract import INWONERS_COLUMNS, read_table
+
+    dims = load_catalogue(project.catalogue).breakdown_columns
+    obs, inw = observations(mapping, snapshot, set(gemeenten), dims)
+    if obs.empty and inw.empty:
+        raise CbsError(f"tabel {mapping.tabel}: de snapshot {snapshot.name} bevat geen cijfers voor de gevraagde gemeenten "
+                       f"en perioden; controleer {mapping.path.name} (regio, perioden, dimensies)")
+    target = project.data / "observaties" / f"cbs-{mapping.tabel}.csv"
+    if len(obs):
+        if target.exists():
+            old = pd.read_csv(target, dtype=str, keep_default_na=False)
+            obs = pd.concat([old[~old["gemeente"].isin(gemeenten)], obs], ignore_index=True)
+        used = [d for d in dims if d in obs.columns]
+        obs = obs.reindex(columns=["gemeente", "periode", "indicator", *used, "waarde", "bron", "status"]).fillna("")
+        obs = obs.sort_values(["gemeente", "periode", "indicator", *used], kind="stable")
+        _atomic_csv(obs, target)
+    if len(inw):
+        path = project.data / "inwoners.csv"
+        try:
+            old = read_table(path, INWONERS_COLUMNS, INWONERS_COLUMNS).frame  # ';' or ',', cells trimmed
+        except ContractError:
+            old = inw.iloc[0:0]  # missing, empty or header only: nothing to keep
+        keys = set(zip(inw["gemeente"], inw["jaar"]))
+        keep = old[[(g, j) not in keys for g, j in zip(old["gemeente"], old["jaar"])]]
+        merged = pd.concat([keep, inw], ignore_index=True).sort_values(["gemeente", "jaar"], kind="stable")
+        _atomic_csv(merged[list(INWONERS_COLUMNS)], path)
+    meta = _snapshot_meta(snapshot)
+    info = (meta.get("TableInfos") or [{}])[0]
+    sidecar = {"tabel": mapping.tabel, "snapshot": snapshot.name, "modified": info.get("Modified"), "titel": info.get("Title"),
+               "opgehaald": meta["_sdrapport"].get("opgehaald"), "sha256": meta["_sdrapport"].get("sha256"), "bron": mapping.bron}
+    (project.data / "observaties" / f"cbs-{mapping.tabel}.json").write_text(
+        json.dumps(sidecar, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    return {**sidecar, "observaties": len(obs), "inwoners": len(inw)}
+
+
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False, lineterminator="\n")
+    os.replace(tmp, path)
+
+
+def used_snapshots(project: Project) -> list[dict]:
+    """The snapshots behind the CBS observation files (their sidecars), for the run manifest."""
+    out = []
+    for path in sorted((project.data / "observaties").glob("cbs-*.json")):
+        try:
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            out.append({"bestand": path.name, "fout": "onleesbaar"})
+    return out

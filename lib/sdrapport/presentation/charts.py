@@ -1,0 +1,437 @@
+"""One seaborn house style and the chart types the reports use.
+
+Charts carry no title of their own: the title, unit and source go into the Quarto caption (so they
+are the same in HTML and PDF and readable by screen readers). Axis numbers use Dutch formatting.
+Missing values ('?', '-') are left out of a chart, never drawn as 0; the caption says so.
+
+Layout rules (checked by tests/test_charts.py on the drawn figures):
+
+- Figures are 6,3 inch wide, the text width of the A4 PDF, and are printed at that size: chart text
+  is 9 pt and tick labels 8,5 pt, like the body text (DejaVu Sans).
+- Tick labels never overlap: periods get compact labels (`period_tick`: "K1 '20"), long category
+  labels are wrapped at word boundaries, bars whose labels still do not fit turn horizontal and
+  period labels that still do not fit are rotated.
+- The value axis has headroom: its top is a labelled tick above the largest value (or target), so
+  no marker or bar is cut off; counts and bars start at 0.
+- A target is a dark dashed line labelled "doel 95%" at the right edge of the plot. A percentage
+  line chart with a target whose values are all high starts at about 70% instead of 0.
+- Series differ in colour, marker and line style, so they stay apart for colour-blind readers and
+  in greyscale print; the reference group is always grey and dashed. One series gets no legend;
+  several get a legend below the plot, clear of the tick labels and the axis title.
+"""
+from __future__ import annotations
+
+import textwrap
+from itertools import pairwise
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+
+from sdrapport.presentation import formatting
+from sdrapport.periods import Period
+
+# Colour-blind safe (Okabe-Ito); the first colour is the gemeente. Yellow (#F0E442) is left out: it
+# disappears on white and in greyscale.
+PALET = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000"]
+REFERENTIE = "Referentiegroep"
+REFERENTIE_KLEUR = "#8C8C8C"  # reference lines: grey, dashed
+REFERENTIE_BALK = "#B3B3B3"  # reference bars: a lighter grey, well apart from the house blue in greyscale
+REFERENTIE_STIJL = (0, (4, 2))
+DOEL_KLEUR = "#333333"
+DOEL_STIJL = (0, (6, 3))
+# Markers and line styles of a gemeente's series, in order: never colour alone.
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+LIJNSTIJLEN = ["-", (0, (1, 1.5)), "-.", (0, (7, 2)), (0, (3, 1.5, 1, 1.5, 1, 1.5)), (0, (1, 3)), (0, (10, 2, 2, 2))]
+# Stacked segments also differ in hatching, so neighbours stay apart in greyscale.
+ARCERINGEN = ["", "///", "...", "\\\\\\", "xxx", "---", "oo"]
+# Fits the text width of an A4 Typst PDF (about 6,3 inch) at its natural size; 200 dpi keeps it
+# sharp there and on screen. Legends go below the plot so they do not widen the figure.
+FIGSIZE = (6.3, 3.4)
+DPI = 200
+TEKST_PT = 9  # axis titles and legend: the body text size of the PDF
+TICK_PT = 8.5
+DOEL_PT = 8
+# Percentage lines with a target start here (or lower) instead of 0 when every value is high.
+DOEL_ONDERGRENS = 70.0
+
+
+def stijl() -> None:
+    """Apply the house style (call once per notebook; idempotent)."""
+    sns.set_theme(context="paper", style="whitegrid", palette=PALET, font="DejaVu Sans")
+    matplotlib.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "font.family": "DejaVu Sans",
+            "font.size": TEKST_PT,
+            "axes.labelsize": TEKST_PT,
+            "axes.titlesize": TEKST_PT,
+            "xtick.labelsize": TICK_PT,
+            "ytick.labelsize": TICK_PT,
+            "legend.fontsize": TICK_PT,
+            "legend.title_fontsize": TEKST_PT,
+            "lines.linewidth": 1.6,
+            "lines.markersize": 5,
+            "axes.linewidth": 0.8,
+            "grid.linewidth": 0.6,
+            "grid.color": "#DDDDDD",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "legend.frameon": False,
+            "hatch.linewidth": 0.6,
+            # IPython saves with bbox_inches='tight': a small pad keeps the PNG at 6,3 inch
+            "savefig.pad_inches": 0.02,
+            "svg.hashsalt": "sdrapport",  # reproducible SVG ids
+            "axes.formatter.use_locale": False,
+        }
+    )
+
+
+def period_tick(periode: str | Period) -> str:
+    """Compact axis label of a period: "K1 '20" for a quarter (K = kwartaal), else the usual short
+    label ("H2 2023", "2023"). Only for chart axes; tables and text keep Period.short_label."""
+    p = Period.parse(periode)
+    if p.kind == "Q":
+        return f"K{p.number} '{p.year % 100:02d}"
+    return p.short_label
+
+
+# -- value axis ---------------------------------------------------------------------------------
+def _decimals(ticks) -> int:
+    """As many decimals as the ticks need (0,02 steps -> 2; 2,5 steps -> 1)."""
+    for d in range(4):
+        if all(abs(t * 10**d - round(t * 10**d)) < 1e-6 for t in ticks):
+            return d
+    return 3
+
+
+def _value_axis(ax, values, *, axis: str = "y", procent: bool = False, doelen=(), ondergrens: bool = False,
+                nbins: int = 5) -> None:
+    """Limits, ticks and Dutch tick labels of the value axis. The top is a labelled tick above the
+    largest value or target (with room for a marker); the bottom is 0, a tick below a negative
+    minimum, or, with `ondergrens` for a percentage with targets, about 70% when everything is high."""
+    marks = np.array([float(v) for v in [*values, *doelen] if pd.notna(v)], dtype=float)
+    if not len(marks):
+        return
+    lo, hi = float(marks.min()), float(marks.max())
+    bottom = min(0.0, lo)
+    if ondergrens and procent and len(doelen) and lo >= 0:
+        start = 10 * np.floor((lo - 5) / 10)
+        if start >= 50:
+            bottom = min(DOEL_ONDERGRENS, start)
+    integer = not procent and bool(np.all(np.mod(marks, 1) == 0))
+    hi = max(hi, bottom + (1 if integer or hi == bottom else 0))
+    ticks = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10], integer=integer).tick_values(bottom, max(hi, 0.0))
+    step = float(ticks[1] - ticks[0])
+    bottom = step * np.floor(bottom / step + 1e-9)
+    if lo < 0:  # a tick below the lowest value as well
+        bottom = min(bottom, step * (np.ceil(lo / step - 1e-9) - 1))
+    top = step * (np.floor(hi / step + 1e-9) + 1)
+    if top < 0:  # negative values only (a score): the axis still reaches 0, the reference
+        top = 0.0
+    margin = 0.03 * (top - bottom)  # about a marker's radius
+    if 0 <= top - hi < margin:
+        top += step
+    if lo < 0 and lo - bottom < margin:
+        bottom -= step
+    limit = top
+    if procent and top > 100 >= hi:  # no tick above 100%; keep room for a marker at 100%
+        top = step * np.floor(100 / step + 1e-9)
+        limit = max(top, hi + margin)
+    locs = np.round(np.arange(bottom, top + step / 2, step), 10)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(bottom, limit)
+    target.set_major_locator(FixedLocator(locs))
+    decimals = _decimals(locs)
+    target.set_major_formatter(FuncFormatter(lambda x, _pos: formatting.getal(x, decimals)))
+    if lo < 0:
+        (ax.axhline if axis == "y" else ax.axvline)(0, color="#444444", linewidth=0.8)
+
+
+# -- tick labels ----------------------------------------------------------------------------------
+def _overlap(fig, labels, axis: str = "x") -> bool:
+    """True when two of the drawn tick labels overlap (or touch)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels if t.get_visible() and t.get_text()]
+    if axis == "x":
+        boxes.sort(key=lambda b: b.x0)
+        return any(a.x1 + 2 > b.x0 for a, b in pairwise(boxes))
+    boxes.sort(key=lambda b: b.y0)
+    return any(a.y1 + 1 > b.y0 for a, b in pairwise(boxes))
+
+
+def _fit_xticks(fig, ax, texts: list[str], widths: tuple[int, ...], *, rotate: bool = True) -> bool:
+    """Make the x tick labels fit: as they are, else wrapped at word boundaries (narrower and
+    narrower), else (with `rotate`) turned 45 degrees. False when they still do not fit."""
+    locs = list(ax.get_xticks())
+    for width in (None, *widths):
+        shown = texts if width is None else [textwrap.fill(t, width, break_long_words=False) for t in texts]
+        ax.set_xticks(locs, shown)
+        if not _overlap(fig, ax.get_xticklabels()):
+            return True
+    if not rotate:
+        return False
+    ax.set_xticks(locs, texts)
+    for t in ax.get_xticklabels():
+        t.set_rotation(45)
+        t.set_horizontalalignment("right")
+        t.set_rotation_mode("anchor")
+    return not _overlap(fig, ax.get_xticklabels())
+
+
+PERIODE_BREEDTES = (1,)  # a period label breaks at its space: "K1\n'20"
+CATEGORIE_BREEDTES = (18, 14, 11)
+
+
+# -- legend and targets -----------------------------------------------------------------------------
+def _legend(fig, handles, labels) -> None:
+    """A legend below the plot (outside it: constrained layout keeps it clear of the tick labels and
+    the axis title), in as many columns as fit the figure width. Nothing for a single series."""
+    if len(labels) < 2:
+        return
+    for ncol in range(min(len(labels), 4), 0, -1):
+        legend = fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False,
+                            handlelength=2.8, columnspacing=1.6)
+        fig.canvas.draw()
+        if legend.get_window_extent().width <= 0.98 * fig.bbox.width or ncol == 1:
+            return
+        legend.remove()
+
+
+def target_text(value: float, procent: bool) -> str:
+    decimals = 0 if float(value).is_integer() else 1
+    return f"{formatting.getal(value, decimals)}{'%' if procent else ''}"
+
+
+def target_groups(doelen: dict | None) -> dict[float, list]:
+    """Series per target value, in order of the first series: {95.0: ['Wmo', 'Jeugdwet'], 80.0: [...]}."""
+    groups: dict[float, list] = {}
+    for name, value in (doelen or {}).items():
+        if value is not None and pd.notna(value):
+            groups.setdefault(float(value), []).append(name)
+    return groups
+
+
+def _targets(fig, ax, doelen: dict | None, series: list, procent: bool) -> None:
+    """A dark dashed line per target value, labelled "doel 95%" (with the series it belongs to when
+    not every series has that target) in the right margin, labels pushed apart when they are close."""
+    groups = target_groups(doelen)
+    if not groups:
+        return
+    own = [s for s in series if s != REFERENTIE]  # the reference group has no target of its own
+    named = len(groups) > 1 or (len(own) > 1 and len(next(iter(groups.values()))) < len(own))
+    notes = []
+    for value, names in groups.items():
+        ax.axhline(value, color=DOEL_KLEUR, linestyle=DOEL_STIJL, linewidth=1.1, zorder=1.5, gid="doel")
+        text = f"doel {target_text(value, procent)}"
+        if named and any(n is not None for n in names):
+            text += "\n" + textwrap.fill(", ".join(str(n) for n in names), 16, break_long_words=False)
+        notes.append(ax.annotate(text, xy=(1, value), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                                 textcoords="offset points", va="center", ha="left", fontsize=DOEL_PT,
+                                 color=DOEL_KLEUR, annotation_clip=False, gid="doel-label"))
+    if len(notes) > 1:  # keep the labels apart, in the order of their values
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        order = sorted(notes, key=lambda n: n.xy[1])
+        floor = None
+        for note in order:
+            box = note.get_window_extent(renderer)
+            centre = ax.transData.transform((0, note.xy[1]))[1]
+            want = centre if floor is None else max(centre, floor + box.height / 2 + 2)
+            note.xyann = (4, (want - centre) * 72 / fig.dpi)
+            floor = want + box.height / 2
+
+
+# -- series styles ------------------------------------------------------------------------------------
+def _line_styles(series: list) -> dict:
+    """Colour, marker and line style per series: the reference group grey and dashed, the others in
+    order from PALET, MARKERS and LIJNSTIJLEN (so no two series differ in colour only)."""
+    out, n = {}, 0
+    for name in series:
+        if name == REFERENTIE:
+            out[name] = {"color": REFERENTIE_KLEUR, "marker": "s", "linestyle": REFERENTIE_STIJL}
+        else:
+            out[name] = {"color": PALET[n % len(PALET)], "marker": MARKERS[n % len(MARKERS)],
+                         "linestyle": LIJNSTIJLEN[n % len(LIJNSTIJLEN)]}
+            n += 1
+    return out
+
+
+def _bar_colours(levels: list) -> dict:
+    out, n = {}, 0
+    for name in levels:
+        if name == REFERENTIE:
+            out[name] = REFERENTIE_BALK
+        else:
+            out[name] = PALET[n % len(PALET)]
+            n += 1
+    return out
+
+
+def _breaks(ax, breuken: list[int]) -> None:
+    for i in breuken:
+        ax.axvline(i - 0.5, color="#444444", linestyle="--", linewidth=1.2)
+
+
+def _draw_lines(ax, data: pd.DataFrame, *, x: str, y: str, hue: str | None, order: list, breuken: list[int]) -> tuple[list, list]:
+    """Lines with markers per series, interrupted at each break; returns legend handles and labels."""
+    pos = {k: i for i, k in enumerate(order)}
+    series = list(dict.fromkeys(data[hue])) if hue else [None]
+    styles = _line_styles(series)
+    edges = [0, *sorted(breuken), len(order)]
+    handles = []
+    for name in series:
+        part = data if name is None else data[data[hue] == name]
+        part = part.assign(_pos=part[x].map(pos)).dropna(subset=["_pos", y]).sort_values("_pos")
+        for lo, hi in pairwise(edges):
+            seg = part[(part["_pos"] >= lo) & (part["_pos"] < hi)]
+            if not seg.empty:
+                ax.plot(seg["_pos"], seg[y], markeredgecolor="white", markeredgewidth=0.6, zorder=3, **styles[name])
+        handles.append(Line2D([], [], markeredgecolor="white", markeredgewidth=0.6, **styles[name]))
+    ax.set_xticks(range(len(order)), order)
+    ax.set_xlim(-0.5, len(order) - 0.5)
+    ax.grid(False, axis="x")  # periods are categories: no vertical grid lines
+    _breaks(ax, breuken)
+    return handles, [str(s) for s in series]
+
+
+def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
+         breuken: list[int] | None = None, order: list[str] | None = None, doelen: dict | None = None,
+         procent: bool = False) -> plt.Figure:
+    """Trend lines over periods (x in period order as given). At a break (a boundary change, given
+    as the index of the first period after it) the line is interrupted and a dashed line drawn.
+    `doelen` maps a series (a value of `hue`, or any key for one series) to its target: a dashed
+    line labelled "doel 95%"; `procent` says that y is a percentage (no tick above 100%)."""
+    stijl()
+    fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    order = order or list(dict.fromkeys(data[x]))  # all periods keep their slot, also without a value
+    handles, labels = _draw_lines(ax, data, x=x, y=y, hue=hue, order=order, breuken=breuken or [])
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+    groups = target_groups(doelen)
+    _value_axis(ax, data[y], procent=procent, doelen=list(groups), ondergrens=True)
+    _targets(fig, ax, doelen, labels, procent)
+    _legend(fig, handles, labels)
+    _fit_xticks(fig, ax, [str(o) for o in order], PERIODE_BREEDTES)
+    return fig
+
+
+def lijn_met_aantal(data: pd.DataFrame, *, x: str, y: str, aantal: str, ylabel: str = "", aantal_label: str = "",
+                    order: list[str] | None = None, breuken: list[int] | None = None, doel: float | None = None,
+                    procent: bool = False) -> plt.Figure:
+    """One series as a line (with its target) above bars of the number it is computed over (e.g.
+    tijdigheid above the number of decisions), on a shared period axis. Two panels instead of two
+    y-axes in one plot, so neither scale can be read against the other's ticks."""
+    stijl()
+    fig, (ax, ax2) = plt.subplots(2, 1, sharex=True, figsize=(FIGSIZE[0], 3.9), layout="constrained",
+                                  height_ratios=[2.2, 1])
+    fig.get_layout_engine().set(h_pad=0.1)  # room between the panels' tick labels
+    order = order or list(dict.fromkeys(data[x]))
+    breuken = breuken or []
+    _draw_lines(ax, data, x=x, y=y, hue=None, order=order, breuken=breuken)
+    ax.set_ylabel(ylabel)
+    _value_axis(ax, data[y], procent=procent, doelen=[doel] if doel is not None else [], ondergrens=True)
+    _targets(fig, ax, {None: doel} if doel is not None else None, [None], procent)
+    pos = {k: i for i, k in enumerate(order)}
+    counts = data.assign(_pos=data[x].map(pos)).dropna(subset=["_pos", aantal])
+    ax2.bar(counts["_pos"], counts[aantal], width=0.55, color=PALET[5], zorder=2)
+    ax2.set_ylabel(textwrap.fill(aantal_label, 14, break_long_words=False))  # fits the low panel
+    ax2.set_xlabel("")
+    ax2.grid(False, axis="x")
+    _breaks(ax2, breuken)
+    _value_axis(ax2, counts[aantal], nbins=2)  # a small panel: few ticks
+    fig.align_ylabels([ax, ax2])
+    _fit_xticks(fig, ax2, [str(o) for o in order], PERIODE_BREEDTES)
+    return fig
+
+
+# -- bars -----------------------------------------------------------------------------------------------
+def _bar_height(n: int, levels: int, texts: list[str]) -> float:
+    """Height of a horizontal bar chart: room per category, per bar and per wrapped label line."""
+    extra = sum(t.count("\n") for t in texts)
+    return max(2.4, n * (0.12 + 0.14 * levels) + 0.14 * extra + 0.9)
+
+
+def staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
+          horizontaal: bool = False, gestapeld: bool = False, breuken: list[int] | None = None,
+          order: list[str] | None = None) -> plt.Figure:
+    """Bars per category; hue splits them (side by side, or stacked with gestapeld=True). Upright
+    bars whose category labels do not fit even when wrapped are drawn horizontally instead."""
+    if not horizontaal and not gestapeld:
+        fig = _staaf(data, x=x, y=y, hue=hue, ylabel=ylabel, horizontaal=False, gestapeld=False,
+                     breuken=breuken, order=order, rotate=False)
+        if fig is not None:
+            return fig
+        horizontaal = True
+    return _staaf(data, x=x, y=y, hue=hue, ylabel=ylabel, horizontaal=horizontaal, gestapeld=gestapeld,
+                  breuken=breuken, order=order, rotate=True)
+
+
+def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, horizontaal: bool,
+           gestapeld: bool, breuken: list[int] | None, order: list[str] | None, rotate: bool) -> plt.Figure | None:
+    stijl()
+    order = order or list(dict.fromkeys(data[x]))
+    levels = list(dict.fromkeys(data[hue])) if hue else [None]
+    texts = [str(o) for o in order]
+    if horizontaal:
+        texts = [textwrap.fill(t, 26, break_long_words=False) for t in texts]
+        fig, ax = plt.subplots(figsize=(FIGSIZE[0], _bar_height(len(order), 1 if gestapeld else len(levels), texts)),
+                               layout="constrained")
+    else:
+        fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    pos = np.arange(len(order), dtype=float)
+    bar = ax.barh if horizontaal else ax.bar
+    handles, labels = [], []
+    if gestapeld and hue:
+        wide = data.pivot_table(index=x, columns=hue, values=y, aggfunc="sum", sort=False).reindex(order)
+        acc = np.zeros(len(order))
+        for j, level in enumerate(wide.columns):
+            vals = wide[level].to_numpy(dtype=float)
+            kwargs = {"left": acc} if horizontaal else {"bottom": acc}
+            bars = bar(pos, np.nan_to_num(vals), 0.7, color=PALET[j % len(PALET)], edgecolor="white", linewidth=0.6,
+                       hatch=ARCERINGEN[j % len(ARCERINGEN)], zorder=2, **kwargs)
+            acc = acc + np.nan_to_num(vals)
+            handles.append(bars)
+            labels.append(str(level))
+        extent = acc
+    else:
+        colours = _bar_colours(levels)
+        width = 0.8 / len(levels) if horizontaal else min(0.7, 0.8 / len(levels))
+        for j, level in enumerate(levels):
+            part = data if level is None else data[data[hue] == level]
+            vals = part.groupby(x, sort=False)[y].sum(min_count=1).reindex(order).to_numpy(dtype=float)
+            offset = (j - (len(levels) - 1) / 2) * width
+            bars = bar(pos + offset, np.nan_to_num(vals), width * 0.95, color=colours[level], zorder=2)
+            handles.append(bars)
+            labels.append(str(level))
+        extent = data[y]
+    if horizontaal:
+        ax.set_yticks(pos, texts)
+        ax.set_ylim(len(order) - 0.5, -0.5)  # first category on top
+        ax.grid(False, axis="y")
+        ax.set_xlabel(ylabel)
+        ax.set_ylabel("")
+        _value_axis(ax, extent, axis="x")
+    else:
+        ax.set_xticks(pos, texts)
+        ax.set_xlim(-0.5, len(order) - 0.5)
+        ax.grid(False, axis="x")  # categories: no vertical grid lines
+        ax.set_xlabel("")
+        ax.set_ylabel(ylabel)
+        _breaks(ax, breuken or [])
+        _value_axis(ax, extent)
+    _legend(fig, handles, labels)
+    if not horizontaal:
+        widths = PERIODE_BREEDTES if gestapeld else CATEGORIE_BREEDTES
+        if not _fit_xticks(fig, ax, texts, widths, rotate=rotate) and not rotate:
+            plt.close(fig)
+            return None
+    return fig

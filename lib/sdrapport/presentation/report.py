@@ -1,0 +1,457 @@
+"""What a domain notebook works with: one gemeente, one period, its reference group, and output.
+
+    r = Rapport(gemeente, periode)          # reads the store built from data/
+    r.waarde("wmo_clienten")                # published value (CBS-rounded), with Dutch text
+    r.referentie("wmo_clienten_per_1000")   # average over the size class, delivering gemeenten only
+    r.tabel(df, ...), r.figuur(fig, ...)    # display with caption and source; CSV behind each table
+
+Everything a reader sees passes through here, so rounding, '?' / '-' and source lines are applied
+the same way in every notebook.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sdrapport.presentation import formatting
+from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
+from sdrapport.indicators.catalogue import Catalogue, Indicator, load_catalogue
+from sdrapport.inputs.demo import DEMO_BRON
+from sdrapport.periods import Period, period_range_label
+from sdrapport.project import Project
+from sdrapport.store.database import ensure_store
+from sdrapport.presentation.tables import Tabel, kerncijfers_markdown, tegels_markdown
+from sdrapport.presentation import escaping
+
+SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
+META_KEY = "sdrapport"  # output metadata that the runner turns into Quarto cell options
+
+
+@dataclass(frozen=True)
+class Waarde:
+    """One published figure."""
+
+    waarde: float | None
+    waarde_status: str
+    eenheid: str
+    periode: Period | None = None
+    status: str | None = None  # voorlopig / definitief
+    n: int | None = None  # reference group: number of gemeenten that delivered
+
+    @property
+    def beschikbaar(self) -> bool:
+        return self.waarde_status == WAARDE
+
+    @property
+    def tekst(self) -> str:
+        status = self.waarde_status if self.waarde_status != ONTBREEKT else ONBEKEND
+        return formatting.waarde(self.waarde, self.eenheid, status=status)
+
+    def __str__(self) -> str:
+        return self.tekst
+
+
+# Per-process caches for a warm kernel that runs notebook after notebook (sdrapport batch): the
+# reference group's observations are the same for every gemeente of a size class and every chapter,
+# and reading them is most of a notebook's time at national scale. Both caches are keyed by the
+# identity of the files they read (path, size, mtime, inode), so a rebuilt store or changed data is
+# read afresh; every Rapport gets its own copy (copy-on-write), so no notebook sees another's changes.
+_STORE_CHECKED: dict[str, tuple] = {}
+_GROUP_CACHE: dict[tuple, pd.DataFrame] = {}
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or pd.get_option("mode.copy_on_write") is True
+
+
+def _file_identity(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _ensure_store_cached(data: Path, store_path: Path) -> None:
+    """ensure_store, skipped when neither the data files nor the store changed since the last check
+    in this process (the check hashes every data file: 0,1 s per notebook for 342 gemeenten)."""
+    from sdrapport.store.database import DataSet
+
+    def identity() -> tuple:
+        return tuple(_file_identity(p) for p in [*DataSet(Path(data)).files(), Path(store_path)])
+
+    key = str(Path(store_path).resolve())
+    if _STORE_CHECKED.get(key) == identity():
+        return
+    ensure_store(data, store_path)
+    _STORE_CHECKED[key] = identity()
+
+
+def _group_observations(con, store_path: Path, groep: list[str]) -> pd.DataFrame:
+    key = (_file_identity(Path(store_path).resolve()), tuple(groep))
+    frame = _GROUP_CACHE.get(key)
+    if frame is None:
+        _GROUP_CACHE.clear()  # one size class at a time (dropped before the next is read) bounds memory
+        # Through Arrow: the same dtypes as .df(), with a third less transient memory for the
+        # largest size classes (two kernels reading at once add up).
+        frame = con.sql(
+            "SELECT * EXCLUDE (bestand, rij) FROM observaties WHERE gemeente IN (SELECT unnest(?))", params=[groep]
+        ).to_arrow_table().to_pandas()
+        _GROUP_CACHE[key] = frame
+    # With copy-on-write (always on since pandas 3) a shallow copy is enough: a change to one frame
+    # copies the data it touches, so each Rapport is independent without a second full copy. Older
+    # pandas (the requirement allows 2.2) writes through a shallow copy, so it gets a deep one.
+    return frame.copy(deep=not _COPY_ON_WRITE)
+
+
+def gemeente_row(con, gemeente: str) -> tuple[str, str, str]:
+    """Code, name and province of a gemeente from the store."""
+    row = con.execute("SELECT code, naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
+    if row is None:
+        raise KeyError(f"gemeente {gemeente} staat niet in data/gemeenten.csv")
+    return row
+
+
+def size_class(con, gemeente: str, periode: Period) -> tuple[int, int, str]:
+    """(year, inhabitants, size class) by the inhabitants on the 1 January belonging to the period
+    (or the latest before)."""
+    row = con.execute(
+        "SELECT jaar, inwoners, grootteklasse FROM inwoners WHERE gemeente = ? AND jaar <= ? ORDER BY jaar DESC LIMIT 1",
+        [gemeente, stock_year(periode)],
+    ).fetchone()
+    if row is None:
+        raise KeyError(f"geen inwonertal voor {gemeente} tot en met {stock_year(periode)} in data/inwoners.csv")
+    return int(row[0]), int(row[1]), row[2]
+
+
+class Rapport:
+    def __init__(self, gemeente: str, periode: str, *, project: str | Path | None = None,
+                 uitvoer: str | Path | None = None, store: str | Path | None = None, rapport: str = "monitor"):
+        self.project = Project.locate(project)
+        self.rapport = rapport
+        self.periode = Period.parse(periode)
+        store_path = Path(store) if store else self.project.store
+        if store is None:
+            _ensure_store_cached(self.project.data, store_path)
+        self.catalogus: Catalogue = load_catalogue(self.project.catalogue)
+        self.uitvoer = Path(uitvoer) if uitvoer else self.project.report_dir(self.periode.code, gemeente, rapport)
+        con = duckdb.connect(str(store_path), read_only=True)
+        try:
+            self.gemeente, self.naam, self.provincie = gemeente_row(con, gemeente)
+            self.peiljaar, self.inwoners, self.grootteklasse = size_class(con, self.gemeente, self.periode)
+            self.referentiegroep: list[str] = [
+                r[0] for r in con.execute(
+                    "SELECT gemeente FROM inwoners WHERE jaar = ? AND grootteklasse = ? ORDER BY gemeente",
+                    [self.peiljaar, self.grootteklasse],
+                ).fetchall()
+            ]
+            groep = sorted(set(self.referentiegroep) | {self.gemeente})
+            self.obs = _group_observations(con, store_path, groep)
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            self.historie = con.execute(
+                "SELECT datum, soort, toelichting FROM historie WHERE code = ? ORDER BY datum", [self.gemeente]
+            ).fetchall() if "historie" in tables else []
+            # Registrations: the definitions in force, old and new side by side, and the peildatum.
+            # Aggregates only: the store holds no record.
+            own = [self.gemeente]
+            self.definities = con.execute(
+                "SELECT indicator, definitie, titel, uitleg, tot, huidig FROM definities WHERE gemeente = ? ORDER BY volgnummer", own
+            ).df() if "definities" in tables else pd.DataFrame(columns=["indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
+            self._vergelijking = con.execute(
+                "SELECT * EXCLUDE (gemeente) FROM definitievergelijking WHERE gemeente = ? "
+                "ORDER BY indicator, periode, dim NULLS FIRST, dimwaarde NULLS FIRST, definitie", own
+            ).df() if "definitievergelijking" in tables else pd.DataFrame()
+            row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", own).fetchone() \
+                if "registraties" in tables else None
+            self.registratie_peildatum = dt.date.fromisoformat(str(row[0])) if row and row[0] else None
+        finally:
+            con.close()
+        self._eigen = self.obs[self.obs["gemeente"] == self.gemeente]
+        in_groep = self.obs["gemeente"].isin(self.referentiegroep)
+        # Usually every row is in the group (the gemeente belongs to its own size class): share the
+        # frame instead of copying it; copy-on-write keeps the two independent.
+        self._groep = self.obs if in_groep.all() else self.obs[in_groep]
+
+    # -- facts --------------------------------------------------------------------------------
+    @property
+    def demo(self) -> bool:
+        """True when any figure of this gemeente comes from the fictitious demo data."""
+        return bool((self._eigen["bron"] == DEMO_BRON).any())
+
+    def breuken(self, perioden: list[Period]) -> list[tuple[int, str]]:
+        """Boundary changes inside a series: (index of the first period on the new boundary, footnote)."""
+        out = []
+        for datum, soort, toelichting in self.historie:
+            day = dt.date.fromisoformat(str(datum)[:10])
+            for i, p in enumerate(perioden[1:], start=1):
+                if perioden[i - 1].start < day <= p.start:
+                    wat = "gewijzigde gemeentegrens" if soort == "grenswijziging" else "gemeentelijke herindeling"
+                    out.append((i, f"Per {formatting.datum(day)} {wat} ({toelichting}); cijfers voor en na de streep "
+                                   "zijn niet zonder meer vergelijkbaar."))
+                    break
+        return out
+
+    @property
+    def bronnen(self) -> list[str]:
+        """The sources of all observations of this gemeente."""
+        return sorted(set(self._eigen["bron"].dropna()))
+
+    def definitievergelijking(self, ind: str | Indicator, by: str | None = None) -> pd.DataFrame:
+        """Values of an indicator by each of the gemeente's definitions, for the periods in which an
+        older definition was in force: periode, [by], definitie, waarde, waarde_status (protected
+        counts, as stored)."""
+        ind = self.indicator(ind)
+        df = self._vergelijking
+        if df.empty:
+            return pd.DataFrame(columns=["periode", *([by] if by else []), "definitie", "waarde", "waarde_status"])
+        df = df[df["indicator"] == ind.id]
+        df = df[df["dim"] == by] if by else df[df["dim"].isna()]
+        out = df.rename(columns={"dimwaarde": by} if by else {}).drop(columns=["indicator", "dim"] + ([] if by else ["dimwaarde"]))
+        return out.reset_index(drop=True)
+
+    def indicator(self, ind: str | Indicator) -> Indicator:
+        return self.catalogus[ind] if isinstance(ind, str) else ind
+
+    def perioden(self, n: int | None = None) -> list[Period]:
+        """The series of periods ending with the report period (6 half-years, 8 quarters, 4 years)."""
+        return self.periode.last(n or SERIES_LENGTH[self.periode.kind])
+
+    def peilperiode(self, ind: Indicator, periode: Period) -> Period:
+        """The period whose figure describes `periode`.
+
+        - A 1 January stock (catalogue `peildatum`) is read at the peildatum belonging to the
+          period (analysis.stock_year: a period ending 31 December is described by the next
+          1 January), else at 1 January of the period's own year.
+        - Otherwise the period itself when there is data for it. A figure missing for a period of
+          a kind the gemeente delivers (a half-year of a half-yearly indicator, a year in a year
+          report) stays missing.
+        - An indicator published per year only, in a report on a half-year or quarter, uses the
+          latest year that has ended by the end of the report period (at most two years back): a
+          report never shows a figure about time after its period.
+        The source line names the period actually used."""
+        base = self.catalogus.basis(ind)
+        if base.peildatum:
+            if periode.kind != "J" and self.heeft(ind, periode):
+                return periode
+            for year in (stock_year(periode), periode.year):
+                if self.heeft(ind, Period(year)):
+                    return Period(year)
+            return periode
+        if self.heeft(ind, periode) or periode.kind == "J" or self._delivered_per(ind, periode.kind):
+            return periode
+        for year in (periode.year, periode.year - 1, periode.year - 2):
+            if Period(year).end <= periode.end and self.heeft(ind, Period(year)):
+                return Period(year)
+        return periode
+
+    def jaren(self, n: int = 4, ind: str | Indicator | None = None) -> list[Period]:
+        """n years ending with the year that describes the report period for `ind` (or its own year)."""
+        end = self.periode.as_year
+        if ind is not None:
+            found = self.peilperiode(self.indicator(ind), self.periode)
+            end = found if found.kind == "J" else found.as_year
+        return end.last(n)
+
+    def _delivered_per(self, ind: Indicator, kind: str) -> bool:
+        codes = self._eigen.loc[self._eigen["indicator"] == self.catalogus.basis(ind).id, "periode"]
+        marker = {"H": "-H", "Q": "-Q"}[kind]
+        return bool(codes.str.contains(marker, regex=False).any())
+
+    def heeft(self, ind: Indicator, periode: Period) -> bool:
+        base = self.catalogus.basis(ind).id
+        return bool(((self._eigen["indicator"] == base) & (self._eigen["periode"] == periode.code)).any())
+
+    def waarde(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> Waarde:
+        ind = self.indicator(ind)
+        p = self.peilperiode(ind, Period.parse(periode) if periode else self.periode)
+        values = publish(self._eigen[self._eigen["periode"].isin(self._periods_needed(p))], self.catalogus, ind, fixed=fixed)
+        row = values[values["periode"] == p.code]
+        if row.empty:
+            return Waarde(None, ONTBREEKT, ind.eenheid, p)
+        rec = row.iloc[0]
+        return Waarde(None if pd.isna(rec["waarde"]) else float(rec["waarde"]), rec["waarde_status"], ind.eenheid, p, rec["status"])
+
+    def referentie(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> Waarde:
+        ind = self.indicator(ind)
+        p = self.peilperiode(ind, Period.parse(periode) if periode else self.periode)
+        ref = reference(self._groep[self._groep["periode"].isin(self._periods_needed(p))], self.catalogus, ind, fixed=fixed)
+        row = ref[ref["periode"] == p.code]
+        if row.empty:
+            return Waarde(None, ONTBREEKT, ind.eenheid, p, n=0)
+        return Waarde(float(row.iloc[0]["waarde"]), WAARDE, ind.eenheid, p, n=int(row.iloc[0]["n"]))
+
+    @staticmethod
+    def _periods_needed(p: Period) -> list[str]:
+        return [p.code, str(p.year), str(stock_year(p)), str(p.year - 1), str(p.year - 2)]
+
+    def reeks(self, ind: str | Indicator, perioden: list[Period] | None = None, *, by: str | None = None,
+              referentie: bool = False, **fixed: str) -> pd.DataFrame:
+        """Values over a series of periods (oldest first): periode, label, [by], waarde, tekst, status.
+
+        Leading periods without any data are dropped; a gap inside the series stays as '?'.
+        With referentie=True a column 'referentie' holds the reference-group value.
+        """
+        ind = self.indicator(ind)
+        perioden = perioden or self.perioden()
+        needed = {c for p in perioden for c in self._periods_needed(p)}
+        by_cols = [by] if by else []
+        own = publish(self._eigen[self._eigen["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
+        own = own.astype(dict.fromkeys(["periode", *by_cols], object))
+        grid = pd.DataFrame({"periode": pd.Series([p.code for p in perioden], dtype=object)})
+        if by:
+            cats = self._categories(ind, by)
+            grid = grid.merge(pd.DataFrame({by: pd.Series(cats, dtype=object)}), how="cross")
+        out = grid.merge(own, on=["periode", *by_cols], how="left")
+        out["waarde_status"] = out["waarde_status"].fillna(ONTBREEKT)
+        if referentie:
+            ref = reference(self._groep[self._groep["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
+            ref = ref.astype(dict.fromkeys(["periode", *by_cols], object))
+            out = out.merge(ref.rename(columns={"waarde": "referentie", "n": "referentie_n"}), on=["periode", *by_cols], how="left")
+        have = out.loc[out["waarde_status"] != ONTBREEKT, "periode"]
+        if len(have):
+            first = min(Period.parse(p) for p in have)
+            out = out[out["periode"].map(lambda c: Period.parse(c) >= first)]
+        out.insert(1, "label", out["periode"].map(lambda c: Period.parse(c).short_label))
+        out["tekst"] = [formatting.waarde(v, ind.eenheid, status=s if s != ONTBREEKT else ONBEKEND) for v, s in zip(out["waarde"], out["waarde_status"])]
+        return out.drop(columns=["gemeente", "bron"], errors="ignore").reset_index(drop=True)
+
+    def publiceer(self, ind: str | Indicator, *, by: list[str] | tuple = (), periode: str | Period | None = None,
+                  **fixed: str) -> pd.DataFrame:
+        """The gemeente's published values of an indicator for one period, by the given breakdowns
+        (analysis.publish on this gemeente's observations)."""
+        p = Period.parse(periode) if periode else self.periode
+        own = self._eigen[self._eigen["periode"].isin(self._periods_needed(p))]
+        values = publish(own, self.catalogus, self.indicator(ind), by=list(by), fixed=fixed)
+        return values[values["periode"] == p.code].reset_index(drop=True)
+
+    def verdeling(self, ind: str | Indicator, by: str, periode: str | Period | None = None, *,
+                  referentie: bool = False, **fixed: str) -> pd.DataFrame:
+        """Values per category of one breakdown for one period: [by], waarde, tekst, waarde_status."""
+        p = Period.parse(periode) if periode else self.periode
+        p = self.peilperiode(self.indicator(ind), p)
+        out = self.reeks(ind, [p], by=by, referentie=referentie, **fixed)
+        return out.drop(columns=["periode", "label"]).reset_index(drop=True)
+
+    def _categories(self, ind: Indicator, by: str) -> list[str]:
+        cats = self.obs.loc[(self.obs["indicator"] == self.catalogus.basis(ind).id) & self.obs[by].notna(), by]
+        return self.catalogus.order(ind, by, cats.unique())  # the catalogue's order (volgorde), never delivery order
+
+    # -- text ---------------------------------------------------------------------------------
+    def bron(self, *inds: str | Indicator, perioden: list[Period] | Period | None = None) -> str:
+        """Source line: 'Bron: CBS GMSD Wmo | eerste halfjaar 2021 - tweede halfjaar 2023'."""
+        if perioden is None:
+            perioden = [self.periode]
+        elif isinstance(perioden, Period):
+            perioden = [perioden]
+        names, provisional = [], False
+        for i in inds:
+            ind = self.indicator(i)
+            base = [ind.teller, ind.noemer] if ind.afgeleid else [ind.id]
+            rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin([p.code for p in perioden])]
+            delivered = sorted(set(rows["bron"].dropna()))
+            provisional |= bool((rows["status"] == "voorlopig").any())
+            if delivered and delivered != [ind.bron]:
+                label = f"{', '.join(delivered)} (naar {ind.bron})"
+            else:
+                label = ind.bron
+            if label not in names:
+                names.append(label)
+        text = f"Bron: {'; '.join(names)} | {period_range_label(perioden)}"
+        return text + " (voorlopige cijfers)" if provisional else text
+
+    # -- output -------------------------------------------------------------------------------
+    def tekst(self, tekst: str) -> None:
+        """Show a paragraph. Plain text is escaped (names and categories come from data); pass
+        escaping.Markdown for text built from escaped parts."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(escaping.markdown(tekst)))
+
+    def leeg(self, tekst: str) -> None:
+        """Say that a figure or table has no data. The page shows this text in its place (an
+        embed of a figure cell without a figure would be an empty, captioned box)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(escaping.markdown(tekst)), metadata={META_KEY: {"leeg": True}})
+
+    @staticmethod
+    def bijschrift(titel: str, ondertitel: str, bron: str | None = None) -> str:
+        """Caption as Quarto reads it (Markdown): the title in bold, then gemeente and unit, then
+        the source line. Every part is escaped: it holds names and categories from data."""
+        parts = [escaping.vet(titel.rstrip(".") + "."), escaping.markdown(ondertitel.rstrip(".") + ".")]
+        if bron:
+            parts.append(escaping.markdown(bron))
+        return " ".join(parts)
+
+    def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str) -> None:
+        """Show a figure; the runner turns the caption and alt text into fig-cap and fig-alt."""
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        display(fig, metadata={META_KEY: {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": escaping.attribuut(alt)}})
+        plt.close(fig)
+
+    def tabel(self, shown: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str,
+              data: pd.DataFrame | None = None, noten: list[str] | tuple = (), nadruk=(), inspringen=()) -> Path:
+        """Show a table (Dutch-formatted text cells) and write the CSV behind it.
+
+        `shown` holds the cells as displayed; `data` the same figures as numbers ('?' / '-' kept as
+        text), written to <uitvoer>/data/<naam>.csv for download. `noten` are printed under the
+        table (cells refer to them with tabellen.noot_teken); `nadruk` rows are set in bold and
+        `inspringen` rows indented. Returns the CSV path.
+        """
+        tabel = Tabel.uit_frame(shown, titel=titel, bron=bron, noten=list(noten), nadruk=set(nadruk), inspringen=set(inspringen))
+        return self._tabelelement(tabel.markdown(), data if data is not None else shown, naam=naam, titel=titel,
+                                  ondertitel=ondertitel, bron=bron)
+
+    def kerncijfers(self, cijfers: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
+        """Show key figures in large type (tabellen.Kerncijfer) and write the CSV behind them."""
+        return self._tabelelement(kerncijfers_markdown(cijfers, titel=titel, bron=bron), data, naam=naam, titel=titel,
+                                  ondertitel=ondertitel, bron=bron)
+
+    def tegels(self, tegels: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
+        """Show KPI tiles (tabellen.Tegel) as a captioned table element and write the CSV behind them."""
+        return self._tabelelement(tegels_markdown(tegels, titel=titel, bron=bron), data, naam=naam, titel=titel,
+                                  ondertitel=ondertitel, bron=bron)
+
+    def _tabelelement(self, markdown: str, data: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str) -> Path:
+        """Display a table-like element (captioned as a table, so Quarto numbers it) and write its
+        CSV; the runner turns the caption into tbl-cap, the downloads read csv and bron."""
+        from IPython.display import Markdown, display
+
+        csv_path = write_csv(data, self.uitvoer / "data" / f"{naam}.csv")
+        display(Markdown(markdown),
+                metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}})
+        return csv_path
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Deterministic CSV: UTF-8, comma-separated, '\\n' line ends, floats rounded to 6 decimals
+    and written in plain (never scientific) notation."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    frame = frame.copy()
+    for col in frame.columns:
+        frame[col] = frame[col].map(lambda v: format(round(v, 6), "f").rstrip("0").rstrip(".") if isinstance(v, float) and v == v else v)
+    frame.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def value_cells(values: pd.Series, statuses: pd.Series) -> list:
+    """Numbers for a data download: the value, or '?' / '-' for unknown / suppressed."""
+    out = []
+    for v, s in zip(values, statuses):
+        if s == GEHEIM:
+            out.append("-")
+        elif s != WAARDE or pd.isna(v):
+            out.append("?")
+        else:
+            out.append(round(float(v), 6))
+    return out
+
+
+__all__ = ["Rapport", "Waarde", "write_csv", "value_cells"]

@@ -1,0 +1,428 @@
+"""Executing the domain notebooks with papermill, one folder per period and gemeente.
+
+reports/<periode>/<gemeente>/<rapport>/
+    01_uitgangspositie.ipynb      executed notebook (only when it succeeded)
+    02_wmo.mislukt.ipynb          executed copy of a notebook that failed, kept for debugging
+    data/*.csv                    the figures behind every table and figure (data downloads)
+    data/<gemeente>-<periode>-<rapport>.xlsx  all of them in one workbook (only when every notebook succeeded)
+    run.json                      run manifest: parameters, code version, data files, outcome
+    index.qmd                     the generated Quarto page (only when every notebook succeeded)
+
+papermill writes into a temporary file; only a successful execution is renamed to its final name,
+so an executed notebook in the folder is always a complete one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+
+from sdrapport import __version__
+from sdrapport.presentation import formatting
+from sdrapport.atomic import write_json
+from sdrapport.errors import NotebookFailed
+from sdrapport.inputs.params import PROFIEL, ParamsError, load_params, problem_at
+from sdrapport.periods import Period
+from sdrapport.project import Project
+from sdrapport.presentation.report import META_KEY
+from sdrapport.inputs.cbs import used_snapshots
+from sdrapport.store.database import DataSet, ensure_store, file_sha256
+
+KERNEL = "python3"
+CELL_TIMEOUT = 600  # seconds per cell
+QUARTO_OPTIONS = ("fig-cap", "fig-alt", "tbl-cap")
+MANIFEST = "run.json"
+
+
+@dataclass
+class Profile:
+    """A report type from params/rapporten/<naam>.yml: its title and notebooks, in order."""
+
+    naam: str
+    titel: str
+    notebooks: list[str]
+    toelichting: bool = True  # a "Toelichting gemeente" section under each chapter
+    periodesoort: str | None = None  # 'jaar', 'halfjaar' or 'kwartaal' when the report needs one
+    pdf: dict = field(default_factory=dict)  # extra Typst options for the report's PDF
+    referentiegroep: bool = True  # the report compares with a reference group (said in its verantwoording)
+    nummering: bool = False  # chapters and sections numbered in the headings (1, 1.1, ...; chapters.py)
+    ongenummerd: list[str] = field(default_factory=list)  # notebooks whose headings are not numbered (an introduction)
+    zonder_toelichting: list[str] = field(default_factory=list)  # notebooks without a "Toelichting gemeente" section
+
+
+def load_profile(project: Project, naam: str) -> Profile:
+    # A report type is a name, never a path: '../x' must not read a profile outside params/ or
+    # write a report outside reports/.
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", naam or ""):
+        raise FileNotFoundError(f"ongeldige rapportnaam {naam!r}: gebruik alleen kleine letters, cijfers, '-' en '_' "
+                                "(de naam van een bestand in params/rapporten/, zonder .yml)")
+    path = project.params / "rapporten" / f"{naam}.yml"
+    if not path.exists():
+        known = sorted(p.stem for p in (project.params / "rapporten").glob("*.yml"))
+        raise FileNotFoundError(f"onbekend rapport {naam!r}; kies uit {', '.join(known)} (params/rapporten/)")
+    raw = load_params(path, PROFIEL) or {}
+    problems = [problem_at(path, ("notebooks", i), f"notebook {nb} bestaat niet in notebooks/")
+                for i, nb in enumerate(raw["notebooks"]) if not (project.notebooks / nb).exists()]
+    for key in ("ongenummerd", "zonder_toelichting"):
+        problems += [problem_at(path, (key, i), f"notebook {nb} staat niet onder notebooks van dit rapport")
+                     for i, nb in enumerate(raw.get(key) or []) if nb not in raw["notebooks"]]
+    if problems:
+        raise ParamsError(problems)
+    return Profile(naam=naam, titel=str(raw["titel"]), notebooks=list(raw["notebooks"]),
+                   toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}),
+                   periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)),
+                   nummering=bool(raw.get("nummering", False)), ongenummerd=list(raw.get("ongenummerd") or []),
+                   zonder_toelichting=list(raw.get("zonder_toelichting") or []))
+
+
+PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}
+
+
+def check_period(profile: Profile, periode: Period) -> None:
+    """A report made for one kind of period (the dashboard: a quarter) refuses another."""
+    if profile.periodesoort and PERIODESOORTEN[profile.periodesoort] != periode.kind:
+        voorbeeld = {"J": "2024", "H": "2024-H2", "Q": "2024-Q1"}[PERIODESOORTEN[profile.periodesoort]]
+        raise ValueError(f"rapport {profile.naam!r} is voor een {profile.periodesoort}, niet voor {periode.code}; "
+                         f"geef bijvoorbeeld --periode {voorbeeld}")
+
+
+class NoData(ValueError):
+    """A report period for which the gemeente has no figures (before its first inhabitants figure,
+    without any observation, or not yet begun): refused before any notebook runs."""
+
+
+@dataclass
+class Coverage:
+    """What the store holds per gemeente: name, the years of its inhabitants figures and the
+    periods of its observations (inhabitants excluded). One query for a whole batch."""
+
+    namen: dict[str, str]
+    inwonerjaren: dict[str, list[int]]
+    perioden: dict[str, list[Period]]
+
+    @classmethod
+    def read(cls, project: Project, gemeenten: list[str] | None = None) -> Coverage:
+        import duckdb
+
+        con = duckdb.connect(str(project.store), read_only=True)
+        try:
+            namen = dict(con.execute("SELECT code, naam FROM gemeenten ORDER BY code").fetchall())
+            jaren: dict[str, list[int]] = {}
+            for g, jaar in con.execute("SELECT gemeente, jaar FROM inwoners ORDER BY gemeente, jaar").fetchall():
+                jaren.setdefault(g, []).append(int(jaar))
+            perioden: dict[str, list[Period]] = {}
+            rows = con.execute("SELECT DISTINCT gemeente, periode FROM observaties WHERE indicator <> 'inwoners' "
+                               "ORDER BY gemeente, periode").fetchall()
+        finally:
+            con.close()
+        for g, code in rows:
+            perioden.setdefault(g, []).append(Period.parse(code))
+        return cls(namen, jaren, perioden)
+
+    def refusal(self, gemeente: str, periode: Period, today: dt.date | None = None) -> str | None:
+        """Why a report on this gemeente and period cannot be made (a Dutch message naming the
+        first and last period with figures), or None. A period with partial data is fine."""
+        from sdrapport.indicators.analysis import stock_year
+
+        today = today or dt.date.today()
+        naam = f"{self.namen.get(gemeente, gemeente)} ({gemeente})"
+        have = self.perioden.get(gemeente, [])
+        same_kind = [p for p in have if p.kind == periode.kind] or have
+        span = ""
+        if same_kind:
+            first = min(same_kind, key=lambda p: (p.start, p.end))
+            last = max(same_kind, key=lambda p: (p.end, p.start))
+            span = (f" De eerste periode met cijfers voor {naam} is {first.code}, de laatste {last.code}; "
+                    "kies een periode daartussen.")
+        if periode.start > today:
+            return (f"over {periode.label} ({periode.code}) zijn nog geen cijfers: die periode begint pas op "
+                    f"{formatting.datum(periode.start)}.{span}")
+        jaren = [j for j in self.inwonerjaren.get(gemeente, []) if j <= stock_year(periode)]
+        if not jaren:
+            eerste = min(self.inwonerjaren.get(gemeente, []), default=None)
+            waar = (f"het eerste inwonertal in data/inwoners.csv is dat van 1 januari {eerste}" if eerste
+                    else "data/inwoners.csv heeft geen inwonertal voor deze gemeente")
+            return (f"voor {naam} is er geen inwonertal op of voor 1 januari {stock_year(periode)}, dat de grootteklasse en "
+                    f"de referentiegroep van {periode.code} bepaalt: {waar}.{span}")
+        if not any(p.start <= periode.end and p.end >= periode.start for p in have):
+            return f"voor {naam} zijn er over {periode.label} ({periode.code}) geen cijfers.{span}"
+        return None
+
+
+def check_report_data(project: Project, gemeente: str, periode: Period) -> None:
+    """Refuse (NoData) a report period without figures for the gemeente, before any notebook runs."""
+    reason = Coverage.read(project).refusal(gemeente, periode)
+    if reason:
+        raise NoData(reason)
+
+
+def code_version(project: Project) -> str:
+    """'0.1.0+g1a2b3c4' (with '-dirty' for uncommitted changes), or the package version alone."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(project.root), "describe", "--always", "--dirty", "--abbrev=10"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+        return f"{__version__}+g{out}" if out else __version__
+    except (OSError, subprocess.SubprocessError):
+        return __version__
+
+
+def apply_cell_options(nb: nbformat.NotebookNode) -> None:
+    """Write the caption and alt text that the library attached to outputs into the cell's
+    `#|` options, where Quarto reads them when it embeds the cell."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        opts: dict[str, str] = {}
+        for out in cell.get("outputs", []):
+            opts.update({k: v for k, v in out.get("metadata", {}).get(META_KEY, {}).items() if k in QUARTO_OPTIONS})
+        if not opts:
+            continue
+        lines = cell.source.splitlines()
+        header_end = 0
+        while header_end < len(lines) and lines[header_end].startswith("#|"):
+            header_end += 1
+        header = [ln for ln in lines[:header_end] if not any(ln.startswith(f"#| {k}:") for k in opts)]
+        # JSON strings are valid YAML scalars and escape quotes and colons safely.
+        header += [f"#| {k}: {json.dumps(opts[k], ensure_ascii=False)}" for k in QUARTO_OPTIONS if k in opts]
+        cell.source = "\n".join(header + lines[header_end:])
+
+
+def cell_label(cell) -> str | None:
+    for line in cell.source.splitlines():
+        if line.startswith("#| label:"):
+            return line.split(":", 1)[1].strip()
+        if not line.startswith("#|"):
+            break
+    return None
+
+
+def _failed_cell(executed: Path, source: Path) -> tuple[int | None, str | None, str]:
+    """(cell number in the *source* notebook, label, 'ErrorName: message') of the failed cell.
+
+    papermill adds cells to the executed copy (injected parameters, an error banner), so the cell
+    is found by its id in the source notebook the analyst edits; numbering is 1-based.
+    """
+    nb = nbformat.read(executed, as_version=4)
+    src_ids = [c.get("id") for c in nbformat.read(source, as_version=4).cells]
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                number = src_ids.index(cell.get("id")) + 1 if cell.get("id") in src_ids else None
+                return number, cell_label(cell), f"{out.get('ename')}: {out.get('evalue')}"
+    return None, None, "onbekende fout"
+
+
+@dataclass
+class NotebookResult:
+    notebook: str
+    ok: bool
+    seconds: float
+    output: str
+    error: str | None = None
+    cell: int | None = None
+    label: str | None = None
+    kernel_seconds: float = 0.0  # summed cell execution time in the kernel
+    kernel_died: bool = False  # failed outside a cell (dead kernel, timeout): worth one retry
+
+
+def execute(project: Project, notebook: str, gemeente: str, periode: Period, outdir: Path,
+            rapport: str = "monitor", kernel=None, metadata: dict | None = None) -> NotebookResult:
+    """Execute one notebook; on failure keep '<naam>.mislukt.ipynb' and remove any older output.
+
+    `kernel` (a kernels.WarmKernel) runs the notebook in an already started kernel through the
+    papermill engine 'sdrapport-warm'; without it papermill starts and stops a kernel itself.
+    `metadata` is stored under the executed notebook's metadata key 'sdrapport' (the batch puts
+    the item's input key there)."""
+    source = project.notebooks / notebook
+    stem = Path(notebook).stem
+    final, failed = outdir / notebook, outdir / f"{stem}.mislukt.ipynb"
+    running = outdir / f".{stem}.bezig-{os.getpid()}.ipynb"
+    outdir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    # Paths relative to the kernel's working folder (notebooks/): the executed notebooks, which
+    # the site publishes, then name no folder of the machine that built them.
+    params = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport, "project": "..",
+              "uitvoer": os.path.relpath(outdir, project.notebooks)}
+
+    def finish(nb: nbformat.NotebookNode) -> None:
+        apply_cell_options(nb)
+        nb.metadata["papermill"].update(input_path=os.path.relpath(source, project.root),
+                                        output_path=os.path.relpath(final, project.root))
+        if metadata:
+            nb.metadata.setdefault(META_KEY, {}).update(metadata)
+
+    from sdrapport.runner.kernels import KERNEL_ARGUMENTS
+
+    engine = {"extra_arguments": KERNEL_ARGUMENTS}  # papermill's own kernel: no log of the kernel machinery
+    if kernel is not None:
+        from sdrapport.runner.kernels import ENGINE
+
+        # A batch writes thousands of notebooks: papermill writes each once, at the end (not after
+        # every cell), with the cell options already applied by the engine (`finish`).
+        engine = {"engine_name": ENGINE, "warm": kernel, "request_save_on_cell_execute": False, "finish": finish}
+    try:
+        executed = pm.execute_notebook(
+            str(source), str(running), parameters=params, kernel_name=KERNEL, progress_bar=False,
+            # A warm kernel already works in notebooks/ (and is reset to it); papermill's cwd is a
+            # process-wide chdir (papermill#473) that would race between batch worker threads.
+            cwd=None if kernel is not None else str(project.notebooks), execution_timeout=CELL_TIMEOUT, **engine,
+        )
+    except Exception as exc:  # noqa: BLE001 - PapermillExecutionError, a dead kernel, a timeout: all fail the notebook
+        final.unlink(missing_ok=True)
+        if running.exists():
+            os.replace(running, failed)
+            cell, label, error = _failed_cell(failed, source)
+        else:
+            cell, label, error = None, None, f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, pm.PapermillExecutionError):
+            error = f"{exc.ename}: {exc.evalue}"
+        return NotebookResult(notebook, False, time.perf_counter() - start, str(failed), error, cell, label,
+                              kernel_died=not isinstance(exc, pm.PapermillExecutionError))
+    nb = executed  # with a warm kernel, papermill wrote it complete (engine applied `finish`)
+    if kernel is None:
+        nb = nbformat.read(running, as_version=4)
+        finish(nb)
+        nbformat.write(nb, running)
+    os.replace(running, final)
+    failed.unlink(missing_ok=True)
+    return NotebookResult(notebook, True, time.perf_counter() - start, str(final), kernel_seconds=kernel_seconds(nb))
+
+
+def kernel_seconds(nb: nbformat.NotebookNode) -> float:
+    """Time spent executing cells in the kernel: the sum of papermill's per-cell durations."""
+    return float(sum((c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0) for c in nb.cells))
+
+
+@dataclass
+class RunResult:
+    gemeente: str
+    periode: Period
+    rapport: str
+    outdir: Path
+    notebooks: list[NotebookResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(n.ok for n in self.notebooks)
+
+    def failures(self) -> list[NotebookFailed]:
+        return [NotebookFailed(n.notebook, n.cell, n.label, n.error or "", n.output) for n in self.notebooks if not n.ok]
+
+
+def run_report(project: Project, gemeente: str, periode: str | Period, rapport: str = "monitor",
+               progress=None, finished=None) -> RunResult:
+    """Execute every notebook of the report profile for one gemeente and period, then write the
+    manifest and (when all succeeded) the page. `progress(notebook)` is called before each one,
+    `finished(NotebookResult)` after each one.
+
+    The notebooks run one after another in one kernel, started once over IPC and reset between
+    notebooks (kernels.WarmKernel, as a batch worker does): kernel start-up and imports are paid
+    once per report, and the kernel prints no TCP warning."""
+    from sdrapport.presentation.downloads import remove_workbook, write_workbook  # both import runner helpers; avoid a cycle
+    from sdrapport.publisher.site import remove_page, write_page
+
+    from sdrapport.inputs.params import check_report_params
+
+    periode = Period.parse(periode)
+    profile = load_profile(project, rapport)
+    check_period(profile, periode)
+    # Everything the notebooks read is checked before the first one runs: a refusal leaves no
+    # files behind and never removes a published page.
+    check_report_params(project, rapport, [gemeente]).raise_for([gemeente])
+    ensure_store(project.data, project.store)
+    check_report_data(project, gemeente, periode)
+    outdir = project.report_dir(periode.code, gemeente, profile.naam)
+    result = RunResult(gemeente, periode, rapport, outdir)
+    kernel = _report_kernel(project)
+    try:
+        for nb in profile.notebooks:
+            if progress:
+                progress(nb)
+            if kernel is not None:
+                kernel = _report_kernel(project, kernel)  # a new one after a notebook killed it
+            result.notebooks.append(execute(project, nb, gemeente, periode, outdir, profile.naam, kernel=kernel))
+            if finished:
+                finished(result.notebooks[-1])
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
+    write_manifest(project, result, profile)
+    if result.ok:
+        write_workbook(outdir, project=project)  # data/<gemeente>-<periode>-<rapport>.xlsx, before the page
+        write_page(project, gemeente, periode, profile)
+    else:
+        remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
+        remove_workbook(outdir)
+    return result
+
+
+def _report_kernel(project: Project, kernel=None):
+    """The running kernel of a report, (re)started when needed; None when no kernel can be started
+    over IPC, and papermill then starts one per notebook itself."""
+    from sdrapport.runner.kernels import KernelStartError, WarmKernel
+
+    if kernel is not None and kernel.alive():
+        return kernel
+    kernel = kernel or WarmKernel(project.notebooks, KERNEL)
+    try:
+        kernel.restart()
+    except KernelStartError:
+        return None
+    return kernel
+
+
+PACKAGES = ("pandas", "duckdb", "papermill", "seaborn", "matplotlib", "babel", "pandera", "nbformat")
+
+
+def package_versions(names=PACKAGES) -> dict[str, str | None]:
+    packages = {}
+    for name in names:
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    return packages
+
+
+def environment(project: Project) -> dict:
+    """What a manifest records about code, environment and data; computed once per batch (hashing
+    the data files is the costly part) and passed to write_manifest for every report."""
+    data = DataSet(project.data)
+    files = {str(p.relative_to(project.root)): file_sha256(p) for p in data.files() if p.exists()}
+    return {
+        "code_version": code_version(project),
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "data_fingerprint": data.fingerprint(),
+        "data_files": files,
+        "cbs_snapshots": used_snapshots(project),
+    }
+
+
+def write_manifest(project: Project, result: RunResult, profile: Profile, env: dict | None = None,
+                   extra: dict | None = None) -> Path:
+    env = env or environment(project)
+    manifest = {
+        "parameters": {"gemeente": result.gemeente, "periode": result.periode.code, "rapport": result.rapport},
+        **env,  # code_version, python, packages, data_fingerprint, data_files, cbs_snapshots
+        "notebooks": [
+            {"notebook": n.notebook, "ok": n.ok, "seconds": round(n.seconds, 2), "output": str(Path(n.output).relative_to(project.root)),
+             "error": n.error, "cell": n.cell, "label": n.label}
+            for n in result.notebooks
+        ],
+        "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
+        **(extra or {}),
+    }
+    return write_json(result.outdir / MANIFEST, manifest)
