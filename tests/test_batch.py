@@ -15,6 +15,7 @@ from sdrapport.pipeline import build_batch
 from sdrapport.runner.batch import FAILED, OK, REFUSED, SKIPPED, plan
 from sdrapport.runner.kernels import ENGINE, WarmKernel
 from sdrapport.periods import Period
+from sdrapport.runner.run import load_profile
 from sdrapport.publisher.check import check_project
 from tests.conftest import copy_project
 
@@ -260,9 +261,10 @@ def test_a_killed_batch_resumes_where_it_stopped(project):
     proc.communicate()
     time.sleep(1)
     finished = {p: p.stat().st_mtime_ns for p in project.reports.glob("2023-H2/*/monitor/.batch/*.json")}
-    assert 0 < len(finished) < 32
+    items = len(codes) * len(load_profile(project, "monitor").notebooks)
+    assert 0 < len(finished) < items
     res = build_batch(project, codes, [H2], "monitor", workers=2)
-    assert res.ok and res.count(SKIPPED) == len(finished) and res.count(OK) == 32 - len(finished)
+    assert res.ok and res.count(SKIPPED) == len(finished) and res.count(OK) == items - len(finished)
     assert {p: p.stat().st_mtime_ns for p in finished} == finished  # finished items were not redone
     assert all((project.report_dir("2023-H2", g) / "index.qmd").exists() for g in codes)
     assert not list(project.reports.glob("2023-H2/*/monitor/.*.bezig-*.ipynb"))  # no half-written leftovers
@@ -290,7 +292,8 @@ def test_warm_process_cache_of_the_reference_group_is_per_copy_and_follows_the_s
     assert set(b._eigen["gemeente"]) == {"GM0153"} and set(a._eigen["gemeente"]) == {"GM0505"}
     b.obs["waarde"] = -1.0  # a notebook that changes its frame changes only its own copy
     c = report.Rapport("GM0505", "2023-H2", project=project.root)
-    assert (c.obs["waarde"] == a.obs["waarde"]).all() and (c.obs["waarde"] != -1.0).any()
+    # Series.equals: '?' and '-' values are NaN in both frames, at the same places.
+    assert c.obs["waarde"].equals(a.obs["waarde"]) and (c.obs["waarde"] != -1.0).any()
     before = next(iter(report._GROUP_CACHE))
     gemeenten = project.data / "gemeenten.csv"
     gemeenten.write_text(gemeenten.read_text(encoding="utf-8").replace("Dordrecht", "Dordrecht-Test"), encoding="utf-8")

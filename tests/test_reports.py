@@ -1,4 +1,5 @@
 """The four report types, each built by one command on the demo data (real papermill runs)."""
+import nbformat
 import pandas as pd
 import pytest
 import yaml
@@ -6,6 +7,8 @@ import yaml
 from sdrapport.pipeline import build_report
 from sdrapport.publisher.site import write_site
 from sdrapport.publisher.check import check_project
+from sdrapport.runner.run import cell_label
+from tests.conftest import unescape
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +78,12 @@ def test_demo_monitor_shows_every_chapter_with_data(built):
     proj, result = built
     assert result.ok
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
-    for chapter in ("## Uitgangspositie", "## Wmo", "## Jeugdwet", "## Participatiewet", "## Schuldhulpverlening en minima",
-                    "## Stapeling van voorzieningen", "## Financiën", "## Kwaliteit"):
-        assert chapter in page
+    # Numbered chapters and sections (seed 002); the introduction is not numbered, the annex is.
+    chapters = ["## 1 Uitgangspositie", "## 2 Wmo", "## 3 Jeugdwet", "## 4 Participatiewet", "## 5 Schuldhulpverlening en minima",
+                "## 6 Stapeling van voorzieningen", "## 7 Financiën", "## 8 Kwaliteit", "## 9 Bijlagen"]
+    for chapter in ["## Inleiding", *chapters, "### 1.1 Bevolking", "### 2.2 Kwaliteit", "### 9.2 Begrippenlijst"]:
+        assert f"\n{chapter}\n" in page, chapter
+    assert [page.index(c) for c in chapters] == sorted(page.index(c) for c in chapters)
     assert "cijfers beschikbaar" not in page  # the demo data covers every indicator and figure used
 
 
@@ -89,5 +95,8 @@ def test_report_refuses_the_wrong_kind_of_period(project):
 def test_jaarverslag_without_params_for_the_year_still_builds(reports, project):
     result = build_report(project, "GM0164", "2023", "jaarverslag")
     assert result.ok, [n.error for n in result.notebooks]
+    cells = {cell_label(c): c for c in nbformat.read(result.outdir / "11_jaarverslag.ipynb", as_version=4).cells if cell_label(c)}
+    text = "".join(o["data"]["text/markdown"] for o in cells["txt-beleidsindicatoren"].outputs)
+    assert unescape(text) == "De gemeente Hengelo heeft voor 2023 geen beleidsindicatoren opgegeven."
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
-    assert "geen beleidsindicatoren opgegeven" in page
+    assert "{{< embed 11_jaarverslag.ipynb#txt-beleidsindicatoren >}}" in page

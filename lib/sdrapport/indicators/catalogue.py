@@ -24,6 +24,8 @@ EENHEDEN = {
     "gemiddelde": 1.0,
     "index": None,  # a price index, e.g. CPI 2015 = 100
     "rapportcijfer": None,  # a mark from 1 to 10
+    "jaar": None,  # a duration in years (levensverwachting)
+    "per 1.000 leerlingen": 1000.0,
 }
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
@@ -81,6 +83,7 @@ class Catalogue:
     path: Path
     indicators: dict[str, Indicator] = field(default_factory=dict)
     volgorde: dict[str, tuple[str, ...]] = field(default_factory=dict)  # top-level `volgorde`: per breakdown column
+    begrippen: dict[str, str] = field(default_factory=dict)  # top-level `begrippen`: concept -> definition (glossary)
 
     def order(self, ind: Indicator | str, column: str, values) -> list[str]:
         """The values of a breakdown column in the catalogue's order: the indicator's own `volgorde`
@@ -147,10 +150,12 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
 
     problems: list[Problem] = []
     entries: dict[str, dict] = {}
-    extra_keys = [k for k in raw if k not in ("indicatoren", "volgorde")]
+    extra_keys = [k for k in raw if k not in ("indicatoren", "volgorde", "begrippen")]
     for key in extra_keys:
-        problems.append(Problem(where, None, str(key), "onbekende sleutel; toegestaan: indicatoren, volgorde"))
+        problems.append(Problem(where, None, str(key), "onbekende sleutel; toegestaan: indicatoren, volgorde, begrippen"))
     problems += _order_problems(where, raw.get("volgorde"), "volgorde", None)
+    begrippen, found = _concepts(where, raw.get("begrippen"))
+    problems += found
     for n, entry in enumerate(raw["indicatoren"], start=1):
         ref = f"indicator {n}"
         if not isinstance(entry, dict):
@@ -197,7 +202,7 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
     if problems:
         raise ContractError(problems)
 
-    cat = Catalogue(path, volgorde={k: tuple(v) for k, v in (raw.get("volgorde") or {}).items()})
+    cat = Catalogue(path, volgorde={k: tuple(v) for k, v in (raw.get("volgorde") or {}).items()}, begrippen=begrippen)
     for ind_id, e in entries.items():
         cat.indicators[ind_id] = Indicator(
             id=ind_id,
@@ -217,6 +222,36 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             labels=tuple((k, tuple((str(a), str(b)) for a, b in v.items())) for k, v in (e.get("labels") or {}).items()),
         )
     return cat
+
+
+def _concepts(where: str, value) -> tuple[dict[str, str], list[Problem]]:
+    """`begrippen`: the concepts a reader meets besides the indicators (algemene voorziening,
+    taakveld, ...), each `begrip` with its `definitie`, for the glossary of the site and the reports."""
+    if value is None:
+        return {}, []
+    if not isinstance(value, list):
+        return {}, [Problem(where, None, "begrippen", "verwacht een lijst van begrippen, elk met begrip en definitie")]
+    out: dict[str, str] = {}
+    problems = []
+    for n, entry in enumerate(value, start=1):
+        ref = f"begrip {n}"
+        if not isinstance(entry, dict):
+            problems.append(Problem(where, None, "begrippen", f"{ref}: verwacht velden begrip en definitie"))
+            continue
+        ref = f"begrip {n} ({entry.get('begrip', '?')})"
+        for key in entry:
+            if key not in ("begrip", "definitie"):
+                problems.append(Problem(where, None, "begrippen", f"{ref}: onbekend veld {key!r}; toegestaan: begrip, definitie"))
+        term, text = entry.get("begrip"), entry.get("definitie")
+        if not isinstance(term, str) or not term.strip() or not isinstance(text, str) or not text.strip():
+            problems.append(Problem(where, None, "begrippen", f"{ref}: begrip en definitie zijn verplicht (tekst)"))
+            continue
+        term = " ".join(term.split())
+        if term.casefold() in {t.casefold() for t in out}:
+            problems.append(Problem(where, None, "begrippen", f"{ref}: dit begrip staat er al; elk begrip staat één keer in de catalogus"))
+            continue
+        out[term] = " ".join(text.split())
+    return out, problems
 
 
 def _order_problems(where: str, value, ref: str, allowed: list[str] | None) -> list[Problem]:

@@ -94,6 +94,12 @@ DEFINITIES = {d.code: d for d in (
         "beslist, gegrond de klachten die (deels) gegrond zijn verklaard. Het aandeel gegronde klachten is "
         "berekend over de afgehandelde klachten.",
         ("klachten", "klachten_afgehandeld", "klachten_gegrond")),
+    Definitie(
+        "twee_voorzieningen", 1, "Stapeling binnen de Wmo",
+        "Cliënten die in de periode precies twee verschillende Wmo-voorzieningen hadden (naar categorie, "
+        "lopend in de periode zoals bij de zorgperiode), geteld onder de combinatie van die twee; elke "
+        "cliënt staat bij één combinatie, dus de combinaties tellen op tot het totaal.",
+        ("wmo_stapeling",)),
 )}
 
 # The standard definition of each derived indicator (the newest version of its first definition).
@@ -104,7 +110,7 @@ STANDAARD.update({"wmo_clienten": "zorgperiode/2", "jeugd_jongeren": "zorgperiod
 BRON_SOORT = {
     "wmo_clienten": ("voorzieningen", "wmo"), "jeugd_jongeren": ("voorzieningen", "jeugd"),
     "jeugd_pgb": ("voorzieningen", "jeugd"), "jeugd_voorzieningen": ("voorzieningen", "jeugd"),
-    "reintegratie": ("voorzieningen", "pw"),
+    "reintegratie": ("voorzieningen", "pw"), "wmo_stapeling": ("voorzieningen", "wmo"),
     "bijstand_personen": ("uitkeringen", None), "bijstand_huishoudens": ("uitkeringen", None),
     "bijstand_instroom": ("uitkeringen", None), "bijstand_uitstroom": ("uitkeringen", None),
     "aanvragen_beslist": ("aanvragen", None), "aanvragen_tijdig": ("aanvragen", None),
@@ -115,7 +121,7 @@ CATEGORIE_KOLOM = {"wmo_clienten": "productcategorie", "jeugd_jongeren": "catego
 # Breakdowns whose values add up to the total (each record or client in exactly one value); used
 # for secondary suppression. Categories of unique clients do not: a client can have several. A
 # cross-classification ('verwijzer|zwaarte') adds up to each of its margins.
-OPTELBAAR = {"zwaarte", "verwijzer", "norm", "reden", "voorziening", "wet"}
+OPTELBAAR = {"zwaarte", "verwijzer", "norm", "reden", "voorziening", "wet", "wmo_combinatie"}
 # Flows add up over time: the quarters make the half-year and the year.
 STROOM = {"bijstand_instroom", "bijstand_uitstroom", "klachten", "klachten_afgehandeld", "klachten_gegrond"}
 # Pairs whose difference is itself a count of people (late decisions, complaints not upheld,
@@ -377,6 +383,12 @@ def compute(con, indicator: str, definitie: Definitie, config: Config, cache: di
         return _provisions_in_period(con, wet)
     if indicator == "reintegratie":
         return _running_provisions(con, wet)
+    if indicator == "wmo_stapeling":
+        from sdrapport.indicators.wmo_combinations import pairs
+
+        if ("paren", wet) not in cache:
+            cache[("paren", wet)] = pairs(con, WETTEN[wet])
+        return cache[("paren", wet)]
     group = {"bijstand_personen": "uitkeringen", "bijstand_huishoudens": "uitkeringen", "bijstand_instroom": "uitkeringen",
              "bijstand_uitstroom": "uitkeringen", "aanvragen_beslist": "aanvragen", "aanvragen_tijdig": "aanvragen",
              "klachten": "klachten", "klachten_afgehandeld": "klachten", "klachten_gegrond": "klachten"}[indicator]

@@ -66,7 +66,7 @@ KLEIN = 2_000  # below this many inhabitants, detailed Wmo breakdowns are not pu
 OBS_COLUMNS = ["gemeente", "periode", "indicator", "leeftijd", "geslacht", "huishoudtype", "financieringsvorm",
                "hoofdcategorie", "productcategorie", "reden", "taakveld", "begrotingsfase", "zwaarte", "verwijzer",
                "categorie", "voorziening", "aantal_wetten", "combinatie", "wet", "norm", "beleidsveld", "voorzieningsvorm",
-               "eigendom", "begeleidingsvorm", "waarde", "bron", "status"]
+               "eigendom", "begeleidingsvorm", "wmo_combinatie", "waarde", "bron", "status"]
 
 ZWAARTE = {"licht": 0.55, "middel": 0.30, "zwaar": 0.15}
 VERWIJZER = {"Alleen gemeente": 0.35, "Gemeente en anderen": 0.15, "Alleen anderen": 0.50}
@@ -89,6 +89,19 @@ TIJDIGHEID = {"Wmo": 0.93, "Jeugdwet": 0.88, "Participatiewet": 0.96}
 IV3 = {"6.1": (60, 0.05), "6.2": (90, 0.0), "6.3": (330, 0.72), "6.4": (110, 0.0), "6.5": (70, 0.08),
        "6.6": (60, 0.02), "6.71": (330, 0.04), "6.72": (450, 0.01), "6.81": (90, 0.10), "6.82": (45, 0.0)}
 ECHTE_IV3 = {("GM0164", 2024)}  # Hengelo 2024: real figures from its annual accounts (seed 004)
+# Stapeling binnen de Wmo: clients with exactly two provisions, by the pair (share of those clients).
+WMO_COMBINATIES = {
+    "Hulp bij het huishouden + Vervoersdiensten": 0.17, "Vervoersdiensten + Vervoersvoorzieningen": 0.14,
+    "Hulp bij het huishouden + Vervoersvoorzieningen": 0.11, "Begeleiding + Hulp bij het huishouden": 0.09,
+    "Hulp bij het huishouden + Woonvoorzieningen": 0.08, "Rolstoelen + Vervoersdiensten": 0.07,
+    "Vervoersdiensten + Woonvoorzieningen": 0.07, "Begeleiding + Dagbesteding": 0.06, "Rolstoelen + Vervoersvoorzieningen": 0.05,
+    "Hulp bij het huishouden + Rolstoelen": 0.05, "Begeleiding + Vervoersdiensten": 0.04, "Dagbesteding + Vervoersdiensten": 0.03,
+    "Hulp bij het huishouden + Persoonlijke verzorging": 0.02, "Begeleiding + Beschermd wonen": 0.02,
+}
+# Jeugd spending budgeted: unknown ('?') for the categories a gemeente did not budget separately
+# (seed 002: Dordrecht budgets kinderbeschermingsmaatregelen and jeugdreclassering under others).
+JEUGD_BEGROOT_ONBEKEND = ("Jeugdbescherming", "Jeugdreclassering")
+GEZONDHEIDSMONITOR = (2020, 2022, 2024)  # survey years of the Gezondheidsmonitor in the demo
 
 
 def all_periods() -> list[Period]:
@@ -538,6 +551,48 @@ def _dashboard_factsheet(w: _Writer, code: str, inw: dict[int, int]) -> None:
         w.add(code, p, "prijsindex", f"{PRIJSINDEX[y]:.1f}")
 
 
+def _monitor_extra(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    """Figures of the monitor elements of seed 002 that the other generators do not make: health and
+    care outcomes, 70-plussers living independently, stapeling binnen de Wmo, budgeted youth
+    spending, Veilig Thuis advice, special primary education, unemployment. A purpose of its own,
+    so the figures above do not change."""
+    prof = _profile(code)
+    r = _rng(code, 14)
+    small = INWONERS_2024[code] < KLEIN
+    for y in YEARS:
+        p = Period(y)
+        w.add(code, p, "levensverwachting", f"{float(np.clip(r.normal(81.4 - 8 * prof['bijstand_hh'], 0.5), 78.5, 84)):.1f}")
+        seventy = inw[y] * float(np.clip(prof["share75"] * 1.62, 0.09, 0.25))
+        w.add(code, p, "inwoners_70plus", _int(seventy))
+        w.add(code, p, "inwoners_70plus_zelfstandig", _int(seventy * float(np.clip(r.normal(0.945, 0.008), 0.9, 0.98))))
+        leerlingen = inw[y] * float(np.clip(r.normal(0.085, 0.005), 0.06, 0.11))
+        w.add(code, p, "leerlingen_basisonderwijs", _int(leerlingen))
+        w.add(code, p, "leerlingen_sbo", _int(leerlingen * float(np.clip(r.normal(0.024, 0.004), 0.01, 0.04))))
+        w.add(code, p, "werkloosheid", f"{float(np.clip(r.normal(2.6 + 22 * prof['bijstand_hh'], 0.3), 2.0, 6.5)):.1f}")
+        young = inw[y] * prof["share0_17"] * prof["jeugd_rate"]
+        costs = {k: int(round(young * v * 1.16 * JEUGD_KOSTEN[k] * (1 + 0.05 * (y - 2021)) * (1 + r.normal(-0.02, 0.08))))
+                 for k, v in JEUGD_CATEGORIE.items()}
+        unknown = code == "GM0505" or r.random() < 0.3
+        w.add(code, p, "jeugd_uitgaven_begroot", str(sum(costs.values())))
+        for k, v in costs.items():
+            w.add(code, p, "jeugd_uitgaven_begroot", "?" if unknown and k in JEUGD_BEGROOT_ONBEKEND else str(v), categorie=k)
+    for y in GEZONDHEIDSMONITOR:
+        p = Period(y)
+        w.add(code, p, "ervaren_gezondheid", f"{float(np.clip(r.normal(78 - 60 * prof['bijstand_hh'] + 20 * prof['ses'], 1.5), 65, 88)):.1f}")
+        w.add(code, p, "eenzaamheid", f"{float(np.clip(r.normal(44 + 60 * prof['bijstand_hh'], 2), 35, 60)):.1f}")
+        w.add(code, p, "mantelzorgers", f"{float(np.clip(r.normal(13.5, 1.2), 9, 19)):.1f}")
+        w.add(code, p, "vrijwilligerswerk", f"{float(np.clip(r.normal(24 + 40 * prof['ses'], 2), 14, 34)):.1f}")
+    _add_flow(w, code, "kindermishandeling_adviezen", _flows(r, inw[2024] * 0.0006, {"x": 1.0}), None)
+    for p in all_periods():
+        if p.kind == "Q" or any((code, h) in NIET_GELEVERD_WMO for h in _halves_of(p) + [p.code]):
+            continue  # the GMSD publishes the Wmo combinations per half-year and year
+        clients = inw[p.year] * prof["wmo_rate"] * (1 + 0.015 * (p.year - 2021)) / 1000 * _unique_factor(p)
+        twee = int(round(clients * float(np.clip(r.normal(0.22, 0.015), 0.15, 0.3))))
+        w.add(code, p, "wmo_stapeling", str(twee))
+        for k, n in _split(twee, WMO_COMBINATIES, r, 0.15).items():
+            w.add(code, p, "wmo_stapeling", "-" if small else str(n), wmo_combinatie=k)
+
+
 def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -577,6 +632,7 @@ def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[st
         _kwaliteit(obs, code, inw)
         _iv3(obs, code, inw)
         _dashboard_factsheet(obs, code, inw)
+        _monitor_extra(obs, code, inw)
     # Where the demo has registrations, the figures derived from them are not delivered as
     # aggregates too (one figure, one source; the store refuses both).
     from sdrapport.inputs import demo_registrations as dr

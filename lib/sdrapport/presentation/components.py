@@ -20,6 +20,7 @@ from sdrapport.presentation.tables import Kerncijfer, Tegel, noot_teken
 from sdrapport.presentation.escaping import Markdown, markdown, nadruk, samen
 
 REFERENTIE = "Referentiegroep"
+NVT = "n.v.t."  # no comparison for this indicator (not unknown: that is "?")
 
 
 def _no_data(r: Rapport, df: pd.DataFrame, titel: str, wanneer: str, *, figuur: bool = False) -> bool:
@@ -255,18 +256,21 @@ def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) ->
     periods = []
     for ind_id in inds:
         ind = r.catalogus[ind_id]
-        # Only where the catalogue asks for it: the group's mean of e.g. inhabitants means nothing.
+        # Only where the catalogue asks for it: the group's mean of e.g. inhabitants means nothing
+        # ("n.v.t."); a comparison without a value is unknown ("?"), never a blank cell.
         own, ref = r.waarde(ind_id), r.referentie(ind_id)
         if not ind.referentie:
             ref = type(ref)(None, "ontbreekt", ref.eenheid, ref.periode, n=0)
         periods.append(own.periode)
-        rows.append({"Indicator": ind.label, r.naam: own.tekst, REFERENTIE: ref.tekst if ref.beschikbaar else "",
+        rows.append({"Indicator": ind.label, r.naam: own.tekst, REFERENTIE: ref.tekst if ind.referentie else NVT,
                      "Eenheid": _label(r, ind_id), "Periode": _wanneer(r, ind_id, own.periode)})
         data.append({"indicator": ind_id, "gemeente": value_cells([own.waarde], [own.waarde_status])[0],
                      "referentiegroep": round(ref.waarde, 6) if ref.beschikbaar else "?",
                      "eenheid": ind.eenheid, "periode": own.periode.code if own.periode else ""})
     shown = pd.DataFrame(rows)
-    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
+    noten = [f"{NVT}: voor dit cijfer (een aantal of bedrag, of een cijfer uit de eigen registratie) wordt geen gemiddelde "
+             "van de referentiegroep getoond."] if (shown[REFERENTIE] == NVT).any() else []
+    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel, noten=noten,
             ondertitel=f"{r.naam} en gemeenten met {r.grootteklasse}", bron=r.bron(*inds, perioden=sorted({p for p in periods if p})))
 
 
@@ -407,9 +411,7 @@ def _iv3(r: Rapport, p: Period):
 def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het gekost", jaar: int | None = None) -> None:
     """Baten, lasten and saldo per Iv3 taakveld for the primitieve begroting, the begroting na
     wijziging and the rekening, with the variance (positive = voordeel) and a total row."""
-    from sdrapport.indicators.finance import FASEN, TOTAAL, kolom
-
-    from sdrapport.indicators.finance import ParamsError
+    from sdrapport.indicators.finance import FASEN, NIHIL, NIHIL_NOOT, TOTAAL, ParamsError, bedrag_tekst, kolom
 
     p = _iv3_year(r, jaar)
     try:
@@ -428,11 +430,12 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
         for soort, label in (("saldo", title), ("baten", "Baten"), ("lasten", "Lasten")):
             values = [rec[kolom(soort, f)] for f in (*FASEN, "verschil")]
             (bold if soort == "saldo" else indented).append(len(rows))
-            rows.append({"Taakveld": label, **{h: fmt(v, "EUR x 1.000") for h, v in zip(heads, values)}})
+            rows.append({"Taakveld": label, **{h: bedrag_tekst(v) for h, v in zip(heads, values)}})
             data.append({"taakveld": rec["taakveld"], "soort": soort,
                          **{f: (round(v) if v == v else "?") for f, v in zip((*FASEN, "verschil"), values)}})
     shown = pd.DataFrame(rows)
-    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
+    nil = any(NIHIL in row.values() for row in rows)  # the jaarstukken print nil as a dash (seed 004)
+    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel, noten=[NIHIL_NOOT] if nil else [],
             ondertitel=f"{r.naam}, × €\u00a01.000; saldo = baten − lasten, een positief verschil is een voordeel",
             bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]), nadruk=bold, inspringen=indented)
 

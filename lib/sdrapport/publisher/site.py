@@ -25,8 +25,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from sdrapport.presentation.annex import glossary_markdown, method_markdown
 from sdrapport.indicators.catalogue import load_catalogue
-from sdrapport.inputs.contract import GROOTTEKLASSEN
+from sdrapport.presentation.chapters import Nummering
 from sdrapport.inputs.params import load_params
 from sdrapport.periods import Period
 from sdrapport.project import Project
@@ -181,19 +182,22 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
         parts.append(EMPTY_NOTE.format(text=empty_chapters_text(without, periode)))
     parts.append('::: {.content-visible when-format="html"}\nDit rapport is ook te downloaden als [PDF](index.pdf).\n:::\n')
     parts.append(navigation(built, gemeente, periode, profile, facts))
+    nummering = Nummering(profile)
     for nb_name in profile.notebooks:
         nb = nbformat.read(outdir / nb_name, as_version=4)
+        nummering.begin(nb_name)
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                parts.append(cell.source.strip() + "\n")
+                parts.append(nummering.markdown(cell.source.strip()) + "\n")
             elif cell.cell_type == "code" and cell_label(cell) and cell.get("outputs"):
                 empty = [o for o in cell.outputs if is_empty_output(o)]
                 if empty:  # no data: the note itself, not an embed of a figure cell without figure
                     parts.append("".join(o["data"]["text/markdown"] for o in empty).strip() + "\n")
                 else:
                     parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
-        if profile.toelichting:
-            parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
+        if nummering.toelichting(nb_name):
+            parts.append("### Toelichting gemeente\n\n"
+                         + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
     downloads = download_links(outdir)
     parts.append(_verantwoording(project, manifest, periode, facts, downloads, profile))
     page = outdir / PAGE
@@ -496,61 +500,18 @@ def period_pages(project: Project, pages: list[Path]) -> list[tuple[Path, str]]:
 
 
 def glossary(project: Project) -> str:
+    """The site's glossary: the concepts and indicators of the catalogue (annex.glossary_markdown)."""
     cat = load_catalogue(project.catalogue)
-    out = [_yaml_front({"title": "Begrippen", "subtitle": "Alle indicatoren uit de indicatorcatalogus", "lang": "nl"})]
-    for ind in sorted(cat, key=lambda i: i.label.lower()):
-        extra = [f"Eenheid: {cat.unit_label(ind)}", f"bron: {ind.bron}", f"richting: {ind.richting}"]
-        if ind.afgeleid:
-            extra.append(f"berekend als {cat[ind.teller].label.lower()} gedeeld door {cat[ind.noemer].label.lower()}")
-        if ind.cbs_afronding:
-            extra.append("afgerond volgens de CBS-regel")
-        out.append(f"{ind.label}\n:   {ind.definitie} *{'; '.join(extra)}.*\n")
-    return "\n".join(out)
+    front = _yaml_front({"title": "Begrippen", "subtitle": "Begrippen en indicatoren uit de indicatorcatalogus", "lang": "nl"})
+    return front + "\n" + glossary_markdown(cat)
 
 
 def method_notes(project: Project, built: dict[tuple[str, str, str], dict]) -> str:
-    classes = "\n".join(f"- {name}" for _, name in GROOTTEKLASSEN)
-    text = f"""{_yaml_front({"title": "Methode", "subtitle": "Hoe de cijfers in deze rapporten tot stand komen", "lang": "nl"})}
-## Referentiegroep
-
-Elke gemeente wordt vergeleken met gemeenten van dezelfde grootteklasse, naar het aantal inwoners op
-1 januari dat bij de rapportperiode hoort. Er zijn vijf grootteklassen:
-
-{classes}
-
-Het gemiddelde van de referentiegroep wordt alleen berekend over de gemeenten die over die periode
-cijfers hebben geleverd. Een relatief cijfer (per 1.000 inwoners, %) van de groep is de som van de
-afgeronde aantallen van die gemeenten, gedeeld door de som van hun noemers. Ontbreekt een gemeente,
-dan telt zij dus ook niet mee in de noemer.
-
-## Afronding en geheimhouding
-
-De cijfers 0 tot en met 4 worden afgerond naar 0 en de cijfers 5 tot en met 9 naar 10. Alle overige
-aantallen zijn afgerond op vijftallen. Daardoor kan de som van de details afwijken van het totaal.
-Relatieve cijfers worden berekend uit de afgeronde aantallen en zelf niet nog eens afgerond.
-
-Staat er een "?" in plaats van een getal, dan is het cijfer onbekend of onvoldoende betrouwbaar.
-Een "-" betekent dat het cijfer niet getoond kan worden omdat het herleidbaar zou zijn tot personen.
-Zulke waarden worden nooit als 0 behandeld.
-
-## Voorlopige en definitieve cijfers
-
-Cijfers over de meest recente periode zijn vaak voorlopig; ze worden definitief na een volgende
-aanlevering. Onder een figuur of tabel met voorlopige cijfers staat "(voorlopige cijfers)".
-
-## Perioden
-
-Een jaar, halfjaar of kwartaal telt unieke personen: wie in de periode ten minste één dag een
-voorziening had, telt één keer mee. Het jaarcijfer is daarom geen som van de halfjaren of kwartalen.
-Standcijfers zoals het aantal inwoners gelden op 1 januari; bij een periode die op 31 december
-eindigt, hoort de stand op de 1 januari daarna.
-
-{_registration_notes(built)}## Bronnen en verantwoording
-
-Elke figuur en tabel vermeldt haar bron en periode. Onderaan elk rapport staan de parameters, de
-versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw te maken is.
-"""
-    return text
+    """The site's method page (annex.method_markdown, the same text as a report's annex); the
+    registrations' notes when a published report has figures from registrations."""
+    registraties = next((m["pagina"]["registraties"] for m in built.values() if m["pagina"].get("registraties")), None)
+    front = _yaml_front({"title": "Methode", "subtitle": "Hoe de cijfers in deze rapporten tot stand komen", "lang": "nl"})
+    return front + "\n" + method_markdown(registraties)
 
 
 def _control(registraties: dict) -> str:
@@ -570,28 +531,6 @@ def _registration_line(registraties: dict | None) -> list[str]:
     return [f"- **Registraties**: cijfers uit de eigen registraties van de gemeente, bijgewerkt tot en met "
             f"{datum(dt.date.fromisoformat(registraties['peildatum']))}; aantallen {_control(registraties)} vóór opslag; "
             "geen gegevens over personen."]
-
-
-def _registration_notes(built: dict[tuple[str, str, str], dict]) -> str:
-    """Method notes on figures computed from the gemeenten's own registrations (when a published
-    report has any)."""
-    config = next((m["pagina"]["registraties"] for m in built.values() if m["pagina"].get("registraties")), None)
-    if config is None:
-        return ""
-    if config["methode"] == "cbs":
-        control = ("Ook deze aantallen zijn afgerond volgens de CBS-regel hierboven, en wel voordat ze worden opgeslagen: "
-                   "een exact klein aantal komt nergens in een rapport terecht.")
-    else:
-        control = (f"Aantallen van 1 tot en met {config['drempel'] - 1} worden niet getoond (\"-\"). Zou zo'n cijfer uit een "
-                   "totaal en de andere cijfers terug te rekenen zijn, dan wordt ook het kleinste andere cijfer weggelaten.")
-    return f"""## Cijfers uit de eigen registraties
-
-Een deel van de cijfers (unieke cliënten, tijdigheid van besluiten, in- en uitstroom in de bijstand,
-klachten) berekent sdrapport uit de registraties van de gemeente zelf, volgens definities met een naam en
-een versie; elk dashboard noemt ze onder "Definities". Persoonsnummers worden bij het inlezen vervangen
-door een versleutelde code en daarna niet bewaard: alleen totalen worden opgeslagen. {control}
-
-"""
 
 
 def quarto_binary() -> str | None:

@@ -58,14 +58,14 @@ def library_hash() -> str:
 
 
 # The gemeente's own params files that notebooks read (the toelichting only affects the page).
-EIGEN_PARAMS = ("jaarverslag", "dashboard", "factsheet")
+OWN_PARAMS = ("jaarverslag", "monitor", "dashboard", "factsheet")
 
 
 def _params_files(project: Project, gemeente: str) -> list[Path]:
     """The params files a notebook of this gemeente can read (toelichting only affects the page)."""
     p = project.params
     files = [*sorted(p.glob("*.yml")), *sorted((p / "cbs").glob("*.yml"))]
-    own = [p / folder / f"{gemeente}.yml" for folder in EIGEN_PARAMS]
+    own = [p / folder / f"{gemeente}.yml" for folder in OWN_PARAMS]
     return files + [f for f in own if f.exists()]
 
 
@@ -164,7 +164,7 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     for p in perioden:
         check_period(profile, p)
     # Checked before anything runs. A problem in a file every report reads raises (exit 2); a
-    # gemeente's own params file (jaarverslag, toelichting) or a period without its data refuses
+    # gemeente's own params file (jaarverslag, monitor, toelichting) or a period without its data refuses
     # only that report, named with the file in the failure table, and leaves its folder as it was.
     controle = check_report_params(project, rapport, gemeenten)
     controle.raise_for()
@@ -185,7 +185,7 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     for periode in perioden:
         for gemeente in gemeenten:
             params_files = dict(common_params)
-            for folder in EIGEN_PARAMS:
+            for folder in OWN_PARAMS:
                 own = project.params / folder / f"{gemeente}.yml"
                 if own.exists():
                     params_files[own] = _sha(own.read_bytes())

@@ -56,6 +56,9 @@ class Profile:
     pdf: dict = field(default_factory=dict)  # extra Typst options for the report's PDF
     referentiegroep: bool = True  # the report compares with a reference group (said in its verantwoording)
     verantwoording: str = "volledig"  # 'kort': the PDF leaves out the list of data files (one-page reports)
+    nummering: bool = False  # chapters and sections numbered in the headings (1, 1.1, ...; chapters.py)
+    ongenummerd: list[str] = field(default_factory=list)  # notebooks whose headings are not numbered (an introduction)
+    zonder_toelichting: list[str] = field(default_factory=list)  # notebooks without a "Toelichting gemeente" section
 
 
 def load_profile(project: Project, naam: str) -> Profile:
@@ -71,12 +74,17 @@ def load_profile(project: Project, naam: str) -> Profile:
     raw = load_params(path, PROFIEL) or {}
     problems = [problem_at(path, ("notebooks", i), f"notebook {nb} bestaat niet in notebooks/")
                 for i, nb in enumerate(raw["notebooks"]) if not (project.notebooks / nb).exists()]
+    for key in ("ongenummerd", "zonder_toelichting"):
+        problems += [problem_at(path, (key, i), f"notebook {nb} staat niet onder notebooks van dit rapport")
+                     for i, nb in enumerate(raw.get(key) or []) if nb not in raw["notebooks"]]
     if problems:
         raise ParamsError(problems)
     return Profile(naam=naam, titel=str(raw["titel"]), notebooks=list(raw["notebooks"]),
                    toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}),
                    periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)),
-                   verantwoording=str(raw.get("verantwoording") or "volledig"))
+                   verantwoording=str(raw.get("verantwoording") or "volledig"),
+                   nummering=bool(raw.get("nummering", False)), ongenummerd=list(raw.get("ongenummerd") or []),
+                   zonder_toelichting=list(raw.get("zonder_toelichting") or []))
 
 
 PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}
