@@ -65,7 +65,7 @@ def test_factsheet_is_one_compact_page(reports):
     _, results = reports
     page = (results["factsheet"].outdir / "index.qmd").read_text(encoding="utf-8")
     meta = yaml.safe_load(page.split("---\n")[1])
-    assert meta["format"]["typst"]["fontsize"] == "9pt" and meta["format"]["typst"]["toc"] is False
+    assert meta["format"]["typst"]["fontsize"] == "8.5pt" and meta["format"]["typst"]["toc"] is False
     assert "Toelichting gemeente" not in page
     feiten = pd.read_csv(results["factsheet"].outdir / "data" / "feiten.csv", dtype=str)
     # The year 2023 is described by the stock on 1 January 2024: CBS counts 83.058 for Hengelo
