@@ -130,13 +130,13 @@ def main() -> None:
         start = time.perf_counter()
         proc = subprocess.run(site_cmd, check=True, capture_output=True, text=True)
         rerun = time.perf_counter() - start
-        print(f"rerun without changes (sdrapport site): {rerun:.2f} s ({proc.stdout.strip().splitlines()[-1]})", flush=True)
+        print(f"rerun without changes (sdrapport site): {rerun:.2f} s ({(proc.stdout + proc.stderr).strip().splitlines()[-1]})", flush=True)
 
         gemeente = change_one_figure(project, args.periode)
         start = time.perf_counter()
         proc = subprocess.run(batch, check=True, capture_output=True, text=True)
         one = time.perf_counter() - start
-        print(f"one figure of {gemeente} changed (sdrapport batch + site): {one:.1f} s\n{proc.stdout.strip()}", flush=True)
+        print(f"one figure of {gemeente} changed (sdrapport batch + site): {one:.1f} s\n{(proc.stdout + proc.stderr).strip()}", flush=True)
         print(f"reports={reports} full_s={full:.1f} naive_s={naive:.1f} speedup={naive / full:.2f} rerun_s={rerun:.2f} "
               f"one_change_s={one:.1f} peak_mib={mem.peak / 2**20:.0f}")
     finally:
