@@ -38,13 +38,13 @@ from sdrapport.project import Project
 
 
 def change_one_figure(project: Project, periode: str) -> str:
-    """Add 5 to one figure of the first gemeente in the demo observations; returns its code."""
+    """Add 5 to one figure (households in debt counselling) of the first gemeente in the demo observations; returns its code."""
     path = project.data / "observaties" / "demo.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
     header = lines[0].split(",")
     for i, line in enumerate(lines[1:], start=1):
         cells = line.split(",")
-        if len(cells) == len(header) and cells[1] == periode and cells[2] == "inwoners_75plus":
+        if len(cells) == len(header) and cells[1] == periode and cells[2] == "schuldhulp_huishoudens":
             cells[header.index("waarde")] = str(int(cells[header.index("waarde")]) + 5)
             lines[i] = ",".join(cells)
             path.write_text("\n".join(lines), encoding="utf-8")
