@@ -3,10 +3,9 @@
     python benchmarks/batch.py                  # 342 gemeenten, one period (2023-H2), rapport monitor
     python benchmarks/batch.py --gemeenten 12   # a quick check
 
-In a temporary copy of the project it generates a demo data set of N gemeenten (the gemeenten of
-data/gemeenten.csv, then the other real gemeenten of data/kaart and data/profiel, then synthetic
-ones, GM7001..., all with the demo generator's own figures), builds the store,
-then in one run:
+In a temporary copy of the project whose registry holds N of the 342 real gemeenten (all by
+default) it generates the demo data for them (as a first use does), builds the store, then in one
+run:
 
 - runs the batch for one period (site pages included; Quarto is not needed) and measures its wall
   time, the summed in-kernel execution time of the notebooks (papermill's per-cell durations) and
@@ -32,10 +31,9 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import psutil
 
-from sdrapport.inputs import demo, geodata
+from sdrapport.inputs.demo import ensure_demo, generated_paths
 from sdrapport.runner.batch import default_workers, run_batch
 from sdrapport.periods import Period
 from sdrapport.project import Project
@@ -43,61 +41,46 @@ from sdrapport.store.database import build_store
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data")
-PROVINCIES = ("Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland", "Utrecht", "Noord-Holland",
-              "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg")
-
-
-def real_gemeenten(data: Path) -> list[tuple[str, str, str, int]]:
-    """(code, naam, provincie, inwoners on 1 January 2024) of every gemeente in data/kaart and
-    data/profiel, in code order."""
-    kaart = geodata.read_boundaries(geodata.boundary_files(data)[2023])
-    profiel = geodata.read_profile(geodata.profile_files(data)[2024])
-    return [(g.code, g.naam, g.provincie, int(profiel.loc[g.code, "inwoners"])) for g in kaart.gebieden.values()]
 
 
 def make_project(dest: Path, n: int) -> Project:
-    """A copy of the project whose data holds n gemeenten: the demo's own, then synthetic ones."""
+    """A copy of the project whose registry holds n of the 342 real gemeenten (all by default; else
+    every k-th, so all size classes stay), with the demo data generated for them."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
+    generated = {p.name for p in generated_paths(REPO / "data")} | {".demo-stamp"}
     for part in PROJECT_PARTS:
         src = REPO / part
-        shutil.copytree(src, dest / part) if src.is_dir() else shutil.copy2(src, dest / part)
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=lambda d, names: [x for x in names if x in generated])
+        else:
+            shutil.copy2(src, dest / part)
     (dest / "reports").mkdir()
     data = dest / "data"
     with open(data / "gemeenten.csv", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    if n <= len(rows):
-        rows = rows[:n]
-    else:
-        # First the other real gemeenten of the Netherlands (code, name and province from
-        # data/kaart, inhabitants on 1 January 2024 from data/profiel), so maps and similar
-        # gemeenten work on the real geography; then, beyond 342, synthetic ones with a national
-        # size distribution (median about 30.000 inhabitants). demo.generate draws every figure from
-        # the gemeente's code, so adding the inhabitant counts to its table is all it needs.
-        have = {r["code"] for r in rows}
-        for code, naam, provincie, inwoners in real_gemeenten(data):
-            if len(rows) >= n:
-                break
-            if code not in have:
-                demo.INWONERS_2024[code] = inwoners
-                rows.append({"code": code, "naam": naam, "provincie": provincie})
-        rng = np.random.default_rng(342)
-        for k in range(n - len(rows)):
-            code = f"GM{7001 + k:04d}"
-            demo.INWONERS_2024[code] = int(np.clip(rng.lognormal(np.log(30_000), 0.8), 1_000, 900_000))
-            rows.append({"code": code, "naam": f"Synthetisch {k + 1:03d}", "provincie": PROVINCIES[k % len(PROVINCIES)]})
-    codes = {r["code"] for r in rows}
-    with open(data / "gemeenten.csv", "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["code", "naam", "provincie"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    if not {"GM0014", "GM1942"} <= codes:  # the history names successors that must exist
-        (data / "gemeente-historie.csv").unlink(missing_ok=True)
-    if "GM0164" not in codes:
-        (data / "observaties" / "hengelo-jaarstukken-2024.csv").unlink(missing_ok=True)
-    for rel, content in demo.generate(sorted(codes)).items():
-        (data / rel).write_bytes(content)
+        reader = csv.DictReader(fh)
+        rows, fields = list(reader), reader.fieldnames
+    if n < len(rows):
+        step = len(rows) / n
+        rows = [rows[int(i * step)] for i in range(n)]
+        codes = {r["code"] for r in rows}
+        with open(data / "gemeenten.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        with open(data / "inwoners.csv", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            inw, inw_fields = [r for r in reader if r["gemeente"] in codes], reader.fieldnames
+        with open(data / "inwoners.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=inw_fields, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(inw)
+        if not {"GM0014", "GM1942"} <= codes:  # the history names successors that must exist
+            (data / "gemeente-historie.csv").unlink(missing_ok=True)
+        if "GM0164" not in codes:
+            (data / "observaties" / "hengelo-jaarstukken-2024.csv").unlink(missing_ok=True)
+    ensure_demo(data)
     return Project(dest)
 
 

@@ -15,6 +15,7 @@ maximum resident set size. The last line is exactly:
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import resource
 import shutil
@@ -29,14 +30,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def generate(folder: Path, records: int) -> Path:
-    """Write `records` voorzieningen to one CSV, gemeente by gemeente (the demo gemeenten, largest
+    """Write `records` voorzieningen to one CSV, gemeente by gemeente (the registry's gemeenten, largest
     first, then synthetic ones GM7001... of 250.000 inhabitants, added to gemeenten.csv beside the
     folder), so the generator's memory stays small whatever the number."""
     from sdrapport.inputs import demo, demo_registrations as dr
 
     categorieen = {"wmo": demo.PRODUCTCATEGORIE, "jeugd": demo.JEUGD_CATEGORIE, "pw": demo.REINTEGRATIE}
     path = folder / "voorzieningen-benchmark.csv"
-    gemeenten = sorted(demo.INWONERS_2024.items(), key=lambda kv: -kv[1])
+    with open(REPO / "data" / "inwoners.csv", encoding="utf-8") as fh:  # the real 1 January 2024 figures
+        gemeenten = sorted(((r["gemeente"], int(r["inwoners"])) for r in csv.DictReader(fh) if r["jaar"] == "2024"),
+                           key=lambda kv: (-kv[1], kv[0]))
     extra = []
     total, k = 0, 0
     with open(path, "w", encoding="utf-8", newline="") as fh:

@@ -1,20 +1,20 @@
-"""Benchmark of `sdrapport site` rendering: incremental and parallel against one `quarto render`
-(not a test; run it by hand; needs `quarto` on the PATH).
+"""Benchmark of national publishing: `sdrapport site` (incremental, parallel) against one
+`quarto render` (not a test; run it by hand; needs `quarto` on the PATH, else it says so and exits 0).
 
-    python benchmarks/site.py                  # the demo's 27 gemeenten, monitor, 2023-H2
-    python benchmarks/site.py --gemeenten 8    # a quick check
-    python benchmarks/site.py --gemeenten 342  # national scale (synthetic gemeenten; takes long)
+    python benchmarks/site.py                  # all 342 gemeenten, monitor, 2023-H2 (takes long)
+    python benchmarks/site.py --gemeenten 24   # a quicker check on 24 of them (all size classes)
 
-In a temporary copy of the project it builds the reports with
-`sdrapport batch --gemeenten all --perioden 2023-H2 --geen-site` (the first N demo gemeenten for
-N < 27; synthetic ones beyond 27, see benchmarks/batch.py; not timed) and writes the site pages,
-then measures:
+In a temporary copy of the project whose registry holds N of the 342 real gemeenten (see
+benchmarks/batch.py) it builds the reports with `sdrapport batch --geen-site` (not timed) and
+writes the site pages, then measures:
 
-- naive_s: one `quarto render` of the whole project in one process (a copy of the project);
-- full_s: `site.render(full=True)`: every page, report pages in parallel workers;
-- rerun_s: `site.render()` again without changes (nothing is rendered);
-- one_change_s: `site.render()` after one gemeente's download (data/*.csv) changed: that page and
-  the listings.
+- naive_s: one `quarto render` of the whole project in one process, measured on a copy holding a
+  sample of the reports (--sample) and extrapolated to all of them (the site pages counted once);
+- full_s: `sdrapport site --volledig`: every page, report pages in parallel workers;
+- rerun_s: `sdrapport site` again without changes (pages written, nothing rendered);
+- one_change_s: `sdrapport batch` plus site after one figure of one gemeente changed: the store is
+  rebuilt, the reports of that gemeente's reference group run again, their pages and the listings
+  are rendered.
 
 The last line is machine-readable:
     reports=N full_s= naive_s= speedup= rerun_s= one_change_s= peak_mib=
@@ -24,7 +24,6 @@ speedup = naive_s / full_s; peak_mib = peak resident memory of this process and 
 from __future__ import annotations
 
 import argparse
-import csv
 import shutil
 import subprocess
 import sys
@@ -38,9 +37,25 @@ from batch import PeakMemory, REPO, make_project
 from sdrapport.project import Project
 
 
+def change_one_figure(project: Project, periode: str) -> str:
+    """Add 5 to one figure (households in debt counselling) of the first gemeente in the demo observations; returns its code."""
+    path = project.data / "observaties" / "demo.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        if len(cells) == len(header) and cells[1] == periode and cells[2] == "schuldhulp_huishoudens":
+            cells[header.index("waarde")] = str(int(cells[header.index("waarde")]) + 5)
+            lines[i] = ",".join(cells)
+            path.write_text("\n".join(lines), encoding="utf-8")
+            return cells[0]
+    raise SystemExit("no figure to change")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gemeenten", type=int, default=27, help="number of gemeenten (default 27, the demo's; 342 national)")
+    parser.add_argument("--gemeenten", type=int, default=342, help="number of gemeenten (default all 342)")
+    parser.add_argument("--sample", type=int, default=8, help="reports in the naive render's sample")
     parser.add_argument("--periode", default="2023-H2")
     parser.add_argument("--rapport", default="monitor")
     parser.add_argument("--workers", type=int, default=None, help="Quarto processes at once (default: the number of cores)")
@@ -52,38 +67,23 @@ def main() -> None:
         print("benchmarks/site.py: quarto is not on the PATH; nothing measured.")
         return
 
-    from sdrapport.publisher.site import render, write_site
+    from sdrapport.publisher.site import write_site
     from sdrapport.publisher.check import check_project
     from sdrapport.publisher.render import default_workers, render_site
 
     tmp = args.project.resolve() if args.project else Path(tempfile.mkdtemp(prefix="sdrapport-sitebench-"))
     try:
         if args.project:
-            shutil.rmtree(tmp / "naive", ignore_errors=True)
-            shutil.rmtree(tmp / "project" / "reports" / "_site", ignore_errors=True)
-        with open(REPO / "data" / "gemeenten.csv", encoding="utf-8") as fh:
-            demo_codes = [r["code"] for r in csv.DictReader(fh)]
-        if args.project:
             project = Project(tmp / "project")
-        elif args.gemeenten <= len(demo_codes):  # the demo project itself, the first N of its gemeenten
-            root = tmp / "project"
-            root.mkdir()
-            for part in ("_quarto.yml", "notebooks", "params", "data"):
-                (shutil.copytree if (REPO / part).is_dir() else shutil.copy2)(REPO / part, root / part)
-            (root / "reports").mkdir()
-            project = Project(root)
-            gemeenten = ",".join(demo_codes[: args.gemeenten]) if args.gemeenten < len(demo_codes) else "all"
-        else:  # synthetic gemeenten (benchmarks/batch.py), without the demo's own registrations
+            shutil.rmtree(project.reports / "_site", ignore_errors=True)
+        else:
             project = make_project(tmp / "project", args.gemeenten)
-            shutil.rmtree(project.data / "registraties", ignore_errors=True)
-            gemeenten = "all"
-        if not args.project:
             shutil.copytree(REPO / "assets", project.root / "assets")
         start = time.perf_counter()
+        batch = [sys.executable, "-m", "sdrapport.cli", "batch", "--gemeenten", "all", "--perioden", args.periode,
+                 "--rapport", args.rapport, "-q", "--project", str(project.root)]
         if not args.project:
-            subprocess.run([sys.executable, "-m", "sdrapport.cli", "batch", "--gemeenten", gemeenten, "--perioden",
-                            args.periode, "--rapport", args.rapport, "--geen-site", "-q", "--project", str(project.root)],
-                           check=True)
+            subprocess.run([*batch, "--geen-site"], check=True)
         pages = write_site(project)
         problems = check_project(project)
         if problems:
@@ -91,13 +91,31 @@ def main() -> None:
         reports = sum(1 for p in pages if len(p.relative_to(project.root).parts) == 5)
         print(f"build: {reports} reports and site pages in {time.perf_counter() - start:.0f} s (not timed below)", flush=True)
 
+        # naive: one quarto render of a copy that holds a sample of the reports, extrapolated
         naive_root = tmp / "naive"
-        shutil.copytree(project.root, naive_root, ignore=shutil.ignore_patterns("_site", "store", "batches", ".quarto"))
+        shutil.rmtree(naive_root, ignore_errors=True)
+        shutil.copytree(project.root, naive_root, ignore=shutil.ignore_patterns("_site", "store", "batches", ".quarto", "_site.*"))
+        naive_project = Project(naive_root)
+        all_reports = sorted(p.parent for p in naive_project.reports.glob(f"{args.periode}/*/{args.rapport}"))
+        sample = all_reports[:: max(1, len(all_reports) // args.sample)][: args.sample]
+        for folder in all_reports:
+            if folder not in sample:
+                shutil.rmtree(folder)
+        write_site(naive_project)  # listings and navigation of the sample
         with PeakMemory() as mem_naive:
             start = time.perf_counter()
             subprocess.run([quarto, "render"], cwd=naive_root, check=True, capture_output=True)
-            naive = time.perf_counter() - start
-        print(f"naive: one quarto render of the project: {naive:.1f} s, peak {mem_naive.peak / 2**20:.0f} MiB", flush=True)
+            naive_sample = time.perf_counter() - start
+        # the site pages (index, listing, methode, begrippen) once; the report pages scale
+        start = time.perf_counter()
+        subprocess.run([quarto, "render", "index.qmd", "reports/methode.qmd", "reports/begrippen.qmd",
+                        f"reports/{args.periode}/index.qmd"], cwd=naive_root, check=True, capture_output=True)
+        site_part = time.perf_counter() - start
+        per_report = max(naive_sample - site_part, 0.0) / len(sample)
+        naive = site_part + per_report * reports
+        print(f"naive: one quarto render of {len(sample)} reports: {naive_sample:.1f} s ({per_report:.2f} s per report, "
+              f"site pages {site_part:.1f} s) -> estimate {naive:.0f} s for {reports} reports, "
+              f"peak {mem_naive.peak / 2**20:.0f} MiB", flush=True)
 
         workers = args.workers or default_workers()
         with PeakMemory() as mem:
@@ -108,17 +126,17 @@ def main() -> None:
         print(f"full: sdrapport render, {workers} workers: {full:.1f} s ({phases}), peak {mem.peak / 2**20:.0f} MiB",
               flush=True)
 
+        site_cmd = [sys.executable, "-m", "sdrapport.cli", "site", "--project", str(project.root)]
         start = time.perf_counter()
-        _, message = render(project, workers=workers)
+        proc = subprocess.run(site_cmd, check=True, capture_output=True, text=True)
         rerun = time.perf_counter() - start
-        print(f"rerun without changes: {rerun:.2f} s ({message})", flush=True)
+        print(f"rerun without changes (sdrapport site): {rerun:.2f} s ({(proc.stdout + proc.stderr).strip().splitlines()[-1]})", flush=True)
 
-        download = sorted(project.reports.glob(f"{args.periode}/*/{args.rapport}/data/*.csv"))[0]
-        download.write_text(download.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        gemeente = change_one_figure(project, args.periode)
         start = time.perf_counter()
-        _, message = render(project, workers=workers)
+        proc = subprocess.run(batch, check=True, capture_output=True, text=True)
         one = time.perf_counter() - start
-        print(f"one report changed: {one:.1f} s ({message})", flush=True)
+        print(f"one figure of {gemeente} changed (sdrapport batch + site): {one:.1f} s\n{(proc.stdout + proc.stderr).strip()}", flush=True)
         print(f"reports={reports} full_s={full:.1f} naive_s={naive:.1f} speedup={naive / full:.2f} rerun_s={rerun:.2f} "
               f"one_change_s={one:.1f} peak_mib={mem.peak / 2**20:.0f}")
     finally:

@@ -2,8 +2,12 @@
 so tests run the real code on the real demo files without touching the checkout's reports/."""
 from __future__ import annotations
 
+import atexit
+import csv
+import functools
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,10 +21,47 @@ os.environ.setdefault("SDRAPPORT_SLEUTEL", "test-sleutel-niet-voor-productie-012
 PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data", "assets")
 
 
+# The registry holds all 342 gemeenten; the tests run on 27 of them (every size class, the seeds'
+# gemeenten, the demo's record-level exports and its missing-value cases), so that a store builds
+# in seconds. Their rows of data/gemeenten.csv and data/inwoners.csv are the real ones.
+TEST_GEMEENTEN = (
+    "GM0014", "GM0034", "GM0088", "GM0096", "GM0141", "GM0147", "GM0153", "GM0164", "GM0173", "GM0193",
+    "GM0268", "GM0277", "GM0312", "GM0339", "GM0344", "GM0355", "GM0363", "GM0402", "GM0505", "GM0518",
+    "GM0599", "GM0758", "GM0772", "GM0855", "GM1735", "GM1742", "GM1942",
+)
+
+
+def _keep_rows(path: Path, column: str) -> None:
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = [r for r in reader if r[column] in TEST_GEMEENTEN]
+        fields = reader.fieldnames
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@functools.cache
+def data_template() -> Path:
+    """data/ of the repository restricted to TEST_GEMEENTEN, with its demo files generated once
+    per test session (as a first use would); copy_project copies it."""
+    from sdrapport.inputs.demo import ensure_demo, generated_paths
+
+    folder = Path(tempfile.mkdtemp(prefix="sdrapport-testdata-")) / "data"
+    generated = {p.resolve() for p in generated_paths(REPO / "data")} | {(REPO / "data" / ".demo-stamp").resolve()}
+    shutil.copytree(REPO / "data", folder, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() in generated])
+    _keep_rows(folder / "gemeenten.csv", "code")
+    _keep_rows(folder / "inwoners.csv", "gemeente")
+    ensure_demo(folder)
+    atexit.register(shutil.rmtree, folder.parent, True)
+    return folder
+
+
 def copy_project(dest: Path) -> Project:
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
-        src = REPO / part
+        src = data_template() if part == "data" else REPO / part
         if src.is_dir():
             shutil.copytree(src, dest / part)
         else:

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from sdrapport.cli import app
 from sdrapport.errors import ContractError
-from sdrapport.runner.run import run_report
+from sdrapport.pipeline import build_report
 from sdrapport.store.database import build_store
 from tests.cbs_server import FIXTURES, CbsFixtureServer
 
@@ -21,6 +21,7 @@ def cbs_project(project):
     """The project without demo observations: its figures will come from CBS only."""
     for p in (project.data / "observaties").glob("*.csv"):
         p.unlink()
+    (project.data / "demo.yml").unlink()  # as data/demo.yml says: no demo data wanted
     (project.data / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\n", encoding="utf-8")
     (project.params / "rapporten" / "klein.yml").write_text(
         "titel: Monitor\nnotebooks: [01_uitgangspositie.ipynb, 02_wmo.ipynb]\n", encoding="utf-8")
@@ -104,7 +105,7 @@ def test_snapshots_are_immutable(cbs_project, tmp_path):
 def test_report_from_fetched_tables_names_them_in_its_sources(cbs_project):
     with CbsFixtureServer() as server:
         assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}").exit_code == 0
-    result = run_report(cbs_project, "GM0505", "2024-H1", "klein")
+    result = build_report(cbs_project, "GM0505", "2024-H1", "klein")
     assert result.ok, [n.error for n in result.notebooks]
     import nbformat
 
@@ -133,7 +134,7 @@ def test_boundaries_are_never_silently_mixed(cbs_project):
     # A neighbour merged into Dordrecht on 1 July 2023: Dordrecht keeps its code, its boundary changed.
     historie.write_text("code,naam,geldig_van,geldig_tot,opvolger\nGM9990,Oudgemeente,,2023-06-30,GM0505\nGM0505,Dordrecht,,,\n",
                         encoding="utf-8")
-    result = run_report(cbs_project, "GM0505", "2024-H1", "klein")
+    result = build_report(cbs_project, "GM0505", "2024-H1", "klein")
     assert result.ok, [n.error for n in result.notebooks]
     import nbformat
 

@@ -15,7 +15,7 @@ def test_bad_period_and_unknown_gemeente_are_refused_clearly(demo_project):
     proc = sdrapport("run", "--gemeente", "GM0505", "--periode", "2023-H3", project=demo_project)
     assert proc.returncode == 2 and "'2023-H3' is geen geldige periode" in proc.stderr
     proc = sdrapport("run", "--gemeente", "GM9999", "--periode", "2023-H2", project=demo_project)
-    assert proc.returncode == 2 and "GM9999 staat niet in data/gemeenten.csv" in proc.stderr
+    assert proc.returncode == 2 and "gemeente 'GM9999' staat niet in data/gemeenten.csv" in proc.stderr
     proc = sdrapport("run", "--rapport", "bestaatniet", project=demo_project)
     assert proc.returncode == 2 and "onbekend rapport 'bestaatniet'" in proc.stderr
 

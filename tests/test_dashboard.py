@@ -65,9 +65,24 @@ def test_quarter_table_shows_nothing_after_the_report_period(tiny, shown):
     components.tabel_kwartalen(tiny, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")  # report: 2021-Q1
     data = pd.read_csv(tiny.uitvoer / "data" / "kw.csv")
     assert list(data.columns) == ["indicator", "2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4", "2020", "2021-Q1"]
-    cells = list(html_rows(shown[0][0]).values())[1]
-    assert cells[-4:] == ["", "", "", ""]  # Q2..Q4 2021 and the year 2021: empty
+    header, cells = list(html_rows(shown[0][0]).values())[:2]
+    # Q2..Q4 2021 are not over yet: a dash, never '?' or empty (seed 001); the year column is the
+    # year to date, which after the first quarter is that quarter itself.
+    assert cells[-4:] == ["\u2013", "\u2013", "\u2013", "400"]
+    assert header[-1] == "2021 t/m\u00a0Q1"
     assert "eerste kwartaal 2020 - eerste kwartaal 2021" in shown[0][0]
+    assert "kwartaal nog niet voorbij" in shown[0][1]["sdrapport"]["tbl-cap"]
+
+
+def test_quarter_table_year_to_date_is_counted_never_summed(tiny, shown):
+    """After the third quarter the year to date is January-September (2021-T3), a period of its
+    own: not delivered here, so '?', although all three quarters are there to add up."""
+    q3 = Rapport("GM0402", "2021-Q3", project=tiny.project.root, uitvoer=tiny.uitvoer, rapport="dashboard")
+    components.tabel_kwartalen(q3, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
+    header, cells = list(html_rows(shown[0][0]).values())[:2]
+    assert header[-1] == "2021 t/m\u00a0Q3"
+    assert cells[-5:] == ["400", "400", "410", "\u2013", "?"]
+    assert "1 januari tot en met 30 september 2021" in shown[0][1]["sdrapport"]["tbl-cap"]
 
 
 def test_quarter_table_year_is_its_own_figure_not_the_sum(tiny, shown):

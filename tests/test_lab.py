@@ -17,7 +17,8 @@ from nbclient import NotebookClient
 from tests.test_hygiene import defaults
 
 from sdrapport.presentation.report import META_KEY
-from sdrapport.runner.run import cell_label, run_report
+from sdrapport.runner.run import cell_label
+from sdrapport.pipeline import build_report
 
 
 def labelled_outputs(nb: nbformat.NotebookNode) -> dict[str, list]:
@@ -46,7 +47,7 @@ def test_notebook_in_jupyterlab_shows_what_the_papermill_run_shows(project, name
     assert lab_csv and lab
     shutil.rmtree(outdir)
 
-    result = run_report(project, d["gemeente"], d["periode"], d["rapport"])
+    result = build_report(project, d["gemeente"], d["periode"], d["rapport"])
     assert result.ok, [n.error for n in result.notebooks]
     executed = nbformat.read(result.outdir / name, as_version=4)
     assert labelled_outputs(executed) == lab

@@ -9,7 +9,8 @@ import re
 import nbformat
 
 from sdrapport.publisher.standalone import RAW_HTML, html_path, write_html
-from sdrapport.runner.run import load_profile, run_report
+from sdrapport.runner.run import load_profile
+from sdrapport.pipeline import build_report
 from sdrapport.publisher.site import chapters_without_figures, is_empty_output
 
 from tests.conftest import html_rows, unescape
@@ -81,7 +82,7 @@ def test_chapters_without_figures_are_named_on_the_page_and_in_the_html(project)
     demo.write_text("".join(line for line in lines if not line.startswith("GM0505,2023-H2,stapeling_")), encoding="utf-8")
     (project.params / "rapporten" / "klein.yml").write_text(
         "titel: Klein\nnotebooks: [05_schuldhulp_minima.ipynb, 06_stapeling.ipynb]\n", encoding="utf-8")
-    result = run_report(project, "GM0505", "2023-H2", "klein")
+    result = build_report(project, "GM0505", "2023-H2", "klein")
     assert result.ok, [n.error for n in result.notebooks]
     assert chapters_without_figures(result.outdir, ["05_schuldhulp_minima.ipynb", "06_stapeling.ipynb"]) == ["Stapeling van voorzieningen"]
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")

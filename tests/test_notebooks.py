@@ -7,7 +7,8 @@ import pandas as pd
 
 from tests.conftest import html_rows, unescape
 
-from sdrapport.runner.run import cell_label, run_report
+from sdrapport.runner.run import cell_label
+from sdrapport.pipeline import build_report
 from sdrapport.publisher.check import check_project
 
 
@@ -94,7 +95,7 @@ def test_page_embeds_only_existing_labelled_outputs_and_shows_the_demo_banner(bu
 
 def test_rerun_gives_identical_tables_text_and_figures(built, project):
     proj, _ = built
-    again = run_report(project, "GM0505", "2023-H2")
+    again = build_report(project, "GM0505", "2023-H2")
     assert again.ok
     a, b = proj.report_dir("2023-H2", "GM0505"), project.report_dir("2023-H2", "GM0505")
     for csv in sorted((a / "data").glob("*.csv")):
@@ -111,7 +112,7 @@ def test_failing_notebook_is_named_kept_and_gets_no_page(project):
     # A two-chapter profile keeps this test quick; the mechanism is the same for every profile.
     (project.params / "rapporten" / "klein.yml").write_text(
         "titel: Klein\nnotebooks: [02_wmo.ipynb, 01_uitgangspositie.ipynb]\n", encoding="utf-8")
-    ok = run_report(project, "GM0164", "2023-H2", "klein")
+    ok = build_report(project, "GM0164", "2023-H2", "klein")
     assert ok.ok and (project.report_dir("2023-H2", "GM0164", "klein") / "index.qmd").exists()
     workbook = project.report_dir("2023-H2", "GM0164", "klein") / "data" / "GM0164-2023-H2-klein.xlsx"
     assert workbook.exists()
@@ -121,7 +122,7 @@ def test_failing_notebook_is_named_kept_and_gets_no_page(project):
     target.source += '\nraise ValueError("kapotte figuur")'
     nbformat.write(nb, path)
 
-    result = run_report(project, "GM0164", "2023-H2", "klein")
+    result = build_report(project, "GM0164", "2023-H2", "klein")
     outdir = project.report_dir("2023-H2", "GM0164", "klein")
     assert not result.ok
     failure = result.failures()[0]
@@ -147,14 +148,19 @@ def test_new_gemeente_from_its_own_observations_without_code_changes(project):
                  f"GM9001,{p},wmo_clienten,Hulp bij het huishouden,{n // 3},eigen registratie,definitief"]
     rows += ["GM9001,2024,huishoudens,,19000,eigen registratie,definitief"]
     (project.data / "observaties" / "nieuwdorp.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    result = run_report(project, "GM9001", "2023-H2")
+    result = build_report(project, "GM9001", "2023-H2")
     assert result.ok, [n.error for n in result.notebooks]
     outdir = project.report_dir("2023-H2", "GM9001")
     cells = {cell_label(c): c for c in _cells(outdir / "02_wmo.ipynb")}
     text = cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"]
     assert "In de gemeente Nieuwdorp waren er in het tweede halfjaar 2023 2.610 unieke cliënten" in text
+    # The demo has no figure of its own for an indicator the gemeente delivers (never a mix of real
+    # and fictitious figures of one indicator); its other chapters show demo figures, and say so.
+    demo = (project.data / "observaties" / "demo.csv").read_text(encoding="utf-8")
+    assert "GM9001,2023-H2,wmo_clienten," not in demo and "GM9001,2024,huishoudens," not in demo
+    assert "GM9001,2023-H2,jeugd_jongeren," in demo
     page = (outdir / "index.qmd").read_text(encoding="utf-8")
-    assert "Demodata: fictieve cijfers" not in page  # its own figures, not demo data
+    assert "Demodata: fictieve cijfers" in page
 
 
 def test_executed_notebooks_name_no_folder_of_the_build_machine(built):

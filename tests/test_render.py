@@ -38,14 +38,14 @@ HOSTILE_NOTE = ("Let op {{< env SDRAPPORT_SLEUTEL >}} en {{< include ../../../..
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """All four report types built and rendered, with hostile commentary on the dashboard."""
-    from sdrapport.runner.run import run_report
+    from sdrapport.pipeline import build_report
     from sdrapport.publisher.site import render, write_site
 
     proj = copy_project(tmp_path_factory.mktemp("render") / "project")
     (proj.params / "toelichting" / "GM0402.yml").write_text(f"10_dashboard: '{HOSTILE_NOTE}'\n", encoding="utf-8")
     dirs = {}
     for rapport, (gemeente, periode) in REPORTS.items():
-        result = run_report(proj, gemeente, periode, rapport)
+        result = build_report(proj, gemeente, periode, rapport)
         assert result.ok, [n.error for n in result.notebooks]
         dirs[rapport] = result.outdir
     write_site(proj)

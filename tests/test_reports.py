@@ -1,11 +1,14 @@
 """The four report types, each built by one command on the demo data (real papermill runs)."""
+import nbformat
 import pandas as pd
 import pytest
 import yaml
 
-from sdrapport.runner.run import run_report
+from sdrapport.pipeline import build_report
 from sdrapport.publisher.site import write_site
 from sdrapport.publisher.check import check_project
+from sdrapport.runner.run import cell_label
+from tests.conftest import unescape
 
 
 @pytest.fixture(scope="module")
@@ -14,9 +17,9 @@ def reports(tmp_path_factory):
 
     proj = copy_project(tmp_path_factory.mktemp("reports") / "project")
     results = {
-        "dashboard": run_report(proj, "GM0402", "2021-Q1", "dashboard"),
-        "jaarverslag": run_report(proj, "GM0164", "2024", "jaarverslag"),
-        "factsheet": run_report(proj, "GM0164", "2023", "factsheet"),
+        "dashboard": build_report(proj, "GM0402", "2021-Q1", "dashboard"),
+        "jaarverslag": build_report(proj, "GM0164", "2024", "jaarverslag"),
+        "factsheet": build_report(proj, "GM0164", "2023", "factsheet"),
     }
     write_site(proj)
     return proj, results
@@ -62,31 +65,39 @@ def test_factsheet_is_one_compact_page(reports):
     _, results = reports
     page = (results["factsheet"].outdir / "index.qmd").read_text(encoding="utf-8")
     meta = yaml.safe_load(page.split("---\n")[1])
-    assert meta["format"]["typst"]["fontsize"] == "9pt" and meta["format"]["typst"]["toc"] is False
+    assert meta["format"]["typst"]["fontsize"] == "8.5pt" and meta["format"]["typst"]["toc"] is False
     assert "Toelichting gemeente" not in page
     feiten = pd.read_csv(results["factsheet"].outdir / "data" / "feiten.csv", dtype=str)
-    # The year 2023 is described by the stock on 1 January 2024: Hengelo's 82.324 (seed 003).
+    # The year 2023 is described by the stock on 1 January 2024: CBS counts 83.058 for Hengelo
+    # (KWB 2024); seed 003 prints the gemeente's own count, 82.324.
     inw = feiten[feiten["indicator"] == "inwoners"].iloc[0]
-    assert (inw["waarde"], inw["periode"]) == ("82324", "2024")
+    notebook = (results["factsheet"].outdir / "12_factsheet.ipynb").read_text(encoding="utf-8")
+    assert inw["waarde"] == "83058" and "1 januari 2024" in notebook
 
 
 def test_demo_monitor_shows_every_chapter_with_data(built):
     proj, result = built
     assert result.ok
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
-    for chapter in ("## Uitgangspositie", "## Wmo", "## Jeugdwet", "## Participatiewet", "## Schuldhulpverlening en minima",
-                    "## Stapeling van voorzieningen", "## Financiën", "## Kwaliteit"):
-        assert chapter in page
+    # Numbered chapters and sections (seed 002); the introduction is not numbered, the annex is.
+    chapters = ["## 1 Uitgangspositie", "## 2 Wmo", "## 3 Jeugdwet", "## 4 Participatiewet", "## 5 Schuldhulpverlening en minima",
+                "## 6 Stapeling van voorzieningen", "## 7 Financiën", "## 8 Kwaliteit", "## 9 Bijlagen"]
+    for chapter in ["## Inleiding", *chapters, "### 1.1 Bevolking", "### 2.2 Kwaliteit", "### 9.2 Begrippenlijst"]:
+        assert f"\n{chapter}\n" in page, chapter
+    assert [page.index(c) for c in chapters] == sorted(page.index(c) for c in chapters)
     assert "cijfers beschikbaar" not in page  # the demo data covers every indicator and figure used
 
 
 def test_report_refuses_the_wrong_kind_of_period(project):
     with pytest.raises(ValueError, match="rapport 'dashboard' is voor een kwartaal, niet voor 2021"):
-        run_report(project, "GM0402", "2021", "dashboard")
+        build_report(project, "GM0402", "2021", "dashboard")
 
 
 def test_jaarverslag_without_params_for_the_year_still_builds(reports, project):
-    result = run_report(project, "GM0164", "2023", "jaarverslag")
+    result = build_report(project, "GM0164", "2023", "jaarverslag")
     assert result.ok, [n.error for n in result.notebooks]
+    cells = {cell_label(c): c for c in nbformat.read(result.outdir / "11_jaarverslag.ipynb", as_version=4).cells if cell_label(c)}
+    text = "".join(o["data"]["text/markdown"] for o in cells["txt-beleidsindicatoren"].outputs)
+    assert unescape(text) == "De gemeente Hengelo heeft voor 2023 geen beleidsindicatoren opgegeven."
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
-    assert "geen beleidsindicatoren opgegeven" in page
+    assert "{{< embed 11_jaarverslag.ipynb#txt-beleidsindicatoren >}}" in page

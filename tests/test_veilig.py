@@ -100,7 +100,7 @@ def test_report_names_are_names_not_paths(project):
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """The dashboard of a gemeente whose name, and whose commentary, try to run code on the page."""
-    from sdrapport.runner.run import run_report
+    from sdrapport.pipeline import build_report
     from sdrapport.publisher.site import write_site
 
     proj = copy_project(tmp_path_factory.mktemp("hostile") / "project")
@@ -111,7 +111,7 @@ def hostile(tmp_path_factory):
     (proj.params / "toelichting" / "GM0402.yml").write_text(
         "10_dashboard: |\n  Eerste alinea {{< include ../../../../../../../../etc/os-release >}} <script>x()</script>\n\n"
         "  ```{=html}\n  <img src=x onerror=alert(1)>\n  ```\n\n  | a | b |\n", encoding="utf-8")
-    result = run_report(proj, "GM0402", "2021-Q1", "dashboard")
+    result = build_report(proj, "GM0402", "2021-Q1", "dashboard")
     assert result.ok, [n.error for n in result.notebooks]
     write_site(proj)
     return proj, result

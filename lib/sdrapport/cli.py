@@ -21,7 +21,8 @@ DEFAULT_GEMEENTE = "GM0505"  # Dordrecht, the seed 002 report
 DEFAULT_PERIODE = "2023-H2"
 
 ProjectOpt = typer.Option(None, "--project", help="Projectmap (standaard: de map met _quarto.yml rond de huidige map).")
-GemeenteOpt = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g", help="Gemeentecode, bijvoorbeeld GM0505.")
+GemeenteOpt = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g",
+                           help="Gemeentecode of -naam, bijvoorbeeld GM0505, Dordrecht of 'Hengelo (O.)'.")
 PeriodeOpt = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1.")
 RapportOpt = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/.")
 
@@ -108,11 +109,26 @@ def run(
     """Voer de notebooks van een rapport uit voor één gemeente en periode en maak pagina en site."""
     proj = _project(project)
     p = _periode(periode)
-    ok = _run_one(proj, gemeente.upper(), p, rapport)
+    code = _gemeente(proj, gemeente)
+    ok = _run_one(proj, code, p, rapport)
     if site:
         _site(proj)
-    _readable_without_quarto(proj, gemeente.upper(), p, rapport, ok)
+    else:
+        _page(proj, code, p, rapport, ok)
+    _readable_without_quarto(proj, code, p, rapport, ok)
     raise typer.Exit(0 if ok else 1)
+
+
+def _page(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> None:
+    """The report's page only (publisher), without the rest of the site and without rendering."""
+    from sdrapport.publisher.site import remove_page, write_page
+    from sdrapport.runner.run import load_profile
+
+    profile = load_profile(proj, rapport)
+    if ok:
+        write_page(proj, gemeente, p, profile)
+    else:
+        remove_page(proj.report_dir(p.code, gemeente, profile.naam))
 
 
 def _readable_without_quarto(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> None:
@@ -197,6 +213,14 @@ def _failure_block(proj: Project, failure) -> None:
         console.print(line, markup=False)
 
 
+def _gemeente(proj: Project, text: str) -> str:
+    """The code of the gemeente named by --gemeente: a code, or its name as CBS writes it."""
+    from sdrapport.inputs.registry import read_registry, resolve_gemeente
+
+    with _input_errors():
+        return resolve_gemeente(read_registry(proj.data / "gemeenten.csv"), text)
+
+
 def _check_gemeente(proj: Project, gemeente: str) -> None:
     import duckdb
 
@@ -211,7 +235,8 @@ def _check_gemeente(proj: Project, gemeente: str) -> None:
 
 @app.command()
 def batch(
-    gemeenten: str = typer.Option("all", "--gemeenten", help="all, of codes gescheiden door komma's (GM0505,GM0402)."),
+    gemeenten: str = typer.Option("all", "--gemeenten", help="all; of codes, namen of provincie:<naam>, gescheiden door "
+                                  "komma's (GM0505,Hilversum,provincie:Utrecht)."),
     perioden: str = typer.Option(DEFAULT_PERIODE, "--perioden", help="Een of meer perioden, gescheiden door komma's (2023-H1,2023-H2)."),
     rapport: str = RapportOpt,
     dask: str = typer.Option(None, "--dask", help="Adres van een Dask-scheduler (tcp://host:8786); standaard een lokaal cluster."),
@@ -266,10 +291,20 @@ def batch(
             console.print(f"[{state['done']}/{state['total']}] {rep.gemeente} {rep.periode}: "
                           f"{'klaar' if rep.ok else f'{failed} notebook(s) mislukt'}", markup=False)
 
+    # With --dask the site is published while the cluster is up, its page renders tasks on the
+    # same workers; otherwise after the batch, with a Quarto process per core here.
+    site_exit: list[typer.Exit] = []
+
+    def publish(executor) -> None:
+        try:
+            _site(proj, executor=executor)
+        except typer.Exit as exc:
+            site_exit.append(exc)
+
     try:
         with bar:
             result = run_batch(proj, codes, periods, rapport, dask=dask, workers=workers, on_planned=planned,
-                               on_report=reported)
+                               on_report=reported, then=publish if site and dask else None)
     except OSError as exc:  # distributed raises OSError (or TimeoutError, a subclass) for a dead address
         console.print(f"[red]Fout:[/red] de Dask-scheduler {dask} is niet bereikbaar: {exc}", markup=True)
         raise typer.Exit(2) from None
@@ -298,8 +333,14 @@ def batch(
         if refused_reports:
             console.print(f"{len(refused_reports)} rapport(en) geweigerd vóór het uitvoeren (instellingen of gegevens): "
                           "er is niets uitgevoerd en een bestaande pagina is gebleven. Herstel wat de tabel noemt.")
-    if site:
+    if site and not dask:
         _site(proj)
+    elif not site:
+        from sdrapport.publisher.site import write_site
+
+        write_site(proj)  # the pages, not rendered
+    if site_exit:
+        raise site_exit[0]
     failed = any(f["notebook"] != "(geweigerd)" for f in failures)
     raise typer.Exit(1 if failed else 2 if failures else 0)
 
@@ -314,7 +355,7 @@ def site(
     _site(_project(project), full=volledig, workers=workers)
 
 
-def _site(proj: Project, *, full: bool = False, workers: int | None = None) -> None:
+def _site(proj: Project, *, full: bool = False, workers: int | None = None, executor=None) -> None:
     from sdrapport.publisher.site import render, write_site
     from sdrapport.publisher.check import check_project
 
@@ -328,7 +369,7 @@ def _site(proj: Project, *, full: bool = False, workers: int | None = None) -> N
     reports = sum(1 for p in pages if len(p.relative_to(proj.root).parts) == 5)  # reports/<periode>/<gemeente>/<rapport>/index.qmd
     console.print(f"Quarto-project klaar: {len(pages)} pagina's ({reports} gemeenterapporten).")
     try:
-        rendered, message = render(proj, full=full, workers=workers)
+        rendered, message = render(proj, full=full, workers=workers, executor=executor)
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/red]", markup=False)
         raise typer.Exit(1) from None
@@ -376,7 +417,7 @@ def voorbeeld(
 
     proj = _project(project)
     p = _periode(periode)
-    code = gemeente.upper()
+    code = _gemeente(proj, gemeente)
     with _input_errors():
         profile = load_profile(proj, rapport)
     page = proj.report_dir(p.code, code, profile.naam) / PAGE

@@ -22,10 +22,14 @@ EENHEDEN = {
     "EUR x 1.000": None,
     "score": None,
     "gemiddelde": 1.0,
+    "index": None,  # a price index, e.g. CPI 2015 = 100
+    "rapportcijfer": None,  # a mark from 1 to 10
+    "jaar": None,  # a duration in years (levensverwachting)
+    "per 1.000 leerlingen": 1000.0,
 }
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
-OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "kern")
+OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "labels", "kern")
 PEILDATA = ("1 januari",)
 
 
@@ -45,7 +49,18 @@ class Indicator:
     referentie: bool = False
     peildatum: str | None = None  # '1 januari' for a stock counted on that day; None for a flow or average
     volgorde: tuple[tuple[str, tuple[str, ...]], ...] = ()  # per breakdown column the order of its values
-    kern: bool = False  # a key indicator of its domain: map, similar gemeenten, signals (comparisons.py)
+    labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # per breakdown column: value -> label
+    kern: bool = False  # a key indicator of its domain: map, similar gemeenten, signals (presentation.comparisons)
+
+    def label_voor(self, **fixed: str) -> str:
+        """The indicator's name for one breakdown value, as the catalogue spells it out (`labels`),
+        e.g. tevredenheid for wet=Wmo: 'Percentage gebruikers van Wmo dat ... ervaart'; else the
+        label with the value in brackets."""
+        own = {col: dict(values) for col, values in self.labels}
+        for col, value in fixed.items():
+            if value in own.get(col, {}):
+                return own[col][value]
+        return self.label + (f" ({', '.join(fixed.values())})" if fixed else "")
 
     @property
     def afgeleid(self) -> bool:
@@ -69,6 +84,7 @@ class Catalogue:
     path: Path
     indicators: dict[str, Indicator] = field(default_factory=dict)
     volgorde: dict[str, tuple[str, ...]] = field(default_factory=dict)  # top-level `volgorde`: per breakdown column
+    begrippen: dict[str, str] = field(default_factory=dict)  # top-level `begrippen`: concept -> definition (glossary)
 
     def order(self, ind: Indicator | str, column: str, values) -> list[str]:
         """The values of a breakdown column in the catalogue's order: the indicator's own `volgorde`
@@ -158,10 +174,12 @@ def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
 
     problems: list[Problem] = []
     entries: dict[str, dict] = {}
-    extra_keys = [k for k in raw if k not in ("indicatoren", "volgorde")]
+    extra_keys = [k for k in raw if k not in ("indicatoren", "volgorde", "begrippen")]
     for key in extra_keys:
-        problems.append(Problem(where, None, str(key), "onbekende sleutel; toegestaan: indicatoren, volgorde"))
+        problems.append(Problem(where, None, str(key), "onbekende sleutel; toegestaan: indicatoren, volgorde, begrippen"))
     problems += _order_problems(where, raw.get("volgorde"), "volgorde", None)
+    begrippen, found = _concepts(where, raw.get("begrippen"))
+    problems += found
     for n, entry in enumerate(raw["indicatoren"], start=1):
         ref = f"indicator {n}"
         if not isinstance(entry, dict):
@@ -188,6 +206,7 @@ def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
         if dims is not None and not (isinstance(dims, list) and all(isinstance(d, str) for d in dims)):
             problems.append(Problem(where, None, "uitsplitsingen", f"{ref}: verwacht een lijst van kolomnamen, bijvoorbeeld [leeftijd, geslacht]"))
         problems += _order_problems(where, entry.get("volgorde"), f"{ref}: volgorde", entry.get("uitsplitsingen") or [])
+        problems += _label_problems(where, entry.get("labels"), ref, entry.get("uitsplitsingen") or [])
         if entry.get("id") in entries:
             problems.append(Problem(where, None, "id", f"{ref}: id is al eerder gedefinieerd; elke indicator staat één keer in de catalogus"))
         if entry.get("id"):
@@ -209,7 +228,7 @@ def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
     if problems:
         raise ContractError(problems)
 
-    cat = Catalogue(path, volgorde={k: tuple(v) for k, v in (raw.get("volgorde") or {}).items()})
+    cat = Catalogue(path, volgorde={k: tuple(v) for k, v in (raw.get("volgorde") or {}).items()}, begrippen=begrippen)
     for ind_id, e in entries.items():
         cat.indicators[ind_id] = Indicator(
             id=ind_id,
@@ -226,9 +245,40 @@ def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
             referentie=bool(e.get("referentie", False)),
             peildatum=e.get("peildatum"),
             volgorde=tuple((k, tuple(v)) for k, v in (e.get("volgorde") or {}).items()),
+            labels=tuple((k, tuple((str(a), str(b)) for a, b in v.items())) for k, v in (e.get("labels") or {}).items()),
             kern=bool(e.get("kern", False)),
         )
     return cat
+
+
+def _concepts(where: str, value) -> tuple[dict[str, str], list[Problem]]:
+    """`begrippen`: the concepts a reader meets besides the indicators (algemene voorziening,
+    taakveld, ...), each `begrip` with its `definitie`, for the glossary of the site and the reports."""
+    if value is None:
+        return {}, []
+    if not isinstance(value, list):
+        return {}, [Problem(where, None, "begrippen", "verwacht een lijst van begrippen, elk met begrip en definitie")]
+    out: dict[str, str] = {}
+    problems = []
+    for n, entry in enumerate(value, start=1):
+        ref = f"begrip {n}"
+        if not isinstance(entry, dict):
+            problems.append(Problem(where, None, "begrippen", f"{ref}: verwacht velden begrip en definitie"))
+            continue
+        ref = f"begrip {n} ({entry.get('begrip', '?')})"
+        for key in entry:
+            if key not in ("begrip", "definitie"):
+                problems.append(Problem(where, None, "begrippen", f"{ref}: onbekend veld {key!r}; toegestaan: begrip, definitie"))
+        term, text = entry.get("begrip"), entry.get("definitie")
+        if not isinstance(term, str) or not term.strip() or not isinstance(text, str) or not text.strip():
+            problems.append(Problem(where, None, "begrippen", f"{ref}: begrip en definitie zijn verplicht (tekst)"))
+            continue
+        term = " ".join(term.split())
+        if term.casefold() in {t.casefold() for t in out}:
+            problems.append(Problem(where, None, "begrippen", f"{ref}: dit begrip staat er al; elk begrip staat één keer in de catalogus"))
+            continue
+        out[term] = " ".join(text.split())
+    return out, problems
 
 
 def _order_problems(where: str, value, ref: str, allowed: list[str] | None) -> list[Problem]:
@@ -247,4 +297,20 @@ def _order_problems(where: str, value, ref: str, allowed: list[str] | None) -> l
             out.append(Problem(where, None, "volgorde", f"{ref}.{column}: een waarde staat er twee keer in"))
         if allowed is not None and column not in allowed:
             out.append(Problem(where, None, "volgorde", f"{ref}: {column!r} staat niet in de uitsplitsingen van deze indicator"))
+    return out
+
+
+def _label_problems(where: str, value, ref: str, allowed: list[str]) -> list[Problem]:
+    """`labels`: per breakdown column of the indicator, per value the indicator's name for it."""
+    if value is None:
+        return []
+    example = "labels: {wet: {Wmo: Percentage gebruikers van Wmo dat ...}}"
+    if not isinstance(value, dict):
+        return [Problem(where, None, "labels", f"{ref}: verwacht per uitsplitsing per waarde een naam, bijvoorbeeld {example}")]
+    out = []
+    for column, names in value.items():
+        if column not in allowed:
+            out.append(Problem(where, None, "labels", f"{ref}: {column!r} staat niet in de uitsplitsingen van deze indicator"))
+        elif not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
+            out.append(Problem(where, None, "labels", f"{ref}.{column}: verwacht per waarde een naam (tekst), bijvoorbeeld {example}"))
     return out

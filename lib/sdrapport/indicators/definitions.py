@@ -53,8 +53,16 @@ DEFINITIES = {d.code: d for d in (
         "voorzieningen telt één keer per periode, dus het jaarcijfer is geen optelsom van de kwartalen. "
         "Naar zwaarte telt een cliënt bij de zwaarste voorziening in de periode; naar verwijzer bij de "
         "combinatie van verwijzers (alleen gemeente, gemeente en anderen, alleen anderen); naar categorie "
-        "in elke categorie die hij had.",
-        ("wmo_clienten", "jeugd_jongeren")),
+        "in elke categorie die hij had. Met een pgb telt een cliënt die in de periode ten minste één "
+        "voorziening als persoonsgebonden budget had.",
+        ("wmo_clienten", "jeugd_jongeren", "jeugd_pgb")),
+    Definitie(
+        "voorzieningperiode", 1, "Voorzieningen in de periode",
+        "Een voorziening telt mee in elke periode die (deels) ligt tussen haar startdatum en einddatum; zonder "
+        "einddatum loopt ze door tot de peildatum. Elke voorziening telt één keer per periode, dus het jaarcijfer "
+        "is geen optelsom van de kwartalen. Naar verwijzer: de gemeente of een andere wettelijke verwijzer "
+        "(huisarts, jeugdarts, gecertificeerde instelling, medisch specialist, rechter, overig).",
+        ("jeugd_voorzieningen",)),
     Definitie(
         "toegewezen_budget", 1, "Toegewezen budget",
         "Een cliënt telt mee in de perioden waarin budget voor zijn voorziening is toegewezen. Voorzieningen "
@@ -86,6 +94,12 @@ DEFINITIES = {d.code: d for d in (
         "beslist, gegrond de klachten die (deels) gegrond zijn verklaard. Het aandeel gegronde klachten is "
         "berekend over de afgehandelde klachten.",
         ("klachten", "klachten_afgehandeld", "klachten_gegrond")),
+    Definitie(
+        "twee_voorzieningen", 1, "Stapeling binnen de Wmo",
+        "Cliënten die in de periode precies twee verschillende Wmo-voorzieningen hadden (naar categorie, "
+        "lopend in de periode zoals bij de zorgperiode), geteld onder de combinatie van die twee; elke "
+        "cliënt staat bij één combinatie, dus de combinaties tellen op tot het totaal.",
+        ("wmo_stapeling",)),
 )}
 
 # The standard definition of each derived indicator (the newest version of its first definition).
@@ -95,7 +109,8 @@ STANDAARD.update({"wmo_clienten": "zorgperiode/2", "jeugd_jongeren": "zorgperiod
 # Which record kind feeds which indicator, and which wet (for voorzieningen).
 BRON_SOORT = {
     "wmo_clienten": ("voorzieningen", "wmo"), "jeugd_jongeren": ("voorzieningen", "jeugd"),
-    "reintegratie": ("voorzieningen", "pw"),
+    "jeugd_pgb": ("voorzieningen", "jeugd"), "jeugd_voorzieningen": ("voorzieningen", "jeugd"),
+    "reintegratie": ("voorzieningen", "pw"), "wmo_stapeling": ("voorzieningen", "wmo"),
     "bijstand_personen": ("uitkeringen", None), "bijstand_huishoudens": ("uitkeringen", None),
     "bijstand_instroom": ("uitkeringen", None), "bijstand_uitstroom": ("uitkeringen", None),
     "aanvragen_beslist": ("aanvragen", None), "aanvragen_tijdig": ("aanvragen", None),
@@ -104,8 +119,9 @@ BRON_SOORT = {
 # The catalogue breakdown a record's categorie becomes, per indicator.
 CATEGORIE_KOLOM = {"wmo_clienten": "productcategorie", "jeugd_jongeren": "categorie", "reintegratie": "voorziening"}
 # Breakdowns whose values add up to the total (each record or client in exactly one value); used
-# for secondary suppression. Categories of unique clients do not: a client can have several.
-OPTELBAAR = {"zwaarte", "verwijzer", "norm", "reden", "voorziening", "wet"}
+# for secondary suppression. Categories of unique clients do not: a client can have several. A
+# cross-classification ('verwijzer|zwaarte') adds up to each of its margins.
+OPTELBAAR = {"zwaarte", "verwijzer", "norm", "reden", "voorziening", "wet", "wmo_combinatie"}
 # Flows add up over time: the quarters make the half-year and the year.
 STROOM = {"bijstand_instroom", "bijstand_uitstroom", "klachten", "klachten_afgehandeld", "klachten_gegrond"}
 # Pairs whose difference is itself a count of people (late decisions, complaints not upheld,
@@ -185,11 +201,14 @@ def peildatum(latest: dict[str, dt.date], gemeente: str, config: Config) -> dt.d
 
 
 def periods_frame(gemeente: str, vanaf: int, peil: dt.date) -> pd.DataFrame:
-    """Every quarter, half-year and year from 1 January of `vanaf` that started by the peildatum,
+    """Every quarter, half-year, year and year to date September (T3) from 1 January of `vanaf`
+    that started by the peildatum,
     with the last day counted (`eind`: the period's end or the peildatum) and its status."""
     rows = []
     for year in range(vanaf, peil.year + 1):
-        for p in [Period(year), *(Period(year, "H", n) for n in (1, 2)), *(Period(year, "Q", n) for n in range(1, 5))]:
+        # T3 (January to September) is the dashboard's year to date after the third quarter.
+        for p in [Period(year), *(Period(year, "H", n) for n in (1, 2)), *(Period(year, "Q", n) for n in range(1, 5)),
+                  Period(year, "T", 3)]:
             if p.start > peil:
                 continue
             rows.append({"gemeente": gemeente, "periode": p.code, "begin": p.start, "eind": min(p.end, peil),
@@ -209,7 +228,8 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
         SELECT v.gemeente, p.periode, v.client, v.categorie,
                CASE v.zwaarte WHEN 'licht' THEN 1 WHEN 'middel' THEN 2 WHEN 'zwaar' THEN 3 END AS zrang,
                v.verwijzer = 'Gemeente' AS via_gemeente,
-               v.verwijzer IS NOT NULL AND v.verwijzer <> 'Gemeente' AS via_ander
+               v.verwijzer IS NOT NULL AND v.verwijzer <> 'Gemeente' AS via_ander,
+               v.financiering = 'pgb' AS pgb
         FROM voorzieningen v JOIN perioden p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
         WHERE v.wet = $wet
@@ -217,7 +237,8 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
     """
     return con.execute(f"""
         WITH per_client AS (
-            SELECT gemeente, periode, client, max(zrang) AS zr, bool_or(via_gemeente) AS g, bool_or(via_ander) AS a
+            SELECT gemeente, periode, client, max(zrang) AS zr, bool_or(via_gemeente) AS g, bool_or(via_ander) AS a,
+                   bool_or(pgb) AS pgb
             FROM ({hits}) GROUP BY gemeente, periode, client),
         per_categorie AS (SELECT DISTINCT gemeente, periode, categorie, client FROM ({hits}))
         SELECT gemeente, periode, NULL AS dim, NULL AS dimwaarde, count(*) AS waarde FROM per_client GROUP BY ALL
@@ -230,8 +251,29 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
                count(*) FROM per_client GROUP BY ALL
         UNION ALL
         SELECT gemeente, periode, 'categorie', categorie, count(*) FROM per_categorie GROUP BY ALL
+        UNION ALL
+        SELECT gemeente, periode, 'pgb', NULL, count(*) FILTER (WHERE pgb) FROM per_client GROUP BY gemeente, periode
         ORDER BY ALL
     """, {"wet": WETTEN[wet]}).df()
+
+
+def _provisions_in_period(con, wet: str) -> pd.DataFrame:
+    """Provisions running in each period (voorzieningperiode/1), in total, by zwaarte, by verwijzer
+    (the gemeente or another legal referrer) and by both (dim 'verwijzer|zwaarte')."""
+    return con.execute("""
+        WITH hits AS (
+            SELECT v.gemeente, p.periode, coalesce(v.zwaarte, 'onbekend') AS zwaarte,
+                   CASE WHEN v.verwijzer IS NULL THEN 'Onbekend' WHEN v.verwijzer = 'Gemeente' THEN 'Gemeente'
+                        ELSE 'Niet-gemeente' END AS verwijzer
+            FROM voorzieningen v JOIN perioden p
+              ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
+            WHERE v.wet = ?)
+        SELECT gemeente, periode, NULL AS dim, NULL AS dimwaarde, count(*) AS waarde FROM hits GROUP BY ALL
+        UNION ALL SELECT gemeente, periode, 'zwaarte', zwaarte, count(*) FROM hits GROUP BY ALL
+        UNION ALL SELECT gemeente, periode, 'verwijzer', verwijzer, count(*) FROM hits GROUP BY ALL
+        UNION ALL SELECT gemeente, periode, 'verwijzer|zwaarte', verwijzer || '|' || zwaarte, count(*) FROM hits GROUP BY ALL
+        ORDER BY ALL
+    """, [WETTEN[wet]]).df()
 
 
 def _running_provisions(con, wet: str) -> pd.DataFrame:
@@ -333,9 +375,20 @@ def compute(con, indicator: str, definitie: Definitie, config: Config, cache: di
         key = (definitie.code, wet)
         if key not in cache:
             cache[key] = _unique_clients(con, definitie, wet, config.eenmalig_geboekt)
-        return cache[key]
+        if indicator == "jeugd_pgb":  # the clients with a pgb, as a total of their own
+            pgb = cache[key][cache[key]["dim"] == "pgb"]
+            return pgb.assign(dim=None, dimwaarde=None)
+        return cache[key][cache[key]["dim"] != "pgb"]
+    if definitie.naam == "voorzieningperiode":
+        return _provisions_in_period(con, wet)
     if indicator == "reintegratie":
         return _running_provisions(con, wet)
+    if indicator == "wmo_stapeling":
+        from sdrapport.indicators.wmo_combinations import pairs
+
+        if ("paren", wet) not in cache:
+            cache[("paren", wet)] = pairs(con, WETTEN[wet])
+        return cache[("paren", wet)]
     group = {"bijstand_personen": "uitkeringen", "bijstand_huishoudens": "uitkeringen", "bijstand_instroom": "uitkeringen",
              "bijstand_uitstroom": "uitkeringen", "aanvragen_beslist": "aanvragen", "aanvragen_tijdig": "aanvragen",
              "klachten": "klachten", "klachten_afgehandeld": "klachten", "klachten_gegrond": "klachten"}[indicator]
@@ -436,7 +489,8 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
             for d in sorted({h.definitie.code for hist in histories.values() for h in hist}):
                 part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
                 part["dim"] = part["dim"].map(lambda v, ind=indicator: CATEGORIE_KOLOM.get(ind, v) if v == "categorie" else v)
-                part = part[(part["dim"].isna() | part["dim"].isin(allowed)) & part["gemeente"].isin(bronnen)]
+                crossed = part["dim"].map(lambda dim, ok=allowed: isinstance(dim, str) and set(dim.split("|")) <= ok)
+                part = part[(part["dim"].isna() | crossed) & part["gemeente"].isin(bronnen)]
                 counts[d] = _complete(part, perioden[perioden["gemeente"].isin(bronnen)]).assign(indicator=indicator)
             for g, hist in histories.items():
                 defs += [{"gemeente": g, "indicator": indicator, "definitie": step.definitie.code,
@@ -466,9 +520,11 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
 def as_observations(afgeleid: Afgeleid, dims: list[str], bestand: str) -> pd.DataFrame:
     """The derived counts in the store's observation layout (one column per breakdown)."""
     src = afgeleid.observaties
+    # A cross-classification 'verwijzer|zwaarte' = 'Gemeente|licht' fills two breakdown columns.
+    cells = [dict(zip(k.split("|"), str(v).split("|"))) if isinstance(k, str) else {} for k, v in zip(src["dim"], src["dimwaarde"])]
     out = pd.DataFrame({
         "gemeente": src["gemeente"], "periode": src["periode"], "indicator": src["indicator"],
-        **{d: pd.Series([v if k == d else None for k, v in zip(src["dim"], src["dimwaarde"])], index=src.index, dtype=object) for d in dims},
+        **{d: pd.Series([c.get(d) for c in cells], index=src.index, dtype=object) for d in dims},
         "waarde": src["waarde"].astype(float), "waarde_status": src["waarde_status"], "bron": src["bron"],
         "status": src["status"], "bestand": bestand, "rij": 0, "beveiligd": True,
     })

@@ -68,7 +68,10 @@ def cbs_round_array(values) -> np.ndarray:
     return np.where(n <= 4, 0.0, np.where(n <= 9, 10.0, 5 * np.floor(n / 5 + 0.5)))
 
 
-TIME_PARTS = {"J": [("H", (1, 2)), ("Q", (1, 2, 3, 4))], "H1": [("Q", (1, 2))], "H2": [("Q", (3, 4))]}
+# A flow of a period is the sum of its parts: the year of its half-years or quarters (or of
+# January-September and the fourth quarter), a half-year or January-September of its quarters.
+TIME_PARTS = {"J": [("H", (1, 2)), ("Q", (1, 2, 3, 4)), ("", ("T3", "Q4"))], "H1": [("Q", (1, 2))], "H2": [("Q", (3, 4))],
+              "T3": [("Q", (1, 2, 3))]}
 
 
 def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str], balance: tuple[str, str, str] | None) -> list[list[int]]:
@@ -87,13 +90,27 @@ def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str], balance
         total = totals.get(tuple(k[:-1]))
         if total is not None:
             rels.append([total, *group.index])
+    # A cross-classification ('verwijzer|zwaarte'): the cells with one value of a column add up to
+    # that value's margin (the cell of that column alone).
+    crossed = frame[~is_total & frame["dim"].map(lambda d: isinstance(d, str) and "|" in d
+                                                  and set(d.split("|")) <= set(additive))]
+    if len(crossed):
+        margin = {(*r[:4], r[4], r[5]): i for i, r in zip(frame.index, frame[[*key, "dim", "dimwaarde"]].itertuples(index=False))}
+        for k, group in crossed.groupby([*key, "dim"], sort=False):
+            columns = k[-1].split("|")
+            for j, column in enumerate(columns):
+                values = group["dimwaarde"].map(lambda v, j=j: str(v).split("|")[j])
+                for value, members in group.groupby(values, sort=False):
+                    cell = margin.get((*k[:-1], column, value))
+                    if cell is not None:
+                        rels.append([cell, *members.index])
     flow = frame[frame["indicator"].isin(flows)]
     if len(flow):
         cell = {(g, p, i, d, dm, w): idx for idx, g, p, i, d, dm, w in zip(
             flow.index, flow["gemeente"], flow["periode"], flow["indicator"], flow["dim"].fillna(""),
             flow["dimwaarde"].fillna(""), flow["definitie"])}
         for (g, p, i, d, dm, w), idx in cell.items():
-            if "-" in p and not p.endswith(("H1", "H2")):
+            if "-" in p and not p.endswith(("H1", "H2", "T3")):
                 continue
             year = p[:4]
             groups = TIME_PARTS["J"] if p == year else TIME_PARTS[p[-2:]]
@@ -109,7 +126,9 @@ def _relations(frame: pd.DataFrame, additive: set[str], flows: set[str], balance
         for (g, p, i, w), idx in cell.items():
             if i != stock:
                 continue
-            before = Period.parse(p).shift(-1).code
+            period = Period.parse(p)
+            # The stock before January-September is the one at the end of the year before.
+            before = (Period(period.year - 1) if period.kind == "T" else period.shift(-1)).code
             members = [cell.get((g, before, stock, w)), cell.get((g, p, inflow, w)), cell.get((g, p, outflow, w))]
             if all(m is not None for m in members):
                 rels.append([idx, *members])

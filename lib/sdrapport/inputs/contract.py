@@ -42,6 +42,7 @@ GROOTTEKLASSEN = (
 )
 
 GEMEENTEN_COLUMNS = ("code", "naam", "provincie")
+GEMEENTEN_OPTIONAL = ("statnaam", "bron")  # the StatLine/KWB name where it differs; the source
 HISTORIE_COLUMNS = ("code", "naam", "geldig_van", "geldig_tot", "opvolger")
 INWONERS_COLUMNS = ("gemeente", "jaar", "inwoners", "bron")
 OBSERVATIE_COLUMNS = ("gemeente", "periode", "indicator", "waarde", "bron", "status")
@@ -295,7 +296,7 @@ def _problems(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra
 
 # -- gemeenten ------------------------------------------------------------------------------------
 def read_gemeenten(path: Path, root: Path | None = None) -> pd.DataFrame:
-    table = read_table(path, GEMEENTEN_COLUMNS, GEMEENTEN_COLUMNS, root)
+    table = read_table(path, GEMEENTEN_COLUMNS, GEMEENTEN_COLUMNS + GEMEENTEN_OPTIONAL, root)
     schema = pa.DataFrameSchema(
         {
             "code": pa.Column(object, [_not_empty(), _check(lambda v: bool(GEMEENTE_CODE.match(v)), "gm_formaat")]),
@@ -304,7 +305,11 @@ def read_gemeenten(path: Path, root: Path | None = None) -> pd.DataFrame:
         }
     )
     _validate(schema, table, root, _duplicates(table, ["code"], root))
-    return table.frame.reset_index(drop=True)
+    frame = table.frame.reset_index(drop=True)
+    for column in GEMEENTEN_OPTIONAL:
+        if column not in frame:
+            frame[column] = ""
+    return frame[list(GEMEENTEN_COLUMNS + GEMEENTEN_OPTIONAL)].fillna("")
 
 
 def read_inwoners(path: Path, gemeenten: set[str], root: Path | None = None) -> pd.DataFrame:

@@ -10,11 +10,15 @@ All observations carry bron 'Demodata'; pages built from them show the banner
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sdrapport.periods import Period
 
@@ -23,15 +27,11 @@ DEMO_BRON = "Demodata"
 # 2021-2024 as the contract asks, plus 2019-2020 so that a dashboard for 2021-Q1 (seed 001) has its
 # same-quarter-last-year comparison and eight quarters of trend.
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
-# Exact 1 January 2024 figures from the seeds (002 Dordrecht, 003 Hengelo); others approximate.
-INWONERS_2024 = {
-    "GM0363": 931_000, "GM0599": 664_000, "GM0518": 560_000, "GM0344": 374_000, "GM0772": 243_000,
-    "GM0014": 243_000, "GM0855": 227_000, "GM0034": 226_000, "GM0758": 186_000, "GM0268": 185_000,
-    "GM0153": 162_000, "GM0193": 133_000, "GM0505": 121_434, "GM0402": 93_000, "GM0164": 82_324,
-    "GM0141": 74_000, "GM0355": 66_000, "GM1942": 60_000, "GM1742": 39_000, "GM1735": 35_000,
-    "GM0173": 32_000, "GM0147": 24_000, "GM0312": 15_500, "GM0339": 5_600, "GM0277": 1_700,
-    "GM0096": 1_200, "GM0088": 950,
-}
+# Inhabitants per gemeente and year: the real CBS figures of data/inwoners.csv (1 January 2023 and
+# 2024) and, for earlier years, demo figures derived from them (demo_inwoners). Every demo figure is
+# drawn relative to them. Filled by generate() from the inhabitants it is given.
+INWONERS: dict[str, dict[int, int]] = {}
+INWONERS_2024: dict[str, int] = {}
 HUISHOUDENS_2024 = {"GM0505": 57_353}  # seed 002
 
 LEEFTIJD_BEVOLKING = ("0-14", "15-24", "25-44", "45-64", "65+")
@@ -65,7 +65,8 @@ KLEIN = 2_000  # below this many inhabitants, detailed Wmo breakdowns are not pu
 
 OBS_COLUMNS = ["gemeente", "periode", "indicator", "leeftijd", "geslacht", "huishoudtype", "financieringsvorm",
                "hoofdcategorie", "productcategorie", "reden", "taakveld", "begrotingsfase", "zwaarte", "verwijzer",
-               "categorie", "voorziening", "aantal_wetten", "combinatie", "wet", "norm", "waarde", "bron", "status"]
+               "categorie", "voorziening", "aantal_wetten", "combinatie", "wet", "norm", "beleidsveld", "voorzieningsvorm",
+               "eigendom", "begeleidingsvorm", "wmo_combinatie", "waarde", "bron", "status"]
 
 ZWAARTE = {"licht": 0.55, "middel": 0.30, "zwaar": 0.15}
 VERWIJZER = {"Alleen gemeente": 0.35, "Gemeente en anderen": 0.15, "Alleen anderen": 0.50}
@@ -88,6 +89,19 @@ TIJDIGHEID = {"Wmo": 0.93, "Jeugdwet": 0.88, "Participatiewet": 0.96}
 IV3 = {"6.1": (60, 0.05), "6.2": (90, 0.0), "6.3": (330, 0.72), "6.4": (110, 0.0), "6.5": (70, 0.08),
        "6.6": (60, 0.02), "6.71": (330, 0.04), "6.72": (450, 0.01), "6.81": (90, 0.10), "6.82": (45, 0.0)}
 ECHTE_IV3 = {("GM0164", 2024)}  # Hengelo 2024: real figures from its annual accounts (seed 004)
+# Stapeling binnen de Wmo: clients with exactly two provisions, by the pair (share of those clients).
+WMO_COMBINATIES = {
+    "Hulp bij het huishouden + Vervoersdiensten": 0.17, "Vervoersdiensten + Vervoersvoorzieningen": 0.14,
+    "Hulp bij het huishouden + Vervoersvoorzieningen": 0.11, "Begeleiding + Hulp bij het huishouden": 0.09,
+    "Hulp bij het huishouden + Woonvoorzieningen": 0.08, "Rolstoelen + Vervoersdiensten": 0.07,
+    "Vervoersdiensten + Woonvoorzieningen": 0.07, "Begeleiding + Dagbesteding": 0.06, "Rolstoelen + Vervoersvoorzieningen": 0.05,
+    "Hulp bij het huishouden + Rolstoelen": 0.05, "Begeleiding + Vervoersdiensten": 0.04, "Dagbesteding + Vervoersdiensten": 0.03,
+    "Hulp bij het huishouden + Persoonlijke verzorging": 0.02, "Begeleiding + Beschermd wonen": 0.02,
+}
+# Jeugd spending budgeted: unknown ('?') for the categories a gemeente did not budget separately
+# (seed 002: Dordrecht budgets kinderbeschermingsmaatregelen and jeugdreclassering under others).
+JEUGD_BEGROOT_ONBEKEND = ("Jeugdbescherming", "Jeugdreclassering")
+GEZONDHEIDSMONITOR = (2020, 2022, 2024)  # survey years of the Gezondheidsmonitor in the demo
 
 
 def all_periods() -> list[Period]:
@@ -124,10 +138,10 @@ def _int(x: float) -> str:
     return str(int(round(x)))
 
 
-def _profile(code: str) -> dict:
-    """Fixed characteristics of a demo gemeente."""
+def _profile(code: str, inw: int | None = None) -> dict:
+    """Fixed characteristics of a demo gemeente (by its inhabitants on 1 January 2024)."""
     r = _rng(code, 1)
-    inw = INWONERS_2024[code]
+    inw = INWONERS_2024[code] if inw is None else inw
     small = inw < 30_000
     share75 = float(np.clip(r.normal(0.095 + (0.025 if small else 0.0), 0.012), 0.06, 0.16))
     return {
@@ -147,15 +161,21 @@ def _profile(code: str) -> dict:
     }
 
 
-def inwoners_by_year(code: str) -> dict[int, int]:
-    prof = _profile(code)
+def demo_inwoners(code: str, real: dict[int, int]) -> dict[int, int]:
+    """Inhabitants for every demo year: the real figures where there are any, earlier years
+    derived backwards from the earliest real one with the gemeente's demo growth rate."""
+    first = min(real)
+    prof = _profile(code, real[max(real)])
     r = _rng(code, 2)
-    base = INWONERS_2024[code]
     out = {}
     for y in YEARS:
         noise = 1 + r.normal(0, 0.001)
-        out[y] = base if y == 2024 else int(round(base / (1 + prof["growth"]) ** (2024 - y) * noise))
+        out[y] = real[y] if y in real else int(round(real[first] / (1 + prof["growth"]) ** (first - y) * noise))
     return out
+
+
+def inwoners_by_year(code: str) -> dict[int, int]:
+    return INWONERS[code]
 
 
 def _population(w: _Writer, code: str, inw: dict[int, int]) -> None:
@@ -447,6 +467,132 @@ def _iv3(w: _Writer, code: str, inw: dict[int, int]) -> None:
                 w.add(code, p, "iv3_baten", str(int(round(baten))), taakveld=tv, begrotingsfase=fase)
 
 
+# Seed 001 (raadsdashboard) and seed 003 (factsheet): budget and spending per beleidsveld (EUR per
+# inhabitant a year), the Wmo's algemene voorziening beside maatwerk, minima, PGA, satisfaction,
+# housing, indications, support volume, loonkostensubsidie and the price index.
+BEGROTING_PER_INWONER = {"Participatiewet": 417, "Wmo": 300, "Jeugd": 330, "Schuldhulpverlening": 15, "Minima": 45}
+REALISATIE_SEIZOEN = (0.86, 1.0, 0.98, 1.16)  # paid per quarter relative to a quarter of the budget
+VOORZIENINGSVORM = ("Algemene voorziening", "Maatwerkvoorziening")
+PGA_LEEFTIJD = {"jonger dan 18": 0.00010, "18-22": 0.00009, "23 en ouder": 0.00048}
+# CPI (2015 = 100), yearly averages as the demo's price index.
+PRIJSINDEX = {2019: 105.5, 2020: 106.9, 2021: 109.8, 2022: 120.8, 2023: 125.4, 2024: 129.6}
+
+
+def _ytd_periods(y: int) -> list[Period]:
+    """Every period of a year whose flow the demo delivers: quarters, half-years, January-September, year."""
+    return [*(Period(y, "Q", n) for n in range(1, 5)), Period(y, "H", 1), Period(y, "H", 2), Period(y, "T", 3), Period(y)]
+
+
+def _dashboard_factsheet(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    prof = _profile(code)
+    r = _rng(code, 13)
+    for y in YEARS:
+        n = inw[y]
+        grow = 1 + 0.04 * (y - 2021)
+        begroting = {k: v * n / 1000 * grow * (1 + r.normal(0, 0.02)) for k, v in BEGROTING_PER_INWONER.items()}
+        w.add(code, Period(y), "sd_begroting", _int(sum(begroting.values())))
+        quarters = {q: {k: b / 4 * REALISATIE_SEIZOEN[q - 1] * (1 + r.normal(0.01, 0.05)) for k, b in begroting.items()}
+                    for q in range(1, 5)}
+        for k, b in begroting.items():
+            w.add(code, Period(y), "sd_begroting", _int(b), beleidsveld=k)
+        # Flows per quarter; a longer period is the sum of its quarters (money and events add up).
+        meldingen = {q: {"Algemene voorziening": n * 0.0016 * (1 + 0.08 * (y - 2021)), "Maatwerkvoorziening": n * 0.0006}
+                     for q in range(1, 5)}
+        uitgaven = {q: {"Algemene voorziening": n * 0.0022 * (1 + r.normal(0, 0.05)),
+                        "Maatwerkvoorziening": n * 0.0148 * grow * (1 + r.normal(0, 0.04))} for q in range(1, 5)}
+        maatwerk_minima = {q: n * 0.0015 * (1 + r.normal(0, 0.1)) for q in range(1, 5)}
+        meldingen = {q: {k: v * (1 + r.normal(0, 0.08)) for k, v in m.items()} for q, m in meldingen.items()}
+        doelgroep = n * float(np.clip(r.normal(0.061, 0.004), 0.04, 0.08))
+        w.add(code, Period(y), "minima_doelgroep", _int(doelgroep))
+        bereik = {"Q": (0.17, 0.19, 0.19, 0.20), "H": (0.26, 0.27), "T": (0, 0, 0.36), "J": (0.48,)}
+        for p in _ytd_periods(y):
+            qs = [q.number for q in _quarters_of(p)]
+            total = sum(sum(quarters[q].values()) for q in qs)
+            w.add(code, p, "sd_realisatie", _int(total))
+            for k in begroting:
+                w.add(code, p, "sd_realisatie", _int(sum(quarters[q][k] for q in qs)), beleidsveld=k)
+            for indicator, values in (("wmo_meldingen", meldingen), ("wmo_uitgaven_vorm", uitgaven)):
+                w.add(code, p, indicator, _int(sum(sum(values[q].values()) for q in qs)))
+                for vorm in VOORZIENINGSVORM:
+                    w.add(code, p, indicator, _int(sum(values[q][vorm] for q in qs)), voorzieningsvorm=vorm)
+            w.add(code, p, "minima_maatwerk_uitgaven", f"{sum(maatwerk_minima[q] for q in qs):.4f}")  # 3 decimals would read as a thousands separator
+            # Unique persons reached: the year to date counts each once, so it is less than the sum.
+            share = bereik[p.kind][p.number - 1] * (1 + r.normal(0, 0.03))
+            w.add(code, p, "minima_bereikt", _int(doelgroep * share))
+        for q in range(1, 5):  # stocks at the end of each quarter; a half-year and year take their last quarter
+            personen = n / prof["hh_size"] * prof["bijstand_hh"] * 1.32 * (1 - 0.015 * (y - 2021))
+            besparing = _int(personen * 0.04 * (1 + r.normal(0, 0.05)))
+            pga = {k: _int(v * n * (1 + 0.05 * (y - 2021)) * (1 + r.normal(0, 0.1))) for k, v in PGA_LEEFTIJD.items()}
+            for p in [Period(y, "Q", q), *([Period(y, "H", q // 2)] if q % 2 == 0 else []), *([Period(y)] if q == 4 else [])]:
+                w.add(code, p, "bijstand_deeltijd_besparing", besparing)
+                w.add(code, p, "jeugd_pga", str(sum(int(v) for v in pga.values())))
+                for k, v in pga.items():
+                    w.add(code, p, "jeugd_pga", v, leeftijd=k)
+        p = Period(y)
+        w.add(code, p, "tevredenheid_cijfer", f"{float(np.clip(r.normal(7.0, 0.2), 6.0, 8.5)):.1f}")
+        koop = float(np.clip(r.normal(57, 6), 35, 80))
+        corporatie = float(np.clip(r.normal(29, 5), 10, 45))
+        for k, v in (("Koopwoning", koop), ("Huurwoning corporatie", corporatie), ("Huurwoning overig", 100 - koop - corporatie)):
+            w.add(code, p, "woningen_eigendom", f"{v:.1f}", eigendom=k)
+        indicaties = {"Wmo": n * 0.080 * 0.97 ** (y - 2019), "Jeugdwet": n * 0.031 * 0.98 ** (y - 2019)}
+        indicaties = {k: v * (1 + r.normal(0, 0.02)) for k, v in indicaties.items()}
+        w.add(code, p, "indicaties", str(sum(int(round(v)) for v in indicaties.values())))
+        for k, v in indicaties.items():
+            w.add(code, p, "indicaties", _int(v), wet=k)
+        w.add(code, p, "clienten_ondersteuning", _int(n * 0.082 * 0.99 ** (y - 2019) * (1 + r.normal(0, 0.02))),
+              voorzieningsvorm="Maatwerkvoorziening")
+        w.add(code, p, "clienten_ondersteuning", _int(n * 0.030 * 1.06 ** (y - 2019) * (1 + r.normal(0, 0.03))),
+              voorzieningsvorm="Algemene voorziening")
+        w.add(code, p, "begeleiding_omvang", _int(n * 0.6 * 0.96 ** (y - 2019) * (1 + r.normal(0, 0.02))),
+              begeleidingsvorm="Groepsbegeleiding (dagdelen)")
+        w.add(code, p, "begeleiding_omvang", _int(n * 1.3 * 0.97 ** (y - 2019) * (1 + r.normal(0, 0.02))),
+              begeleidingsvorm="Individuele begeleiding (uren)")
+        w.add(code, p, "loonkostensubsidie_uitgaven", _int(n * 0.038 * 1.08 ** (y - 2023) * (1 + r.normal(0, 0.03))))
+        w.add(code, p, "prijsindex", f"{PRIJSINDEX[y]:.1f}")
+
+
+def _monitor_extra(w: _Writer, code: str, inw: dict[int, int]) -> None:
+    """Figures of the monitor elements of seed 002 that the other generators do not make: health and
+    care outcomes, 70-plussers living independently, stapeling binnen de Wmo, budgeted youth
+    spending, Veilig Thuis advice, special primary education, unemployment. A purpose of its own,
+    so the figures above do not change."""
+    prof = _profile(code)
+    r = _rng(code, 14)
+    small = INWONERS_2024[code] < KLEIN
+    for y in YEARS:
+        p = Period(y)
+        w.add(code, p, "levensverwachting", f"{float(np.clip(r.normal(81.4 - 8 * prof['bijstand_hh'], 0.5), 78.5, 84)):.1f}")
+        seventy = inw[y] * float(np.clip(prof["share75"] * 1.62, 0.09, 0.25))
+        w.add(code, p, "inwoners_70plus", _int(seventy))
+        w.add(code, p, "inwoners_70plus_zelfstandig", _int(seventy * float(np.clip(r.normal(0.945, 0.008), 0.9, 0.98))))
+        leerlingen = inw[y] * float(np.clip(r.normal(0.085, 0.005), 0.06, 0.11))
+        w.add(code, p, "leerlingen_basisonderwijs", _int(leerlingen))
+        w.add(code, p, "leerlingen_sbo", _int(leerlingen * float(np.clip(r.normal(0.024, 0.004), 0.01, 0.04))))
+        w.add(code, p, "werkloosheid", f"{float(np.clip(r.normal(2.6 + 22 * prof['bijstand_hh'], 0.3), 2.0, 6.5)):.1f}")
+        young = inw[y] * prof["share0_17"] * prof["jeugd_rate"]
+        costs = {k: int(round(young * v * 1.16 * JEUGD_KOSTEN[k] * (1 + 0.05 * (y - 2021)) * (1 + r.normal(-0.02, 0.08))))
+                 for k, v in JEUGD_CATEGORIE.items()}
+        unknown = code == "GM0505" or r.random() < 0.3
+        w.add(code, p, "jeugd_uitgaven_begroot", str(sum(costs.values())))
+        for k, v in costs.items():
+            w.add(code, p, "jeugd_uitgaven_begroot", "?" if unknown and k in JEUGD_BEGROOT_ONBEKEND else str(v), categorie=k)
+    for y in GEZONDHEIDSMONITOR:
+        p = Period(y)
+        w.add(code, p, "ervaren_gezondheid", f"{float(np.clip(r.normal(78 - 60 * prof['bijstand_hh'] + 20 * prof['ses'], 1.5), 65, 88)):.1f}")
+        w.add(code, p, "eenzaamheid", f"{float(np.clip(r.normal(44 + 60 * prof['bijstand_hh'], 2), 35, 60)):.1f}")
+        w.add(code, p, "mantelzorgers", f"{float(np.clip(r.normal(13.5, 1.2), 9, 19)):.1f}")
+        w.add(code, p, "vrijwilligerswerk", f"{float(np.clip(r.normal(24 + 40 * prof['ses'], 2), 14, 34)):.1f}")
+    _add_flow(w, code, "kindermishandeling_adviezen", _flows(r, inw[2024] * 0.0006, {"x": 1.0}), None)
+    for p in all_periods():
+        if p.kind == "Q" or any((code, h) in NIET_GELEVERD_WMO for h in _halves_of(p) + [p.code]):
+            continue  # the GMSD publishes the Wmo combinations per half-year and year
+        clients = inw[p.year] * prof["wmo_rate"] * (1 + 0.015 * (p.year - 2021)) / 1000 * _unique_factor(p)
+        twee = int(round(clients * float(np.clip(r.normal(0.22, 0.015), 0.15, 0.3))))
+        w.add(code, p, "wmo_stapeling", str(twee))
+        for k, n in _split(twee, WMO_COMBINATIES, r, 0.15).items():
+            w.add(code, p, "wmo_stapeling", "-" if small else str(n), wmo_combinatie=k)
+
+
 def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -455,15 +601,28 @@ def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def generate(gemeenten: list[str]) -> dict[str, bytes]:
-    """The demo files as bytes, keyed by path relative to the data folder."""
-    inwoners_rows, obs = [], _Writer()
+def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[str, str]] = frozenset()) -> dict[str, bytes]:
+    """The demo files as bytes, keyed by path relative to the data folder: data/inwoners.csv (its
+    real rows kept, demo rows for the other demo years), the observations and the record-level
+    exports. `inwoners` are the rows of data/inwoners.csv; rows with bron 'Demodata' are ignored.
+    `delivered` holds the (gemeente, indicator) pairs that other observation files deliver: the demo
+    has no figure of its own for them, so a page never mixes real and fictitious figures of one
+    indicator."""
+    real: dict[str, dict[int, int]] = {}
+    inwoners_rows = [row for row in inwoners if row["bron"] != DEMO_BRON and row["gemeente"] in set(gemeenten)]
+    for row in inwoners_rows:
+        real.setdefault(row["gemeente"], {})[int(row["jaar"])] = int(row["inwoners"])
+    obs = _Writer()
     for code in sorted(gemeenten):
-        if code not in INWONERS_2024:
-            raise ValueError(f"geen demo-inwonertal voor {code}; voeg het toe aan INWONERS_2024 in sdrapport.inputs.demo")
+        if code not in real:
+            raise ValueError(f"geen inwonertal voor {code} in data/inwoners.csv; de demodata rekenen vanuit het echte inwonertal")
+        INWONERS[code] = demo_inwoners(code, real[code])
+        INWONERS_2024[code] = INWONERS[code][2024]
+    for code in sorted(gemeenten):
         inw = inwoners_by_year(code)
         for y in YEARS:
-            inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
+            if y not in real[code]:
+                inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
         _population(obs, code, inw)
         _wmo(obs, code, inw)
         _jeugd(obs, code, inw)
@@ -472,15 +631,19 @@ def generate(gemeenten: list[str]) -> dict[str, bytes]:
         _stapeling(obs, code, inw)
         _kwaliteit(obs, code, inw)
         _iv3(obs, code, inw)
+        _dashboard_factsheet(obs, code, inw)
+        _monitor_extra(obs, code, inw)
     # Where the demo has registrations, the figures derived from them are not delivered as
     # aggregates too (one figure, one source; the store refuses both).
     from sdrapport.inputs import demo_registrations as dr
     from sdrapport.indicators.definitions import BRON_SOORT
 
     with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
-    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in BRON_SOORT)]
+    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in BRON_SOORT)
+            and (row["gemeente"], row["indicator"]) not in delivered]
     out = {
-        "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"], inwoners_rows),
+        "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"],
+                                sorted(inwoners_rows, key=lambda row: (row["gemeente"], int(row["jaar"])))),
         "observaties/demo.csv": _to_csv(OBS_COLUMNS, rows),
     }
     if with_records:
@@ -507,17 +670,119 @@ def _registraties(codes: list[str]) -> dict[str, bytes]:
     return out
 
 
-def write_demo(data_dir: Path) -> list[Path]:
-    """Write the demo files for the gemeenten in data_dir/gemeenten.csv; returns the paths written."""
-    with open(data_dir / "gemeenten.csv", encoding="utf-8") as fh:
+def _registry(data_dir: Path) -> tuple[list[str], list[dict]]:
+    with open(data_dir / "gemeenten.csv", encoding="utf-8", newline="") as fh:
         codes = [row["code"] for row in csv.DictReader(fh)]
+    with open(data_dir / "inwoners.csv", encoding="utf-8", newline="") as fh:
+        inwoners = list(csv.DictReader(fh))
+    return codes, inwoners
+
+
+def _write(path: Path, content: bytes) -> bool:
+    if path.exists() and path.read_bytes() == content:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(content)
+    tmp.replace(path)
+    return True
+
+
+def write_demo(data_dir: Path) -> list[Path]:
+    """`sdrapport demodata`: write the demo rows of data/inwoners.csv and the generated demo files
+    for the gemeenten in data/gemeenten.csv; returns the paths written."""
+    codes, inwoners = _registry(data_dir)
+    delivered = delivered_pairs(data_dir)
     written = []
-    for rel, content in generate(codes).items():
-        path = data_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_bytes() != content:
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_bytes(content)
-            tmp.replace(path)
-        written.append(path)
+    for rel, content in generate(codes, inwoners, delivered).items():
+        _write(data_dir / rel, content)
+        written.append(data_dir / rel)
+    _stamp_path(data_dir).write_text(_stamp(data_dir, delivered), encoding="utf-8")
     return written
+
+
+# -- generated on first use ------------------------------------------------------------------------
+# The demo observations for all 342 gemeenten are some 145 MB of CSV: too large for the repository.
+# They are generated (deterministically) on first use instead: data/demo.yml switches this on, and
+# the files below are git-ignored. A stamp over the generator's code and the registry tells when
+# they must be made again.
+DEMO_SWITCH = "demo.yml"
+STAMP = ".demo-stamp"
+
+
+def generated_paths(data_dir: Path) -> list[Path]:
+    """The generated demo files present in data_dir (whatever their generation)."""
+    return [data_dir / "observaties" / "demo.csv", *sorted((data_dir / "registraties").glob("*-demo.csv"))]
+
+
+def _stamp_path(data_dir: Path) -> Path:
+    return data_dir / STAMP
+
+
+def delivered_pairs(data_dir: Path) -> set[tuple[str, str]]:
+    """(gemeente, indicator) of every row in the observation files other than the demo's own."""
+    pairs: set[tuple[str, str]] = set()
+    demo = data_dir / "observaties" / "demo.csv"
+    for path in sorted((data_dir / "observaties").glob("*")):
+        if path == demo or path.name.startswith(".") or path.suffix.lower() not in (".csv", ".parquet"):
+            continue
+        try:
+            if path.suffix.lower() == ".parquet":
+                frame = pd.read_parquet(path, columns=["gemeente", "indicator"])
+            else:
+                frame = pd.read_csv(path, usecols=["gemeente", "indicator"], dtype=str, sep=None, engine="python",
+                                    encoding="utf-8-sig")
+        except (ValueError, OSError, UnicodeDecodeError):
+            continue  # the contract reports what is wrong with the file; the demo does not guess
+        pairs |= {(str(g).strip().upper(), str(i).strip()) for g, i in frame.itertuples(index=False)}
+    return pairs
+
+
+def _stamp(data_dir: Path, delivered: set[tuple[str, str]] = frozenset()) -> str:
+    h = hashlib.sha256(json.dumps(sorted(delivered)).encode())
+    for path in (Path(__file__), Path(__file__).with_name("demo_registrations.py"), data_dir / "gemeenten.csv",
+                 data_dir / "inwoners.csv", data_dir / DEMO_SWITCH):
+        h.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"-") + b"\0")
+    return h.hexdigest()
+
+
+def demo_enabled(data_dir: Path) -> bool:
+    path = data_dir / DEMO_SWITCH
+    if not path.exists():
+        return False
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return bool(config.get("genereren", True))
+
+
+def ensure_demo(data_dir: Path, log=None) -> bool:
+    """Generate the demo files when data/demo.yml asks for them and they are missing or were made
+    by other code or for another registry. True when they were (re)generated. `log(text)` is told
+    before the (slow) generation starts."""
+    data_dir = Path(data_dir)
+    if not demo_enabled(data_dir):
+        return False
+    delivered = delivered_pairs(data_dir)
+    stamp = _stamp(data_dir, delivered)
+    observaties = data_dir / "observaties" / "demo.csv"
+    stamp_path = _stamp_path(data_dir)
+    if observaties.exists() and stamp_path.exists() and stamp_path.read_text(encoding="utf-8") == stamp:
+        return False
+    codes, inwoners = _registry(data_dir)
+    # Demo figures are drawn relative to a gemeente's real inhabitants: a gemeente without them
+    # gets none (and says so), the others are not held up by it.
+    have = {row["gemeente"] for row in inwoners if row["bron"] != DEMO_BRON}
+    missing = [c for c in codes if c not in have]
+    codes = [c for c in codes if c in have]
+    if log:
+        log(f"Demodata maken voor {len(codes)} gemeenten (eenmalig, deterministisch) ..."
+            + (f" Geen demodata voor {len(missing)} gemeente(n) zonder inwonertal in data/inwoners.csv: "
+               f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}." if missing else ""))
+    files = generate(codes, inwoners, delivered)
+    files.pop("inwoners.csv")  # part of the repository; `sdrapport demodata` rewrites it
+    for path in generated_paths(data_dir):
+        if str(path.relative_to(data_dir)) not in files:
+            path.unlink(missing_ok=True)
+    for rel, content in files.items():
+        _write(data_dir / rel, content)
+    stamp_path.write_text(stamp, encoding="utf-8")
+    return True

@@ -31,6 +31,7 @@ PER_JAAR = {  # per 1.000 inhabitants a year, calibrated on Hilversum's aggregat
     "wmo_nieuw": 20.5, "jeugd_nieuw": 6.8, "pw_nieuw": 13.7, "bijstand_huishoudens_nieuw": 3.2,
     "aanvragen_wmo": 13.0, "aanvragen_jeugd": 3.8, "aanvragen_pw": 3.2, "klachten": 0.5,
 }
+PGB_AANDEEL = {"wmo": 0.08, "jeugd": 0.03, "pw": 0.0}  # share of provisions bought as a pgb
 TRAJECT_PRODUCT = "Ambulante jeugdhulp (trajectfinanciering)"
 TRAJECT_AANDEEL = 0.2
 DUUR_DAGEN = {"wmo": 790, "jeugd": 850, "pw": 365, "bijstand": 1730}  # mean length of a case
@@ -120,7 +121,12 @@ def voorzieningen(code: str, inwoners: int, r: np.random.Generator, categorieen:
     # Two provisions of one client with the same product and start would be one provision delivered
     # twice (the ingest refuses those): keep the first. After every draw, so the rest is unchanged.
     out = out[~out.duplicated(["client", "wet", "product", "startdatum"], keep="first")]
-    return out[["id", "client", "gemeente", "wet", "product", "categorie", "zwaarte", "verwijzer", "startdatum", "einddatum"]]
+    # Financing: some Wmo and youth provisions are a persoonsgebonden budget (drawn last, so the
+    # other columns are those of the exports without it).
+    share = out["wet"].map(PGB_AANDEEL).to_numpy(dtype=float)
+    out = out.assign(financiering=np.where(out["wet"] == "pw", "", np.where(r.random(len(out)) < share, "pgb", "zin")))
+    return out[["id", "client", "gemeente", "wet", "product", "categorie", "zwaarte", "verwijzer", "financiering",
+                "startdatum", "einddatum"]]
 
 
 def aanvragen(code: str, inwoners: int, r: np.random.Generator, tijdig: dict[str, float]) -> pd.DataFrame:

@@ -253,6 +253,34 @@ class Taakveld(Schema):
             yield path, "lege taakveldcode", True
 
 
+class Doelcode(Schema):
+    """The code of a programme goal ('6.1', '6.1.1'), quoted: unquoted, YAML reads 6.1 as a number."""
+
+    def check(self, value, path):
+        if not isinstance(value, str):
+            yield path, (f"doel {value!r} staat niet tussen aanhalingstekens; schrijf \"{value}\": "
+                         "YAML leest 6.1 anders als een getal"), False
+        elif not re.fullmatch(r"\d+(\.\d+)*[A-Za-z]?", value.strip()):
+            yield path, "verwacht een doelnummer zoals 6.1 of 6.1.1", False
+
+
+@dataclass
+class TekstOfLijst(Schema):
+    """A text, or a list of items that each pass `item` (text slots: one paragraph or several blocks)."""
+
+    item: Schema
+    voorbeeld: str = ""
+
+    def check(self, value, path):
+        if isinstance(value, str):
+            return
+        if not isinstance(value, list):
+            yield path, "verwacht tekst of een lijst" + (f", bijvoorbeeld {self.voorbeeld}" if self.voorbeeld else ""), False
+            return
+        for i, v in enumerate(value):
+            yield from self.item.check(v, (*path, i))
+
+
 class Doelen(Schema):
     """params/doelen.yml: `standaard` (key -> target) and per gemeente per year (key -> target)."""
 
@@ -283,22 +311,77 @@ PROFIEL = Sleutels({
     "periodesoort": Veld(Keuze(("jaar", "halfjaar", "kwartaal"))),
     "toelichting": Veld(JaNee()),
     "referentiegroep": Veld(JaNee()),
+    "nummering": Veld(JaNee()),
+    "ongenummerd": Veld(Lijst(Tekst(), voorbeeld="[00_inleiding.ipynb]")),
+    "zonder_toelichting": Veld(Lijst(Tekst(), voorbeeld="[09_bijlagen.ipynb]")),
     "pdf": Veld(Tabel(Alles())),
+    # 'kort': the PDF's technical verantwoording without the list of data files (a one-page
+    # report); the site keeps the full list.
+    "verantwoording": Veld(Keuze(("volledig", "kort"))),
     "kpi": Veld(Lijst(Sleutels({"domein": Veld(Tekst(), True), "indicator": Veld(Tekst(), True)},
                                overig=Tekst(voorbeeld="wet: Wmo")))),
+    # Per domain the KPI tiles of its block in the dashboard (each with a generated sentence).
+    "kpi_blokken": Veld(Tabel(Lijst(Sleutels({"indicator": Veld(Tekst(), True),
+                                              "periode": Veld(Keuze(("periode", "jaar_tot_nu")))},
+                                             overig=Tekst(voorbeeld="wet: Wmo")), 1))),
 })
 DOELEN = Doelen()
+
+
+class Kwartaal(Schema):
+    """A quarter as a key of params/dashboard/<gemeente>.yml: 2021-Q1."""
+
+    def check(self, value, path):
+        if not (isinstance(value, str) and re.fullmatch(r"\d{4}-Q[1-4]", value.strip())):
+            yield path, "verwacht een kwartaal, bijvoorbeeld 2021-Q1", False
+
+
+# The gemeente's own texts in the dashboard (seed 001): per quarter an introduction, what changed
+# since the previous dashboard, and a text per domain (a block of params/rapporten/dashboard.yml).
+DASHBOARD = Tabel(Sleutels({
+    "inleiding": Veld(Tekst(leeg=True)),
+    "veranderd": Veld(Tekst(leeg=True)),
+    "domeinen": Veld(Tabel(Tekst(leeg=True), sleutel_uitleg="een domein uit kpi_blokken, bijvoorbeeld Wmo")),
+}), Kwartaal(), "een kwartaal, bijvoorbeeld 2021-Q1")
+# The factsheet (seed 003): per year an introduction, a link to wijk information, the text on
+# satisfaction and, per small chart, a finding of its own instead of the generated one.
+FACTSHEET = Tabel(Sleutels({
+    "inleiding": Veld(Tekst(leeg=True)),
+    "wijkinformatie": Veld(Sleutels({"url": Veld(Tekst(voorbeeld="https://www.hengelo.nl/wijken"), True),
+                                     "tekst": Veld(Tekst())})),
+    "tevredenheid": Veld(Tekst(leeg=True)),
+    "bevindingen": Veld(Tabel(Tekst(leeg=True), sleutel_uitleg="een grafiek: indicaties, uitgaven, piramide, omvang of loonkostensubsidie")),
+}), Jaar(), "een jaartal, bijvoorbeeld 2023")
+
 TOELICHTING = Tabel(Tekst(leeg=True), sleutel_uitleg="de naam van een hoofdstuk (notebook zonder .ipynb), bijvoorbeeld 02_wmo")
 TAAKVELDEN = Tabel(Tabel(Tekst(), Taakveld()), Jaar(), "een jaartal, bijvoorbeeld 2024")
+BLOKKEN = TekstOfLijst(Sleutels({"kop": Veld(Tekst(leeg=True)), "tekst": Veld(Tekst(), True)}),
+                       "- kop: Hervormingsagenda jeugd / tekst: ...")
 JAARVERSLAG = Tabel(Sleutels({
     "drempel": Veld(Getal(minimum=0, voorbeeld="50 (EUR x 1.000)"), True),
     "toelichtingen": Veld(Tabel(Tekst(), Taakveld())),
+    # The text slots of the programme (seed 004); each has a default sentence when it is empty.
+    "aanspreekpunten": Veld(Sleutels({"bestuurlijk": Veld(Tekst(leeg=True)), "ambtelijk": Veld(Tekst(leeg=True))})),
+    "ontwikkelingen": Veld(BLOKKEN),
+    "beleidsnotas": Veld(Lijst(Tekst(), voorbeeld="[Transformatieplan sociaal domein]")),
+    "verbonden_partijen": Veld(Lijst(Sleutels({"naam": Veld(Tekst(), True), "omschrijving": Veld(Tekst(leeg=True))}))),
+    "doelen": Veld(Lijst(Sleutels({"code": Veld(Doelcode(), True), "titel": Veld(Tekst(), True),
+                                   "toelichting": Veld(Tekst(leeg=True)), "gedaan": Veld(Tekst(leeg=True))}))),
+    "blijven_doen": Veld(Lijst(Sleutels({"thema": Veld(Tekst(), True), "punten": Veld(Tekst(), True)}))),
+    "financiele_toelichting": Veld(Tekst(leeg=True)),
+    "risicos": Veld(BLOKKEN),
     "beleidsindicatoren": Veld(Lijst(Sleutels({
         "label": Veld(Tekst(), True), "eenheid": Veld(Tekst(), True), "werkelijk_vorig_jaar": Veld(Waarde(), True),
         "begroting": Veld(Waarde(), True), "werkelijk": Veld(Waarde(), True), "voetnoot": Veld(Tekst(leeg=True)),
         "doel": Veld(Tekst(leeg=True)),
     }))),
 }), Jaar(), "een jaartal, bijvoorbeeld 2024")
+# params/monitor/GMxxxx.yml: a gemeente's own answers shown in the monitor (seed 002), per year.
+MONITOR = Tabel(Sleutels({
+    "ceo_wmo": Veld(Lijst(Sleutels({"titel": Veld(Tekst(), True), "tekst": Veld(Tekst(), True)}),
+                          voorbeeld="[{titel: Toegankelijkheid van de voorzieningen, tekst: ...}]")),
+    "beleid": Veld(Tabel(Tekst(), sleutel_uitleg="een type Wmo-voorziening, bijvoorbeeld Hulp bij het huishouden")),
+}), Jaar(), "een jaartal, bijvoorbeeld 2022")
 CBS = Sleutels({
     "tabel": Veld(Tekst(voorbeeld="85099NED"), True),
     "bron": Veld(Tekst(), True),
@@ -356,6 +439,12 @@ def schema_for(path: Path) -> Schema | None:
         return TOELICHTING
     if folder == "jaarverslag":
         return JAARVERSLAG
+    if folder == "dashboard":
+        return DASHBOARD
+    if folder == "factsheet":
+        return FACTSHEET
+    if folder == "monitor":
+        return MONITOR
     if folder == "cbs":
         return CBS
     return {"doelen.yml": DOELEN, "iv3-taakvelden.yml": TAAKVELDEN, "registraties.yml": REGISTRATIES,
@@ -536,7 +625,7 @@ def check_report_params(project, rapport: str, gemeenten: Iterable[str]) -> Cont
     chapters = sorted(nb.stem for nb in project.notebooks.glob("*.ipynb"))
     for g in gemeenten:
         own: list[Problem] = []
-        for folder in ("jaarverslag", "toelichting"):
+        for folder in ("jaarverslag", "monitor", "toelichting", "dashboard", "factsheet"):
             path = p / folder / f"{g}.yml"
             if path.exists():
                 raw, problems = _collect(path)
@@ -556,6 +645,23 @@ def _profile_semantics(project, path: Path, raw: dict) -> list[Problem]:
     for i, nb in enumerate(raw.get("notebooks") or []):
         if isinstance(nb, str) and not (project.notebooks / nb).exists():
             problems.append(problem_at(path, ("notebooks", i), f"notebook {nb} bestaat niet in notebooks/"))
+    if isinstance(raw.get("kpi_blokken"), dict):
+        from sdrapport.indicators.catalogue import load_catalogue
+
+        try:
+            catalogue = load_catalogue(project.catalogue)
+        except ContractError:
+            return problems
+        for domein, items in raw["kpi_blokken"].items():
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                ind = item.get("indicator") if isinstance(item, dict) else None
+                if isinstance(ind, str) and ind not in catalogue:
+                    problems.append(problem_at(path, ("kpi_blokken", domein, i, "indicator"),
+                                               f"onbekende indicator {ind!r}; zie data/indicatoren.yml"))
+    for key in ("ongenummerd", "zonder_toelichting"):
+        for i, nb in enumerate(raw.get(key) or []):
+            if isinstance(nb, str) and nb not in (raw.get("notebooks") or []):
+                problems.append(problem_at(path, (key, i), f"notebook {nb} staat niet onder notebooks van dit rapport"))
     if raw.get("kpi"):
         from sdrapport.indicators.catalogue import load_catalogue
 

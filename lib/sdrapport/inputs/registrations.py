@@ -53,6 +53,7 @@ NORMEN = {
     "overig": "Overig",
 }
 GEGROND = {"ja": "ja", "deels": "deels", "nee": "nee"}
+FINANCIERING = {"zin": "zin", "pgb": "pgb"}  # zorg in natura or a persoonsgebonden budget
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Soort:
 SOORTEN = {
     s.naam: s for s in (
         Soort("voorzieningen", ("id", "client", "gemeente", "wet", "categorie", "startdatum"),
-              ("product", "zwaarte", "verwijzer", "einddatum"), ("id", "client"), ("startdatum", "einddatum")),
+              ("product", "zwaarte", "verwijzer", "financiering", "einddatum"), ("id", "client"), ("startdatum", "einddatum")),
         Soort("aanvragen", ("id", "gemeente", "wet", "datum_ontvangst"), ("datum_besluit", "uitkomst"),
               ("id",), ("datum_ontvangst", "datum_besluit")),
         Soort("uitkeringen", ("id", "client", "gemeente", "startdatum"), ("huishouden", "einddatum", "reden_einde"),
@@ -99,6 +100,7 @@ MESSAGES = {
     "reden_einde": "onbekende reden; verwacht " + ", ".join(REDENEN) + " of een lege cel",
     "norm": "onbekende klachtnorm; verwacht " + ", ".join(NORMEN),
     "gegrond": "verwacht ja, deels, nee of een lege cel (nog in behandeling)",
+    "financiering": "onbekende financiering; verwacht zin (zorg in natura), pgb (persoonsgebonden budget) of een lege cel",
 }
 
 
@@ -325,7 +327,7 @@ def _schema(soort: Soort, gemeenten: set[str]) -> pa.DataFrameSchema:
             cols[c] = pa.Column(object, required + [_vector(_in(WETTEN), "wet")])
         else:
             lists = {"zwaarte": ZWAARTE, "verwijzer": VERWIJZERS, "uitkomst": UITKOMSTEN, "reden_einde": REDENEN,
-                     "norm": NORMEN, "gegrond": GEGROND}
+                     "norm": NORMEN, "gegrond": GEGROND, "financiering": FINANCIERING}
             if c in lists:
                 checks = [_vector(_in(lists[c], optional=c not in soort.required), c)]
                 if c in soort.required:
@@ -345,7 +347,7 @@ def _problems_rows(name: str, rows, column: str, message: str, limit: int = 25) 
 # dates as DATE, codes as their label. `bestand` and `rij` say where a record came from.
 RECORD_COLUMNS = {
     "voorzieningen": {"gemeente": "VARCHAR", "wet": "VARCHAR", "categorie": "VARCHAR", "product": "VARCHAR",
-                      "zwaarte": "VARCHAR", "verwijzer": "VARCHAR", "startdatum": "DATE", "einddatum": "DATE",
+                      "zwaarte": "VARCHAR", "verwijzer": "VARCHAR", "financiering": "VARCHAR", "startdatum": "DATE", "einddatum": "DATE",
                       "client": "BIGINT", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
     "aanvragen": {"gemeente": "VARCHAR", "wet": "VARCHAR", "datum_ontvangst": "DATE", "datum_besluit": "DATE",
                   "uitkomst": "VARCHAR", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
@@ -513,6 +515,7 @@ def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: s
         out["product"] = frame["product"].where(frame["product"] != "", None)
         out["zwaarte"] = _normalise(frame["zwaarte"], ZWAARTE)
         out["verwijzer"] = _normalise(frame["verwijzer"], VERWIJZERS)
+        out["financiering"] = _normalise(frame["financiering"], FINANCIERING)
     elif soort == "aanvragen":
         out["uitkomst"] = _normalise(frame["uitkomst"], UITKOMSTEN)
     elif soort == "uitkeringen":

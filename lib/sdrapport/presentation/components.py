@@ -20,6 +20,7 @@ from sdrapport.presentation.tables import Kerncijfer, Tegel, noot_teken
 from sdrapport.presentation.escaping import Markdown, markdown, nadruk, samen
 
 REFERENTIE = "Referentiegroep"
+NVT = "n.v.t."  # no comparison for this indicator (not unknown: that is "?")
 
 
 def _no_data(r: Rapport, df: pd.DataFrame, titel: str, wanneer: str, *, figuur: bool = False) -> bool:
@@ -255,18 +256,21 @@ def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) ->
     periods = []
     for ind_id in inds:
         ind = r.catalogus[ind_id]
-        # Only where the catalogue asks for it: the group's mean of e.g. inhabitants means nothing.
+        # Only where the catalogue asks for it: the group's mean of e.g. inhabitants means nothing
+        # ("n.v.t."); a comparison without a value is unknown ("?"), never a blank cell.
         own, ref = r.waarde(ind_id), r.referentie(ind_id)
         if not ind.referentie:
             ref = type(ref)(None, "ontbreekt", ref.eenheid, ref.periode, n=0)
         periods.append(own.periode)
-        rows.append({"Indicator": ind.label, r.naam: own.tekst, REFERENTIE: ref.tekst if ref.beschikbaar else "",
+        rows.append({"Indicator": ind.label, r.naam: own.tekst, REFERENTIE: ref.tekst if ind.referentie else NVT,
                      "Eenheid": _label(r, ind_id), "Periode": _wanneer(r, ind_id, own.periode)})
         data.append({"indicator": ind_id, "gemeente": value_cells([own.waarde], [own.waarde_status])[0],
                      "referentiegroep": round(ref.waarde, 6) if ref.beschikbaar else "?",
                      "eenheid": ind.eenheid, "periode": own.periode.code if own.periode else ""})
     shown = pd.DataFrame(rows)
-    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
+    noten = [f"{NVT}: voor dit cijfer (een aantal of bedrag, of een cijfer uit de eigen registratie) wordt geen gemiddelde "
+             "van de referentiegroep getoond."] if (shown[REFERENTIE] == NVT).any() else []
+    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel, noten=noten,
             ondertitel=f"{r.naam} en gemeenten met {r.grootteklasse}", bron=r.bron(*inds, perioden=sorted({p for p in periods if p})))
 
 
@@ -307,13 +311,32 @@ def kwartaal_perioden(jaar: int) -> list[Period]:
     return out
 
 
+NOG_NIET = "\u2013"  # a quarter after the report period: not yet over (seed 001 prints a dash)
+
+
+def _jaar_kolom(p: Period, report: Period) -> str:
+    """Header of a year column: 'Jaar 2020', or for the report year before its end the year to
+    date: '2021 t/m Q1'."""
+    if p.kind == "J":
+        return f"Jaar {p.year}"
+    kwartaal = {"Q": p.number, "H": 2 * p.number, "T": 3}[p.kind]
+    return f"{p.year} t/m\u00a0Q{kwartaal}"
+
+
 def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None = None,
                     categorieen: list[str] | None = None, **fixed: str) -> None:
     """Columns Q1..Q4 and the year for the report year and the year before. The year column is the
-    year's own figure (for unique counts: distinct over the year), never the sum of the quarters.
-    Periods after the report period stay empty: a report never shows what came later."""
-    alle = kwartaal_perioden(r.periode.year)
-    perioden = [p for p in alle if p.end <= r.periode.end]
+    year's own figure (for unique counts: distinct over the year), never the sum of the quarters;
+    for the report year it is the year to date (Period.to_date: the first quarter, the first
+    half-year, January-September or the year), counted over that period itself, or '?' when it
+    was not delivered. Quarters after the report period show a dash: a report never shows what
+    came later."""
+    vorig = [*(Period(r.periode.year - 1, "Q", n) for n in range(1, 5)), Period(r.periode.year - 1)]
+    kwartalen = [Period(r.periode.year, "Q", n) for n in range(1, 5)]
+    ytd = r.periode.to_date
+    kolommen = [*vorig, *kwartalen, ytd]
+    perioden = list(dict.fromkeys(p for p in kolommen if p.end <= r.periode.end))  # after Q1 the year to date is Q1
+    later = [p for p in kolommen if p.end > r.periode.end]
     indicator = r.catalogus[ind]
     if by:
         df = _only(r.reeks(ind, perioden, by=by, **fixed), by, categorieen)
@@ -323,14 +346,22 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
     df = df[df["periode"].isin([p.code for p in perioden])]
     if _no_data(r, df, titel, period_range_label(perioden)):
         return
-    labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else f"Jaar {p.year}" for p in alle]
+    labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else _jaar_kolom(p, r.periode) for p in kolommen[:-1]]
+    labels.append(_jaar_kolom(ytd, r.periode))
     shown = df.pivot(index=by, columns="periode", values="tekst").reindex(
         index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).fillna("?")
-    shown = shown.astype(object).reindex(columns=[p.code for p in alle]).astype(object).fillna("")  # later periods: empty, not '?'
+    shown = shown.astype(object).reindex(columns=[p.code for p in kolommen]).astype(object)
     shown.columns = labels
+    for i, p in enumerate(kolommen):
+        if p in later:
+            shown.iloc[:, i] = NOG_NIET  # later quarters: not yet over, never '?' or empty
     shown = shown.reset_index().rename(columns={by: "" if by == "_rij" else by.capitalize()})
     data = _download_wide(df, by).rename(columns={"_rij": "indicator"})
-    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, ind)}, per kwartaal en per jaar",
+    ondertitel = f"{r.naam}, {_label(r, ind)}, per kwartaal en per jaar"
+    if ytd.kind != "J":
+        ondertitel += (f"; de kolom {ytd.year} telt {ytd.start.day} januari tot en met {fmt_datum(ytd.end)} als één periode"
+                       f" (geen optelsom van kwartalen); {NOG_NIET}: kwartaal nog niet voorbij")
+    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=ondertitel,
             bron=r.bron(ind, perioden=[p for p in perioden if p.code in set(df["periode"])]))
 
 
@@ -380,9 +411,7 @@ def _iv3(r: Rapport, p: Period):
 def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het gekost", jaar: int | None = None) -> None:
     """Baten, lasten and saldo per Iv3 taakveld for the primitieve begroting, the begroting na
     wijziging and the rekening, with the variance (positive = voordeel) and a total row."""
-    from sdrapport.indicators.finance import FASEN, TOTAAL, kolom
-
-    from sdrapport.indicators.finance import ParamsError
+    from sdrapport.indicators.finance import FASEN, NIHIL, NIHIL_NOOT, TOTAAL, ParamsError, bedrag_tekst, kolom
 
     p = _iv3_year(r, jaar)
     try:
@@ -401,11 +430,12 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
         for soort, label in (("saldo", title), ("baten", "Baten"), ("lasten", "Lasten")):
             values = [rec[kolom(soort, f)] for f in (*FASEN, "verschil")]
             (bold if soort == "saldo" else indented).append(len(rows))
-            rows.append({"Taakveld": label, **{h: fmt(v, "EUR x 1.000") for h, v in zip(heads, values)}})
+            rows.append({"Taakveld": label, **{h: bedrag_tekst(v) for h, v in zip(heads, values)}})
             data.append({"taakveld": rec["taakveld"], "soort": soort,
                          **{f: (round(v) if v == v else "?") for f, v in zip((*FASEN, "verschil"), values)}})
     shown = pd.DataFrame(rows)
-    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
+    nil = any(NIHIL in row.values() for row in rows)  # the jaarstukken print nil as a dash (seed 004)
+    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel, noten=[NIHIL_NOOT] if nil else [],
             ondertitel=f"{r.naam}, × €\u00a01.000; saldo = baten − lasten, een positief verschil is een voordeel",
             bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]), nadruk=bold, inspringen=indented)
 
@@ -557,7 +587,7 @@ def tabel_definities(r: Rapport, *, naam: str = "definities", titel: str = "Defi
     peil = r.registratie_peildatum
     ondertitel = f"{r.naam}, registraties bijgewerkt tot en met {fmt_datum(peil)}" if peil else r.naam
     r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel,
-            bron=f"Bron: {', '.join(r.bronnen)}; definities: sdrapport (lib/sdrapport/definities.py)")
+            bron=f"Bron: {', '.join(r.bronnen)}; definities: sdrapport (lib/sdrapport/indicators/definitions.py)")
 
 
 def tabel_definitiewijziging(r: Rapport, ind: str, *, naam: str, titel: str) -> None:

@@ -388,20 +388,15 @@ def workbook_bytes(report_dir: Path, manifest: dict | None = None, *, gemeentena
     return buf.getvalue()
 
 
-def write_workbook(report_dir: Path, manifest: dict | None = None, *, project=None) -> Path:
+def write_workbook(report_dir: Path, manifest: dict | None = None) -> Path:
     """Write <report>/data/<gemeente>-<periode>-<rapport>.xlsx from the report's CSVs and return
-    its path. `manifest` is the report's run.json (read when not given); with `project`, the
-    gemeente's name and sources are read from the store, as the page shows them. The file is
-    replaced atomically, and not rewritten when its bytes are unchanged."""
+    its path. `manifest` is the report's run.json (read when not given); the gemeente's name and
+    sources come from its `pagina` facts, as the page shows them. The file is replaced atomically,
+    and not rewritten when its bytes are unchanged."""
     report_dir = Path(report_dir)
     manifest = _manifest(report_dir) if manifest is None else manifest
-    gemeentenaam = bronnen = None
-    if project is not None:
-        from sdrapport.publisher.site import gemeente_facts
-
-        p = manifest["parameters"]
-        facts = gemeente_facts(project, p["gemeente"], Period.parse(p["periode"]))
-        gemeentenaam, bronnen = facts["naam"], facts["bronnen"]
+    facts = manifest.get("pagina") or {}
+    gemeentenaam, bronnen = facts.get("naam"), facts.get("bronnen")
     data = workbook_bytes(report_dir, manifest, gemeentenaam=gemeentenaam, bronnen=bronnen)
     path = workbook_path(report_dir, manifest)
     if path.is_file() and path.read_bytes() == data:

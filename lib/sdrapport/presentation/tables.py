@@ -166,6 +166,7 @@ class Tegel:
     doel: str
     status: str
     verandering: str
+    zin: str = ""  # a generated sentence under the tile: how the value relates to its target and a year earlier
 
     @property
     def symbool(self) -> str:
@@ -188,12 +189,13 @@ def tegels_markdown(tegels: list[Tegel], *, titel: str, bron: str) -> escaping.M
             f'<p class="sd-tegel-waarde">{escaping.html(t.waarde)}</p>'
             f'<p class="sd-tegel-doel">{"Doel: " + escaping.html(t.doel) if t.doel else "Geen doel vastgesteld"}</p>'
             f'<p class="sd-tegel-status" style="color:{t.kleur}"><span aria-hidden="true">{t.symbool}</span> {escaping.html(t.status)}</p>'
-            f'<p class="sd-tegel-verandering">{escaping.html(t.verandering)}</p></li>')
+            f'<p class="sd-tegel-verandering">{escaping.html(t.verandering)}</p>'
+            + (f'<p class="sd-tegel-zin">{escaping.html(t.zin)}</p>' if t.zin else "") + "</li>")
     html = f'<ul class="sd-tegels" aria-label="{escaping.html(titel)}">' + "".join(cards) + "</ul>"
     items = _typst_array(_typst_dict({
         "domein": t.domein, "indicator": t.indicator, "waarde": t.waarde,
         "doel": f"Doel: {t.doel}" if t.doel else "Geen doel vastgesteld",
-        "status": f"{t.symbool} {t.status}", "kleur": t.kleur, "verandering": t.verandering}) for t in tegels)
+        "status": f"{t.symbool} {t.status}", "kleur": t.kleur, "verandering": t.verandering, "zin": t.zin}) for t in tegels)
     return _raw_blocks(html, f"#sd-tegels({items})", bron)
 
 

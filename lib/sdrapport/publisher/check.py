@@ -138,6 +138,8 @@ def check_page(project: Project, page: Path) -> list[str]:
         target = page.parent / href
         if target.suffix == ".pdf" and target.with_suffix(".qmd").exists() and "typst" in _formats_of(target.with_suffix(".qmd")):
             continue  # the PDF is a render output of a page with format typst
+        if target.suffix == ".html" and target.with_suffix(".qmd").exists():
+            continue  # a page of the site, linked by its output (another Quarto process may render it)
         if not target.exists():
             problems.append(f"{rel}: link naar {href}, dat niet bestaat")
     listing = meta.get("listing")

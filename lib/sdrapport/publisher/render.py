@@ -266,8 +266,11 @@ def _copy_site(site: Path, staging: Path) -> None:
     shutil.copytree(site, staging, copy_function=copy)
 
 
-def render_site(project: Project, quarto: str, *, full: bool = False, workers: int | None = None) -> tuple[Plan, Path]:
-    """Render what changed into a staging site and swap it in. Returns (plan, site)."""
+def render_site(project: Project, quarto: str, *, full: bool = False, workers: int | None = None,
+                executor=None) -> tuple[Plan, Path]:
+    """Render what changed into a staging site and swap it in. Returns (plan, site). `executor` (a
+    Dask client, or anything with submit) runs the Quarto processes of the report pages, e.g. on
+    the workers of a batch's cluster; by default they are threads here."""
     site = project.reports / "_site"
     staging = project.reports / "_site.nieuw"
     p = plan(project, site, full=full, version=quarto_version(quarto))
@@ -320,7 +323,9 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
             p.seconds["project"] = time.perf_counter() - start
         if in_workers:
             start = time.perf_counter()
-            search += _render_pages(project, quarto, work, staging, in_workers, workers)
+            if executor is not None and hasattr(executor, "ncores"):  # a Dask client: a chunk per worker thread
+                workers = max(workers, sum(executor.ncores().values()) or 1)
+            search += _render_pages(project, quarto, work, staging, in_workers, workers, executor)
             p.seconds["parallel"] = time.perf_counter() - start
         if not single:
             _write_json(staging / SEARCH, search)
@@ -348,7 +353,16 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
     return p, site
 
 
-def _render_pages(project: Project, quarto: str, work: Path, staging: Path, pages: list[str], workers: int) -> list:
+def _submit(executor, fn, *args):
+    """executor.submit for a concurrent.futures executor or a Dask client (pure=False: every render
+    runs, none is taken from a cache)."""
+    if hasattr(executor, "gather"):
+        return executor.submit(fn, *args, pure=False)
+    return executor.submit(fn, *args)
+
+
+def _render_pages(project: Project, quarto: str, work: Path, staging: Path, pages: list[str], workers: int,
+                  executor=None) -> list:
     """Render pages (reports, methode, begrippen) in parallel worker copies and move their output into the staging site.
     Returns the search index entries of these pages."""
     n = max(1, min(workers, len(pages)))
@@ -359,8 +373,12 @@ def _render_pages(project: Project, quarto: str, work: Path, staging: Path, page
     out = "reports/_site"
     # A full render of the worker copy: one Quarto process and one project context for all its pages
     # (`quarto render a.qmd b.qmd` sets up the project again for every file).
-    with ThreadPoolExecutor(n) as pool:
-        procs = list(pool.map(lambda folder: _run([quarto, "render", "--output-dir", out], folder), folders))
+    if executor is None:
+        with ThreadPoolExecutor(n) as pool:
+            procs = list(pool.map(lambda folder: _run([quarto, "render", "--output-dir", out], folder), folders))
+    else:  # the worker copies are on the project's (shared) file system; workers need Quarto
+        futures = [_submit(executor, _run, [quarto, "render", "--output-dir", out], folder) for folder in folders]
+        procs = [f.result() for f in futures]
     for proc in procs:
         if proc.returncode != 0:
             raise RenderError(f"quarto render is mislukt; de vorige site is ongewijzigd.\n{_tail(proc)}")

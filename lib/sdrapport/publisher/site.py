@@ -15,16 +15,19 @@ staging folder that replaces reports/_site only when Quarto succeeded.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
 import yaml
 
+from sdrapport.presentation.annex import glossary_markdown, method_markdown
 from sdrapport.indicators.catalogue import load_catalogue
-from sdrapport.inputs.contract import GROOTTEKLASSEN
+from sdrapport.presentation.chapters import Nummering
 from sdrapport.inputs.params import load_params
 from sdrapport.periods import Period
 from sdrapport.project import Project
@@ -58,27 +61,28 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -> dict:
-    """Name, province, size class, sources and demo flag of a gemeente, the same facts a Rapport
-    gives, read with a few small queries instead of loading the reference group's observations
-    (a batch writes hundreds of pages). The store must be current (the runner ensures it)."""
-    import duckdb
-
-    from sdrapport.inputs.demo import DEMO_BRON
-    from sdrapport.presentation.report import gemeente_row, size_class
-
-    own = con is None
-    con = con or duckdb.connect(str(project.store), read_only=True)
+def read_manifest(outdir: Path) -> dict | None:
+    """The run.json of a report folder, or None when there is none (or it cannot be read)."""
     try:
-        _, naam, provincie = gemeente_row(con, gemeente)
-        _, _, klasse = size_class(con, gemeente, periode)
-        bronnen = [r[0] for r in con.execute(
-            "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
-    finally:
-        if own:
-            con.close()
-    return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "demo": DEMO_BRON in bronnen,
-            "bronnen": bronnen}
+        return json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def publishable(manifest: dict | None) -> bool:
+    """A report is published when every notebook succeeded and the runner recorded its page facts."""
+    return bool(manifest and manifest.get("pagina") and manifest.get("notebooks")
+                and all(n.get("ok") for n in manifest["notebooks"]))
+
+
+def built_reports(project: Project) -> dict[tuple[str, str, str], dict]:
+    """(periode, gemeente, rapport) -> run.json of every publishable report under reports/."""
+    out = {}
+    for path in sorted(project.reports.glob(f"*/*/*/{MANIFEST}")):
+        manifest = read_manifest(path.parent)
+        if publishable(manifest):
+            out[tuple(path.parent.relative_to(project.reports).parts)] = manifest
+    return out
 
 
 def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> escaping.Markdown:
@@ -89,12 +93,6 @@ def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> es
         if text:
             return escaping.alineas(str(text).strip())
     return escaping.markdown(f"De gemeente {naam} heeft geen toelichting gegeven.")
-
-
-def heeft_toelichting(nb: nbformat.NotebookNode) -> bool:
-    """A chapter gets the gemeente's commentary unless its notebook says otherwise (metadata
-    sdrapport.toelichting: false, as "Opvallend" and the maps, which only gather other chapters' figures)."""
-    return bool(nb.metadata.get("sdrapport", {}).get("toelichting", True))
 
 
 def page_title(profile: Profile, naam: str, periode: Period) -> str:
@@ -141,10 +139,17 @@ def typst_format(project: Project, outdir: Path, profile: Profile, document: str
     }
 
 
-def write_page(project: Project, gemeente: str, periode: Period, profile: Profile) -> Path:
+def write_page(project: Project, gemeente: str, periode: Period, profile: Profile,
+               built: dict[tuple[str, str, str], dict] | None = None) -> Path:
+    """Write the page of one executed report from its notebooks and run.json (never the store).
+    `built` (all publishable reports, as built_reports gives) feeds the navigation to the other
+    periods and the reference group; read when not given."""
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
-    manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-    facts = gemeente_facts(project, gemeente, periode)
+    manifest = read_manifest(outdir)
+    if not publishable(manifest):
+        raise ValueError(f"{outdir / MANIFEST}: geen volledig uitgevoerd rapport; draai 'sdrapport run' opnieuw")
+    facts = manifest["pagina"]
+    built = built_reports(project) if built is None else built
     title = page_title(profile, facts["naam"], periode)
     # Every text from data or params is escaped: Quarto reads titles and fields as Markdown.
     meta = {
@@ -176,24 +181,56 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     if without:  # a period for which not every source has delivered yet
         parts.append(EMPTY_NOTE.format(text=empty_chapters_text(without, periode)))
     parts.append('::: {.content-visible when-format="html"}\nDit rapport is ook te downloaden als [PDF](index.pdf).\n:::\n')
+    parts.append(navigation(built, gemeente, periode, profile, facts))
+    nummering = Nummering(profile)
     for nb_name in profile.notebooks:
         nb = nbformat.read(outdir / nb_name, as_version=4)
+        nummering.begin(nb_name)
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                parts.append(cell.source.strip() + "\n")
+                parts.append(nummering.markdown(cell.source.strip()) + "\n")
             elif cell.cell_type == "code" and cell_label(cell) and cell.get("outputs"):
                 empty = [o for o in cell.outputs if is_empty_output(o)]
                 if empty:  # no data: the note itself, not an embed of a figure cell without figure
                     parts.append("".join(o["data"]["text/markdown"] for o in empty).strip() + "\n")
                 else:
                     parts.append(f"{{{{< embed {nb_name}#{cell_label(cell)} >}}}}\n")
-        if profile.toelichting and heeft_toelichting(nb):
-            parts.append("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
+        if nummering.toelichting(nb_name):
+            parts.append("### Toelichting gemeente\n\n"
+                         + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem) + "\n")
     downloads = download_links(outdir)
     parts.append(_verantwoording(project, manifest, periode, facts, downloads, profile))
     page = outdir / PAGE
     _write(page, "\n".join(parts))
     return page
+
+
+def _link(periode: str, gemeente: str, rapport: str) -> str:
+    """From a report page to another report page (plain .html: the target may be rendered by
+    another Quarto process)."""
+    return f"../../../{periode}/{gemeente}/{rapport}/index.html"
+
+
+def navigation(built: dict[tuple[str, str, str], dict], gemeente: str, periode: Period, profile: Profile,
+               facts: dict) -> str:
+    """HTML only: links to the same report of the gemeente for its other periods (newest first) and
+    to the same report and period of the gemeenten in its reference group."""
+    esc = escaping.markdown
+    others = sorted((Period.parse(p) for (p, g, r) in built if g == gemeente and r == profile.naam and p != periode.code),
+                    key=lambda q: (q.end, q.start), reverse=True)
+    lines = []
+    if others:
+        lines.append("**Andere perioden**: " + " · ".join(f"[{esc(q.label)}]({_link(q.code, gemeente, profile.naam)})"
+                                                          for q in others))
+    groep = [g for g in facts.get("referentiegroep", [])
+             if g["code"] != gemeente and (periode.code, g["code"], profile.naam) in built]
+    if groep and profile.referentiegroep:
+        links = ", ".join(f"[{esc(g['naam'])}]({_link(periode.code, g['code'], profile.naam)})" for g in groep)
+        summary = escaping.html(f"Gemeenten in de referentiegroep ({len(groep)}, {facts['grootteklasse']})")
+        lines += ["", f'<details class="sd-navigatie"><summary>{summary}</summary>', "", links, "", "</details>"]
+    if not lines:
+        return ""
+    return '::: {.content-visible when-format="html"}\n' + "\n".join(lines) + "\n:::\n"
 
 
 EMPTY_NOTE = """::: {{.callout-note title="Nog niet alle cijfers"}}
@@ -258,7 +295,7 @@ def verantwoording_items(project: Project, manifest: dict, periode: Period, fact
     ]
     if profile is None or profile.referentiegroep:
         lezers.insert(1, f"- **Referentiegroep**: gemeenten met {esc(facts['grootteklasse'])}; gemiddelden alleen over gemeenten die cijfers leverden.")
-    lezers += _registration_line(project, p["gemeente"])
+    lezers += _registration_line(facts.get("registraties"))
     files = "; ".join(f"{esc(_breekbaar(name))} ({digest[:12]})" for name, digest in manifest["data_files"].items())
     technisch = [
         f"- Parameters: gemeente {esc(p['gemeente'])} ({esc(facts['naam'])}), periode {esc(p['periode'])}, rapport {esc(p['rapport'])}.",
@@ -276,14 +313,23 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
     esc = escaping.markdown
     lezers, technisch = verantwoording_items(project, manifest, periode, facts, profile,
                                              methode=" [[Zie de methode.](../../../methode.qmd)]{.content-visible when-format=\"html\"}")
-    lines = ["## Verantwoording", "", *lezers]
     kop = TECHNISCH_KOP
-    # On the site folded away (a native <details>, which every browser makes keyboard and screen
-    # reader friendly); in the PDF printed in full.
-    lines += ["", '::: {.content-visible when-format="html"}', f'<details class="sd-technisch"><summary>{kop}</summary>', "",
-              *technisch, "", "</details>", ":::", "", '::: {.content-visible unless-format="html"}',
-              # One unbreakable block in the PDF: never two stray lines on a page of their own.
-              "```{=typst}", "#block(breakable: false)[", "```", "", f"**{kop}**", "", *technisch, "", "```{=typst}", "]", "```", ":::"]
+    # On the site the technical part is folded away (a native <details>, which every browser makes
+    # keyboard and screen reader friendly).
+    site = ['::: {.content-visible when-format="html"}', f'<details class="sd-technisch"><summary>{kop}</summary>', "",
+            *technisch, "", "</details>", ":::"]
+    if profile is not None and profile.verantwoording == "kort":
+        # A one-page report: the PDF gets the same facts as one small paragraph, without the list
+        # of data files (the site has it).
+        items = [item[2:] for item in [*lezers, *technisch[:-1]]]
+        lines = ['::: {.content-visible when-format="html"}', "## Verantwoording", "", *lezers, ":::", "", *site, "",
+                 '::: {.content-visible unless-format="html"}', "```{=typst}", "#block(breakable: false)[#set text(size: 7pt)", "```",
+                 "", "**Verantwoording.** " + " ".join(items) + " De gegevensbestanden met hun SHA-256 staan in de webversie van "
+                 "dit rapport.", "", "```{=typst}", "]", "```", ":::"]
+    else:
+        # In the PDF printed in full, in one unbreakable block: never two stray lines on a page of their own.
+        lines = ["## Verantwoording", "", *lezers, "", *site, "", '::: {.content-visible unless-format="html"}',
+                 "```{=typst}", "#block(breakable: false)[", "```", "", f"**{kop}**", "", *technisch, "", "```{=typst}", "]", "```", ":::"]
     if downloads:
         lines += ["", '::: {.content-visible when-format="html"}', DOWNLOADS_INTRO, "",
                   *(f"- [{esc(label)}]({target})" for label, target in downloads), ":::"]
@@ -302,6 +348,30 @@ def _vintage(manifest: dict) -> str:
     return text
 
 
+PAGE_STAMP = ".sdrapport-pagina"  # hidden: not part of what the renderer hashes or copies
+
+
+def page_inputs(project: Project, outdir: Path, built: dict[tuple[str, str, str], dict], profile: Profile,
+                code: str) -> str:
+    """A key over everything write_page reads for this report: the library, its run.json, the
+    executed notebooks and downloads (by size and modification time), the gemeente's commentary,
+    the report's profile and the reports its navigation links to. Equal key, equal page."""
+    periode, gemeente, rapport = outdir.relative_to(project.reports).parts
+    h = hashlib.sha256(code.encode())
+    h.update(json.dumps(built[(periode, gemeente, rapport)], sort_keys=True).encode())
+    for path in sorted(outdir.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(outdir).parts) \
+                and path.name != PAGE:
+            st = path.stat()
+            h.update(f"{path.relative_to(outdir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for path in (project.params / "toelichting" / f"{gemeente}.yml", project.params / "rapporten" / f"{rapport}.yml"):
+        h.update(path.read_bytes() if path.is_file() else b"-")
+    group = {g["code"] for g in built[(periode, gemeente, rapport)]["pagina"].get("referentiegroep", [])}
+    links = sorted(k for k in built if k[2] == rapport and (k[1] == gemeente or (k[0] == periode and k[1] in group)))
+    h.update(json.dumps([asdict(profile), links]).encode())
+    return h.hexdigest()
+
+
 def remove_page(outdir: Path) -> None:
     (outdir / PAGE).unlink(missing_ok=True)
 
@@ -312,19 +382,32 @@ def built_pages(project: Project) -> list[Path]:
 
 def write_site(project: Project) -> list[Path]:
     """Write the site-level pages (index, methode, begrippen) and rewrite the page of every built
-    report from its executed notebooks (so a new version of sdrapport restyles every page without
-    running a notebook again). Returns all pages to render."""
+    report from its executed notebooks and run.json (so a new version of sdrapport restyles every
+    page without running a notebook again); a report whose run failed loses its page. Reads only
+    reports/, params/ and the indicator catalogue, never the store. Returns all pages to render."""
     from sdrapport.runner.run import load_profile
 
+    from sdrapport.runner.batch import library_hash
+
+    built = built_reports(project)
+    code = library_hash()
+    profiles: dict[str, Profile] = {}
+    for outdir in sorted({p.parent for p in project.reports.glob(f"*/*/*/{MANIFEST}")}):
+        key = tuple(outdir.relative_to(project.reports).parts)
+        if key not in built:
+            remove_page(outdir)  # a failed run: no (half) page
+            (outdir / PAGE_STAMP).unlink(missing_ok=True)
+            continue
+        periode, gemeente, rapport = key
+        profile = profiles.get(rapport) or profiles.setdefault(rapport, load_profile(project, rapport))
+        stamp = page_inputs(project, outdir, built, profile, code)
+        stamp_file = outdir / PAGE_STAMP
+        if (outdir / PAGE).is_file() and stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp:
+            continue  # nothing the page shows has changed: not rewritten (a national site has hundreds)
+        write_page(project, gemeente, Period.parse(periode), profile, built)
+        stamp_file.write_text(stamp, encoding="utf-8")
     pages = built_pages(project)
-    for page in pages:
-        if not (page.parent / MANIFEST).is_file():
-            continue  # not written by sdrapport run or batch: left as it is
-        periode, gemeente, rapport = page.relative_to(project.reports).parts[:3]
-        write_page(project, gemeente, Period.parse(periode), load_profile(project, rapport))
-    demo = False
-    for page in pages:
-        demo |= "Demodata: fictieve cijfers" in page.read_text(encoding="utf-8")
+    demo = any(m["pagina"].get("demo") for m in built.values())
     index = [_yaml_front({
         "title": "Sociaal domein in beeld",
         "subtitle": "Rapporten per gemeente en periode",
@@ -354,7 +437,7 @@ def write_site(project: Project) -> list[Path]:
     _write(project.root / "index.qmd", "\n".join(index))
     copy_fonts(project)
     _write(project.reports / "begrippen.qmd", glossary(project))
-    _write(project.reports / "methode.qmd", method_notes(project))
+    _write(project.reports / "methode.qmd", method_notes(project, built))
     return [project.root / "index.qmd", project.reports / "methode.qmd", project.reports / "begrippen.qmd",
             *(page for page, _ in periods), *pages]
 
@@ -417,124 +500,44 @@ def period_pages(project: Project, pages: list[Path]) -> list[tuple[Path, str]]:
 
 
 def glossary(project: Project) -> str:
+    """The site's glossary: the concepts and indicators of the catalogue (annex.glossary_markdown)."""
     cat = load_catalogue(project.catalogue)
-    out = [_yaml_front({"title": "Begrippen", "subtitle": "Alle indicatoren uit de indicatorcatalogus", "lang": "nl"})]
-    for ind in sorted(cat, key=lambda i: i.label.lower()):
-        extra = [f"Eenheid: {cat.unit_label(ind)}", f"bron: {ind.bron}", f"richting: {ind.richting}"]
-        if ind.afgeleid:
-            extra.append(f"berekend als {cat[ind.teller].label.lower()} gedeeld door {cat[ind.noemer].label.lower()}")
-        if ind.cbs_afronding:
-            extra.append("afgerond volgens de CBS-regel")
-        out.append(f"{ind.label}\n:   {ind.definitie} *{'; '.join(extra)}.*\n")
-    return "\n".join(out)
+    front = _yaml_front({"title": "Begrippen", "subtitle": "Begrippen en indicatoren uit de indicatorcatalogus", "lang": "nl"})
+    return front + "\n" + glossary_markdown(cat)
 
 
-def method_notes(project: Project) -> str:
-    classes = "\n".join(f"- {name}" for _, name in GROOTTEKLASSEN)
-    text = f"""{_yaml_front({"title": "Methode", "subtitle": "Hoe de cijfers in deze rapporten tot stand komen", "lang": "nl"})}
-## Referentiegroep
-
-Elke gemeente wordt vergeleken met gemeenten van dezelfde grootteklasse, naar het aantal inwoners op
-1 januari dat bij de rapportperiode hoort. Er zijn vijf grootteklassen:
-
-{classes}
-
-Het gemiddelde van de referentiegroep wordt alleen berekend over de gemeenten die over die periode
-cijfers hebben geleverd. Een relatief cijfer (per 1.000 inwoners, %) van de groep is de som van de
-afgeronde aantallen van die gemeenten, gedeeld door de som van hun noemers. Ontbreekt een gemeente,
-dan telt zij dus ook niet mee in de noemer.
-
-## Afronding en geheimhouding
-
-De cijfers 0 tot en met 4 worden afgerond naar 0 en de cijfers 5 tot en met 9 naar 10. Alle overige
-aantallen zijn afgerond op vijftallen. Daardoor kan de som van de details afwijken van het totaal.
-Relatieve cijfers worden berekend uit de afgeronde aantallen en zelf niet nog eens afgerond.
-
-Staat er een "?" in plaats van een getal, dan is het cijfer onbekend of onvoldoende betrouwbaar.
-Een "-" betekent dat het cijfer niet getoond kan worden omdat het herleidbaar zou zijn tot personen.
-Zulke waarden worden nooit als 0 behandeld.
-
-## Voorlopige en definitieve cijfers
-
-Cijfers over de meest recente periode zijn vaak voorlopig; ze worden definitief na een volgende
-aanlevering. Onder een figuur of tabel met voorlopige cijfers staat "(voorlopige cijfers)".
-
-## Perioden
-
-Een jaar, halfjaar of kwartaal telt unieke personen: wie in de periode ten minste één dag een
-voorziening had, telt één keer mee. Het jaarcijfer is daarom geen som van de halfjaren of kwartalen.
-Standcijfers zoals het aantal inwoners gelden op 1 januari; bij een periode die op 31 december
-eindigt, hoort de stand op de 1 januari daarna.
-
-{_registration_notes(project)}{_comparison_notes(project)}## Bronnen en verantwoording
-
-Elke figuur en tabel vermeldt haar bron en periode. Onderaan elk rapport staan de parameters, de
-versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw te maken is.
-"""
-    return text
+def method_notes(project: Project, built: dict[tuple[str, str, str], dict]) -> str:
+    """The site's method page (annex.method_markdown, the same text as a report's annex); the
+    registrations' notes when a published report has figures from registrations."""
+    registraties = next((m["pagina"]["registraties"] for m in built.values() if m["pagina"].get("registraties")), None)
+    front = _yaml_front({"title": "Methode", "subtitle": "Hoe de cijfers in deze rapporten tot stand komen", "lang": "nl"})
+    return front + "\n" + method_markdown(registraties)
 
 
-def _comparison_notes(project: Project) -> str:
-    """Method notes on similar gemeenten, maps and signals (comparisons.py)."""
-    from sdrapport.presentation.comparisons import method_notes as notes
+def _control(registraties: dict) -> str:
+    if registraties["methode"] == "cbs":
+        return "afgerond volgens de CBS-regel"
+    return f"onder {registraties['drempel']} weggelaten, met aanvullende geheimhouding"
 
-    return notes(project)
 
-
-def _registration_line(project: Project, gemeente: str) -> list[str]:
+def _registration_line(registraties: dict | None) -> list[str]:
     """The verantwoording's line on the gemeente's registrations: peildatum and disclosure control."""
-    import duckdb
-
-    from sdrapport.inputs.registrations import load_config
-
-    con = duckdb.connect(str(project.store), read_only=True)
-    try:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", [gemeente]).fetchone() \
-            if "registraties" in tables else None
-    finally:
-        con.close()
-    if not row or not row[0]:
+    if not registraties:
         return []
     import datetime as dt
 
     from sdrapport.presentation.formatting import datum
 
-    config = load_config(project.params)
-    control = ("afgerond volgens de CBS-regel" if config.methode == "cbs"
-               else f"onder {config.drempel} weggelaten, met aanvullende geheimhouding")
     return [f"- **Registraties**: cijfers uit de eigen registraties van de gemeente, bijgewerkt tot en met "
-            f"{datum(dt.date.fromisoformat(str(row[0])))}; aantallen {control} vóór opslag; geen gegevens over personen."]
-
-
-def _registration_notes(project: Project) -> str:
-    """Method notes on figures computed from the gemeenten's own registrations (when there are any)."""
-    from sdrapport.inputs.registrations import load_config, registratie_files
-
-    if not any(registratie_files(project.data).values()):
-        return ""
-    config = load_config(project.params)
-    if config.methode == "cbs":
-        control = ("Ook deze aantallen zijn afgerond volgens de CBS-regel hierboven, en wel voordat ze worden opgeslagen: "
-                   "een exact klein aantal komt nergens in een rapport terecht.")
-    else:
-        control = (f"Aantallen van 1 tot en met {config.drempel - 1} worden niet getoond (\"-\"). Zou zo'n cijfer uit een "
-                   "totaal en de andere cijfers terug te rekenen zijn, dan wordt ook het kleinste andere cijfer weggelaten.")
-    return f"""## Cijfers uit de eigen registraties
-
-Een deel van de cijfers (unieke cliënten, tijdigheid van besluiten, in- en uitstroom in de bijstand,
-klachten) berekent sdrapport uit de registraties van de gemeente zelf, volgens definities met een naam en
-een versie; elk dashboard noemt ze onder "Definities". Persoonsnummers worden bij het inlezen vervangen
-door een versleutelde code en daarna niet bewaard: alleen totalen worden opgeslagen. {control}
-
-"""
+            f"{datum(dt.date.fromisoformat(registraties['peildatum']))}; aantallen {_control(registraties)} vóór opslag; "
+            "geen gegevens over personen."]
 
 
 def quarto_binary() -> str | None:
     return shutil.which("quarto")
 
 
-def render(project: Project, *, full: bool = False, workers: int | None = None) -> tuple[bool, str]:
+def render(project: Project, *, full: bool = False, workers: int | None = None, executor=None) -> tuple[bool, str]:
     """Render what changed since the last render (siterender: incremental, report pages in parallel)
     into a staging folder that replaces reports/_site only when Quarto succeeded. Returns
     (rendered, message). Without Quarto nothing is rendered and the message says so."""
@@ -544,7 +547,7 @@ def render(project: Project, *, full: bool = False, workers: int | None = None) 
     if quarto is None:
         return False, QUARTO_MISSING.format(root=project.root)
     try:
-        plan, site = render_site(project, quarto, full=full, workers=workers)
+        plan, site = render_site(project, quarto, full=full, workers=workers, executor=executor)
     except RenderError as exc:
         raise RuntimeError(str(exc)) from None
     if plan.nothing:

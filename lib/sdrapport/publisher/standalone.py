@@ -37,6 +37,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 
 from sdrapport.presentation import escaping
+from sdrapport.presentation.chapters import Nummering
 from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.presentation.report import META_KEY
@@ -202,14 +203,13 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
         _toelichting,
         chapters_without_figures,
         empty_chapters_text,
-        gemeente_facts,
-        heeft_toelichting,
+        read_manifest,
         verantwoording_items,
     )
 
     outdir = project.report_dir(periode.code, gemeente, profile.naam)
-    manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-    facts = gemeente_facts(project, gemeente, periode)
+    manifest = read_manifest(outdir) or {}
+    facts = manifest["pagina"]
     cells = []
     if facts["demo"]:
         cells.append(_md_cell(_box("sd-waarschuwing", "Demodata: fictieve cijfers", escaping.markdown(
@@ -218,14 +218,18 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
     without = chapters_without_figures(outdir, profile.notebooks)
     if without:
         cells.append(_md_cell(_box("sd-info", "Nog niet alle cijfers", empty_chapters_text(without, periode))))
+    nummering = Nummering(profile)
     for nb_name in profile.notebooks:
-        executed = nbformat.read(outdir / nb_name, as_version=4)
-        chapter = executed.cells
+        chapter = nbformat.read(outdir / nb_name, as_version=4).cells
+        nummering.begin(nb_name)
         for cell in chapter:  # cell ids are unique per notebook, not across the report
             cell.id = f"{Path(nb_name).stem}-{cell.get('id', len(cells))}"
+            if cell.cell_type == "markdown":
+                cell.source = nummering.markdown(cell.source)
         cells += chapter
-        if profile.toelichting and heeft_toelichting(executed):
-            cells.append(_md_cell("### Toelichting gemeente\n\n" + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem)))
+        if nummering.toelichting(nb_name):
+            cells.append(_md_cell("### Toelichting gemeente\n\n"
+                                  + _toelichting(project, gemeente, facts["naam"], Path(nb_name).stem)))
     lezers, technisch = verantwoording_items(project, manifest, periode, facts, profile)
     lines = ["## Verantwoording", "", *lezers, "", f'<details class="sd-technisch"><summary>{TECHNISCH_KOP}</summary>', "",
              *technisch, "", "</details>"]

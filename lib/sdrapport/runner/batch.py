@@ -50,19 +50,23 @@ def _sha(data: bytes) -> str:
 
 def library_hash() -> str:
     """Hash of the installed library's source (every .py and .yml of the package) and version."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]  # the sdrapport package, all layers
     h = hashlib.sha256(f"sdrapport={__version__}\n".encode())
-    for path in sorted([*root.glob("*.py"), *root.glob("*.yml")]):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.yml")]):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
+
+
+# The gemeente's own params files that notebooks read (the toelichting only affects the page).
+OWN_PARAMS = ("jaarverslag", "monitor", "dashboard", "factsheet")
 
 
 def _params_files(project: Project, gemeente: str) -> list[Path]:
     """The params files a notebook of this gemeente can read (toelichting only affects the page)."""
     p = project.params
     files = [*sorted(p.glob("*.yml")), *sorted((p / "cbs").glob("*.yml"))]
-    own = p / "jaarverslag" / f"{gemeente}.yml"
-    return files + ([own] if own.exists() else [])
+    own = [p / folder / f"{gemeente}.yml" for folder in OWN_PARAMS]
+    return files + [f for f in own if f.exists()]
 
 
 @dataclass
@@ -118,7 +122,7 @@ def _page_done(project: Project, report: Report) -> bool:
         manifest = json.loads((outdir / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (outdir / "index.qmd").is_file() and (manifest.get("batch") or {}).get("page_key") == report.page_key
+    return bool(manifest.get("pagina")) and (manifest.get("batch") or {}).get("page_key") == report.page_key
 
 
 @dataclass
@@ -134,23 +138,19 @@ class Plan:
 
 
 def resolve_gemeenten(project: Project, spec: str) -> list[str]:
-    """'all' / 'alle' or a comma-separated list of codes; unknown codes are an error."""
+    """'all' / 'alle', or a comma-separated list of codes, names and provincie:<naam>; an unknown
+    one is an error (inputs.registry.select_gemeenten)."""
     import duckdb
+
+    from sdrapport.inputs.registry import select_gemeenten
 
     con = duckdb.connect(str(project.store), read_only=True)
     try:
-        known = [r[0] for r in con.execute("SELECT code FROM gemeenten ORDER BY code").fetchall()]
+        cols = ["code", "naam", "provincie", "statnaam"]
+        gemeenten = [dict(zip(cols, r)) for r in con.execute(f"SELECT {', '.join(cols)} FROM gemeenten ORDER BY code").fetchall()]
     finally:
         con.close()
-    if spec.strip().lower() in ("all", "alle"):
-        return known
-    wanted = list(dict.fromkeys(g.strip().upper() for g in spec.split(",") if g.strip()))
-    if not wanted:
-        raise ValueError("geef gemeenten op: all, of codes gescheiden door komma's (GM0505,GM0402)")
-    unknown = [g for g in wanted if g not in set(known)]
-    if unknown:
-        raise KeyError(f"gemeente(n) {', '.join(unknown)} staan niet in data/gemeenten.csv")
-    return wanted
+    return select_gemeenten(gemeenten, spec)
 
 
 def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport: str = "monitor") -> Plan:
@@ -164,14 +164,18 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     for p in perioden:
         check_period(profile, p)
     # Checked before anything runs. A problem in a file every report reads raises (exit 2); a
-    # gemeente's own params file (jaarverslag, toelichting) or a period without its data refuses
+    # gemeente's own params file (jaarverslag, monitor, toelichting) or a period without its data refuses
     # only that report, named with the file in the failure table, and leaves its folder as it was.
     controle = check_report_params(project, rapport, gemeenten)
     controle.raise_for()
     coverage = Coverage.read(project)
     profile_file = project.params / "rapporten" / f"{rapport}.yml"
+    # A report is run again when the data it shows changed: the shared inputs, or the rows of its
+    # own gemeente or of a gemeente in its reference group (whose averages it shows). A change in
+    # one gemeente's figures reruns its reference group's reports, not the country's.
+    data_keys = report_data_keys(project, gemeenten, perioden)
     shared = {
-        "data": DataSet(project.data).fingerprint(),
+        "data": DataSet(project.data).shared_fingerprint(),
         "library": library_hash(),
         "profile": _sha(profile_file.read_bytes()),
     }
@@ -186,14 +190,16 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     for periode in perioden:
         for gemeente in gemeenten:
             params_files = dict(common_params)
-            own = project.params / "jaarverslag" / f"{gemeente}.yml"
-            if own.exists():
-                params_files[own] = _sha(own.read_bytes())
+            for folder in OWN_PARAMS:
+                own = project.params / folder / f"{gemeente}.yml"
+                if own.exists():
+                    params_files[own] = _sha(own.read_bytes())
             params_hash = _sha(json.dumps(sorted((str(k.relative_to(project.root)), v) for k, v in params_files.items())).encode())
             items = []
             for nb in profile.notebooks:
                 parameters = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport}
-                inputs = {"notebook": nb_hashes[nb], "parameters": parameters, "params_files": params_hash}
+                inputs = {"notebook": nb_hashes[nb], "parameters": parameters, "params_files": params_hash,
+                          "gegevens": data_keys.get((periode.code, gemeente), "")}
                 if nb in reads_report:
                     inputs["rapport_notebooks"] = whole
                 key = _sha(json.dumps({**inputs, **shared}, sort_keys=True).encode())
@@ -246,7 +252,6 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
     from sdrapport.runner.kernels import KernelStartError, warm_kernel
     from sdrapport.runner.run import NotebookResult, RunResult, execute, load_profile, write_manifest
     from sdrapport.presentation.downloads import remove_workbook, write_workbook
-    from sdrapport.publisher.site import remove_page, write_page
 
     project = Project(Path(root))
     rep = Report(report["gemeente"], report["periode"], report["rapport"], [Item(**i) for i in report["items"]],
@@ -294,14 +299,11 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
     try:
         write_manifest(project, run, profile, env=env, extra=extra)
         if run.ok:
-            write_workbook(outdir, project=project)
-            write_page(project, rep.gemeente, periode, profile)
-            rep.page = True
+            write_workbook(outdir)
+            rep.page = True  # publishable: the publisher writes its page after the batch
         else:
-            remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
-            remove_workbook(outdir)
-    except Exception as exc:  # noqa: BLE001 - the notebooks are done; report the page problem, keep going
-        remove_page(outdir)
+            remove_workbook(outdir)  # a gemeente with a failed chapter gets no (half) page
+    except Exception as exc:  # noqa: BLE001 - the notebooks are done; report the problem, keep going
         remove_workbook(outdir)
         rep.error = f"{type(exc).__name__}: {exc}"
         rep.page = False
@@ -382,6 +384,36 @@ def data_vintage(project: Project) -> str | None:
     return max(periods, key=lambda p: (p.end, -(p.end - p.start).days)).code if periods else None
 
 
+def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Period]) -> dict[tuple[str, str], str]:
+    """(periode, gemeente) -> a hash over the stored rows of the gemeente and of every gemeente in
+    its reference group (the same size class on the 1 January that belongs to the period, as
+    presentation.report.Rapport finds it)."""
+    import duckdb
+
+    from sdrapport.indicators.analysis import stock_year
+    from sdrapport.store.database import gemeente_hashes
+
+    per_gemeente = gemeente_hashes(project.store)
+    out = {}
+    con = duckdb.connect(str(project.store), read_only=True)
+    try:
+        for p in perioden:
+            rows = con.execute(
+                "WITH peil AS (SELECT gemeente, max(jaar) AS jaar FROM inwoners WHERE jaar <= ? GROUP BY gemeente), "
+                "klasse AS (SELECT i.gemeente, i.jaar, i.grootteklasse FROM inwoners i JOIN peil USING (gemeente, jaar)) "
+                "SELECT k.gemeente, list(g.gemeente ORDER BY g.gemeente) FROM klasse k "
+                "JOIN inwoners g ON g.jaar = k.jaar AND g.grootteklasse = k.grootteklasse GROUP BY k.gemeente",
+                [stock_year(p)]).fetchall()
+            groups = dict(rows)
+            for gemeente in gemeenten:
+                members = sorted(set(groups.get(gemeente) or []) | {gemeente})
+                text = "|".join(f"{g}={per_gemeente.get(g, '')}" for g in members)
+                out[(p.code, gemeente)] = _sha(text.encode())
+    finally:
+        con.close()
+    return out
+
+
 def size_classes(project: Project, perioden: list[Period]) -> dict[tuple[str, str], str]:
     """(periode, gemeente) -> size class, by the inhabitants on the period's 1 January (or earlier)."""
     import duckdb
@@ -401,12 +433,15 @@ def size_classes(project: Project, perioden: list[Period]) -> dict[tuple[str, st
 
 
 def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], rapport: str = "monitor", *,
-              dask: str | None = None, workers: int | None = None, on_planned=None, on_report=None) -> BatchResult:
+              dask: str | None = None, workers: int | None = None, on_planned=None, on_report=None,
+              then=None) -> BatchResult:
     """Run a batch. `on_planned(plan)` is called once the plan is known, `on_report(report)` as
-    each report completes (both optional, for progress). Writes the batch manifest
-    reports/batches/<id>.json and the site pages; never raises for a failing notebook."""
+    each report completes (both optional, for progress). `then(executor)` runs once the reports are
+    recorded, e.g. the publisher: with `dask` it is given the Dask client while the cluster is still
+    up, so its work (page renders) can be tasks on the same workers; otherwise None. Writes the
+    batch manifest reports/batches/<id>.json; never raises for a failing notebook. The runner does
+    not publish: it records each report in its run.json."""
     from sdrapport.runner.run import environment
-    from sdrapport.publisher.site import write_site
     from sdrapport.store.database import ensure_store
 
     start = time.perf_counter()
@@ -427,7 +462,8 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
         klasse = size_classes(project, perioden)
         todo = sorted(the_plan.todo, key=lambda r: (r.periode, klasse.get((r.periode, r.gemeente), ""), r.gemeente))
         payloads = [_report_dict(r) for r in todo]
-        n_workers = _dispatch(project, payloads, env, batch_info, dask, workers, done, on_report)
+        n_workers = _dispatch(project, payloads, env, batch_info, dask, workers, done, on_report, then if dask else None)
+        then = None if dask else then
     todo = {id(r) for r in the_plan.todo}
     reports = []
     for r in the_plan.reports:
@@ -438,7 +474,8 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
                 i.outcome = i.outcome or FAILED
             got = r
         reports.append(got or r)
-    write_site(project)
+    if then is not None:
+        then(None)
     wall = time.perf_counter() - start
     result = BatchResult(batch_id, the_plan, reports, project.reports / "batches" / f"{batch_id}.json", wall, n_workers)
     write_json(result.manifest, _manifest(project, result, env, started, dask, rapport, gemeenten, perioden, vintage))
@@ -446,9 +483,10 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
 
 
 def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dict, dask: str | None,
-              workers: int | None, done: dict, on_report) -> int:
+              workers: int | None, done: dict, on_report, then=None) -> int:
     """Send one task per report to a Dask cluster (the given scheduler, or a LocalCluster of
-    worker threads in this process) and collect results as they complete."""
+    worker threads in this process) and collect results as they complete; then `then(client)`
+    while the cluster is up."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -488,6 +526,8 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
             done[(rep.gemeente, rep.periode, rep.rapport)] = rep
             if on_report:
                 on_report(rep)
+        if then is not None:
+            then(client)
         return n_workers
     except BaseException:
         # Interrupted (Ctrl-C) or failed while gathering: start no further reports. A report that

@@ -22,13 +22,16 @@ def _plain(text: str) -> str:
 
 
 def _short_path(path: str) -> str:
-    """'.../lib/sdrapport/analysis.py' -> 'sdrapport/analysis.py' (no folder of this machine)."""
+    """'.../lib/sdrapport/indicators/analysis.py' -> 'sdrapport/indicators/analysis.py' (no folder of
+    this machine); a path outside the package keeps its last two parts."""
     parts = Path(path).parts
+    if "sdrapport" in parts:
+        return "/".join(parts[len(parts) - 1 - parts[::-1].index("sdrapport"):])
     return "/".join(parts[-2:]) if len(parts) >= 2 else path
 
 
 def error_location(executed: Path) -> str | None:
-    """'regel 2 van de cel: onderdelen.figuur_reeks(...); fout in sdrapport/analysis.py:58 (publish)',
+    """'regel 2 van de cel: onderdelen.figuur_reeks(...); fout in sdrapport/indicators/analysis.py:58 (publish)',
     or None when the notebook has no error output (a dead kernel, a timeout)."""
     try:
         nb = nbformat.read(executed, as_version=4)

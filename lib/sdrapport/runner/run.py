@@ -55,6 +55,10 @@ class Profile:
     periodesoort: str | None = None  # 'jaar', 'halfjaar' or 'kwartaal' when the report needs one
     pdf: dict = field(default_factory=dict)  # extra Typst options for the report's PDF
     referentiegroep: bool = True  # the report compares with a reference group (said in its verantwoording)
+    verantwoording: str = "volledig"  # 'kort': the PDF leaves out the list of data files (one-page reports)
+    nummering: bool = False  # chapters and sections numbered in the headings (1, 1.1, ...; chapters.py)
+    ongenummerd: list[str] = field(default_factory=list)  # notebooks whose headings are not numbered (an introduction)
+    zonder_toelichting: list[str] = field(default_factory=list)  # notebooks without a "Toelichting gemeente" section
 
 
 def load_profile(project: Project, naam: str) -> Profile:
@@ -70,18 +74,28 @@ def load_profile(project: Project, naam: str) -> Profile:
     raw = load_params(path, PROFIEL) or {}
     problems = [problem_at(path, ("notebooks", i), f"notebook {nb} bestaat niet in notebooks/")
                 for i, nb in enumerate(raw["notebooks"]) if not (project.notebooks / nb).exists()]
+    for key in ("ongenummerd", "zonder_toelichting"):
+        problems += [problem_at(path, (key, i), f"notebook {nb} staat niet onder notebooks van dit rapport")
+                     for i, nb in enumerate(raw.get(key) or []) if nb not in raw["notebooks"]]
     if problems:
         raise ParamsError(problems)
     return Profile(naam=naam, titel=str(raw["titel"]), notebooks=list(raw["notebooks"]),
                    toelichting=bool(raw.get("toelichting", True)), pdf=dict(raw.get("pdf") or {}),
-                   periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)))
+                   periodesoort=raw.get("periodesoort"), referentiegroep=bool(raw.get("referentiegroep", True)),
+                   verantwoording=str(raw.get("verantwoording") or "volledig"),
+                   nummering=bool(raw.get("nummering", False)), ongenummerd=list(raw.get("ongenummerd") or []),
+                   zonder_toelichting=list(raw.get("zonder_toelichting") or []))
 
 
 PERIODESOORTEN = {"jaar": "J", "halfjaar": "H", "kwartaal": "Q"}
 
 
 def check_period(profile: Profile, periode: Period) -> None:
-    """A report made for one kind of period (the dashboard: a quarter) refuses another."""
+    """A report made for one kind of period (the dashboard: a quarter) refuses another; no report
+    is made for a year to date (2024-T3 is a column of the dashboard, not a report period)."""
+    if periode.kind == "T":
+        raise ValueError(f"{periode.code} (januari tot en met september) is geen rapportperiode; "
+                         "geef een jaar, halfjaar of kwartaal, bijvoorbeeld --periode 2024-Q3")
     if profile.periodesoort and PERIODESOORTEN[profile.periodesoort] != periode.kind:
         voorbeeld = {"J": "2024", "H": "2024-H2", "Q": "2024-Q1"}[PERIODESOORTEN[profile.periodesoort]]
         raise ValueError(f"rapport {profile.naam!r} is voor een {profile.periodesoort}, niet voor {periode.code}; "
@@ -316,16 +330,15 @@ class RunResult:
 def run_report(project: Project, gemeente: str, periode: str | Period, rapport: str = "monitor",
                progress=None, finished=None) -> RunResult:
     """Execute every notebook of the report profile for one gemeente and period, then write the
-    manifest and (when all succeeded) the page. `progress(notebook)` is called before each one,
-    `finished(NotebookResult)` after each one.
+    manifest (run.json, with what its page shows: `pagina`) and (when all succeeded) the Excel
+    download. The page itself is the publisher's (publisher.site). `progress(notebook)` is called
+    before each one, `finished(NotebookResult)` after each one.
 
     The notebooks run one after another in one kernel, started once over IPC and reset between
     notebooks (kernels.WarmKernel, as a batch worker does): kernel start-up and imports are paid
     once per report, and the kernel prints no TCP warning."""
-    from sdrapport.presentation.downloads import remove_workbook, write_workbook  # both import runner helpers; avoid a cycle
-    from sdrapport.publisher.site import remove_page, write_page
-
     from sdrapport.inputs.params import check_report_params
+    from sdrapport.presentation.downloads import remove_workbook, write_workbook
 
     periode = Period.parse(periode)
     profile = load_profile(project, rapport)
@@ -352,11 +365,9 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
             kernel.shutdown()
     write_manifest(project, result, profile)
     if result.ok:
-        write_workbook(outdir, project=project)  # data/<gemeente>-<periode>-<rapport>.xlsx, before the page
-        write_page(project, gemeente, periode, profile)
+        write_workbook(outdir)  # data/<gemeente>-<periode>-<rapport>.xlsx
     else:
-        remove_page(outdir)  # a gemeente with a failed chapter gets no (half) page
-        remove_workbook(outdir)
+        remove_workbook(outdir)  # its CSVs may mix old and new figures; the publisher drops the page
     return result
 
 
@@ -403,8 +414,46 @@ def environment(project: Project) -> dict:
     }
 
 
+def page_facts(project: Project, gemeente: str, periode: Period, con=None) -> dict:
+    """What the publisher needs to know about a report besides its notebooks, read from the store
+    once, at run time: name, province, size class and reference group of the gemeente, the sources
+    of its figures (and whether they are demo data) and its registrations' peildatum and disclosure
+    method. Stored in run.json as `pagina`: the publisher never opens the store. A few small
+    queries, not a Rapport (a batch records hundreds of reports)."""
+    import duckdb
+
+    from sdrapport.indicators.analysis import stock_year
+    from sdrapport.inputs.demo import DEMO_BRON
+    from sdrapport.inputs.registrations import load_config
+    from sdrapport.presentation.report import gemeente_row, size_class
+
+    own = con is None
+    con = con or duckdb.connect(str(project.store), read_only=True)
+    try:
+        _, naam, provincie = gemeente_row(con, gemeente)
+        jaar, inwoners, klasse = size_class(con, gemeente, periode)
+        groep = [{"code": c, "naam": n} for c, n in con.execute(
+            "SELECT i.gemeente, g.naam FROM inwoners i JOIN gemeenten g ON g.code = i.gemeente "
+            "WHERE i.jaar = ? AND i.grootteklasse = ? ORDER BY g.naam, i.gemeente", [jaar, klasse]).fetchall()]
+        bronnen = [r[0] for r in con.execute(
+            "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        peil = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", [gemeente]).fetchone() \
+            if "registraties" in tables else None
+    finally:
+        if own:
+            con.close()
+    registraties = None
+    if peil and peil[0]:
+        config = load_config(project.params)
+        registraties = {"peildatum": str(peil[0]), "methode": config.methode, "drempel": config.drempel}
+    return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "peiljaar": jaar, "inwoners": inwoners,
+            "referentiegroep": groep, "bronnen": bronnen, "demo": DEMO_BRON in bronnen, "registraties": registraties,
+            "stockjaar": stock_year(periode)}
+
+
 def write_manifest(project: Project, result: RunResult, profile: Profile, env: dict | None = None,
-                   extra: dict | None = None) -> Path:
+                   extra: dict | None = None, facts: dict | None = None) -> Path:
     env = env or environment(project)
     manifest = {
         "parameters": {"gemeente": result.gemeente, "periode": result.periode.code, "rapport": result.rapport},
@@ -415,6 +464,7 @@ def write_manifest(project: Project, result: RunResult, profile: Profile, env: d
             for n in result.notebooks
         ],
         "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
+        "pagina": facts if facts is not None else page_facts(project, result.gemeente, result.periode),
         **(extra or {}),
     }
     return write_json(result.outdir / MANIFEST, manifest)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 from sdrapport.indicators.catalogue import Catalogue, load_catalogue
 from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
 from sdrapport.errors import ContractError
+from sdrapport.inputs.demo import ensure_demo
 from sdrapport.inputs.registrations import read_registraties, registratie_files
 from sdrapport.inputs.contract import (
     boundary_events,
@@ -85,6 +87,20 @@ class DataSet:
             registraties = [self.registratie_config, *registraties]
         return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties, *self.geo()]
 
+    def shared_files(self) -> list[Path]:
+        """The inputs every report reads whatever its gemeente: catalogue, registry, inhabitants,
+        history and the registrations' configuration (the rows of the observation files and
+        exports are compared per gemeente instead: gemeente_hashes)."""
+        optional = [p for p in (self.historie, self.registratie_config) if p.exists()]
+        return [self.catalogue, self.gemeenten, self.inwoners, *optional]
+
+    def shared_fingerprint(self) -> str:
+        h = hashlib.sha256(f"schema={SCHEMA_VERSION}\n".encode())
+        for path in self.shared_files():
+            h.update(str(path.relative_to(self.root.parent)).encode() + b"\0")
+            h.update(file_sha256(path).encode() if path.exists() else b"missing")
+        return h.hexdigest()
+
     def fingerprint(self) -> str:
         """Hash over the names and contents of all input files (and the store schema version)."""
         h = hashlib.sha256(f"schema={SCHEMA_VERSION}\n".encode())
@@ -148,6 +164,7 @@ def load_inputs(data: DataSet, workdir: Path | None = None) -> tuple[Catalogue, 
 
 def build_store(data_dir: Path, store_path: Path) -> dict:
     """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
+    ensure_demo(Path(data_dir), log=_tell)
     data = DataSet(Path(data_dir))
     catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data, workdir=Path(store_path).parent)
     dims = catalogue.breakdown_columns
@@ -276,8 +293,35 @@ def stored_fingerprint(store_path: Path) -> str | None:
     return row[0] if row else None
 
 
+def gemeente_hashes(store_path: Path) -> dict[str, str]:
+    """A hash per gemeente over everything the store holds of it: its observations (delivered and
+    derived from registrations, without the file and row they came from), its definitions, their
+    comparison and its registrations' peildatum. Order-independent; a second or so at national scale."""
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        out: dict[str, list[str]] = {}
+        for table, exclude in (("observaties", "EXCLUDE (bestand, rij)"), ("definities", ""), ("definitievergelijking", ""),
+                               ("registraties", "")):
+            if table not in tables:
+                continue
+            rows = con.execute(f"SELECT gemeente, count(*), sum(hash(t)::HUGEINT) FROM (SELECT * {exclude} FROM {table}) t "
+                               "GROUP BY gemeente ORDER BY gemeente").fetchall()
+            for gemeente, n, total in rows:
+                out.setdefault(gemeente, []).append(f"{table}:{n}:{total}")
+    finally:
+        con.close()
+    return {g: hashlib.sha256("|".join(parts).encode()).hexdigest() for g, parts in out.items()}
+
+
+def _tell(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def ensure_store(data_dir: Path, store_path: Path) -> bool:
-    """Rebuild the store when the data files changed since the last build. True if rebuilt."""
+    """Rebuild the store when the data files changed since the last build. True if rebuilt. The
+    demo data are generated first when data/demo.yml asks for them and they are not there yet."""
+    ensure_demo(Path(data_dir), log=_tell)
     if stored_fingerprint(store_path) == DataSet(Path(data_dir)).fingerprint():
         return False
     build_store(data_dir, store_path)
