@@ -8,7 +8,8 @@ import pytest
 
 from sdrapport.inputs.contract import PROVINCIES
 from sdrapport.errors import ContractError
-from sdrapport.inputs.geodata import PROFIEL_COLUMNS, boundary_files, nearest_year, profile_files, read_boundaries, read_profile, write_boundaries, write_profile
+from sdrapport.inputs.geodata import (PROFIEL_COLUMNS, boundary_files, nearest_year, profile_files, read_boundaries, read_profile,
+                                      write_boundaries, write_profile)
 from tests.conftest import REPO
 
 SHARED = Path("/work/shared/data/cbs")

@@ -6,7 +6,8 @@ import pytest
 from sdrapport.indicators import national
 from sdrapport.inputs.params import ParamsError
 from sdrapport.presentation.report import Rapport
-from sdrapport.presentation.signals import Cijfer, Drempel, candidates, compute, gap, load_config, report_elements, sterkte, target
+from sdrapport.presentation.signals import (LANDELIJK, PROFIEL, VERGELIJKBAAR, Bereik, Cijfer, Drempel, candidates, compute, gap,
+                                            load_config, notebook_reach, report_elements, sterkte, target)
 from sdrapport.store.database import build_store
 from tests.conftest import REPO
 
@@ -76,6 +77,20 @@ def test_the_report_elements_are_read_from_the_notebooks_with_their_labels(demo_
     assert target(elements, "bijstand_personen_per_1000", (), "verandering").label == "fig-bijstand-reeks"
     assert target(elements, "bijstand_personen_per_1000", (), "referentie").label == "fig-kaart-bijstand"
     assert ("wmo_clienten_per_1000", ()) in candidates(elements)
+    # In print a signal names the chapter as the numbered report does (Opvallend itself is unnumbered).
+    assert by_label["fig-bijstand-reeks"].hoofdstuk_tekst == "hoofdstuk 4 Participatiewet"
+    assert by_label["fig-kaart-wmo"].hoofdstuk_tekst == "hoofdstuk 9 Alle gemeenten in kaart"
+    assert set(by_label["tbl-wmo-uitkomsten"].figuren) >= {("eenzaamheid", ()), ("mantelzorgers", ())}  # key-figure tiles
+
+
+def test_what_a_notebook_reads_is_found_from_its_component_calls():
+    reach = {nb: notebook_reach(REPO / "notebooks" / nb) for nb in (
+        "14_kaarten.ipynb", "02_wmo.ipynb", "01_uitgangspositie.ipynb", "13_opvallend.ipynb", "05_schuldhulp_minima.ipynb")}
+    assert reach["14_kaarten.ipynb"] == Bereik(frozenset({LANDELIJK}))
+    assert reach["02_wmo.ipynb"] == Bereik(frozenset({VERGELIJKBAAR}))
+    assert reach["01_uitgangspositie.ipynb"] == Bereik(frozenset({PROFIEL}))
+    assert reach["13_opvallend.ipynb"] == Bereik(frozenset(), rapport=True)
+    assert reach["05_schuldhulp_minima.ipynb"] == Bereik()
 
 
 def _small_project(project, rows: list[tuple[str, str, str, str]]) -> None:

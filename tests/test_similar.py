@@ -80,3 +80,39 @@ def test_store_holds_profiles_and_neighbours_computed_once_per_year(demo_project
     fresh = neighbours(read_profile(profile_files(demo_project.data)[2024]))
     pd.testing.assert_frame_equal(stored.reset_index(drop=True), fresh.reset_index(drop=True), check_dtype=False)
     assert {c for c, *_ in KENMERKEN} <= set(read_profile(profile_files(demo_project.data)[2024]).columns)
+
+
+def test_a_report_with_similar_gemeenten_records_them_and_its_page_links_them(demo_project, tmp_path):
+    """run.json names the five similar gemeenten of a report that shows them (page_facts), the page
+    links those whose report is built, and the page is written again when one of them is built."""
+    from sdrapport.periods import Period
+    from sdrapport.publisher.site import navigation, page_inputs
+    from sdrapport.runner.run import load_profile, page_facts
+
+    h2 = Period.parse("2023-H2")
+    monitor = load_profile(demo_project, "monitor")
+    facts = page_facts(demo_project, "GM0505", h2, profile=monitor)
+    stored = neighbours(read_profile(profile_files(demo_project.data)[2024]))
+    assert [g["code"] for g in facts["vergelijkbaar"]] == list(stored[stored["gemeente"] == "GM0505"]["buur"])
+    assert facts["vergelijkbaar"][0] == {"code": "GM0402", "naam": "Hilversum"}  # Dordrecht's most similar, another size class
+    assert "GM0402" not in {g["code"] for g in facts["referentiegroep"]}
+    assert "vergelijkbaar" not in page_facts(demo_project, "GM0505", h2, profile=load_profile(demo_project, "factsheet"))
+    assert "vergelijkbaar" not in page_facts(demo_project, "GM0505", h2)
+
+    built = {("2023-H2", "GM0505", "monitor"): {"pagina": facts}, ("2023-H2", "GM0088", "monitor"): {"pagina": {}},
+             ("2023-H2", "GM0796", "dashboard"): {"pagina": {}}, ("2023-H1", "GM0402", "monitor"): {"pagina": {}}}
+    text = navigation(built, "GM0505", h2, monitor, facts)
+    assert "Vergelijkbare gemeenten" not in text  # none of the five has a monitor for this period
+    with_hilversum = {**built, ("2023-H2", "GM0402", "monitor"): {"pagina": {}}}
+    text = navigation(with_hilversum, "GM0505", h2, monitor, facts)
+    line = next(ln for ln in text.splitlines() if ln.startswith("**Vergelijkbare gemeenten**"))
+    assert line == "**Vergelijkbare gemeenten**: [Hilversum](../../../2023-H2/GM0402/monitor/index.html)"
+    assert "GM0088" not in text
+
+    outdir = demo_project.report_dir("2023-H2", "GM0505", "monitor")
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "run.json").write_text("{}", encoding="utf-8")
+    key = page_inputs(demo_project, outdir, built, monitor, "code")
+    assert page_inputs(demo_project, outdir, with_hilversum, monitor, "code") != key
+    unrelated = {**built, ("2023-H2", "GM0088", "monitor"): {"pagina": {}}}  # neither similar nor in the size class
+    assert page_inputs(demo_project, outdir, unrelated, monitor, "code") == key

@@ -73,3 +73,29 @@ def neighbours(profile: pd.DataFrame, aantal: int = AANTAL, kenmerken=KENMERKEN)
 def description() -> str:
     """'aantal inwoners, bevolkingsdichtheid, leeftijdsopbouw en gemiddelde huishoudensgrootte'"""
     return "aantal inwoners, bevolkingsdichtheid, leeftijdsopbouw en gemiddelde huishoudensgrootte"
+
+
+def profile_year(years, periode) -> int | None:
+    """The profile year a report on `periode` uses: that of the 1 January belonging to the period
+    (analysis.stock_year), else the latest earlier one, else the earliest; None without profiles."""
+    from sdrapport.indicators.analysis import stock_year
+    from sdrapport.inputs.geodata import nearest_year
+
+    return nearest_year(sorted({int(y) for y in years}), stock_year(periode))
+
+
+def stored_neighbours(con, periode) -> tuple[int | None, dict[str, list[tuple[str, str]]]]:
+    """(profile year, gemeente -> [(code, name) of its similar gemeenten, most similar first]) for a
+    report period, from the store's tables `vergelijkbaar` and `profiel` (a DuckDB connection)."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if not {"profiel", "vergelijkbaar"} <= tables:
+        return None, {}
+    jaar = profile_year([r[0] for r in con.execute("SELECT DISTINCT jaar FROM vergelijkbaar").fetchall()], periode)
+    if jaar is None:
+        return None, {}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for gemeente, buur, naam in con.execute(
+            "SELECT v.gemeente, v.buur, p.naam FROM vergelijkbaar v JOIN profiel p ON p.jaar = v.jaar AND p.gemeente = v.buur "
+            "WHERE v.jaar = ? ORDER BY v.gemeente, v.rang", [jaar]).fetchall():
+        out.setdefault(gemeente, []).append((buur, naam))
+    return jaar, out

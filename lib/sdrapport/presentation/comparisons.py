@@ -1,14 +1,16 @@
 """Components that compare a gemeente with all others: a map, the similar gemeenten, and the
-signals of "Opvallend". Notebook cells call them through `onderdelen` like every component:
+signals of "Opvallend". Notebook cells call them through `components` like every component:
 
-    onderdelen.figuur_kaart(r, "wmo_clienten_per_1000", naam="kaart-wmo", titel="...")
-    onderdelen.tabel_vergelijkbaar(r, "wmo", naam="wmo-vergelijkbaar")
-    onderdelen.tabel_vergelijkbaar_profiel(r, naam="vergelijkbaar-profiel")
-    onderdelen.opvallend(r)
+    components.figuur_kaart(r, "wmo_clienten_per_1000", naam="kaart-wmo", titel="...")
+    components.tabel_vergelijkbaar(r, "wmo", naam="wmo-vergelijkbaar")
+    components.tabel_vergelijkbaar_profiel(r, naam="vergelijkbaar-profiel")
+    components.opvallend(r)
 
 A chapter's key indicators are the catalogue entries with `kern: true` in its domain, so a chapter
 needs one call, and a new key indicator needs no notebook change. Everything shown is published
-(rounded) figures, read through national.py with the same functions as the rest of the report.
+(rounded) figures, read through indicators/national.py with the same functions as the rest of the
+report. Which of these a notebook calls decides what its batch key covers (signals.notebook_reach).
+The method text is annex.comparison_notes.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import pandas as pd
 
 from sdrapport.presentation import maps, signals, escaping
 from sdrapport.indicators import national, similar
-from sdrapport.indicators.analysis import GEHEIM, WAARDE, stock_year
+from sdrapport.indicators.analysis import GEHEIM, WAARDE
 from sdrapport.presentation.formatting import waarde as fmt
 from sdrapport.inputs.geodata import boundary_files, nearest_year
 from sdrapport.periods import period_range_label
@@ -180,7 +182,7 @@ def similar_gemeenten(r: Rapport) -> tuple[int | None, list[tuple[str, str]], pd
     that year). The year is that of the 1 January belonging to the report period, else the nearest
     earlier one there is (else the earliest)."""
     profiel, buren = _similar_tables(r.store)
-    jaar = nearest_year(sorted({int(j) for j in profiel["jaar"]}), stock_year(r.periode))
+    jaar = similar.profile_year(profiel["jaar"], r.periode)
     if jaar is None:
         return None, [], profiel
     profiel = profiel[profiel["jaar"] == jaar].set_index("gemeente")
@@ -318,95 +320,9 @@ def opvallend(r: Rapport, *, naam: str = "opvallend", kop: str | None = None) ->
             # empty would break the PDF).
             wat = {"kaart": "de kaart", "figuur": "de figuur", "tabel": "de tabel"}[s.element.soort]
             naar = f"{wat} ‘{s.element.titel}’ in " if s.element.titel else ""
-            typst = f"{s.zin.rstrip('.')}; zie {naar}het hoofdstuk {s.element.hoofdstuk}."
+            typst = f"{s.zin.rstrip('.')}; zie {naar}{s.element.hoofdstuk_tekst}."
         items_html.append(f"<li>{text}</li>")
         items_typst.append(escaping.typst_string(typst))
     html = '<ul class="sd-opvallend">' + "".join(items_html) + "</ul>"
     array = "(" + ", ".join(items_typst) + ("," if len(items_typst) == 1 else "") + ")"
     display(Markdown(_raw_blocks(html, f"#list(..{array}.map(z => [#z]))")))
-
-
-# -- method page --------------------------------------------------------------------------------------------
-
-_EENHEID_TEKST = {"aantal": "aantallen", "%": "percentages", "per 1.000 inwoners": "per 1.000 inwoners",
-                  "per 1.000 huishoudens": "per 1.000 huishoudens", "per 100.000 inwoners": "per 100.000 inwoners",
-                  "EUR x 1.000": "bedragen (x 1.000 euro)", "score": "scores", "gemiddelde": "gemiddelden"}
-
-
-def _drempel_tekst(d: signals.Drempel | None, eenheid: str) -> str:
-    from sdrapport.presentation.formatting import getal
-
-    if d is None:
-        return "geen"
-    parts = []
-    if d.relatief is not None:
-        parts.append(f"{getal(d.relatief, 0 if float(d.relatief).is_integer() else 1)}%")
-    for value in (d.procentpunt, d.absoluut):
-        if value is not None:
-            decimals = 0 if float(value).is_integer() else len(str(value).split(".")[1])
-            parts.append(f"{getal(value, decimals)} {'procentpunt' if eenheid == '%' else ''}".strip())
-    return " en ".join(parts)
-
-
-def method_notes(project) -> str:
-    """The method page's sections on similar gemeenten, maps and signals (Markdown, Dutch)."""
-    config = signals.load_config(project.params)
-    rows = "\n".join(f"| {_EENHEID_TEKST.get(e, e)} | {_drempel_tekst(d.get('verandering'), e)} | "
-                     f"{_drempel_tekst(d.get('referentie'), e)} |" for e, d in config.drempels.items())
-    eigen = ", ".join(sorted(config.indicatoren)) or "geen"
-    kenmerken = "\n".join(f"- {beschrijving}{' (logaritmisch)' if log else ''}, gewicht {str(gewicht).replace('.', ',')}"
-                          for _, log, gewicht, beschrijving in similar.KENMERKEN)
-    return f"""## Vergelijkbare gemeenten
-
-Naast de gemeenten van dezelfde grootteklasse toont elk hoofdstuk de vijf gemeenten die het meest op
-de gemeente lijken. Ze worden één keer per jaar voor alle 342 gemeenten berekend uit de Kerncijfers
-wijken en buurten van het CBS (1 januari), met deze kenmerken:
-
-{kenmerken}
-
-Elk kenmerk wordt gestandaardiseerd over alle gemeenten (het verschil met het gemiddelde, gedeeld door
-de standaardafwijking), zodat een kenmerk met grote getallen niet zwaarder telt. De afstand tussen twee
-gemeenten is de wortel uit de gewogen som van de gekwadrateerde verschillen; de vijf gemeenten met de
-kleinste afstand zijn de vergelijkbare gemeenten. Bij gelijke afstand gaat de laagste gemeentecode
-voor: dezelfde cijfers geven altijd dezelfde gemeenten. Een rapport gebruikt het profiel van de
-1 januari die bij de periode hoort (of het jongste eerdere). Het gemiddelde van de vijf wordt berekend
-zoals dat van de referentiegroep: alleen over gemeenten met een cijfer, en voor relatieve cijfers als
-som van de afgeronde aantallen gedeeld door de som van de noemers. De SES-WOA-score staat niet in de
-Kerncijfers en telt daarom niet mee.
-
-## Kaarten
-
-De kaarten tonen een kerncijfer van elke gemeente van Nederland over de periode van het rapport, met
-daarnaast de gemeenten van de eigen provincie. De gemeenten met een cijfer worden verdeeld over (ten
-hoogste) vijf klassen met elk ongeveer evenveel gemeenten; de klassegrenzen zijn afgerond op de
-decimalen waarmee het cijfer wordt getoond, en de laagste en hoogste grens omsluiten alle waarden. Een
-waarde op een grens hoort bij de hogere klasse. Onder de kaart staan de klassen als balk, met daarboven
-de waarde van de gemeente en daaronder het gemiddelde van de referentiegroep. Gemeenten zonder cijfer
-(onbekend of niet geleverd) zijn gearceerd, niet publiceerbare cijfers grijs. De gemeentegrenzen zijn
-die van 1 januari 2023 (CBS/PDOK, CC BY 4.0), gelijk aan die van 1 januari 2024; de alternatieve tekst
-van elke kaart noemt de waarde en de plaats van de gemeente (1 is de hoogste).
-
-## Opvallend
-
-Bovenaan elk rapport staan de cijfers die duidelijk veranderden ten opzichte van de vorige periode (het
-halfjaar, kwartaal of jaar ervoor) of duidelijk afwijken van het gemiddelde van de referentiegroep. Het
-gaat om de cijfers die het rapport als totaal laat zien. Een cijfer dat onbekend (?) of niet
-publiceerbaar (-) is, geeft nooit een signaal.
-
-Afronding telt mee. Een afgerond aantal van 10 kan in werkelijkheid 5 tot en met 12 zijn, een aantal van
-15 ook 13 tot en met 17; een cijfer per 1.000 inwoners dat daaruit is berekend, ligt dus ook binnen
-grenzen. Een verschil telt alleen voor zover het buiten die grenzen reikt: als de grenzen elkaar
-overlappen, kan de afronding het verschil verklaren en is het geen signaal. Anders moet het kleinste
-verschil dat de afgeronde cijfers toelaten de drempel halen. Zo is 10 naar 15 geen signaal (het kan 12
-naar 13 zijn), maar 100 naar 150 wel (minstens 102 naar 148). Een relatieve drempel geldt ten opzichte
-van het eerdere cijfer of het gemiddelde. De drempels (params/signalen.yml):
-
-| cijfers | verandering | verschil met referentiegroep |
-| --- | --- | --- |
-{rows}
-
-Eigen drempels per indicator: {eigen}. De sterkste signalen staan bovenaan, ten hoogste {config.maximum}
-per rapport. Op de website verwijst elk signaal naar de figuur of tabel waarin het cijfer staat, in de
-PDF naar het hoofdstuk.
-
-"""

@@ -638,5 +638,5 @@ def tekst_definitiewijziging(r: Rapport, ind: str) -> None:
 
 
 # Comparisons with all gemeenten: a map, the similar gemeenten and the signals of "Opvallend"
-# (comparisons.py), called like every component: onderdelen.figuur_kaart(r, ...).
+# (presentation/comparisons.py), called like every component: components.figuur_kaart(r, ...).
 from sdrapport.presentation.comparisons import figuur_kaart, opvallend, tabel_vergelijkbaar, tabel_vergelijkbaar_profiel  # noqa: E402, F401

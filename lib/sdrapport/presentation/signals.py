@@ -158,6 +158,12 @@ class Element:
     component: str
     titel: str
     figuren: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (indicator, fixed breakdown values)
+    nummer: str = ""  # the chapter's number in a numbered report ('2'), else ''
+
+    @property
+    def hoofdstuk_tekst(self) -> str:
+        """'hoofdstuk 2 Wmo', or 'het hoofdstuk Opvallend' in an unnumbered report or chapter."""
+        return f"hoofdstuk {self.nummer} {self.hoofdstuk}" if self.nummer else f"het hoofdstuk {self.hoofdstuk}"
 
     @property
     def soort(self) -> str:
@@ -183,7 +189,7 @@ def _call_figures(name: str, args: list, kwargs: dict, catalogue: Catalogue, kpi
         return [(first, fixed)] if isinstance(first, str) and kwargs.get("totaal") else []
     if name == "tabel_kolommen":
         return [(i, {}) for i in (first or {}).values()] if isinstance(first, dict) and kwargs.get("totaal") else []
-    if name == "tabel_vergelijking":
+    if name in ("tabel_vergelijking", "tegels_vergelijking"):
         return [(i, {}) for i in first or [] if isinstance(i, str)] if isinstance(first, list) else []
     if name == "kerncijfers":
         out = []
@@ -214,10 +220,18 @@ def _kpi_list(node) -> list | None:
     return out
 
 
-def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), hoofdstuk: str | None = None) -> list[Element]:
-    """The labelled figures and tables of one notebook, in order, with the totals each shows."""
+COMPONENTEN = {"figuur_reeks", "tabel_kwartalen", "figuur_reeks_met_aantal", "figuur_kaart", "tabel_reeks", "tabel_kolommen",
+               "tabel_vergelijking", "tegels_vergelijking", "kerncijfers", "tabel_vergelijkbaar", "kpi_overzicht",
+               "figuur_verdeling"}
+
+
+def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), hoofdstuk: str | None = None,
+                      nummer: str = "") -> list[Element]:
+    """The labelled figures and tables of one notebook, in order, with the totals each shows.
+    `hoofdstuk` and `nummer`: the chapter's title and number as the report prints them (default:
+    the notebook's first heading, unnumbered)."""
+    from sdrapport.presentation.chapters import chapter_title
     from sdrapport.runner.run import cell_label
-    from sdrapport.publisher.site import chapter_title
 
     nb = nbformat.read(path, as_version=4)
     chapter = hoofdstuk or chapter_title(nb, path.name)
@@ -234,9 +248,7 @@ def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), hoofdst
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-            if not name or name not in {"figuur_reeks", "tabel_kwartalen", "figuur_reeks_met_aantal", "figuur_kaart",
-                                        "tabel_reeks", "tabel_kolommen", "tabel_vergelijking", "kerncijfers",
-                                        "tabel_vergelijkbaar", "kpi_overzicht", "figuur_verdeling"}:
+            if not name or name not in COMPONENTEN:
                 continue
             args = [_literal(a) for a in node.args[1:]]  # the first argument is the Rapport
             kwargs = {k.arg: _literal(k.value) for k in node.keywords if k.arg}
@@ -248,7 +260,7 @@ def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), hoofdst
             figures = [(i, f) for i, f in figures if isinstance(i, str) and i in catalogue]
             titel = kwargs.get("titel") if isinstance(kwargs.get("titel"), str) else ""
             out.append(Element(label, path.name, chapter, name, titel,
-                               tuple((i, tuple(sorted(f.items()))) for i, f in figures)))
+                               tuple((i, tuple(sorted(f.items()))) for i, f in figures), nummer))
             break
     return out
 
@@ -269,19 +281,97 @@ def report_elements(project, rapport: str, catalogue: Catalogue) -> list[Element
     found = _ELEMENTS.get(key)
     if found is None:
         kpis = load_kpis(project, rapport)
-        found = [e for path in paths for e in notebook_elements(path, catalogue, kpis)]
+        found = []
+        for path, (titel, nummer) in zip(paths, chapter_headings(profile, paths)):
+            found += notebook_elements(path, catalogue, kpis, titel, nummer)
         if len(_ELEMENTS) > 32:
             _ELEMENTS.clear()
         _ELEMENTS[key] = found
     return found
 
 
+def chapter_headings(profile, paths: list[Path]) -> list[tuple[str, str]]:
+    """(title, number) of each notebook's chapter as the report page prints it: numbered as
+    presentation.chapters numbers the page ('2', 'Wmo'), number '' when the report or the notebook
+    is not numbered."""
+    from sdrapport.presentation.chapters import Nummering, chapter_title
+
+    nummering = Nummering(profile)
+    out = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        nummering.begin(path.name)
+        titel, nummer = chapter_title(nb, path.name), ""
+        first = True
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            numbered = nummering.markdown(cell.source)
+            if first and numbered != cell.source:
+                heading = next((ln for ln in numbered.splitlines() if ln.startswith("## ")), "")
+                if heading:
+                    nummer = heading[3:].split(" ", 1)[0]
+                first = False
+        out.append((titel, nummer))
+    return out
+
+
+# What a notebook reads beyond its own gemeente and its reference group, by the components its
+# cells call: a map reads every gemeente (its classes) and the boundaries, a similar-gemeenten table
+# the figures of the five similar gemeenten and the profiles they were chosen on, the profile table
+# only the profiles, "Opvallend" the report's other notebooks (the figures it links to).
+# runner.batch keys each notebook on exactly this.
+LANDELIJK = "landelijk"
+VERGELIJKBAAR = "vergelijkbaar"
+PROFIEL = "profiel"
+BEREIK = {"figuur_kaart": LANDELIJK, "tabel_vergelijkbaar": VERGELIJKBAAR, "tabel_vergelijkbaar_profiel": PROFIEL}
+LEEST_RAPPORT = {"opvallend"}
+
+
+@dataclass(frozen=True)
+class Bereik:
+    """What one notebook reads besides its gemeente and reference group."""
+
+    gegevens: frozenset[str] = frozenset()  # LANDELIJK, VERGELIJKBAAR, PROFIEL
+    rapport: bool = False  # the report's other notebooks (Opvallend)
+
+
+_REACH: dict[tuple, Bereik] = {}
+
+
+def notebook_reach(path: Path) -> Bereik:
+    """The reach of a notebook, from the component calls in its code cells (not from metadata an
+    analyst could forget): kept per process while the file is unchanged."""
+    path = Path(path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    found = _REACH.get(key)
+    if found is None:
+        nb = nbformat.read(path, as_version=4)
+        names = set()
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            names |= {getattr(n.func, "attr", None) or getattr(n.func, "id", None) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        found = Bereik(frozenset(BEREIK[n] for n in names if n in BEREIK), bool(names & LEEST_RAPPORT))
+        if len(_REACH) > 256:
+            _REACH.clear()
+        _REACH[key] = found
+    return found
+
+
 # Which element a signal links to, best first, by the component that draws it.
 VOORKEUR = {
     "verandering": ("figuur_reeks", "figuur_reeks_met_aantal", "tabel_kwartalen", "tabel_reeks", "kpi_overzicht",
-                    "tabel_kolommen", "tabel_vergelijking", "kerncijfers", "figuur_kaart", "tabel_vergelijkbaar"),
-    "referentie": ("figuur_kaart", "tabel_vergelijkbaar", "tabel_vergelijking", "figuur_reeks", "kerncijfers",
-                   "figuur_reeks_met_aantal", "kpi_overzicht", "tabel_reeks", "tabel_kwartalen", "tabel_kolommen"),
+                    "tabel_kolommen", "tabel_vergelijking", "tegels_vergelijking", "kerncijfers", "figuur_kaart",
+                    "tabel_vergelijkbaar"),
+    "referentie": ("figuur_kaart", "tabel_vergelijkbaar", "tabel_vergelijking", "tegels_vergelijking", "figuur_reeks",
+                   "kerncijfers", "figuur_reeks_met_aantal", "kpi_overzicht", "tabel_reeks", "tabel_kwartalen",
+                   "tabel_kolommen"),
 }
 
 
@@ -316,7 +406,8 @@ def _richting(verschil: float) -> str:
 
 
 def _naam(ind, fixed: tuple) -> str:
-    return ind.label + (f" ({', '.join(v for _, v in fixed)})" if fixed else "")
+    """The indicator's name for the breakdown value (catalogue `labels`), else its label with the value."""
+    return ind.label_voor(**dict(fixed))
 
 
 def _tekst(value: float, eenheid: str) -> str:

@@ -414,12 +414,13 @@ def environment(project: Project) -> dict:
     }
 
 
-def page_facts(project: Project, gemeente: str, periode: Period, con=None) -> dict:
+def page_facts(project: Project, gemeente: str, periode: Period, con=None, profile: Profile | None = None) -> dict:
     """What the publisher needs to know about a report besides its notebooks, read from the store
     once, at run time: name, province, size class and reference group of the gemeente, the sources
     of its figures (and whether they are demo data) and its registrations' peildatum and disclosure
-    method. Stored in run.json as `pagina`: the publisher never opens the store. A few small
-    queries, not a Rapport (a batch records hundreds of reports)."""
+    method; for a report with a similar-gemeenten table (`profile` given) also those five gemeenten,
+    `vergelijkbaar`, which its page links to. Stored in run.json as `pagina`: the publisher never
+    opens the store. A few small queries, not a Rapport (a batch records hundreds of reports)."""
     import duckdb
 
     from sdrapport.indicators.analysis import stock_year
@@ -440,6 +441,7 @@ def page_facts(project: Project, gemeente: str, periode: Period, con=None) -> di
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         peil = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", [gemeente]).fetchone() \
             if "registraties" in tables else None
+        vergelijkbaar = _similar_facts(project, con, gemeente, periode, profile)
     finally:
         if own:
             con.close()
@@ -449,7 +451,22 @@ def page_facts(project: Project, gemeente: str, periode: Period, con=None) -> di
         registraties = {"peildatum": str(peil[0]), "methode": config.methode, "drempel": config.drempel}
     return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "peiljaar": jaar, "inwoners": inwoners,
             "referentiegroep": groep, "bronnen": bronnen, "demo": DEMO_BRON in bronnen, "registraties": registraties,
-            "stockjaar": stock_year(periode)}
+            "stockjaar": stock_year(periode), **({"vergelijkbaar": vergelijkbaar} if vergelijkbaar is not None else {})}
+
+
+def _similar_facts(project: Project, con, gemeente: str, periode: Period, profile: Profile | None) -> list[dict] | None:
+    """The similar gemeenten (code, name as in the registry) of a report that shows them, most
+    similar first; None for a report without a similar-gemeenten table."""
+    from sdrapport.indicators.similar import stored_neighbours
+    from sdrapport.presentation.signals import PROFIEL, VERGELIJKBAAR, notebook_reach
+
+    if profile is None or not any(notebook_reach(project.notebooks / nb).gegevens & {VERGELIJKBAAR, PROFIEL}
+                                  for nb in profile.notebooks):
+        return None
+    _, buren = stored_neighbours(con, periode)
+    own = buren.get(gemeente, [])
+    namen = dict(con.execute("SELECT code, naam FROM gemeenten WHERE code IN (SELECT unnest(?))", [[c for c, _ in own]]).fetchall())
+    return [{"code": code, "naam": namen.get(code, naam)} for code, naam in own]
 
 
 def write_manifest(project: Project, result: RunResult, profile: Profile, env: dict | None = None,
@@ -464,7 +481,7 @@ def write_manifest(project: Project, result: RunResult, profile: Profile, env: d
             for n in result.notebooks
         ],
         "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
-        "pagina": facts if facts is not None else page_facts(project, result.gemeente, result.periode),
+        "pagina": facts if facts is not None else page_facts(project, result.gemeente, result.periode, profile=profile),
         **(extra or {}),
     }
     return write_json(result.outdir / MANIFEST, manifest)
