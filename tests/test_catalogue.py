@@ -52,6 +52,11 @@ def test_catalogue_is_read_again_when_the_file_changes_and_callers_do_not_share_
     first.indicators.clear()  # a caller that changes its copy changes nothing for the next
     second = load_catalogue(path)
     assert list(second.indicators) == ["a"] and second["a"] is load_catalogue(path)["a"]
+    # The cached copy has every field of a freshly read catalogue (begrippen too), equal, not shared.
+    from sdrapport.indicators.catalogue import _read_catalogue
+
+    real = load_catalogue(REAL)
+    assert real == _read_catalogue(REAL) and real.begrippen and real.begrippen is not load_catalogue(REAL).begrippen
     path.write_text(path.read_text(encoding="utf-8").replace("label: A", "label: B"), encoding="utf-8")
     import os
 

@@ -5,8 +5,9 @@ else defines a label, unit, source or denominator. See docs/data-contract.md for
 """
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -154,7 +155,8 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             if len(_LOADED) > 8:
                 _LOADED.clear()
             _LOADED[key] = found
-    return Catalogue(found.path, dict(found.indicators), dict(found.volgorde))
+    # A copy of every field (new fields included), dicts copied so no caller changes another's.
+    return Catalogue(**{f.name: copy.copy(getattr(found, f.name)) for f in fields(Catalogue)})
 
 
 def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
