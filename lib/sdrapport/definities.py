@@ -81,6 +81,13 @@ DEFINITIES = {d.code: d for d in (
         "Ingetrokken aanvragen tellen niet mee.",
         ("aanvragen_beslist", "aanvragen_tijdig")),
     Definitie(
+        "beeindigd", 1, "Beëindigde voorzieningen",
+        "Voorzieningen (trajecten) waarvan de einddatum in de periode ligt, naar de reden van beëindiging in de "
+        "registratie; een voorziening telt per productregel, een geplande einddatum na de peildatum telt niet. "
+        "Alleen voor gemeenten waarvan de export een reden van beëindiging bevat (kolom reden_einde); een beëindigde "
+        "voorziening zonder reden telt bij Overig.",
+        ("wmo_trajecten_beeindigd", "jeugd_trajecten_beeindigd")),
+    Definitie(
         "klacht_ontvangen", 1, "Klachten naar datum van ontvangst",
         "Klachten die in de periode zijn ontvangen, naar norm; afgehandeld zijn de klachten waarover al is "
         "beslist, gegrond de klachten die (deels) gegrond zijn verklaard. Het aandeel gegronde klachten is "
@@ -96,6 +103,7 @@ STANDAARD.update({"wmo_clienten": "zorgperiode/2", "jeugd_jongeren": "zorgperiod
 BRON_SOORT = {
     "wmo_clienten": ("voorzieningen", "wmo"), "jeugd_jongeren": ("voorzieningen", "jeugd"),
     "reintegratie": ("voorzieningen", "pw"),
+    "wmo_trajecten_beeindigd": ("voorzieningen", "wmo"), "jeugd_trajecten_beeindigd": ("voorzieningen", "jeugd"),
     "bijstand_personen": ("uitkeringen", None), "bijstand_huishoudens": ("uitkeringen", None),
     "bijstand_instroom": ("uitkeringen", None), "bijstand_uitstroom": ("uitkeringen", None),
     "aanvragen_beslist": ("aanvragen", None), "aanvragen_tijdig": ("aanvragen", None),
@@ -107,7 +115,10 @@ CATEGORIE_KOLOM = {"wmo_clienten": "productcategorie", "jeugd_jongeren": "catego
 # for secondary suppression. Categories of unique clients do not: a client can have several.
 OPTELBAAR = {"zwaarte", "verwijzer", "norm", "reden", "voorziening", "wet"}
 # Flows add up over time: the quarters make the half-year and the year.
-STROOM = {"bijstand_instroom", "bijstand_uitstroom", "klachten", "klachten_afgehandeld", "klachten_gegrond"}
+STROOM = {"bijstand_instroom", "bijstand_uitstroom", "klachten", "klachten_afgehandeld", "klachten_gegrond",
+          "wmo_trajecten_beeindigd", "jeugd_trajecten_beeindigd"}
+# Reason of a provision that ended without one in the export (the catalogue's last reason).
+OVERIG_REDEN = {"wmo": "Overig/onbekend", "jeugd": "Overig"}
 # Pairs whose difference is itself a count of people (late decisions, complaints not upheld,
 # complaints pending): published together they may not reveal a small difference.
 VERSCHILLEN = (("aanvragen_beslist", "aanvragen_tijdig"), ("klachten", "klachten_afgehandeld"),
@@ -175,6 +186,35 @@ def latest_events(records) -> dict[str, dt.date]:
         return {}
     rows = records.con.execute(f"SELECT gemeente, max(d) FROM ({' UNION ALL '.join(parts)}) GROUP BY gemeente ORDER BY gemeente").fetchall()
     return {g: d for g, d in rows if d is not None}
+
+
+FIRST_EVENT = {"voorzieningen": "startdatum", "uitkeringen": "startdatum", "aanvragen": "datum_ontvangst", "klachten": "datum"}
+
+
+def coverage_starts(records, config: Config) -> dict[tuple, dt.date]:
+    """Per (gemeente, kind, wet) the first day the exports cover: the gemeente's own `vanaf` in
+    params/registraties.yml (gemeenten.<code>.vanaf, the day its exports are complete from), else the
+    day of its first record of that kind (of that wet, for voorzieningen). A period that ends
+    before it is not computed, so it shows as unknown ('?'), never as 0: an export that begins in
+    2021 says nothing about 2020."""
+    out = {}
+    for soort, column in FIRST_EVENT.items():
+        if soort not in records:
+            continue
+        by_wet = "wet" if soort == "voorzieningen" else "NULL"
+        for g, wet, first in records.con.execute(
+                f"SELECT gemeente, {by_wet}, min({column}) FROM {soort} GROUP BY ALL ORDER BY ALL").fetchall():
+            own = config.gemeente_vanaf(g)
+            out[(g, soort, wet)] = own if own is not None else first
+    return out
+
+
+def covered(grid: pd.DataFrame, starts: dict[tuple, dt.date], soort: str, wet: str | None) -> pd.DataFrame:
+    """The periods of `grid` that end on or after the start of the gemeente's exports of this kind."""
+    label = WETTEN[wet] if wet is not None and soort == "voorzieningen" else None
+    first = grid["gemeente"].map(lambda g: starts.get((g, soort, label)))
+    keep = first.isna() | (pd.to_datetime(grid["eind"]) >= pd.to_datetime(first))
+    return grid[keep.to_numpy()]
 
 
 def peildatum(latest: dict[str, dt.date], gemeente: str, config: Config) -> dt.date | None:
@@ -245,6 +285,18 @@ def _running_provisions(con, wet: str) -> pd.DataFrame:
         GROUP BY GROUPING SETS ((v.gemeente, p.periode), (v.gemeente, p.periode, v.categorie))
         ORDER BY ALL
     """, [WETTEN[wet]]).df()
+
+
+def _ended_provisions(con, wet: str) -> pd.DataFrame:
+    """Provisions whose end date lies in the period, in total and per reason (beeindigd/1)."""
+    return con.execute("""
+        SELECT v.gemeente, p.periode, CASE WHEN GROUPING(reden) = 0 THEN 'reden' END AS dim, reden AS dimwaarde,
+               count(*) AS waarde
+        FROM (SELECT *, coalesce(reden_einde, $overig) AS reden FROM voorzieningen WHERE wet = $wet) v
+        JOIN perioden p ON v.gemeente = p.gemeente AND v.einddatum BETWEEN p.begin AND p.eind
+        GROUP BY GROUPING SETS ((v.gemeente, p.periode), (v.gemeente, p.periode, reden))
+        ORDER BY ALL
+    """, {"wet": WETTEN[wet], "overig": OVERIG_REDEN[wet]}).df()
 
 
 def _benefits(con) -> dict[str, pd.DataFrame]:
@@ -336,6 +388,8 @@ def compute(con, indicator: str, definitie: Definitie, config: Config, cache: di
         return cache[key]
     if indicator == "reintegratie":
         return _running_provisions(con, wet)
+    if definitie.naam == "beeindigd":
+        return _ended_provisions(con, wet)
     group = {"bijstand_personen": "uitkeringen", "bijstand_huishoudens": "uitkeringen", "bijstand_instroom": "uitkeringen",
              "bijstand_uitstroom": "uitkeringen", "aanvragen_beslist": "aanvragen", "aanvragen_tijdig": "aanvragen",
              "klachten": "klachten", "klachten_afgehandeld": "klachten", "klachten_gegrond": "klachten"}[indicator]
@@ -374,6 +428,10 @@ class Afgeleid:
     vergelijking: pd.DataFrame  # gemeente, indicator, periode, dim, dimwaarde, definitie, waarde, waarde_status
     peildata: dict[str, dt.date]
     weggelaten: dict[str, int] = field(default_factory=dict)  # records dropped per kind (a provision delivered twice)
+    soorten: dict[str, list[str]] = field(default_factory=dict)  # per gemeente the kinds of export it delivered
+    methode: str = "cbs"  # disclosure control applied (params/registraties.yml: onthulling)
+    drempel: int | None = None
+    gelezen: list = field(default_factory=list)  # registraties.Gelezen per file (ingest report)
 
 
 def derive(records, config: Config, catalogue) -> Afgeleid:
@@ -383,7 +441,20 @@ def derive(records, config: Config, catalogue) -> Afgeleid:
     rules = {"additive": OPTELBAAR, "flows": STROOM, "differences": VERSCHILLEN, "balance": BALANS}
     observaties = protect(exact.observaties, config.methode, config.drempel, **rules)
     vergelijking = protect(exact.vergelijking, config.methode, config.drempel, **rules)
-    return Afgeleid(observaties, exact.definities, vergelijking, exact.peildata)
+    return Afgeleid(observaties, exact.definities, vergelijking, exact.peildata, soorten=delivered_kinds(records),
+                    methode=config.methode, drempel=config.drempel if config.methode == "drempel" else None)
+
+
+def delivered_kinds(records) -> dict[str, list[str]]:
+    """Per gemeente the kinds of export it delivered records of (voorzieningen, aanvragen, ...), in
+    the contract's order: a page names its sources for exactly these."""
+    out: dict[str, list[str]] = {}
+    for soort in ("voorzieningen", "aanvragen", "uitkeringen", "klachten"):
+        if soort not in records:
+            continue
+        for (g,) in records.con.execute(f"SELECT DISTINCT gemeente FROM {soort} ORDER BY gemeente").fetchall():
+            out.setdefault(g, []).append(soort)
+    return out
 
 
 def _sources(records, indicator: str) -> list[str]:
@@ -393,6 +464,8 @@ def _sources(records, indicator: str) -> list[str]:
     if soort not in records:
         return []
     where, params = ("WHERE wet = ?", [WETTEN[wet]]) if wet is not None else ("", [])
+    if STANDAARD[indicator].startswith("beeindigd/"):
+        where += " AND reden_einde IS NOT NULL"  # only exports that carry the reason of ending
     return [r[0] for r in records.con.execute(f"SELECT DISTINCT gemeente FROM {soort} {where} ORDER BY gemeente", params).fetchall()]
 
 
@@ -426,10 +499,12 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
                     "CAST(eind AS DATE) AS eind FROM perioden_df")
         con.unregister("perioden_df")
         cache: dict = {}
+        starts = coverage_starts(records, config)
         for indicator in BRON_SOORT:
             bronnen = _sources(records, indicator)
             if not bronnen:
                 continue
+            grid = covered(perioden[perioden["gemeente"].isin(bronnen)], starts, *BRON_SOORT[indicator])
             allowed = set(catalogue[indicator].uitsplitsingen)
             histories = {g: history(config, g, indicator) for g in bronnen}
             counts = {}
@@ -437,7 +512,7 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
                 part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
                 part["dim"] = part["dim"].map(lambda v, ind=indicator: CATEGORIE_KOLOM.get(ind, v) if v == "categorie" else v)
                 part = part[(part["dim"].isna() | part["dim"].isin(allowed)) & part["gemeente"].isin(bronnen)]
-                counts[d] = _complete(part, perioden[perioden["gemeente"].isin(bronnen)]).assign(indicator=indicator)
+                counts[d] = _complete(part, grid).assign(indicator=indicator)
             for g, hist in histories.items():
                 defs += [{"gemeente": g, "indicator": indicator, "definitie": step.definitie.code,
                           "titel": step.definitie.titel, "uitleg": step.definitie.uitleg,

@@ -323,10 +323,50 @@ REGISTRATIES = Sleutels({
     "gemeenten": Veld(Tabel(Sleutels({
         "bron": Veld(Tekst()),
         "peildatum": Veld(Datum()),
+        "vanaf": Veld(Datum()),
         "definities": Veld(Tabel(Alles())),  # checked against definities.DEFINITIES when derived
     }), Gemeentecode(), "een gemeentecode, bijvoorbeeld GM0402")),
     "categorieen": Veld(Tabel(Lijst(Tekst(), voorbeeld="[Begeleiding, Dagbesteding]"), Keuze(WETTEN), "wmo, jeugd of pw")),
     "eenmalig_geboekt": Veld(Lijst(Tekst(), voorbeeld="[Ambulante jeugdhulp (trajectfinanciering)]")),
+})
+
+class CodeWaarde(Schema):
+    """One code of a codelist: the contract value, or {omschrijving: <the standard's label>, waarde: <contract value>}."""
+
+    inner = Sleutels({"omschrijving": Veld(Tekst()), "waarde": Veld(Tekst(), True)})
+
+    def check(self, value, path):
+        if isinstance(value, dict):
+            yield from self.inner.check(value, path)
+        elif not isinstance(value, str) or not value.strip():
+            yield path, "verwacht de waarde in het contract, of omschrijving: en waarde:", False
+
+
+SOORTEN = ("voorzieningen", "aanvragen", "uitkeringen", "klachten")
+BRON = Sleutels({
+    "soort": Veld(Keuze(SOORTEN), True),
+    "bestanden": Veld(Lijst(Tekst(), 1, "[jeugd-export*.csv]"), True),
+    "codering": Veld(Keuze(("auto", "utf-8", "windows-1252"))),
+    "scheidingsteken": Veld(Keuze(("auto", ";", ",", "tab", "|"))),
+    "datumformaat": Veld(Keuze(("auto", "jjjj-mm-dd", "dd-mm-jjjj", "dd/mm/jjjj", "jjjjmmdd"))),
+    "kolommen": Veld(Tabel(Tekst(voorbeeld="Ingangsdatum"))),
+    "vast": Veld(Tabel(Tekst(voorbeeld="GM0402"))),
+    "codelijsten": Veld(Lijst(Tekst(), voorbeeld="[ijw-3.2]")),
+    # Codes may be written without quotes (01 is then read as 1; both are matched).
+    "waarden": Veld(Tabel(Tabel(Tekst(leeg=True), Alles()))),
+    "zwaarte_per_categorie": Veld(Tabel(Keuze(("licht", "middel", "zwaar")), Alles())),
+    "zwaarte_per_product": Veld(Tabel(Keuze(("licht", "middel", "zwaar")), Alles())),
+})
+CODELIJST = Sleutels({
+    "standaard": Veld(Tekst(voorbeeld="iJw 3.2"), True),
+    "bron": Veld(Tekst(), True),
+    "lijsten": Veld(Tabel(Sleutels({
+        "naam": Veld(Tekst()),
+        "kolom": Veld(Tekst(voorbeeld="verwijzer"), True),
+        "wet": Veld(Keuze(WETTEN)),
+        "codes": Veld(Tabel(CodeWaarde(), Alles()), True),
+        "synoniemen": Veld(Tabel(Tekst(), Alles())),
+    })), True),
 })
 
 
@@ -343,6 +383,10 @@ def schema_for(path: Path) -> Schema | None:
         return JAARVERSLAG
     if folder == "cbs":
         return CBS
+    if folder == "codelijsten":
+        return CODELIJST
+    if folder == "bronnen":
+        return BRON
     return {"doelen.yml": DOELEN, "iv3-taakvelden.yml": TAAKVELDEN, "registraties.yml": REGISTRATIES}.get(name)
 
 
