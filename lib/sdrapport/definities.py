@@ -52,7 +52,8 @@ DEFINITIES = {d.code: d for d in (
         "voorziening; zonder einddatum loopt de voorziening door tot de peildatum. Een cliënt met meer "
         "voorzieningen telt één keer per periode, dus het jaarcijfer is geen optelsom van de kwartalen. "
         "Naar zwaarte telt een cliënt bij de zwaarste voorziening in de periode; naar verwijzer bij de "
-        "combinatie van verwijzers (alleen gemeente, gemeente en anderen, alleen anderen); naar categorie "
+        "combinatie van verwijzers (alleen gemeente, gemeente en anderen, alleen anderen; zonder verwijzer telt als "
+        "ander, een onbekende verwijzer niet: wie alleen die heeft, telt bij onbekend); naar categorie "
         "in elke categorie die hij had.",
         ("wmo_clienten", "jeugd_jongeren")),
     Definitie(
@@ -249,7 +250,7 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
         SELECT v.gemeente, p.periode, v.client, v.categorie,
                CASE v.zwaarte WHEN 'licht' THEN 1 WHEN 'middel' THEN 2 WHEN 'zwaar' THEN 3 END AS zrang,
                v.verwijzer = 'Gemeente' AS via_gemeente,
-               v.verwijzer IS NOT NULL AND v.verwijzer <> 'Gemeente' AS via_ander
+               v.verwijzer IS NOT NULL AND v.verwijzer NOT IN ('Gemeente', 'Onbekend') AS via_ander
         FROM voorzieningen v JOIN perioden p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
         WHERE v.wet = $wet
