@@ -20,6 +20,7 @@ from .periods import Period
 
 SEED = 20240101
 DEMO_BRON = "Demodata"
+DEMO_LABEL = "Demodata, fictieve cijfers"  # how source lines name it, so a fictitious figure is never mistaken for a real one
 # 2021-2024 as the contract asks, plus 2019-2020 so that a dashboard for 2021-Q1 (seed 001) has its
 # same-quarter-last-year comparison and eight quarters of trend.
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
@@ -181,6 +182,34 @@ def _population(w: _Writer, code: str, inw: dict[int, int]) -> None:
         grijs = (ages[-1] / max(1.0, total * 0.57)) * 100
         w.add(code, p, "grijze_druk", f"{grijs:.1f}")
         w.add(code, p, "ses_woa", f"{prof['ses'] + 0.01 * (y - 2021) + r.normal(0, 0.004):.3f}")
+
+
+# Share of women per age band of the Wmo breakdown (the population, not the clients).
+VROUW_BEVOLKING = {"0-17": 0.487, "18-64": 0.498, "65-74": 0.510, "75-84": 0.548, "85+": 0.655}
+
+
+def _doelgroepen(code: str, inw: dict[int, int]) -> list[dict]:
+    """Inhabitants per age band of the Wmo breakdown and sex on 1 January (data/inwoners-doelgroep.csv):
+    consistent with the totals, 0-17 and 75+ of the other demo figures. Cells, then per band both
+    sexes, then per sex all ages."""
+    prof = _profile(code)
+    rows = []
+    for y in YEARS:
+        total = inw[y]
+        n75 = total * prof["share75"] * (1 + 0.02 * (y - 2021))
+        bands = {"0-17": total * prof["share0_17"], "65-74": total * 0.11, "75-84": n75 * 0.72, "85+": n75 * 0.28}
+        bands = {k: int(round(v)) for k, v in bands.items()}
+        bands["18-64"] = total - sum(bands.values())
+        women = {}
+        for band in LEEFTIJD_WMO:
+            n = bands[band]
+            women[band] = int(round(n * VROUW_BEVOLKING[band]))
+            for sex, m in (("vrouw", women[band]), ("man", n - women[band])):
+                rows.append({"gemeente": code, "jaar": str(y), "leeftijd": band, "geslacht": sex, "inwoners": str(m), "bron": DEMO_BRON})
+            rows.append({"gemeente": code, "jaar": str(y), "leeftijd": band, "geslacht": "", "inwoners": str(n), "bron": DEMO_BRON})
+        for sex, m in (("vrouw", sum(women.values())), ("man", total - sum(women.values()))):
+            rows.append({"gemeente": code, "jaar": str(y), "leeftijd": "", "geslacht": sex, "inwoners": str(m), "bron": DEMO_BRON})
+    return rows
 
 
 def _wmo(w: _Writer, code: str, inw: dict[int, int]) -> None:
@@ -457,13 +486,14 @@ def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
 
 def generate(gemeenten: list[str]) -> dict[str, bytes]:
     """The demo files as bytes, keyed by path relative to the data folder."""
-    inwoners_rows, obs = [], _Writer()
+    inwoners_rows, doelgroep_rows, obs = [], [], _Writer()
     for code in sorted(gemeenten):
         if code not in INWONERS_2024:
             raise ValueError(f"geen demo-inwonertal voor {code}; voeg het toe aan INWONERS_2024 in sdrapport.demo")
         inw = inwoners_by_year(code)
         for y in YEARS:
             inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
+        doelgroep_rows += _doelgroepen(code, inw)
         _population(obs, code, inw)
         _wmo(obs, code, inw)
         _jeugd(obs, code, inw)
@@ -475,12 +505,15 @@ def generate(gemeenten: list[str]) -> dict[str, bytes]:
     # Where the demo has registrations, the figures derived from them are not delivered as
     # aggregates too (one figure, one source; the store refuses both).
     from . import demo_registraties as dr
-    from .definities import BRON_SOORT
+    from .definities import BRON_SOORT, STANDAARD
 
     with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
-    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in BRON_SOORT)]
+    # (The demo exports carry no reason of ending, so ended provisions stay delivered aggregates.)
+    computed = {i for i in BRON_SOORT if not STANDAARD[i].startswith("beeindigd/")}
+    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in computed)]
     out = {
         "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"], inwoners_rows),
+        "inwoners-doelgroep.csv": _to_csv(["gemeente", "jaar", "leeftijd", "geslacht", "inwoners", "bron"], doelgroep_rows),
         "observaties/demo.csv": _to_csv(OBS_COLUMNS, rows),
     }
     if with_records:

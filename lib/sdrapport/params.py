@@ -291,6 +291,7 @@ TOELICHTING = Tabel(Tekst(leeg=True), sleutel_uitleg="de naam van een hoofdstuk 
 TAAKVELDEN = Tabel(Tabel(Tekst(), Taakveld()), Jaar(), "een jaartal, bijvoorbeeld 2024")
 JAARVERSLAG = Tabel(Sleutels({
     "drempel": Veld(Getal(minimum=0, voorbeeld="50 (EUR x 1.000)"), True),
+    "totaalcontrole": Veld(Keuze(("weigeren", "waarschuwen"))),
     "toelichtingen": Veld(Tabel(Tekst(), Taakveld())),
     "beleidsindicatoren": Veld(Lijst(Sleutels({
         "label": Veld(Tekst(), True), "eenheid": Veld(Tekst(), True), "werkelijk_vorig_jaar": Veld(Waarde(), True),
@@ -306,7 +307,8 @@ CBS = Sleutels({
     "perioden": Veld(Tekst(voorbeeld="Perioden")),
     "jaar": Veld(Getal(1900, 2100, geheel=True, voorbeeld="2023")),
     "maanden": Veld(Keuze(("kwartaaleinde",))),
-    "dimensies": Veld(Tabel(Sleutels({"kolom": Veld(Tekst(), True), "waarden": Veld(Tabel(Tekst()), True)}))),
+    "dimensies": Veld(Tabel(Sleutels({"kolom": Veld(Tekst()), "waarden": Veld(Tabel(Tekst())),
+                                      "klassen": Veld(Tabel(Lijst(Alles(), 2, "[75, 84] of [85, null]")))}))),
     "onderwerpen": Veld(Lijst(Sleutels({"key": Veld(Tekst(), True), "indicator": Veld(Tekst(), True),
                                         "uitsplitsing": Veld(Tabel(Tekst()))}), 1), True),
     "symbolen": Veld(Tabel(Tekst(leeg=True))),

@@ -22,7 +22,7 @@ import pandas as pd
 from . import formatting
 from .analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
 from .catalogue import Catalogue, Indicator, load_catalogue
-from .demo import DEMO_BRON
+from .demo import DEMO_BRON, DEMO_LABEL
 from .periods import Period, period_range_label
 from .project import Project
 from .store import ensure_store
@@ -107,6 +107,32 @@ def _group_observations(con, store_path: Path, groep: list[str]) -> pd.DataFrame
     return frame.copy(deep=not _COPY_ON_WRITE)
 
 
+@dataclass(frozen=True)
+class Registratie:
+    """What the store says about a gemeente's own registrations (never a record): the peildatum,
+    the kinds of export it delivered and the disclosure control applied to the counts."""
+
+    peildatum: dt.date | None = None
+    soorten: tuple[str, ...] = ()
+    methode: str | None = None  # 'cbs' (rounded) or 'drempel' (small counts suppressed)
+    drempel: int | None = None
+
+
+def registration_facts(con, gemeente: str, tables: set[str] | None = None) -> Registratie:
+    import json
+
+    if tables is None:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "registraties" not in tables:
+        return Registratie()
+    row = con.execute("SELECT peildatum, soorten, methode, drempel FROM registraties WHERE gemeente = ?", [gemeente]).fetchone()
+    if not row:
+        return Registratie()
+    peil, soorten, methode, drempel = row
+    return Registratie(dt.date.fromisoformat(str(peil)) if peil else None, tuple(json.loads(soorten or "[]")), methode,
+                       int(drempel) if drempel is not None and drempel == drempel else None)
+
+
 def gemeente_row(con, gemeente: str) -> tuple[str, str, str]:
     """Code, name and province of a gemeente from the store."""
     row = con.execute("SELECT code, naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
@@ -164,9 +190,8 @@ class Rapport:
                 "SELECT * EXCLUDE (gemeente) FROM definitievergelijking WHERE gemeente = ? "
                 "ORDER BY indicator, periode, dim NULLS FIRST, dimwaarde NULLS FIRST, definitie", own
             ).df() if "definitievergelijking" in tables else pd.DataFrame()
-            row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", own).fetchone() \
-                if "registraties" in tables else None
-            self.registratie_peildatum = dt.date.fromisoformat(str(row[0])) if row and row[0] else None
+            self.registratie = registration_facts(con, self.gemeente, tables)
+            self.registratie_peildatum = self.registratie.peildatum
         finally:
             con.close()
         self._eigen = self.obs[self.obs["gemeente"] == self.gemeente]
@@ -193,6 +218,18 @@ class Rapport:
                                    "zijn niet zonder meer vergelijkbaar."))
                     break
         return out
+
+    @property
+    def alleen_demo(self) -> bool:
+        """True when every figure of this gemeente comes from the demo data."""
+        return self.bronnen == [DEMO_BRON]
+
+    def is_demo(self, ind: str | Indicator, perioden: list[Period]) -> bool:
+        """True when a figure of `ind` (its teller or noemer) for these periods comes from the demo data."""
+        ind = self.indicator(ind)
+        base = [ind.teller, ind.noemer] if ind.afgeleid else [ind.id]
+        rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin([p.code for p in perioden])]
+        return bool((rows["bron"] == DEMO_BRON).any())
 
     @property
     def bronnen(self) -> list[str]:
@@ -351,7 +388,7 @@ class Rapport:
             ind = self.indicator(i)
             base = [ind.teller, ind.noemer] if ind.afgeleid else [ind.id]
             rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin([p.code for p in perioden])]
-            delivered = sorted(set(rows["bron"].dropna()))
+            delivered = [DEMO_LABEL if b == DEMO_BRON else b for b in sorted(set(rows["bron"].dropna()))]
             provisional |= bool((rows["status"] == "voorlopig").any())
             if delivered and delivered != [ind.bron]:
                 label = f"{', '.join(delivered)} (naar {ind.bron})"

@@ -31,6 +31,7 @@ from .project import Project
 from .report import META_KEY
 from .runner import MANIFEST, Profile, cell_label
 from . import veilig
+from .demo import DEMO_LABEL
 from .downloads import download_links
 
 PAGE = "index.qmd"
@@ -65,7 +66,7 @@ def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -
     import duckdb
 
     from .demo import DEMO_BRON
-    from .report import gemeente_row, size_class
+    from .report import gemeente_row, registration_facts, size_class
 
     own = con is None
     con = con or duckdb.connect(str(project.store), read_only=True)
@@ -74,11 +75,25 @@ def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -
         _, _, klasse = size_class(con, gemeente, periode)
         bronnen = [r[0] for r in con.execute(
             "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
+        registratie = registration_facts(con, gemeente)
     finally:
         if own:
             con.close()
+    # 'demo': some figure is fictitious; 'alleen_demo': every figure is (else the page mixes the
+    # gemeente's own figures with demo figures, and the banner says which ones are fictitious).
     return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "demo": DEMO_BRON in bronnen,
-            "bronnen": bronnen}
+            "alleen_demo": bronnen == [DEMO_BRON], "bronnen": bronnen, "registratie": registratie}
+
+
+def demo_text(facts: dict) -> str:
+    """The demo banner's text: all figures fictitious, or (a gemeente that delivers figures of its
+    own as well) which ones are."""
+    if facts.get("alleen_demo", True):
+        return (f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de "
+                f"gemeente {facts['naam']}.")
+    return (f"Een deel van de cijfers in dit rapport is fictief: het komt uit de demodata van sdrapport en zegt niets over de "
+            f"gemeente {facts['naam']}. Onder die figuren en tabellen staat \"{DEMO_LABEL}\" in de bronregel, en een kerncijfer "
+            "uit de demodata is gemarkeerd met \"demodata\". De andere cijfers zijn van de gemeente zelf.")
 
 
 def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> veilig.Markdown:
@@ -164,8 +179,7 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     }
     parts = [_yaml_front(meta)]
     if facts["demo"]:
-        parts.append(DEMO_BANNER.format(text=veilig.markdown(
-            f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de gemeente {facts['naam']}.")))
+        parts.append(DEMO_BANNER.format(text=veilig.markdown(demo_text(facts))))
     without = chapters_without_figures(outdir, profile.notebooks)
     if without:  # a period for which not every source has delivered yet
         parts.append(EMPTY_NOTE.format(text=empty_chapters_text(without, periode)))
@@ -246,13 +260,12 @@ def verantwoording_items(project: Project, manifest: dict, periode: Period, fact
     lezers = [
         f"- **Bronnen**: {esc(bronnen)}. Onder elke figuur en tabel staan bron en periode.",
         f"- **Periode**: {esc(periode.label)}.",
-        "- **Afronding**: absolute aantallen zijn afgerond volgens de CBS-regel (0 tot en met 4 wordt 0, 5 tot en met 9 "
-        "wordt 10, overige op vijftallen); relatieve cijfers zijn berekend uit de afgeronde aantallen. "
+        f"- **Afronding**: {esc(_afronding(facts))}. "
         "\"?\" betekent onbekend, \"\\-\" niet publiceerbaar." + methode,
     ]
     if profile is None or profile.referentiegroep:
         lezers.insert(1, f"- **Referentiegroep**: gemeenten met {esc(facts['grootteklasse'])}; gemiddelden alleen over gemeenten die cijfers leverden.")
-    lezers += _registration_line(project, p["gemeente"])
+    lezers += _registration_line(facts)
     files = "; ".join(f"{esc(_breekbaar(name))} ({digest[:12]})" for name, digest in manifest["data_files"].items())
     technisch = [
         f"- Parameters: gemeente {esc(p['gemeente'])} ({esc(facts['naam'])}), periode {esc(p['periode'])}, rapport {esc(p['rapport'])}.",
@@ -468,30 +481,26 @@ versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw 
     return text
 
 
-def _registration_line(project: Project, gemeente: str) -> list[str]:
-    """The verantwoording's line on the gemeente's registrations: peildatum and disclosure control."""
-    import duckdb
+def _afronding(facts: dict) -> str:
+    from .disclosure import afronding_tekst
 
-    from .registraties import load_config
+    reg = facts.get("registratie")
+    text = afronding_tekst(reg.methode if reg is not None and reg.peildatum else None, reg.drempel if reg is not None else None)
+    return text[0].upper() + text[1:]
 
-    con = duckdb.connect(str(project.store), read_only=True)
-    try:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", [gemeente]).fetchone() \
-            if "registraties" in tables else None
-    finally:
-        con.close()
-    if not row or not row[0]:
-        return []
-    import datetime as dt
 
+def _registration_line(facts: dict) -> list[str]:
+    """The verantwoording's line on the gemeente's registrations: peildatum and disclosure control
+    as applied (read from the store, so it describes this page's figures)."""
     from .formatting import datum
 
-    config = load_config(project.params)
-    control = ("afgerond volgens de CBS-regel" if config.methode == "cbs"
-               else f"onder {config.drempel} weggelaten, met aanvullende geheimhouding")
+    reg = facts.get("registratie")
+    if reg is None or not reg.peildatum:
+        return []
+    control = ("afgerond volgens de CBS-regel" if reg.methode != "drempel"
+               else f"van 1 tot en met {(reg.drempel or 10) - 1} weggelaten, met aanvullende geheimhouding, en verder niet afgerond")
     return [f"- **Registraties**: cijfers uit de eigen registraties van de gemeente, bijgewerkt tot en met "
-            f"{datum(dt.date.fromisoformat(str(row[0])))}; aantallen {control} vóór opslag; geen gegevens over personen."]
+            f"{datum(reg.peildatum)}; aantallen {control} vóór opslag; geen gegevens over personen."]
 
 
 def _registration_notes(project: Project) -> str:
