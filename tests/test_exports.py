@@ -282,3 +282,30 @@ def test_cli_ingest_lists_ignored_columns_and_writes_both_reports(project):
     problems = pd.read_csv(project.store.parent / "ingest-problemen.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
     assert set(problems["bestand"]) == {"data/registraties/klachten-extra.csv", "data/registraties/voorbeeld-ijw-export-2021.csv"}
     assert list(problems.columns) == ["bestand", "rij", "kolom", "waarde", "probleem"]
+
+
+def test_periods_before_the_export_begins_are_unknown_never_zero(tmp_path):
+    # A case system in use since July 2020: its export holds nothing earlier, although vanaf is 2019.
+    text = ("id,client,gemeente,wet,categorie,startdatum,einddatum\n"
+            "v1,A,GM0402,jeugd,Jeugdhulp zonder verblijf,2020-07-06,2020-12-31\n"
+            "v2,B,GM0402,jeugd,Jeugdhulp zonder verblijf,2021-02-01,\n"
+            "w1,C,GM0402,wmo,Begeleiding,2019-03-01,\n")
+    obs, _ = derived(tmp_path / "a", {"voorzieningen.csv": text})
+    jeugd = set(obs.loc[obs["indicator"] == "jeugd_jongeren", "periode"])
+    assert {"2019", "2019-Q4", "2020-Q1", "2020-Q2", "2020-H1", "2020"}.isdisjoint(jeugd)  # not computed: shown as '?'
+    assert value(obs, "jeugd_jongeren", "2020-Q3") == 1 and value(obs, "jeugd_jongeren", "2020-H2") == 1
+    assert value(obs, "jeugd_jongeren", "2021-Q1") == 1 and value(obs, "jeugd_jongeren", "2021") == 1
+    assert value(obs, "wmo_clienten", "2019-Q1") == 1  # each wet from its own first record
+    # A gemeente that says its exports are complete from an earlier day gets zeros there, not '?'.
+    (tmp_path / "b" / "params").mkdir(parents=True)
+    data = tmp_path / "b" / "data" / "registraties"
+    data.mkdir(parents=True)
+    (data / "voorzieningen.csv").write_text(text, encoding="utf-8")
+    params = config(tmp_path / "b", "gemeenten:\n  GM0402:\n    vanaf: 2020-01-01\n")
+    records, cfg, _ = read_registraties(tmp_path / "b" / "data", params, GEMEENTEN, tmp_path / "b", key=b"k" * 32)
+    try:
+        own = derive_exact(records, cfg, CATALOGUE).observaties
+    finally:
+        records.close()
+    assert value(own, "jeugd_jongeren", "2020-Q1") == 0 and value(own, "jeugd_jongeren", "2020") == 1
+    assert "2019-Q4" not in set(own.loc[own["indicator"] == "wmo_clienten", "periode"])  # before 2020-01-01: not covered

@@ -194,10 +194,11 @@ FIRST_EVENT = {"voorzieningen": "startdatum", "uitkeringen": "startdatum", "aanv
 
 def coverage_starts(records, config: Config) -> dict[tuple, dt.date]:
     """Per (gemeente, kind, wet) the first day the exports cover: the gemeente's own `vanaf` in
-    params/registraties.yml (gemeenten.<code>.vanaf, the day its exports are complete from), else the
-    day of its first record of that kind (of that wet, for voorzieningen). A period that ends
-    before it is not computed, so it shows as unknown ('?'), never as 0: an export that begins in
-    2021 says nothing about 2020."""
+    params/registraties.yml (gemeenten.<code>.vanaf, the day its exports are complete from), else
+    the first day of the quarter of its first record of that kind (of that wet, for voorzieningen).
+    A period that begins before it is not computed, so it shows as unknown ('?'), never as 0 or as a
+    count of part of the period: an export that begins in July 2020 says nothing about the first
+    half of 2020, nor about the year 2020 as a whole."""
     out = {}
     for soort, column in FIRST_EVENT.items():
         if soort not in records:
@@ -206,15 +207,15 @@ def coverage_starts(records, config: Config) -> dict[tuple, dt.date]:
         for g, wet, first in records.con.execute(
                 f"SELECT gemeente, {by_wet}, min({column}) FROM {soort} GROUP BY ALL ORDER BY ALL").fetchall():
             own = config.gemeente_vanaf(g)
-            out[(g, soort, wet)] = own if own is not None else first
+            out[(g, soort, wet)] = own if own is not None else dt.date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
     return out
 
 
 def covered(grid: pd.DataFrame, starts: dict[tuple, dt.date], soort: str, wet: str | None) -> pd.DataFrame:
-    """The periods of `grid` that end on or after the start of the gemeente's exports of this kind."""
+    """The periods of `grid` that begin on or after the start of the gemeente's exports of this kind."""
     label = WETTEN[wet] if wet is not None and soort == "voorzieningen" else None
     first = grid["gemeente"].map(lambda g: starts.get((g, soort, label)))
-    keep = first.isna() | (pd.to_datetime(grid["eind"]) >= pd.to_datetime(first))
+    keep = first.isna() | (pd.to_datetime(grid["begin"]) >= pd.to_datetime(first))
     return grid[keep.to_numpy()]
 
 

@@ -298,7 +298,7 @@ def _write_data_sheet(sheet, header: list[str], rows: list[list[str]], fmt: _For
     sheet.freeze_panes(1, 0)
 
 
-def _about_rows(manifest: dict, gemeentenaam: str | None, bronnen: list[str]) -> list[tuple[str, str]]:
+def _about_rows(manifest: dict, gemeentenaam: str | None, bronnen: list[str], afronding: str | None = None) -> list[tuple[str, str]]:
     p = manifest.get("parameters") or {}
     gemeente = f"{gemeentenaam} ({p.get('gemeente')})" if gemeentenaam else str(p.get("gemeente", ""))
     try:
@@ -317,7 +317,7 @@ def _about_rows(manifest: dict, gemeentenaam: str | None, bronnen: list[str]) ->
         ("Bronnen", "; ".join(bronnen) if bronnen else "zie per blad hieronder"),
         ("Code", f"sdrapport {manifest.get('code_version', '')}".strip()),
         ("Gegevensstand", stand),
-        ("Afronding", "Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op "
+        ("Afronding", afronding or "Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op "
                       "vijftallen); relatieve cijfers zijn berekend uit de afgeronde aantallen."),
         ("Getallen", "Getallen staan als getal in de cellen; Excel toont ze met de scheidingstekens van uw eigen "
                      "instellingen (in het Nederlands: 1.234,5). De CSV-bestanden in dezelfde map zijn bedoeld voor "
@@ -325,11 +325,11 @@ def _about_rows(manifest: dict, gemeentenaam: str | None, bronnen: list[str]) ->
     ]
 
 
-def _write_about(sheet, manifest: dict, gemeentenaam: str | None, bronnen: list[str],
+def _write_about(sheet, manifest: dict, gemeentenaam: str | None, bronnen: list[str], afronding: str | None,
                  contents: list[tuple[str, Download]], fmt: _Formats) -> None:
     sheet.write_string(0, 0, ABOUT_SHEET, fmt.title)
     row = 2
-    for key, value in _about_rows(manifest, gemeentenaam, bronnen):
+    for key, value in _about_rows(manifest, gemeentenaam, bronnen, afronding):
         sheet.write_string(row, 0, key, fmt.bold)
         sheet.write_string(row, 1, value, fmt.wrap)
         row += 1
@@ -357,8 +357,9 @@ def _write_about(sheet, manifest: dict, gemeentenaam: str | None, bronnen: list[
 
 
 def workbook_bytes(report_dir: Path, manifest: dict | None = None, *, gemeentenaam: str | None = None,
-                   bronnen: list[str] | None = None) -> bytes:
-    """The workbook of a report's CSVs as bytes (see the module docstring)."""
+                   bronnen: list[str] | None = None, afronding: str | None = None) -> bytes:
+    """The workbook of a report's CSVs as bytes (see the module docstring). `afronding`: the
+    rounding and suppression in force for this gemeente (disclosure.afronding_tekst)."""
     import xlsxwriter
 
     report_dir = Path(report_dir)
@@ -379,7 +380,7 @@ def workbook_bytes(report_dir: Path, manifest: dict | None = None, *, gemeentena
     })
     fmt = _Formats(book)
     about = book.add_worksheet(ABOUT_SHEET)
-    _write_about(about, manifest, gemeentenaam, bronnen, list(zip(names, downloads)), fmt)
+    _write_about(about, manifest, gemeentenaam, bronnen, afronding, list(zip(names, downloads)), fmt)
     for name, d in zip(names, downloads):
         rows = _read_csv(report_dir / d.csv)
         header, body = (rows[0], rows[1:]) if rows else ([], [])
@@ -395,14 +396,14 @@ def write_workbook(report_dir: Path, manifest: dict | None = None, *, project=No
     replaced atomically, and not rewritten when its bytes are unchanged."""
     report_dir = Path(report_dir)
     manifest = _manifest(report_dir) if manifest is None else manifest
-    gemeentenaam = bronnen = None
+    gemeentenaam = bronnen = afronding = None
     if project is not None:
-        from .site import gemeente_facts
+        from .site import gemeente_facts, rounding_text
 
         p = manifest["parameters"]
         facts = gemeente_facts(project, p["gemeente"], Period.parse(p["periode"]))
-        gemeentenaam, bronnen = facts["naam"], facts["bronnen"]
-    data = workbook_bytes(report_dir, manifest, gemeentenaam=gemeentenaam, bronnen=bronnen)
+        gemeentenaam, bronnen, afronding = facts["naam"], facts["bronnen"], rounding_text(facts) + "."
+    data = workbook_bytes(report_dir, manifest, gemeentenaam=gemeentenaam, bronnen=bronnen, afronding=afronding)
     path = workbook_path(report_dir, manifest)
     if path.is_file() and path.read_bytes() == data:
         return path

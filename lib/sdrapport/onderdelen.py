@@ -336,7 +336,7 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
         return
     labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else f"Jaar {p.year}" for p in alle]
     shown = df.pivot(index=by, columns="periode", values="tekst").reindex(
-        index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).fillna("?")
+        index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).astype(object).fillna("?")
     notes = []
     unknown = [v for v in shown.index if str(v).lower() == "onbekend"] if by != "_rij" else []
     if unknown:  # e.g. an export without zwaarte: its clients count as 'onbekend', never as licht

@@ -260,7 +260,7 @@ def verantwoording_items(project: Project, manifest: dict, periode: Period, fact
     lezers = [
         f"- **Bronnen**: {esc(bronnen)}. Onder elke figuur en tabel staan bron en periode.",
         f"- **Periode**: {esc(periode.label)}.",
-        f"- **Afronding**: {esc(_afronding(facts))}. "
+        f"- **Afronding**: {esc(rounding_text(facts))}. "
         "\"?\" betekent onbekend, \"\\-\" niet publiceerbaar." + methode,
     ]
     if profile is None or profile.referentiegroep:
@@ -481,7 +481,7 @@ versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw 
     return text
 
 
-def _afronding(facts: dict) -> str:
+def rounding_text(facts: dict) -> str:
     from .disclosure import afronding_tekst
 
     reg = facts.get("registratie")
