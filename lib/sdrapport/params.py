@@ -551,11 +551,12 @@ def _collect(path: Path, schema: Schema | str | None = "auto") -> tuple[Any, lis
 def check_report_params(project, rapport: str, gemeenten: Iterable[str]) -> Controle:
     """Validate every params file a report of this profile for these gemeenten reads, before any
     notebook runs: params/*.yml, the profile (also: its notebooks exist, its KPI indicators are in
-    the catalogue), params/cbs/*.yml, and per gemeente params/jaarverslag/ and params/toelichting/
+    the catalogue), params/cbs/*.yml, the export mappings and codelists of params/bronnen/, and per gemeente params/jaarverslag/ and params/toelichting/
     (a chapter key must be a notebook of the project)."""
     out = Controle()
     p = project.params
-    for path in [*sorted(p.glob("*.yml")), *sorted((p / "cbs").glob("*.yml"))]:
+    for path in [*sorted(p.glob("*.yml")), *sorted((p / "cbs").glob("*.yml")), *sorted((p / "bronnen").glob("*.yml")),
+                 *sorted((p / "bronnen" / "codelijsten").glob("*.yml"))]:
         out.algemeen += _collect(path)[1]
     profile_path = p / "rapporten" / f"{rapport}.yml"
     if profile_path.exists():
