@@ -28,6 +28,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .contract import CsvOptions
@@ -73,7 +74,8 @@ class ValueMap:
         return cls(column, values, wet, source)
 
     def apply(self, values: pd.Series, mask: pd.Series | None = None) -> pd.Series:
-        keys = values.map(norm)
+        codes, uniques = pd.factorize(values, sort=False)  # once per distinct value
+        keys = pd.Series(np.array([norm(u) for u in uniques] + [""], dtype=object)[codes], index=values.index)
         found = keys.map(self.values)
         digits = keys.str.fullmatch(r"\d+").fillna(False).astype(bool)
         if digits.any():  # '1' or '001' for the code '01'
