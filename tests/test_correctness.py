@@ -152,7 +152,7 @@ def test_programme_total_off_by_59_is_refused_naming_both_numbers_or_flagged(own
         path.write_text(original, encoding="utf-8")
     md = unescape(shown[1][0])
     rows = html_rows(shown[1][0])
-    assert rows["Saldo programma"][2] == "-117.789"  # published as delivered, with the warning under it
+    assert rows["Saldo programma¹"][2] == "-117.789"  # published as delivered, pointing to the warning under it
     assert "Let op: het geleverde programmatotaal saldo van de rekening (-117.789) wijkt 60 af" in md
     # Nil amounts as the annual accounts print them: 6.4 WSW en beschut werk has no baten.
     import html

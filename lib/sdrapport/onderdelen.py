@@ -75,7 +75,9 @@ def figuur_verdeling(r: Rapport, ind: str, by: str, *, naam: str, titel: str, pe
     plot = pd.DataFrame({by: df[by], "reeks": r.naam, "waarde": df["waarde"].where(df["waarde_status"] == WAARDE)})
     if referentie and "referentie" in df:
         plot = pd.concat([plot, pd.DataFrame({by: df[by], "reeks": REFERENTIE, "waarde": df["referentie"]})])
-    fig = charts.staaf(plot.dropna(subset=["waarde"]), x=by, y="waarde", hue="reeks", ylabel=eenheid, horizontaal=horizontaal)
+    # The axis names the group briefly ('per 1.000 vrouwen'); caption and alt text say it in full.
+    fig = charts.staaf(plot.dropna(subset=["waarde"]), x=by, y="waarde", hue="reeks", ylabel=_label(r, ind, None, fixed),
+                       horizontaal=horizontaal)
     alt = f"Staafdiagram van {titel[0].lower() + titel[1:]} in {r.naam}, {p.label}, {eenheid}: " + _alt_values(df[by], df["tekst"]) + "."
     if referentie and "referentie" in df:
         alt += f" Referentiegroep ({r.grootteklasse}): " + _alt_values(df[by], [fmt(v, indicator.eenheid) for v in df["referentie"]]) + "."
@@ -338,7 +340,8 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
     shown = df.pivot(index=by, columns="periode", values="tekst").reindex(
         index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).astype(object).fillna("?")
     notes = []
-    unknown = [v for v in shown.index if str(v).lower() == "onbekend"] if by != "_rij" else []
+    # 'onbekend' with a count (an export without zwaarte or referrer): say what it means under the table.
+    unknown = [v for v in shown.index if str(v).lower() == "onbekend" and (shown.loc[v] != "0").any()] if by != "_rij" else []
     if unknown:  # e.g. an export without zwaarte: its clients count as 'onbekend', never as licht
         notes.append(f"Onbekend: de registratie van de gemeente vermeldt bij deze personen geen {by}"
                      + (" (licht, middel of zwaar)" if by == "zwaarte" else "") + ".")
@@ -466,7 +469,8 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
     rows, data, bold, indented = [], [], [], []
     for rec in tabel.to_dict("records"):
         is_total = rec["taakveld"] == TOTAAL
-        title = "Saldo programma" if is_total else f"{rec['taakveld']} {rec['naam']}"
+        # With a total its taakvelden do not add up to, the total row points to the warning under the table.
+        title = ("Saldo programma" + (noot_teken(1) if verschillen else "")) if is_total else f"{rec['taakveld']} {rec['naam']}"
         for soort, label in (("saldo", title), ("baten", "Baten"), ("lasten", "Lasten")):
             values = [rec[kolom(soort, f)] for f in (*FASEN, "verschil")]
             (bold if soort == "saldo" else indented).append(len(rows))
