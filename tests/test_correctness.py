@@ -114,7 +114,7 @@ def test_demo_figures_never_sit_beside_own_figures_and_always_carry_the_label(ow
     assert "(demodata, fictief)" in md  # the Schuldhulp and Minima tiles come from the demo data
     data = pd.read_csv(tmp_path / "data" / "kpi.csv", dtype=str).set_index("domein")["demodata"]
     assert data["Schuldhulpverlening"] == "ja" and data["Minima"] == "ja" and data["Wmo"] == "nee"
-    assert "Demodata, fictieve cijfers" in shown[0][1]["sdrapport"]["bron"]  # the source line says it too
+    assert "Demodata, fictief" in shown[0][1]["sdrapport"]["bron"]  # the source line says it too
     assert r.bron("wmo_clienten", perioden=[r.periode]).startswith("Bron: Gemeente Hilversum (naar CBS GMSD Wmo)")
     # A page of demo data only keeps its tiles as they were: the banner says it for the whole page.
     demo = rapport(own_hilversum, "GM0505", "2023-H2", "monitor", tmp_path=tmp_path / "demo")

@@ -20,7 +20,7 @@ from .periods import Period
 
 SEED = 20240101
 DEMO_BRON = "Demodata"
-DEMO_LABEL = "Demodata, fictieve cijfers"  # how source lines name it, so a fictitious figure is never mistaken for a real one
+DEMO_LABEL = "Demodata, fictief"  # how source lines name it, so a fictitious figure is never mistaken for a real one
 # 2021-2024 as the contract asks, plus 2019-2020 so that a dashboard for 2021-Q1 (seed 001) has its
 # same-quarter-last-year comparison and eight quarters of trend.
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)

@@ -225,14 +225,6 @@ def load_mapping(path: Path, codelists: dict[str, Codelist], soorten: dict) -> E
     )
 
 
-def mapping_files(params: Path) -> list[Path]:
-    """params/bronnen/*.yml and the codelists they use: inputs of the store (they change figures)."""
-    folder = Path(params) / FOLDER
-    if not folder.is_dir():
-        return []
-    return sorted(folder.glob("*.yml")) + sorted((folder / CODELIST_FOLDER).glob("*.yml"))
-
-
 def load_mappings(params: Path, soorten: dict) -> list[ExportMapping]:
     """Every export mapping under params/bronnen/ (all problems of all files together)."""
     folder = Path(params) / FOLDER

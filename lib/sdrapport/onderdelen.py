@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import charts, teksten
 from .analysis import ONTBREEKT, WAARDE
+from .demo import DEMO_LABEL
 from .formatting import datum as fmt_datum
 from .formatting import waarde as fmt
 from .periods import Period, period_range_label
@@ -372,7 +373,7 @@ def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", ti
         # own tiles are beside it (the combined source line alone would not tell which is which); on
         # a page of demo data only, the banner and the source line say it.
         demo = r.is_demo(kpi.indicator, [p for p in (res.waarde.periode, res.vorig.periode) if p])
-        label = f"{res.label} (demodata, fictief)" if demo and not r.alleen_demo else res.label
+        label = f"{res.label} ({DEMO_LABEL.lower()})" if demo and not r.alleen_demo else res.label
         tegels.append(Tegel(kpi.domein, label, res.waarde.tekst, res.doel_tekst, res.status, verandering))
         data.append({"domein": kpi.domein, "indicator": kpi.indicator, **kpi.fixed, "waarde": value_cells([res.waarde.waarde], [res.waarde.waarde_status])[0],
                      "doel": res.doel if res.doel is not None else "", "status": res.status,

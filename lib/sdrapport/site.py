@@ -91,9 +91,8 @@ def demo_text(facts: dict) -> str:
     if facts.get("alleen_demo", True):
         return (f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de "
                 f"gemeente {facts['naam']}.")
-    return (f"Een deel van de cijfers in dit rapport is fictief: het komt uit de demodata van sdrapport en zegt niets over de "
-            f"gemeente {facts['naam']}. Onder die figuren en tabellen staat \"{DEMO_LABEL}\" in de bronregel, en een kerncijfer "
-            "uit de demodata is gemarkeerd met \"demodata\". De andere cijfers zijn van de gemeente zelf.")
+    return (f"Een deel van de cijfers is fictief (demodata van sdrapport) en zegt niets over de gemeente {facts['naam']}: "
+            f"die cijfers hebben \"{DEMO_LABEL}\" in de bronregel of op de tegel. De andere cijfers zijn van de gemeente zelf.")
 
 
 def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> veilig.Markdown:

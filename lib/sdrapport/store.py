@@ -19,7 +19,6 @@ from .catalogue import Catalogue, load_catalogue
 from .definities import Afgeleid, as_observations, derive, overlapping_deliveries
 from .demo import DEMO_BRON
 from .errors import ContractError, collect
-from .export_mapping import mapping_files
 from .params import ParamsError
 from .registraties import read_registraties, registratie_files
 from .contract import (
@@ -77,6 +76,17 @@ class DataSet:
     def registraties(self) -> list[Path]:
         return [p for paths in registratie_files(self.root).values() for p in paths]
 
+    def mappings_in_use(self, files: list[Path]) -> list[Path]:
+        """The export mappings of params/bronnen/ that read one of `files`, and the codelists they use."""
+        from .registraties import export_mappings
+
+        used, lists = [], []
+        for m in export_mappings(self.registratie_config.parent):
+            if any(m.matches(p.name) for p in files):
+                used.append(m.path)
+                lists += [c.path for c in m.codelijsten if c.path not in lists]
+        return [*used, *lists]
+
     @property
     def observaties(self) -> list[Path]:
         folder = self.root / "observaties"
@@ -88,10 +98,10 @@ class DataSet:
         optional = [p for p in (self.historie, self.inwoners_doelgroep) if p.exists()]
         registraties = self.registraties()
         if registraties:
-            # The settings and export mappings change the figures computed from the exports.
-            params = self.registratie_config.parent
+            # The settings and the export mappings in use (with their codelists) change the figures
+            # computed from the exports; a mapping that reads no file does not.
             config = [self.registratie_config] if self.registratie_config.exists() else []
-            registraties = [*config, *mapping_files(params), *registraties]
+            registraties = [*config, *self.mappings_in_use(registraties), *registraties]
         return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties]
 
     def fingerprint(self) -> str:
