@@ -34,11 +34,11 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from sdrapport import demo
-from sdrapport.batch import default_workers, run_batch
+from sdrapport.inputs import demo
+from sdrapport.runner.batch import default_workers, run_batch
 from sdrapport.periods import Period
 from sdrapport.project import Project
-from sdrapport.store import build_store
+from sdrapport.store.database import build_store
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data")

@@ -32,7 +32,7 @@ def generate(folder: Path, records: int) -> Path:
     """Write `records` voorzieningen to one CSV, gemeente by gemeente (the demo gemeenten, largest
     first, then synthetic ones GM7001... of 250.000 inhabitants, added to gemeenten.csv beside the
     folder), so the generator's memory stays small whatever the number."""
-    from sdrapport import demo, demo_registraties as dr
+    from sdrapport.inputs import demo, demo_registrations as dr
 
     categorieen = {"wmo": demo.PRODUCTCATEGORIE, "jeugd": demo.JEUGD_CATEGORIE, "pw": demo.REINTEGRATIE}
     path = folder / "voorzieningen-benchmark.csv"
@@ -67,7 +67,7 @@ def main() -> None:
         return
     os.environ.setdefault("SDRAPPORT_SLEUTEL", "benchmark-sleutel-0123456789abcdef")
 
-    from sdrapport.store import build_store
+    from sdrapport.store.database import build_store
 
     with tempfile.TemporaryDirectory(prefix="sdrapport-bench-") as tmp:
         root = Path(tmp)

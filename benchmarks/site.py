@@ -52,9 +52,9 @@ def main() -> None:
         print("benchmarks/site.py: quarto is not on the PATH; nothing measured.")
         return
 
-    from sdrapport.site import render, write_site
-    from sdrapport.sitecheck import check_project
-    from sdrapport.siterender import default_workers, render_site
+    from sdrapport.publisher.site import render, write_site
+    from sdrapport.publisher.check import check_project
+    from sdrapport.publisher.render import default_workers, render_site
 
     tmp = args.project.resolve() if args.project else Path(tempfile.mkdtemp(prefix="sdrapport-sitebench-"))
     try:

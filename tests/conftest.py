@@ -38,8 +38,8 @@ def project(tmp_path) -> Project:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """The main job run once for the default gemeente and period (real papermill execution)."""
-    from sdrapport.runner import run_report
-    from sdrapport.site import write_site
+    from sdrapport.runner.run import run_report
+    from sdrapport.publisher.site import write_site
 
     proj = copy_project(tmp_path_factory.mktemp("built") / "project")
     result = run_report(proj, "GM0505", "2023-H2")
@@ -50,7 +50,7 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory) -> Project:
     """A project copy with the store built from the demo data (read-only use)."""
-    from sdrapport.store import build_store
+    from sdrapport.store.database import build_store
 
     proj = copy_project(tmp_path_factory.mktemp("demo") / "project")
     build_store(proj.data, proj.store)
@@ -58,7 +58,7 @@ def demo_project(tmp_path_factory) -> Project:
 
 
 def unescape(markdown: str) -> str:
-    """The text a reader sees of Markdown that escapes punctuation (sdrapport.veilig)."""
+    """The text a reader sees of Markdown that escapes punctuation (sdrapport.presentation.escaping)."""
     import re
 
     return re.sub(r"\\(.)", r"\1", markdown)

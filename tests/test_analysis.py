@@ -4,8 +4,8 @@ import math
 import pandas as pd
 import pytest
 
-from sdrapport.analysis import publish, reference
-from sdrapport.catalogue import load_catalogue
+from sdrapport.indicators.analysis import publish, reference
+from sdrapport.indicators.catalogue import load_catalogue
 from tests.conftest import REPO
 
 CAT = load_catalogue(REPO / "data" / "indicatoren.yml")

@@ -11,10 +11,10 @@ import nbformat
 import papermill as pm
 import pytest
 
-from sdrapport.batch import FAILED, OK, REFUSED, SKIPPED, plan, run_batch
-from sdrapport.kernels import ENGINE, WarmKernel
+from sdrapport.runner.batch import FAILED, OK, REFUSED, SKIPPED, plan, run_batch
+from sdrapport.runner.kernels import ENGINE, WarmKernel
 from sdrapport.periods import Period
-from sdrapport.sitecheck import check_project
+from sdrapport.publisher.check import check_project
 from tests.conftest import copy_project
 
 H2 = Period.parse("2023-H2")
@@ -252,7 +252,7 @@ def test_batch_runs_on_a_dask_cluster_given_its_address(project):
 
 
 def test_warm_process_cache_of_the_reference_group_is_per_copy_and_follows_the_store(project):
-    from sdrapport import report
+    from sdrapport.presentation import report
 
     a = report.Rapport("GM0505", "2023-H2", project=project.root)
     b = report.Rapport("GM0153", "2023-H2", project=project.root)  # same size class: served from the cache

@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from sdrapport.catalogue import load_catalogue
+from sdrapport.indicators.catalogue import load_catalogue
 from sdrapport.errors import ContractError
 from tests.conftest import REPO
 

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from sdrapport.cli import app
 from sdrapport.errors import ContractError
-from sdrapport.runner import run_report
-from sdrapport.store import build_store
+from sdrapport.runner.run import run_report
+from sdrapport.store.database import build_store
 from tests.cbs_server import FIXTURES, CbsFixtureServer
 
 runner = CliRunner()
@@ -109,7 +109,7 @@ def test_report_from_fetched_tables_names_them_in_its_sources(cbs_project):
     assert result.ok, [n.error for n in result.notebooks]
     import nbformat
 
-    from sdrapport.runner import cell_label
+    from sdrapport.runner.run import cell_label
 
     nb = nbformat.read(result.outdir / "02_wmo.ipynb", as_version=4)
     cells = {cell_label(c): c for c in nb.cells if c.cell_type == "code"}
@@ -138,7 +138,7 @@ def test_boundaries_are_never_silently_mixed(cbs_project):
     assert result.ok, [n.error for n in result.notebooks]
     import nbformat
 
-    from sdrapport.runner import cell_label
+    from sdrapport.runner.run import cell_label
 
     nb = nbformat.read(result.outdir / "02_wmo.ipynb", as_version=4)
     fig = next(c for c in nb.cells if c.cell_type == "code" and cell_label(c) == "fig-wmo-hoofdcategorie")
@@ -149,7 +149,7 @@ def test_history_contract_errors_name_file_row_and_column(cbs_project):
     historie = cbs_project.data / "gemeente-historie.csv"
     historie.write_text("code,naam,geldig_van,geldig_tot,opvolger\nGM9990,Oud,2020-13-01,,GM0505\n", encoding="utf-8")
     with pytest.raises(ContractError) as info:
-        from sdrapport.contract import read_historie
+        from sdrapport.inputs.contract import read_historie
 
         read_historie(historie, cbs_project.root)
     where = {(p.file, p.row, p.column) for p in info.value.problems}
@@ -180,7 +180,7 @@ def test_snapshot_must_cover_the_gemeenten_asked_and_rows_are_merged(cbs_project
 
 
 def test_incomplete_snapshots_are_never_used(cbs_project):
-    from sdrapport.cbs import latest_snapshot
+    from sdrapport.inputs.cbs import latest_snapshot
 
     with CbsFixtureServer() as server:
         assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "-t", "85099NED").exit_code == 0
@@ -245,6 +245,6 @@ def test_inhabitants_per_age_band_and_sex_are_summed_from_single_years(cbs_proje
     assert ("GM0164", "2024", "85+", "man") not in cell.index  # one of its years is secret ('x'): no denominator
     assert "NL01" not in set(groups["gemeente"]) and not ((groups["leeftijd"] == "") & (groups["geslacht"] == "")).any()
     assert set(groups["bron"]) == {"CBS Bevolking (03759ned) (2024-07-01)"}
-    from sdrapport.contract import read_inwoners_doelgroep
+    from sdrapport.inputs.contract import read_inwoners_doelgroep
 
     assert len(read_inwoners_doelgroep(cbs_project.data / "inwoners-doelgroep.csv", {"GM0505", "GM0164"})) == len(groups)  # meets the contract

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sdrapport import charts
+from sdrapport.presentation import charts
 from sdrapport.periods import Period
 
 QUARTERS = Period.parse("2021-Q1").last(8)
@@ -263,7 +263,7 @@ def test_rate_with_counts_has_target_and_counts_from_zero():
 @pytest.fixture
 def captured(monkeypatch):
     """Every figure a component shows, with its caption parts and alt text."""
-    from sdrapport.report import Rapport
+    from sdrapport.presentation.report import Rapport
 
     shown = []
     monkeypatch.setattr(Rapport, "figuur", lambda self, fig, **kw: shown.append((fig, kw)))
@@ -271,12 +271,12 @@ def captured(monkeypatch):
 
 
 def test_monitor_tijdigheid_has_a_target_line_per_wet(demo_project, captured, tmp_path):
-    from sdrapport import onderdelen
-    from sdrapport.doelen import target
-    from sdrapport.report import Rapport
+    from sdrapport.presentation import components
+    from sdrapport.indicators.targets import target
+    from sdrapport.presentation.report import Rapport
 
     r = Rapport("GM0505", "2023-H2", project=demo_project.root, uitvoer=tmp_path)
-    onderdelen.figuur_reeks(r, "tijdigheid", by="wet", doel=True, naam="tijdigheid", titel="Tijdigheid van besluiten per wet")
+    components.figuur_reeks(r, "tijdigheid", by="wet", doel=True, naam="tijdigheid", titel="Tijdigheid van besluiten per wet")
     (fig, kw), = captured
     ax = fig.axes[0]
     for wet in ("Wmo", "Jeugdwet", "Participatiewet"):
@@ -285,16 +285,16 @@ def test_monitor_tijdigheid_has_a_target_line_per_wet(demo_project, captured, tm
     assert "Doel 80% (Wmo); doel 95% (Jeugdwet, Participatiewet)." in kw["alt"]
     assert "De verticale as begint bij 70%" in kw["ondertitel"]  # a cut axis is said in words
     assert [t.get_text() for t in ax.get_xticklabels()][-1] == "H2 2023"
-    onderdelen.figuur_reeks(r, "tijdigheid", by="wet", doel=False, naam="tijdigheid", titel="Tijdigheid")
+    components.figuur_reeks(r, "tijdigheid", by="wet", doel=False, naam="tijdigheid", titel="Tijdigheid")
     assert not [ln for ln in captured[1][0].axes[0].get_lines() if ln.get_gid() == "doel"]
 
 
 def test_dashboard_tijdigheid_per_wet_with_decisions(demo_project, captured, tmp_path):
-    from sdrapport import onderdelen
-    from sdrapport.report import Rapport
+    from sdrapport.presentation import components
+    from sdrapport.presentation.report import Rapport
 
     r = Rapport("GM0402", "2021-Q1", project=demo_project.root, uitvoer=tmp_path, rapport="dashboard")
-    onderdelen.figuur_reeks_met_aantal(r, "tijdigheid", "aanvragen_beslist", wet="Jeugdwet", perioden=r.periode.last(8),
+    components.figuur_reeks_met_aantal(r, "tijdigheid", "aanvragen_beslist", wet="Jeugdwet", perioden=r.periode.last(8),
                                       naam="tijdigheid-jeugd", titel="Tijdigheid van besluiten (Jeugdwet)")
     (fig, kw), = captured
     top, bottom = fig.axes

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sdrapport.errors import ContractError
-from sdrapport.store import build_store, ensure_store
+from sdrapport.store.database import build_store, ensure_store
 from tests.conftest import REPO
 
 HEADER = "gemeente,periode,indicator,leeftijd,geslacht,huishoudtype,financieringsvorm,hoofdcategorie,productcategorie,reden,waarde,bron,status\n"

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sdrapport import onderdelen, teksten
-from sdrapport.report import Rapport
-from sdrapport.site import gemeente_facts, verantwoording_items
+from sdrapport.presentation import components, texts
+from sdrapport.presentation.report import Rapport
+from sdrapport.publisher.site import gemeente_facts, verantwoording_items
 from sdrapport.periods import Period
-from sdrapport.store import build_store, prefer_own
+from sdrapport.store.database import build_store, prefer_own
 from tests.conftest import copy_project, html_rows, unescape
 
 
@@ -63,7 +63,7 @@ def rapport(proj, gemeente="GM0402", periode="2021-Q1", profiel="dashboard", tmp
 
 def test_quarters_before_the_export_begins_show_unknown_not_zero(own_hilversum, shown, tmp_path):
     r = rapport(own_hilversum, tmp_path=tmp_path)
-    onderdelen.tabel_kwartalen(r, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
+    components.tabel_kwartalen(r, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
     cells = list(html_rows(shown[0][0]).values())[1]
     # Q1 2020, Q2 2020 and the year 2020 lie (partly) before July 2020: '?'; Q3, Q4 2020 and Q1 2021 are counted.
     assert cells[:5] == ["?", "?", cells[2], cells[3], "?"] and cells[2] not in ("?", "0", "-")
@@ -76,7 +76,7 @@ def test_quarters_before_the_export_begins_show_unknown_not_zero(own_hilversum, 
 
 def test_unknown_zwaarte_is_shown_as_onbekend_with_a_note(own_hilversum, shown, tmp_path):
     r = rapport(own_hilversum, tmp_path=tmp_path)
-    onderdelen.tabel_kwartalen(r, "jeugd_jongeren", by="zwaarte", naam="kw-zwaarte", titel="Unieke jeugdigen naar zwaarte")
+    components.tabel_kwartalen(r, "jeugd_jongeren", by="zwaarte", naam="kw-zwaarte", titel="Unieke jeugdigen naar zwaarte")
     md = shown[0][0]
     rows = html_rows(md)
     assert any(label.startswith("onbekend") for label in rows)
@@ -85,13 +85,13 @@ def test_unknown_zwaarte_is_shown_as_onbekend_with_a_note(own_hilversum, shown, 
 
 def test_text_names_the_disclosure_method_in_force_and_only_the_exports_delivered(own_hilversum, tmp_path):
     r = rapport(own_hilversum, tmp_path=tmp_path)
-    text = teksten.registraties(r)
+    text = texts.registraties(r)
     assert "De cijfers over cliënten met een voorziening zijn berekend uit de eigen registraties van de gemeente Hilversum" in text
     assert "Over aanvragen en de tijdigheid van besluiten, uitkeringen en in- en uitstroom in de bijstand en klachten heeft de " \
            "gemeente geen registraties aangeleverd" in text
     assert "Aantallen van 1 tot en met 9 zijn weggelaten" in text and "afgerond" not in text.replace("niet afgerond", "")
     # Vlieland delivers all four kinds: all four are named, nothing is said to be missing.
-    vlieland = teksten.registraties(rapport(own_hilversum, "GM0096", "2024-Q4", tmp_path=tmp_path))
+    vlieland = texts.registraties(rapport(own_hilversum, "GM0096", "2024-Q4", tmp_path=tmp_path))
     assert "cliënten met een voorziening, aanvragen en de tijdigheid van besluiten, uitkeringen en in- en uitstroom in de " \
            "bijstand en klachten zijn berekend" in vlieland and "geen registraties aangeleverd" not in vlieland
     # The verantwoording says the same: CBS figures rounded, the registrations' small counts left out.
@@ -109,7 +109,7 @@ def test_text_names_the_disclosure_method_in_force_and_only_the_exports_delivere
 def test_demo_figures_never_sit_beside_own_figures_and_always_carry_the_label(own_hilversum, shown, tmp_path):
     r = rapport(own_hilversum, tmp_path=tmp_path)
     assert "Gemeente Hilversum" in r.bronnen and "Demodata" in r.bronnen and not r.alleen_demo
-    onderdelen.kpi_overzicht(r, naam="kpi", titel="Kerncijfers per domein")
+    components.kpi_overzicht(r, naam="kpi", titel="Kerncijfers per domein")
     md = unescape(shown[0][0])
     assert "(demodata, fictief)" in md  # the Schuldhulp and Minima tiles come from the demo data
     data = pd.read_csv(tmp_path / "data" / "kpi.csv", dtype=str).set_index("domein")["demodata"]
@@ -136,7 +136,7 @@ def test_a_demo_figure_of_an_indicator_the_gemeente_delivers_itself_is_left_out(
 
 def test_programme_total_off_by_59_is_refused_naming_both_numbers_or_flagged(own_hilversum, shown, tmp_path):
     r = rapport(own_hilversum, "GM0164", "2024", "jaarverslag", tmp_path=tmp_path)
-    onderdelen.tabel_iv3(r)
+    components.tabel_iv3(r)
     text, meta = shown[0]
     text = unescape(text)
     assert meta == {"sdrapport": {"leeg": True}}  # no table
@@ -147,7 +147,7 @@ def test_programme_total_off_by_59_is_refused_naming_both_numbers_or_flagged(own
     original = path.read_text(encoding="utf-8")
     try:
         path.write_text(original.replace("2024:\n  drempel: 50\n", "2024:\n  drempel: 50\n  totaalcontrole: waarschuwen\n"), encoding="utf-8")
-        onderdelen.tabel_iv3(r)
+        components.tabel_iv3(r)
     finally:
         path.write_text(original, encoding="utf-8")
     md = unescape(shown[1][0])
@@ -182,7 +182,7 @@ def test_wmo_clients_by_age_and_sex_per_1000_of_that_group_named_in_the_caption(
     cats = r.verdeling("wmo_clienten_per_1000", "productcategorie").set_index("productcategorie")["waarde"]
     hh = r.verdeling("wmo_clienten", "productcategorie").set_index("productcategorie")["waarde"]["Hulp bij het huishouden"]
     assert cats["Hulp bij het huishouden"] == pytest.approx(hh / r.inwoners * 1000)
-    onderdelen.figuur_verdeling(r, "wmo_clienten_per_1000", "leeftijd", geslacht="vrouw", naam="f", titel="Vrouwelijke Wmo-cliënten naar leeftijd")
+    components.figuur_verdeling(r, "wmo_clienten_per_1000", "leeftijd", geslacht="vrouw", naam="f", titel="Vrouwelijke Wmo-cliënten naar leeftijd")
     caption = unescape(shown[0][1]["sdrapport"]["fig-cap"])
     assert "per 1.000 vrouwen van dezelfde leeftijdsgroep" in caption
     assert "per 1.000 vrouwen van dezelfde leeftijdsgroep" in shown[0][1]["sdrapport"]["fig-alt"]

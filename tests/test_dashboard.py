@@ -6,11 +6,11 @@ import pandas as pd
 from tests.conftest import html_rows
 import pytest
 
-from sdrapport import onderdelen
-from sdrapport.doelen import Kpi, change, evaluate, status
+from sdrapport.presentation import components
+from sdrapport.indicators.targets import Kpi, change, evaluate, status
 from sdrapport.errors import ContractError
-from sdrapport.report import Rapport, Waarde
-from sdrapport.store import build_store
+from sdrapport.presentation.report import Rapport, Waarde
+from sdrapport.store.database import build_store
 from tests.conftest import REPO
 
 ROWS = [
@@ -62,7 +62,7 @@ def shown(monkeypatch):
 
 
 def test_quarter_table_shows_nothing_after_the_report_period(tiny, shown):
-    onderdelen.tabel_kwartalen(tiny, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")  # report: 2021-Q1
+    components.tabel_kwartalen(tiny, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")  # report: 2021-Q1
     data = pd.read_csv(tiny.uitvoer / "data" / "kw.csv")
     assert list(data.columns) == ["indicator", "2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4", "2020", "2021-Q1"]
     cells = list(html_rows(shown[0][0]).values())[1]
@@ -72,7 +72,7 @@ def test_quarter_table_shows_nothing_after_the_report_period(tiny, shown):
 
 def test_quarter_table_year_is_its_own_figure_not_the_sum(tiny, shown):
     q4 = Rapport("GM0402", "2021-Q4", project=tiny.project.root, uitvoer=tiny.uitvoer, rapport="dashboard")
-    onderdelen.tabel_kwartalen(q4, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
+    components.tabel_kwartalen(q4, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
     data = pd.read_csv(tiny.uitvoer / "data" / "kw.csv")
     assert list(data.columns) == ["indicator", "2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4", "2020",
                                   "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4", "2021"]
@@ -96,7 +96,7 @@ def test_tijdigheid_targets_follow_seed_001():
     """Seed 001 (Hilversum 2021 Q1): Participatiewet "doelstelling van 95", Wmo "doelstelling van 80%
     binnen 8 weken" (the page with woningaanpassingen and Begeleiding in de Wijk), Jeugd
     "streefcijfer 95%"; the standard follows it."""
-    from sdrapport.doelen import target
+    from sdrapport.indicators.targets import target
     from sdrapport.project import Project
     from tests.conftest import REPO
 
@@ -132,7 +132,7 @@ def test_status_follows_the_catalogue_direction():
 
 
 def test_small_registration_counts_give_true_percentages():
-    from sdrapport.analysis import publish
+    from sdrapport.indicators.analysis import publish
     from tests.test_analysis import CAT, obs
 
     frame = obs([("G1", "2021-Q1", "vroegsignalen", 10), ("G1", "2021-Q1", "vroegsignalen_contact", 4)])
@@ -140,7 +140,7 @@ def test_small_registration_counts_give_true_percentages():
 
 
 def test_kpi_overview_lists_every_kpi_of_the_profile(tiny, shown):
-    onderdelen.kpi_overzicht(tiny)
+    components.kpi_overzicht(tiny)
     data = pd.read_csv(tiny.uitvoer / "data" / "kpi.csv", dtype=str, keep_default_na=False)
     assert list(data["domein"]) == ["Participatiewet", "Wmo", "Jeugd", "Schuldhulpverlening", "Minima"]  # one tile per domain
     assert data.loc[(data["indicator"] == "tijdigheid") & (data["wet"] == "Wmo"), "status"].item() == "behaald"
@@ -148,7 +148,7 @@ def test_kpi_overview_lists_every_kpi_of_the_profile(tiny, shown):
 
 
 def test_kpi_profile_refuses_neutral_indicators_and_two_tiles_for_a_domain(tiny):
-    from sdrapport.doelen import load_kpis
+    from sdrapport.indicators.targets import load_kpis
 
     path = tiny.project.params / "rapporten" / "dashboard.yml"
     path.write_text("titel: x\nnotebooks: [10_dashboard.ipynb]\nkpi:\n  - {domein: Wmo, indicator: wmo_clienten}\n", encoding="utf-8")

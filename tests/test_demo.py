@@ -3,8 +3,8 @@ import csv
 
 import pandas as pd
 
-from sdrapport.contract import GROOTTEKLASSEN, grootteklasse
-from sdrapport.demo import DEMO_BRON, generate, write_demo
+from sdrapport.inputs.contract import GROOTTEKLASSEN, grootteklasse
+from sdrapport.inputs.demo import DEMO_BRON, generate, write_demo
 from tests.conftest import REPO
 
 

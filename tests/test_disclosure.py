@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from sdrapport.disclosure import cbs_round, relative
+from sdrapport.indicators.disclosure import cbs_round, relative
 
 
 @pytest.mark.parametrize(

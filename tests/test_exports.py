@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sdrapport.definities import derive_exact
+from sdrapport.indicators.definitions import derive_exact
 from sdrapport.errors import ContractError
-from sdrapport.params import ParamsError
-from sdrapport.registraties import parse_dates, read_registraties
+from sdrapport.inputs.params import ParamsError
+from sdrapport.inputs.registrations import parse_dates, read_registraties
 from tests.conftest import REPO
 from tests.test_cli import sdrapport
 from tests.test_registraties import CATALOGUE, GEMEENTEN, config, value

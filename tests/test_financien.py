@@ -5,9 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from sdrapport.analysis import publish
-from sdrapport.catalogue import load_catalogue
-from sdrapport.financien import (
+from sdrapport.indicators.analysis import publish
+from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.indicators.finance import (
     TOELICHTING_ONTBREEKT,
     TOTAAL,
     ParamsError,

@@ -16,8 +16,8 @@ from nbclient import NotebookClient
 
 from tests.test_hygiene import defaults
 
-from sdrapport.report import META_KEY
-from sdrapport.runner import cell_label, run_report
+from sdrapport.presentation.report import META_KEY
+from sdrapport.runner.run import cell_label, run_report
 
 
 def labelled_outputs(nb: nbformat.NotebookNode) -> dict[str, list]:

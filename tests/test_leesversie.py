@@ -8,16 +8,16 @@ import re
 
 import nbformat
 
-from sdrapport.leesversie import html_path, write_html
-from sdrapport.runner import load_profile, run_report
-from sdrapport.site import chapters_without_figures, is_empty_output
+from sdrapport.publisher.standalone import html_path, write_html
+from sdrapport.runner.run import load_profile, run_report
+from sdrapport.publisher.site import chapters_without_figures, is_empty_output
 
 from tests.conftest import html_rows, unescape
 from tests import test_veilig
 
 
 def _labelled(path):
-    from sdrapport.runner import cell_label
+    from sdrapport.runner.run import cell_label
 
     nb = nbformat.read(path, as_version=4)
     return [(cell_label(c), c) for c in nb.cells if c.cell_type == "code" and cell_label(c) and c.outputs]

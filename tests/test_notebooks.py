@@ -7,8 +7,8 @@ import pandas as pd
 
 from tests.conftest import html_rows, unescape
 
-from sdrapport.runner import cell_label, run_report
-from sdrapport.sitecheck import check_project
+from sdrapport.runner.run import cell_label, run_report
+from sdrapport.publisher.check import check_project
 
 
 def _cells(path):

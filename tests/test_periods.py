@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from sdrapport.analysis import stock_year
+from sdrapport.indicators.analysis import stock_year
 from sdrapport.periods import Period, PeriodError, period_range_label
 
 

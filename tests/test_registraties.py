@@ -11,13 +11,13 @@ import pytest
 
 from tests.conftest import html_rows
 
-from sdrapport.catalogue import load_catalogue
-from sdrapport.definities import derive, derive_exact
-from sdrapport.disclosure import protect
+from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.indicators.definitions import derive, derive_exact
+from sdrapport.indicators.disclosure import protect
 from sdrapport.errors import ContractError
-from sdrapport.registraties import Config, elfproef, load_config, load_key, read_registraties
-from sdrapport.report import Rapport
-from sdrapport.store import build_store
+from sdrapport.inputs.registrations import Config, elfproef, load_config, load_key, read_registraties
+from sdrapport.presentation.report import Rapport
+from sdrapport.store.database import build_store
 from tests.conftest import REPO
 import itertools
 
@@ -446,13 +446,13 @@ def test_store_holds_protected_aggregates_and_the_report_reads_them_like_any_ind
 def test_definition_change_is_shown_side_by_side_with_the_explanation(small_project, monkeypatch):
     import IPython.display
 
-    from sdrapport import onderdelen
+    from sdrapport.presentation import components
 
     seen = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append(getattr(obj, "data", obj)))
     r = Rapport("GM0402", "2021-Q1", project=small_project, uitvoer=small_project / "out", rapport="dashboard")
-    onderdelen.tabel_definitiewijziging(r, "jeugd_jongeren", naam="definitie-jeugd", titel="Unieke jeugdigen")
-    onderdelen.tekst_definitiewijziging(r, "jeugd_jongeren")
+    components.tabel_definitiewijziging(r, "jeugd_jongeren", naam="definitie-jeugd", titel="Unieke jeugdigen")
+    components.tekst_definitiewijziging(r, "jeugd_jongeren")
     table, text = seen[0], seen[1]
     rows = html_rows(table)
     assert rows["Periode"] == ["Toegewezen budget (versie 1)", "Zorgperiode (versie 2)", "Verschil", "Verschil in %"]

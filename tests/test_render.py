@@ -38,8 +38,8 @@ HOSTILE_NOTE = ("Let op {{< env SDRAPPORT_SLEUTEL >}} en {{< include ../../../..
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """All four report types built and rendered, with hostile commentary on the dashboard."""
-    from sdrapport.runner import run_report
-    from sdrapport.site import render, write_site
+    from sdrapport.runner.run import run_report
+    from sdrapport.publisher.site import render, write_site
 
     proj = copy_project(tmp_path_factory.mktemp("render") / "project")
     (proj.params / "toelichting" / "GM0402.yml").write_text(f"10_dashboard: '{HOSTILE_NOTE}'\n", encoding="utf-8")

@@ -3,9 +3,9 @@ import re
 
 import pytest
 
-from sdrapport import teksten
-from sdrapport.disclosure import cbs_round
-from sdrapport.report import Rapport
+from sdrapport.presentation import texts
+from sdrapport.indicators.disclosure import cbs_round
+from sdrapport.presentation.report import Rapport
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +34,17 @@ def test_published_values_follow_the_rounding_rule(dordrecht):
 
 
 def test_narrative_reads_like_the_gmsd(dordrecht):
-    zin = teksten.wmo_clienten(dordrecht)
+    zin = texts.wmo_clienten(dordrecht)
     n = dordrecht.waarde("wmo_clienten").tekst
     assert zin.startswith(f"In de gemeente Dordrecht waren er in het tweede halfjaar 2023 {n} unieke cliënten met een maatwerkvoorziening Wmo.")
     assert re.search(r"In vergelijkbare gemeenten .*100\.000 - 300\.000 inwoners.* is dit gemiddeld \d+,\d per 1\.000 inwoners\.", zin)
-    assert teksten.bevolking(dordrecht).startswith("Op 1 januari 2024 telde de gemeente Dordrecht 121.434 inwoners en 57.353 huishoudens.")
+    assert texts.bevolking(dordrecht).startswith("Op 1 januari 2024 telde de gemeente Dordrecht 121.434 inwoners en 57.353 huishoudens.")
 
 
 def test_missing_delivery_is_said_and_left_out_of_the_reference(demo_project):
     zwolle = Rapport("GM0193", "2022-H1", project=demo_project.root)
     assert not zwolle.waarde("wmo_clienten").beschikbaar
-    assert "geen cijfers over Wmo-maatwerkvoorzieningen" in teksten.wmo_clienten(zwolle)
+    assert "geen cijfers over Wmo-maatwerkvoorzieningen" in texts.wmo_clienten(zwolle)
     ref = zwolle.referentie("wmo_clienten_per_1000")
     assert ref.n == len(zwolle.referentiegroep) - 1
 
@@ -67,7 +67,7 @@ def test_unknown_and_suppressed_show_as_symbols(demo_project):
 def test_data_downloads_write_plain_deterministic_numbers(tmp_path):
     import pandas as pd
 
-    from sdrapport.report import write_csv
+    from sdrapport.presentation.report import write_csv
 
     path = write_csv(pd.DataFrame({"a": ["x", "y", "z"], "b": [1234567.0, 0.12345678, float("nan")], "c": ["?", 5, "-"]}), tmp_path / "t.csv")
     assert path.read_text(encoding="utf-8") == "a,b,c\nx,1234567,?\ny,0.123457,5\nz,,-\n"

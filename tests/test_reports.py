@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sdrapport.runner import run_report
-from sdrapport.site import write_site
-from sdrapport.sitecheck import check_project
+from sdrapport.runner.run import run_report
+from sdrapport.publisher.site import write_site
+from sdrapport.publisher.check import check_project
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from sdrapport.errors import ContractError
-from sdrapport.params import ParamsError, check_report_params, load_params
+from sdrapport.inputs.params import ParamsError, check_report_params, load_params
 from sdrapport.periods import Period
-from sdrapport.runner import Coverage
+from sdrapport.runner.run import Coverage
 from tests.conftest import REPO, copy_project
 
 
@@ -210,7 +210,7 @@ def test_a_provision_delivered_twice_under_another_id_is_refused_with_both_rows(
           "v2,B,GM0402,pw,,Jobcoach,,,2023-10-01,")
     write(data / "registraties", "voorzieningen-b.csv", HEADER_V + "v3,C,GM0402,pw,,Jobcoach,,,2023-11-01,\n"
           "w9,A,GM0402,pw,jobcoach INTERN,Jobcoach,,,2023-10-01,\nw8,B,GM0402,pw,,Jobcoach,,,2023-10-01,")
-    from sdrapport.registraties import read_registraties
+    from sdrapport.inputs.registrations import read_registraties
     from tests.test_registraties import GEMEENTEN
 
     with pytest.raises(ContractError) as err:
@@ -230,7 +230,7 @@ def test_keeping_the_first_of_a_provision_delivered_twice_counts_it_once(tmp_pat
 
 
 def test_the_store_build_says_how_many_duplicates_it_dropped(tmp_path):
-    from sdrapport.store import build_store
+    from sdrapport.store.database import build_store
 
     proj = copy_project(tmp_path / "p")
     path = proj.data / "registraties" / "voorzieningen-demo.csv"
@@ -248,7 +248,7 @@ def test_the_store_build_says_how_many_duplicates_it_dropped(tmp_path):
 
 # -- 5. bounded memory: records are read in chunks ---------------------------------------------------------
 def test_an_export_is_read_in_chunks_with_the_same_rows_and_messages(tmp_path, monkeypatch):
-    from sdrapport import contract, registraties
+    from sdrapport.inputs import contract, registrations
 
     sizes = []
     original = contract.read_table_chunks
@@ -258,8 +258,8 @@ def test_an_export_is_read_in_chunks_with_the_same_rows_and_messages(tmp_path, m
             sizes.append(len(table.frame))
             yield table
 
-    monkeypatch.setattr(registraties, "CHUNK_ROWS", 3)
-    monkeypatch.setattr(registraties, "read_table_chunks", spy)
+    monkeypatch.setattr(registrations, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(registrations, "read_table_chunks", spy)
     rows = [f"v{i},C{i % 4},GM0402,pw,,Jobcoach,,,2023-0{1 + i % 9}-01," for i in range(10)]
     text = HEADER_V + "\n".join(rows[:6]) + "\n\n" + "\n".join(rows[6:])  # a blank line counts as a row
     obs = exact(tmp_path / "a", {"voorzieningen.csv": text})
@@ -293,14 +293,14 @@ def _export(store: Path) -> dict[str, bytes]:
 
 
 def _build_in_subprocess(data: Path, store: Path, seed: str) -> None:
-    code = "import sys; from sdrapport.store import build_store; build_store(sys.argv[1], sys.argv[2])"
+    code = "import sys; from sdrapport.store.database import build_store; build_store(sys.argv[1], sys.argv[2])"
     env = dict(os.environ, PYTHONHASHSEED=seed)
     proc = subprocess.run([sys.executable, "-c", code, str(data), str(store)], capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
 
 
 def test_the_same_inputs_give_the_same_store_in_every_process(demo_project, tmp_path):
-    from sdrapport.store import build_store
+    from sdrapport.store.database import build_store
 
     reference = _export(demo_project.store)
     build_store(demo_project.data, tmp_path / "again.duckdb")  # same process
@@ -325,9 +325,9 @@ def test_a_reports_data_downloads_are_the_same_bytes_in_separate_processes(tmp_p
 
 
 def test_categories_follow_the_catalogue_not_the_order_of_delivery(tmp_path):
-    from sdrapport.catalogue import load_catalogue
-    from sdrapport.report import Rapport
-    from sdrapport.store import build_store
+    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.presentation.report import Rapport
+    from sdrapport.store.database import build_store
 
     proj = copy_project(tmp_path / "p")
     demo = proj.data / "observaties" / "demo.csv"
@@ -346,25 +346,25 @@ def test_categories_follow_the_catalogue_not_the_order_of_delivery(tmp_path):
 
 # -- 8. unknown totals are said; thousands separators are refused ------------------------------------------------
 def test_an_unknown_or_suppressed_total_gets_its_sentence(demo_project):
-    from sdrapport import teksten
-    from sdrapport.report import Rapport
+    from sdrapport.presentation import texts
+    from sdrapport.presentation.report import Rapport
 
     r = Rapport("GM0505", "2023-H2", project=demo_project.root)
     eigen = r._eigen
     total = (eigen["indicator"] == "wmo_clienten_75plus") & (eigen["periode"] == "2023-H2")
     r._eigen = eigen.assign(waarde=eigen["waarde"].mask(total), waarde_status=eigen["waarde_status"].mask(total, "onbekend"))
-    assert teksten.wmo_75plus(r).startswith("Het aantal cliënten met een maatwerkvoorziening Wmo per 1.000 inwoners van 75 jaar "
+    assert texts.wmo_75plus(r).startswith("Het aantal cliënten met een maatwerkvoorziening Wmo per 1.000 inwoners van 75 jaar "
                                             "en ouder in het tweede halfjaar 2023 is onbekend.")
     total = (eigen["indicator"] == "wmo_clienten") & (eigen["periode"] == "2023-H2") & eigen[["financieringsvorm", "hoofdcategorie",
                                                                                              "productcategorie", "leeftijd", "geslacht"]].isna().all(axis=1)
     r._eigen = eigen.assign(waarde=eigen["waarde"].mask(total), waarde_status=eigen["waarde_status"].mask(total, "onbekend"))
-    assert teksten.wmo_clienten(r) == ("Het aantal unieke cliënten met een maatwerkvoorziening Wmo in de gemeente Dordrecht in het "
+    assert texts.wmo_clienten(r) == ("Het aantal unieke cliënten met een maatwerkvoorziening Wmo in de gemeente Dordrecht in het "
                                        "tweede halfjaar 2023 is onbekend.")
     r._eigen = eigen.assign(waarde=eigen["waarde"].mask(total), waarde_status=eigen["waarde_status"].mask(total, "geheim"))
-    assert "wordt niet gepubliceerd: het is zo klein dat personen herkenbaar zouden kunnen zijn" in teksten.wmo_clienten(r)
+    assert "wordt niet gepubliceerd: het is zo klein dat personen herkenbaar zouden kunnen zijn" in texts.wmo_clienten(r)
     flows = eigen["indicator"].isin(["bijstand_instroom"]) & (eigen["periode"] == "2023-H2")
     r._eigen = eigen.assign(waarde=eigen["waarde"].mask(flows), waarde_status=eigen["waarde_status"].mask(flows, "onbekend"))
-    assert "Het aantal personen dat de bijstand instroomde in het tweede halfjaar 2023 is onbekend." in teksten.bijstand_stromen(r)
+    assert "Het aantal personen dat de bijstand instroomde in het tweede halfjaar 2023 is onbekend." in texts.bijstand_stromen(r)
 
 
 @pytest.mark.parametrize("indicator, waarde, fragment", [
@@ -376,8 +376,8 @@ def test_an_unknown_or_suppressed_total_gets_its_sentence(demo_project):
                                                 "duizendtalscheiding"),
 ])
 def test_a_thousands_separator_in_an_amount_or_count_is_refused(tmp_path, indicator, waarde, fragment):
-    from sdrapport.catalogue import load_catalogue
-    from sdrapport.contract import read_observaties
+    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.contract import read_observaties
 
     path = tmp_path / "obs.csv"
     path.write_text(f"gemeente,periode,indicator,waarde,bron,status\nGM0505,2023,{indicator},{waarde},Gemeente,definitief\n", encoding="utf-8")
@@ -388,8 +388,8 @@ def test_a_thousands_separator_in_an_amount_or_count_is_refused(tmp_path, indica
 
 
 def test_a_fraction_of_a_thousand_euros_and_decimals_elsewhere_stay_possible(tmp_path):
-    from sdrapport.catalogue import load_catalogue
-    from sdrapport.contract import read_observaties
+    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.contract import read_observaties
 
     path = tmp_path / "obs.csv"
     path.write_text("gemeente,periode,indicator,waarde,bron,status\nGM0505,2023,wmo_uitgaven_gerealiseerd,1.2340,G,definitief\n"

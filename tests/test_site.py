@@ -6,8 +6,8 @@ import sys
 
 import yaml
 
-from sdrapport.site import render, write_site
-from sdrapport.sitecheck import check_project
+from sdrapport.publisher.site import render, write_site
+from sdrapport.publisher.check import check_project
 from tests.conftest import REPO
 
 

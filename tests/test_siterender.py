@@ -1,4 +1,4 @@
-"""Incremental and parallel site rendering (sdrapport.siterender) with a stand-in `quarto` that records
+"""Incremental and parallel site rendering (sdrapport.publisher.render) with a stand-in `quarto` that records
 which pages it renders, and, when Quarto is installed, against one full `quarto render`."""
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from sdrapport.project import Project
-from sdrapport.site import render
-from sdrapport.siterender import RENDER_MANIFEST
+from sdrapport.publisher.site import render
+from sdrapport.publisher.render import RENDER_MANIFEST
 
 FAKE = r'''#!PYTHON
 """Stand-in quarto: `quarto render PAGE... --output-dir DIR` writes DIR/<page>.html (and index.pdf
@@ -282,7 +282,7 @@ def test_incremental_parallel_site_equals_one_full_quarto_render(built, tmp_path
     """Two reports (the built one and a copy as a second gemeente) and the site pages: the parallel
     render, and an incremental one after a change, give the files and search entries of one
     `quarto render` of the whole project."""
-    from sdrapport.site import write_site
+    from sdrapport.publisher.site import write_site
 
     src, _ = built
     ignore = shutil.ignore_patterns("_site", "_site.*", ".quarto")

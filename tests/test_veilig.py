@@ -1,4 +1,4 @@
-"""Untrusted text stays text: escaping (sdrapport.veilig), the table renderer (sdrapport.tabellen),
+"""Untrusted text stays text: escaping (sdrapport.presentation.escaping), the table renderer (sdrapport.presentation.tables),
 and a real build with hostile names, categories and commentary."""
 import re
 import subprocess
@@ -7,9 +7,9 @@ import sys
 import pandas as pd
 import pytest
 
-from sdrapport import veilig
-from sdrapport.runner import load_profile
-from sdrapport.tabellen import Tabel, Tegel, looks_numeric, tegels_markdown
+from sdrapport.presentation import escaping
+from sdrapport.runner.run import load_profile
+from sdrapport.presentation.tables import Tabel, Tegel, looks_numeric, tegels_markdown
 from tests.conftest import copy_project, html_rows, unescape
 
 HOSTILE = ("Gem {{< env SDRAPPORT_SLEUTEL >}} {{< include ../../../../../../../../etc/os-release >}} "
@@ -22,29 +22,29 @@ def _unsafe_shortcode(text: str) -> list[str]:
 
 
 def test_markdown_escapes_every_markup_character_and_keeps_the_text():
-    md = veilig.markdown(HOSTILE)
+    md = escaping.markdown(HOSTILE)
     assert not re.search(r"(?<!\\)[{}<>\[\]`*|$@]", md) and "\n" not in md  # every markup character escaped
     assert unescape(md) == HOSTILE  # a reader sees exactly what was typed
-    assert veilig.markdown("regel 1\n\n# kop\n- punt") == "regel 1 \\# kop - punt"  # no heading can start
-    assert veilig.markdown("- punt") == "\\- punt" and veilig.markdown("1. punt") == "1\\. punt"  # nor a list
-    assert veilig.markdown("€ 60.000, (a): b.") == "€\u00a060.000, (a): b."  # readable; the sign stays with its amount
+    assert escaping.markdown("regel 1\n\n# kop\n- punt") == "regel 1 \\# kop - punt"  # no heading can start
+    assert escaping.markdown("- punt") == "\\- punt" and escaping.markdown("1. punt") == "1\\. punt"  # nor a list
+    assert escaping.markdown("€ 60.000, (a): b.") == "€\u00a060.000, (a): b."  # readable; the sign stays with its amount
 
 
 def test_markdown_parts_are_escaped_once():
-    safe = veilig.samen(veilig.nadruk("Titel*"), ": ", "a_b")
+    safe = escaping.samen(escaping.nadruk("Titel*"), ": ", "a_b")
     assert safe == "*Titel\\**: a\\_b"
-    assert veilig.markdown(safe) == safe  # already safe: not escaped again
-    assert veilig.Markdown("**x**") + "<b>" == "**x**\\<b\\>"
+    assert escaping.markdown(safe) == safe  # already safe: not escaped again
+    assert escaping.Markdown("**x**") + "<b>" == "**x**\\<b\\>"
 
 
 def test_html_typst_and_attribute_escaping():
-    assert veilig.html('{{< x >}} <b a="1">') == "&#123;&#123;&lt; x &gt;&#125;&#125; &lt;b a=&quot;1&quot;&gt;"
-    typ = veilig.typst_string('a "b" \\ #set {x} [y] $z$')
+    assert escaping.html('{{< x >}} <b a="1">') == "&#123;&#123;&lt; x &gt;&#125;&#125; &lt;b a=&quot;1&quot;&gt;"
+    typ = escaping.typst_string('a "b" \\ #set {x} [y] $z$')
     assert typ.startswith('"') and typ.endswith('"')
     for part in ("{{", "}}", "[", "]", "#", "$", "<"):
         assert part not in typ[1:-1]
     assert '\\"b\\"' in typ and "\\\\" in typ
-    alt = veilig.attribuut("waarde {{< env X >}}")
+    alt = escaping.attribuut("waarde {{< env X >}}")
     assert "{{" not in alt and "}}" not in alt and alt.replace("\u200b", "") == "waarde {{< env X >}}"
 
 
@@ -100,8 +100,8 @@ def test_report_names_are_names_not_paths(project):
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """The dashboard of a gemeente whose name, and whose commentary, try to run code on the page."""
-    from sdrapport.runner import run_report
-    from sdrapport.site import write_site
+    from sdrapport.runner.run import run_report
+    from sdrapport.publisher.site import write_site
 
     proj = copy_project(tmp_path_factory.mktemp("hostile") / "project")
     gemeenten = proj.data / "gemeenten.csv"

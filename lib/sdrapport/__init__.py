@@ -6,6 +6,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0+onbekend"
 
-from .report import Rapport, Waarde
+from sdrapport.presentation.report import Rapport, Waarde
 
 __all__ = ["Rapport", "Waarde", "__version__"]

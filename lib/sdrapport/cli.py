@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from .errors import ContractError
-from .periods import Period, PeriodError
-from .project import Project
+from sdrapport.errors import ContractError
+from sdrapport.periods import Period, PeriodError
+from sdrapport.project import Project
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reproduceerbare rapportages sociaal domein.")
 console = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
@@ -46,7 +46,7 @@ PROBLEMS_CSV = "ingest-problemen.csv"
 
 
 def _contract_error(exc: ContractError, proj: Project | None = None) -> None:
-    from .params import ParamsError
+    from sdrapport.inputs.params import ParamsError
 
     if isinstance(exc, ParamsError):
         console.print("[red]Een instellingenbestand onder params/ is niet in orde:[/red]")
@@ -89,9 +89,9 @@ def _input_errors(proj: Project | None = None) -> Iterator[None]:
 @app.command()
 def ingest(project: Path = ProjectOpt) -> None:
     """Controleer alle bestanden onder data/ en bouw de DuckDB-opslag opnieuw op."""
-    from .store import build_store
+    from sdrapport.store.database import build_store
 
-    from .registraties import load_config, load_key, registratie_files
+    from sdrapport.inputs.registrations import load_config, load_key, registratie_files
 
     proj = _project(project)
     try:
@@ -161,9 +161,9 @@ def run(
 
 def _readable_without_quarto(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> None:
     """Without Quarto there is no website: the report as one HTML file instead (leesversie.py)."""
-    from .leesversie import remove_html, write_html
-    from .runner import load_profile
-    from .site import quarto_binary
+    from sdrapport.publisher.standalone import remove_html, write_html
+    from sdrapport.runner.run import load_profile
+    from sdrapport.publisher.site import quarto_binary
 
     outdir = proj.report_dir(p.code, gemeente, rapport)
     if not ok:
@@ -184,9 +184,9 @@ def _relative(proj: Project, path: Path) -> Path:
 
 
 def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
-    from .params import check_report_params
-    from .runner import check_period, check_report_data, load_profile, run_report
-    from .store import ensure_store
+    from sdrapport.inputs.params import check_report_params
+    from sdrapport.runner.run import check_period, check_report_data, load_profile, run_report
+    from sdrapport.store.database import ensure_store
 
     # Every check before the first notebook: a refusal (exit 2) leaves no files and no page changed.
     with _input_errors(proj):
@@ -226,7 +226,7 @@ def _seconds(seconds: float) -> str:
 def _failure_block(proj: Project, failure) -> None:
     """A failed notebook in one block: notebook, cell with its label, the error and where it was
     raised, and the executed copy to open in JupyterLab."""
-    from .meldingen import error_location
+    from sdrapport.runner.failures import error_location
 
     cel = f"{failure.cell}" if failure.cell is not None else "onbekend"
     lines = [f"[red]Notebook mislukt: {failure.notebook}[/red]",
@@ -265,10 +265,10 @@ def batch(
     project: Path = ProjectOpt,
 ) -> None:
     """Bouw rapporten voor veel gemeenten en perioden tegelijk: parallel, incrementeel en hervatbaar."""
-    from .batch import resolve_gemeenten, run_batch
-    from .params import check_report_params
-    from .runner import check_period, load_profile
-    from .store import ensure_store
+    from sdrapport.runner.batch import resolve_gemeenten, run_batch
+    from sdrapport.inputs.params import check_report_params
+    from sdrapport.runner.run import check_period, load_profile
+    from sdrapport.store.database import ensure_store
 
     proj = _project(project)
     periods = [_periode(p.strip()) for p in perioden.split(",") if p.strip()]
@@ -359,8 +359,8 @@ def site(
 
 
 def _site(proj: Project, *, full: bool = False, workers: int | None = None) -> None:
-    from .site import render, write_site
-    from .sitecheck import check_project
+    from sdrapport.publisher.site import render, write_site
+    from sdrapport.publisher.check import check_project
 
     pages = write_site(proj)
     problems = check_project(proj)
@@ -382,7 +382,7 @@ def _site(proj: Project, *, full: bool = False, workers: int | None = None) -> N
 @app.command()
 def controleer(project: Path = ProjectOpt) -> None:
     """Controleer het Quarto-project statisch (pagina's, embeds, links, YAML) zonder te renderen."""
-    from .sitecheck import check_project
+    from sdrapport.publisher.check import check_project
 
     problems = check_project(_project(project))
     for line in problems:
@@ -414,9 +414,9 @@ def voorbeeld(
     """Bekijk de pagina van één gebouwd rapport: quarto preview, of zonder Quarto de HTML-versie."""
     import subprocess
 
-    from .leesversie import write_html
-    from .runner import load_profile
-    from .site import PAGE, quarto_binary, write_site
+    from sdrapport.publisher.standalone import write_html
+    from sdrapport.runner.run import load_profile
+    from sdrapport.publisher.site import PAGE, quarto_binary, write_site
 
     proj = _project(project)
     p = _periode(periode)
@@ -476,7 +476,7 @@ def lab(
 @app.command()
 def demodata(project: Path = ProjectOpt) -> None:
     """Schrijf de demodata opnieuw (deterministisch: dezelfde bytes bij elke run)."""
-    from .demo import write_demo
+    from sdrapport.inputs.demo import write_demo
 
     proj = _project(project)
     for path in write_demo(proj.data):
@@ -498,7 +498,7 @@ def cbs_fetch(
     """Haal CBS-tabellen op (of gebruik de opgeslagen snapshot) en zet ze om naar waarnemingen."""
     import pandas as pd
 
-    from .cbs import CbsError, fetch, mappings, write_observations
+    from sdrapport.inputs.cbs import CbsError, fetch, mappings, write_observations
 
     proj = _project(project)
     known = list(pd.read_csv(proj.data / "gemeenten.csv", dtype=str)["code"])

@@ -36,11 +36,11 @@ import nbformat
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 
-from . import veilig
-from .periods import Period
-from .project import Project
-from .report import META_KEY
-from .runner import MANIFEST, Profile, cell_label
+from sdrapport.presentation import escaping
+from sdrapport.periods import Period
+from sdrapport.project import Project
+from sdrapport.presentation.report import META_KEY
+from sdrapport.runner.run import MANIFEST, Profile, cell_label
 
 RAW_HTML = re.compile(r"```\{=html\}\n(.*?)\n```", re.S)
 _OPTION = re.compile(r"^#\| (fig-cap|fig-alt|tbl-cap): (.*)$", re.M)
@@ -189,14 +189,14 @@ def _md_cell(text: str) -> nbformat.NotebookNode:
 
 def _box(kind: str, title: str, text: str) -> str:
     """A note box: the HTML wrapper around Markdown (blank lines, so the Markdown is rendered)."""
-    return f'<div class="sd-melding {kind}" role="note">\n\n**{veilig.markdown(title)}**\n\n{text}\n\n</div>'
+    return f'<div class="sd-melding {kind}" role="note">\n\n**{escaping.markdown(title)}**\n\n{text}\n\n</div>'
 
 
 def reader_notebook(project: Project, gemeente: str, periode: Period, profile: Profile) -> tuple[nbformat.NotebookNode, dict]:
     """The report's executed notebooks joined in profile order, with the page's generated parts as
     Markdown cells. Returns the notebook and the gemeente's facts."""
-    from .downloads import download_links
-    from .site import (
+    from sdrapport.presentation.downloads import download_links
+    from sdrapport.publisher.site import (
         DOWNLOADS_INTRO,
         TECHNISCH_KOP,
         _toelichting,
@@ -212,7 +212,7 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
     facts = gemeente_facts(project, gemeente, periode)
     cells = []
     if facts["demo"]:
-        cells.append(_md_cell(_box("sd-waarschuwing", "Demodata: fictieve cijfers", veilig.markdown(demo_text(facts)))))
+        cells.append(_md_cell(_box("sd-waarschuwing", "Demodata: fictieve cijfers", escaping.markdown(demo_text(facts)))))
     without = chapters_without_figures(outdir, profile.notebooks)
     if without:
         cells.append(_md_cell(_box("sd-info", "Nog niet alle cijfers", empty_chapters_text(without, periode))))
@@ -228,7 +228,7 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
              *technisch, "", "</details>"]
     downloads = download_links(outdir)
     if downloads:
-        lines += ["", DOWNLOADS_INTRO, "", *(f"- [{veilig.markdown(label)}]({target})" for label, target in downloads)]
+        lines += ["", DOWNLOADS_INTRO, "", *(f"- [{escaping.markdown(label)}]({target})" for label, target in downloads)]
     cells.append(_md_cell("\n".join(lines)))
     nb = nbformat.v4.new_notebook(cells=cells, metadata={"title": f"{profile.titel} {facts['naam']}"})
     return nb, facts
@@ -238,7 +238,7 @@ def write_html(project: Project, gemeente: str, periode: str | Period, profile: 
     """Write the report's self-contained HTML file (see the module docstring) and return its path."""
     from nbconvert import HTMLExporter
 
-    from .site import _write, page_title
+    from sdrapport.publisher.site import _write, page_title
 
     periode = Period.parse(periode)
     outdir = project.report_dir(periode.code, gemeente, profile.naam)

@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from .project import Project
-from .runner import cell_label
+from sdrapport.project import Project
+from sdrapport.runner.run import cell_label
 
 EMBED = re.compile(r"\{\{<\s*embed\s+([^\s#>]+)(?:#([^\s>]+))?[^>]*>\}\}")
 INCLUDE = re.compile(r"\{\{<\s*include\s+([^\s>]+)\s*>\}\}")

@@ -19,15 +19,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import formatting
-from .analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
-from .catalogue import Catalogue, Indicator, load_catalogue
-from .demo import DEMO_BRON, DEMO_LABEL
-from .periods import Period, period_range_label
-from .project import Project
-from .store import ensure_store
-from .tabellen import Tabel, kerncijfers_markdown, tegels_markdown
-from . import veilig
+from sdrapport.presentation import formatting
+from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
+from sdrapport.indicators.catalogue import Catalogue, Indicator, load_catalogue
+from sdrapport.inputs.demo import DEMO_BRON, DEMO_LABEL
+from sdrapport.periods import Period, period_range_label
+from sdrapport.project import Project
+from sdrapport.store.database import ensure_store
+from sdrapport.presentation.tables import Tabel, kerncijfers_markdown, tegels_markdown
+from sdrapport.presentation import escaping
 
 SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
 META_KEY = "sdrapport"  # output metadata that the runner turns into Quarto cell options
@@ -78,7 +78,7 @@ def _file_identity(path: Path) -> tuple:
 def _ensure_store_cached(data: Path, store_path: Path) -> None:
     """ensure_store, skipped when neither the data files nor the store changed since the last check
     in this process (the check hashes every data file: 0,1 s per notebook for 342 gemeenten)."""
-    from .store import DataSet
+    from sdrapport.store.database import DataSet
 
     def identity() -> tuple:
         return tuple(_file_identity(p) for p in [*DataSet(Path(data)).files(), Path(store_path)])
@@ -402,25 +402,25 @@ class Rapport:
     # -- output -------------------------------------------------------------------------------
     def tekst(self, tekst: str) -> None:
         """Show a paragraph. Plain text is escaped (names and categories come from data); pass
-        veilig.Markdown for text built from escaped parts."""
+        escaping.Markdown for text built from escaped parts."""
         from IPython.display import Markdown, display
 
-        display(Markdown(veilig.markdown(tekst)))
+        display(Markdown(escaping.markdown(tekst)))
 
     def leeg(self, tekst: str) -> None:
         """Say that a figure or table has no data. The page shows this text in its place (an
         embed of a figure cell without a figure would be an empty, captioned box)."""
         from IPython.display import Markdown, display
 
-        display(Markdown(veilig.markdown(tekst)), metadata={META_KEY: {"leeg": True}})
+        display(Markdown(escaping.markdown(tekst)), metadata={META_KEY: {"leeg": True}})
 
     @staticmethod
     def bijschrift(titel: str, ondertitel: str, bron: str | None = None) -> str:
         """Caption as Quarto reads it (Markdown): the title in bold, then gemeente and unit, then
         the source line. Every part is escaped: it holds names and categories from data."""
-        parts = [veilig.vet(titel.rstrip(".") + "."), veilig.markdown(ondertitel.rstrip(".") + ".")]
+        parts = [escaping.vet(titel.rstrip(".") + "."), escaping.markdown(ondertitel.rstrip(".") + ".")]
         if bron:
-            parts.append(veilig.markdown(bron))
+            parts.append(escaping.markdown(bron))
         return " ".join(parts)
 
     def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str) -> None:
@@ -428,7 +428,7 @@ class Rapport:
         import matplotlib.pyplot as plt
         from IPython.display import display
 
-        display(fig, metadata={META_KEY: {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": veilig.attribuut(alt)}})
+        display(fig, metadata={META_KEY: {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": escaping.attribuut(alt)}})
         plt.close(fig)
 
     def tabel(self, shown: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str,

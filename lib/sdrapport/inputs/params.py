@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ContractError, Problem
+from sdrapport.errors import ContractError, Problem
 
 GEMEENTE = re.compile(r"^GM\d{4}$")
 
@@ -588,7 +588,7 @@ def _profile_semantics(project, path: Path, raw: dict) -> list[Problem]:
         if isinstance(nb, str) and not (project.notebooks / nb).exists():
             problems.append(problem_at(path, ("notebooks", i), f"notebook {nb} bestaat niet in notebooks/"))
     if raw.get("kpi"):
-        from .catalogue import load_catalogue
+        from sdrapport.indicators.catalogue import load_catalogue
 
         try:
             catalogue = load_catalogue(project.catalogue)

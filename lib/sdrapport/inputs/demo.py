@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .periods import Period
+from sdrapport.periods import Period
 
 SEED = 20240101
 DEMO_BRON = "Demodata"
@@ -489,7 +489,7 @@ def generate(gemeenten: list[str]) -> dict[str, bytes]:
     inwoners_rows, doelgroep_rows, obs = [], [], _Writer()
     for code in sorted(gemeenten):
         if code not in INWONERS_2024:
-            raise ValueError(f"geen demo-inwonertal voor {code}; voeg het toe aan INWONERS_2024 in sdrapport.demo")
+            raise ValueError(f"geen demo-inwonertal voor {code}; voeg het toe aan INWONERS_2024 in sdrapport.inputs.demo")
         inw = inwoners_by_year(code)
         for y in YEARS:
             inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
@@ -504,8 +504,8 @@ def generate(gemeenten: list[str]) -> dict[str, bytes]:
         _iv3(obs, code, inw)
     # Where the demo has registrations, the figures derived from them are not delivered as
     # aggregates too (one figure, one source; the store refuses both).
-    from . import demo_registraties as dr
-    from .definities import BRON_SOORT, STANDAARD
+    from sdrapport.inputs import demo_registrations as dr
+    from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
 
     with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
     # (The demo exports carry no reason of ending, so ended provisions stay delivered aggregates.)
@@ -523,7 +523,7 @@ def generate(gemeenten: list[str]) -> dict[str, bytes]:
 
 def _registraties(codes: list[str]) -> dict[str, bytes]:
     """The record-level demo exports (data/registraties/<soort>-demo.csv) for `codes`."""
-    from . import demo_registraties as dr
+    from sdrapport.inputs import demo_registrations as dr
 
     categorieen = {"wmo": PRODUCTCATEGORIE, "jeugd": JEUGD_CATEGORIE, "pw": REINTEGRATIE}
     tijdig = {"wmo": TIJDIGHEID["Wmo"], "jeugd": TIJDIGHEID["Jeugdwet"], "pw": TIJDIGHEID["Participatiewet"]}

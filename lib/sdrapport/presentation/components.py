@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import charts, teksten
-from .analysis import ONTBREEKT, WAARDE
-from .demo import DEMO_LABEL
-from .formatting import datum as fmt_datum
-from .formatting import waarde as fmt
-from .periods import Period, period_range_label
-from .report import Rapport, value_cells, write_csv
-from .teksten import met_lidwoord
-from .tabellen import Kerncijfer, Tegel, noot_teken
-from .veilig import Markdown, markdown, nadruk, samen
+from sdrapport.presentation import charts, texts
+from sdrapport.indicators.analysis import ONTBREEKT, WAARDE
+from sdrapport.inputs.demo import DEMO_LABEL
+from sdrapport.presentation.formatting import datum as fmt_datum
+from sdrapport.presentation.formatting import waarde as fmt
+from sdrapport.periods import Period, period_range_label
+from sdrapport.presentation.report import Rapport, value_cells, write_csv
+from sdrapport.presentation.texts import met_lidwoord
+from sdrapport.presentation.tables import Kerncijfer, Tegel, noot_teken
+from sdrapport.presentation.escaping import Markdown, markdown, nadruk, samen
 
 REFERENTIE = "Referentiegroep"
 
@@ -102,7 +102,7 @@ def _only(df: pd.DataFrame, by: str | None, categorieen: list[str] | None) -> pd
 def _doelen(r: Rapport, ind: str, series: list[str], by: str | None, **fixed: str) -> dict[str, float]:
     """Targets from params/doelen.yml for the report year: per category of `by` (key
     'indicator/<category>'), or for the one series (key 'indicator' plus the fixed breakdown values)."""
-    from .doelen import target
+    from sdrapport.indicators.targets import target
 
     if by:
         found = {s: target(r.project, r.gemeente, r.periode.year, f"{ind}/{s}") for s in series}
@@ -360,7 +360,7 @@ def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", ti
     against the same period a year earlier. KPIs come from `kpis` or else from
     params/rapporten/<rapport>.yml; targets from params/doelen.yml (per gemeente and year, else
     the standard)."""
-    from .doelen import evaluate, load_kpis
+    from sdrapport.indicators.targets import evaluate, load_kpis
 
     kpis = kpis if kpis is not None else load_kpis(r.project, r.rapport)
     tegels, data = [], []
@@ -392,7 +392,7 @@ def _iv3_year(r: Rapport, jaar: int | None) -> Period:
 
 def _iv3(r: Rapport, p: Period):
     """The Iv3 table of one year, None without Iv3 data; ParamsError when names are missing."""
-    from .financien import iv3_tabel, load_taakvelden
+    from sdrapport.indicators.finance import iv3_tabel, load_taakvelden
 
     by = ["taakveld", "begrotingsfase"]
     baten, lasten = r.publiceer("iv3_baten", by=by, periode=p), r.publiceer("iv3_lasten", by=by, periode=p)
@@ -417,7 +417,7 @@ def bedrag(v) -> str:
 
 def _totaal_zin(v) -> str:
     """'het geleverde programmatotaal lasten van de rekening (117.789) wijkt 59 af van de som van de taakvelden (117.730)'."""
-    from .financien import FASE_NAMEN
+    from sdrapport.indicators.finance import FASE_NAMEN
 
     marge = fmt(v.marge, "aantal") if float(v.marge).is_integer() else fmt(v.marge, "%").rstrip("%")
     return (f"het geleverde programmatotaal {v.soort} van de {FASE_NAMEN[v.fase]} ({fmt(v.geleverd, 'EUR x 1.000')}) wijkt "
@@ -428,7 +428,7 @@ def _totaal_zin(v) -> str:
 def _totaalcontrole(r: Rapport, p: Period) -> str:
     """The gemeente's choice for a programme total that its taakvelden do not add up to:
     params/jaarverslag/<gemeente>.yml, totaalcontrole (default 'weigeren')."""
-    from .financien import ParamsError, load_jaarverslag_params
+    from sdrapport.indicators.finance import ParamsError, load_jaarverslag_params
 
     path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
     try:
@@ -443,9 +443,9 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
     amounts are printed '-'. A delivered programme total that differs from the sum of its
     taakvelden by more than rounding explains is refused (the table is replaced by a note naming
     both numbers) or, with totaalcontrole: waarschuwen, published with that note under it."""
-    from .financien import FASEN, TOTAAL, kolom, totaal_verschillen
+    from sdrapport.indicators.finance import FASEN, TOTAAL, kolom, totaal_verschillen
 
-    from .financien import ParamsError
+    from sdrapport.indicators.finance import ParamsError
 
     p = _iv3_year(r, jaar)
     try:
@@ -488,7 +488,7 @@ def tabel_afwijkingen(r: Rapport, *, naam: str = "iv3-afwijkingen", titel: str =
                       jaar: int | None = None) -> None:
     """Every taakveld whose saldo variance is at least the gemeente's threshold (params/jaarverslag),
     with its explanation, or 'toelichting ontbreekt'."""
-    from .financien import ParamsError, afwijkingen, load_jaarverslag_params
+    from sdrapport.indicators.finance import ParamsError, afwijkingen, load_jaarverslag_params
 
     p = _iv3_year(r, jaar)
     path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
@@ -519,7 +519,7 @@ def tabel_afwijkingen(r: Rapport, *, naam: str = "iv3-afwijkingen", titel: str =
 def toelichting_afwijkingen(r: Rapport, *, jaar: int | None = None) -> None:
     """The explanation per taakveld of tabel_afwijkingen, as seed 004 prints it: a heading with the
     amount and voordeel or nadeel, then the gemeente's points as a list."""
-    from .financien import ParamsError, afwijkingen, load_jaarverslag_params
+    from sdrapport.indicators.finance import ParamsError, afwijkingen, load_jaarverslag_params
 
     p = _iv3_year(r, jaar)
     path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
@@ -546,9 +546,9 @@ def toelichting_afwijkingen(r: Rapport, *, jaar: int | None = None) -> None:
 def tabel_beleidsindicatoren(r: Rapport, *, naam: str = "beleidsindicatoren", titel: str = "Beleidsindicatoren") -> None:
     """Policy indicators from params/jaarverslag/<gemeente>.yml: werkelijk vorig jaar, begroting,
     werkelijk, with numbered footnotes under the table."""
-    from .financien import load_jaarverslag_params
+    from sdrapport.indicators.finance import load_jaarverslag_params
 
-    from .financien import ParamsError
+    from sdrapport.indicators.finance import ParamsError
 
     jaar = r.periode.year
     path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
@@ -678,4 +678,4 @@ def tekst_definitiewijziging(r: Rapport, ind: str) -> None:
     """The explanation under tabel_definitiewijziging; nothing when the definition never changed."""
     history = r.definities[r.definities["indicator"] == ind].reset_index(drop=True)
     if len(history) >= 2:
-        r.tekst(teksten.definitiewijziging(r, r.catalogus[ind], history))
+        r.tekst(texts.definitiewijziging(r, r.catalogus[ind], history))

@@ -54,7 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .project import Project
+from sdrapport.project import Project
 
 RENDER_MANIFEST = ".sdrapport-render.json"
 MANIFEST_VERSION = 1

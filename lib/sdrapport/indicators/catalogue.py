@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContractError, Problem
+from sdrapport.errors import ContractError, Problem
 
 EENHEDEN = {
     "aantal": None,

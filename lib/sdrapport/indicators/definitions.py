@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .disclosure import protect
-from .errors import Problem
-from .params import ParamsError, problem_at
-from .periods import Period
-from .registraties import WETTEN, Config
+from sdrapport.indicators.disclosure import protect
+from sdrapport.errors import Problem
+from sdrapport.inputs.params import ParamsError, problem_at
+from sdrapport.periods import Period
+from sdrapport.inputs.registrations import WETTEN, Config
 
 ZWAARTE_RANG = {"licht": 1, "middel": 2, "zwaar": 3}
 VERWIJZER_COMBINATIES = ("Alleen gemeente", "Gemeente en anderen", "Alleen anderen")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue, Indicator
-from .disclosure import cbs_round
-from .periods import Period
+from sdrapport.indicators.catalogue import Catalogue, Indicator
+from sdrapport.indicators.disclosure import cbs_round
+from sdrapport.periods import Period
 
 # Status of a published value; 'ontbreekt' = the gemeente delivered nothing for it.
 WAARDE, ONBEKEND, GEHEIM, ONTBREEKT = "waarde", "onbekend", "geheim", "ontbreekt"

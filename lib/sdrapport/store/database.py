@@ -15,13 +15,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
-from .definities import Afgeleid, as_observations, derive, overlapping_deliveries
-from .demo import DEMO_BRON
-from .errors import ContractError, collect
-from .params import ParamsError
-from .registraties import read_registraties, registratie_files
-from .contract import (
+from sdrapport.indicators.catalogue import Catalogue, load_catalogue
+from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
+from sdrapport.inputs.demo import DEMO_BRON
+from sdrapport.errors import ContractError, collect
+from sdrapport.inputs.params import ParamsError
+from sdrapport.inputs.registrations import read_registraties, registratie_files
+from sdrapport.inputs.contract import (
     GEMEENTE_CODE,
     boundary_events,
     check_boundaries,
@@ -78,7 +78,7 @@ class DataSet:
 
     def mappings_in_use(self, files: list[Path]) -> list[Path]:
         """The export mappings of params/bronnen/ that read one of `files`, and the codelists they use."""
-        from .registraties import export_mappings
+        from sdrapport.inputs.registrations import export_mappings
 
         used, lists = [], []
         for m in export_mappings(self.registratie_config.parent):

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import decimal
 
-from . import formatting
-from .params import DOELEN as DOELEN_SCHEMA
-from .params import PROFIEL, ParamsError, load_params
-from .project import Project
-from .report import Rapport, Waarde
+from sdrapport.presentation import formatting
+from sdrapport.inputs.params import DOELEN as DOELEN_SCHEMA
+from sdrapport.inputs.params import PROFIEL, ParamsError, load_params
+from sdrapport.project import Project
+from sdrapport.presentation.report import Rapport, Waarde
 
 DOELEN = "doelen.yml"
 
@@ -35,7 +35,7 @@ def load_kpis(project: Project, rapport: str) -> list[Kpi]:
     """The KPI tiles of a profile: one per domain, each an indicator with a direction (a neutral
     indicator can have no status)."""
 
-    from .params import _profile_semantics
+    from sdrapport.inputs.params import _profile_semantics
 
     path = project.params / "rapporten" / f"{rapport}.yml"
     raw = load_params(path, PROFIEL) or {}

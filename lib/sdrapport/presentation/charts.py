@@ -32,8 +32,8 @@ import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from . import formatting
-from .periods import Period
+from sdrapport.presentation import formatting
+from sdrapport.periods import Period
 
 # Colour-blind safe (Okabe-Ito); the first colour is the gemeente. Yellow (#F0E442) is left out: it
 # disappears on white and in greyscale.

@@ -6,11 +6,11 @@ never a sentence with '?' in the middle of it.
 """
 from __future__ import annotations
 
-from . import formatting
-from .analysis import GEHEIM, ONBEKEND
-from .periods import Period
-from .report import Rapport
-from .veilig import Markdown, markdown, nadruk, samen
+from sdrapport.presentation import formatting
+from sdrapport.indicators.analysis import GEHEIM, ONBEKEND
+from sdrapport.periods import Period
+from sdrapport.presentation.report import Rapport
+from sdrapport.presentation.escaping import Markdown, markdown, nadruk, samen
 
 
 def in_periode(p: Period) -> str:

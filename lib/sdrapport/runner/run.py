@@ -27,15 +27,16 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from . import __version__, formatting
-from .atomic import write_json
-from .errors import NotebookFailed
-from .params import PROFIEL, ParamsError, load_params, problem_at
-from .periods import Period
-from .project import Project
-from .report import META_KEY
-from .cbs import used_snapshots
-from .store import DataSet, ensure_store, file_sha256
+from sdrapport import __version__
+from sdrapport.presentation import formatting
+from sdrapport.atomic import write_json
+from sdrapport.errors import NotebookFailed
+from sdrapport.inputs.params import PROFIEL, ParamsError, load_params, problem_at
+from sdrapport.periods import Period
+from sdrapport.project import Project
+from sdrapport.presentation.report import META_KEY
+from sdrapport.inputs.cbs import used_snapshots
+from sdrapport.store.database import DataSet, ensure_store, file_sha256
 
 KERNEL = "python3"
 CELL_TIMEOUT = 600  # seconds per cell
@@ -123,7 +124,7 @@ class Coverage:
     def refusal(self, gemeente: str, periode: Period, today: dt.date | None = None) -> str | None:
         """Why a report on this gemeente and period cannot be made (a Dutch message naming the
         first and last period with figures), or None. A period with partial data is fine."""
-        from .analysis import stock_year
+        from sdrapport.indicators.analysis import stock_year
 
         today = today or dt.date.today()
         naam = f"{self.namen.get(gemeente, gemeente)} ({gemeente})"
@@ -254,11 +255,11 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
         if metadata:
             nb.metadata.setdefault(META_KEY, {}).update(metadata)
 
-    from .kernels import KERNEL_ARGUMENTS
+    from sdrapport.runner.kernels import KERNEL_ARGUMENTS
 
     engine = {"extra_arguments": KERNEL_ARGUMENTS}  # papermill's own kernel: no log of the kernel machinery
     if kernel is not None:
-        from .kernels import ENGINE
+        from sdrapport.runner.kernels import ENGINE
 
         # A batch writes thousands of notebooks: papermill writes each once, at the end (not after
         # every cell), with the cell options already applied by the engine (`finish`).
@@ -321,10 +322,10 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     The notebooks run one after another in one kernel, started once over IPC and reset between
     notebooks (kernels.WarmKernel, as a batch worker does): kernel start-up and imports are paid
     once per report, and the kernel prints no TCP warning."""
-    from .downloads import remove_workbook, write_workbook  # both import runner helpers; avoid a cycle
-    from .site import remove_page, write_page
+    from sdrapport.presentation.downloads import remove_workbook, write_workbook  # both import runner helpers; avoid a cycle
+    from sdrapport.publisher.site import remove_page, write_page
 
-    from .params import check_report_params
+    from sdrapport.inputs.params import check_report_params
 
     periode = Period.parse(periode)
     profile = load_profile(project, rapport)
@@ -362,7 +363,7 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
 def _report_kernel(project: Project, kernel=None):
     """The running kernel of a report, (re)started when needed; None when no kernel can be started
     over IPC, and papermill then starts one per notebook itself."""
-    from .kernels import KernelStartError, WarmKernel
+    from sdrapport.runner.kernels import KernelStartError, WarmKernel
 
     if kernel is not None and kernel.alive():
         return kernel

@@ -23,16 +23,16 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from .catalogue import load_catalogue
-from .contract import GROOTTEKLASSEN
-from .params import load_params
-from .periods import Period
-from .project import Project
-from .report import META_KEY
-from .runner import MANIFEST, Profile, cell_label
-from . import veilig
-from .demo import DEMO_LABEL
-from .downloads import download_links
+from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.inputs.contract import GROOTTEKLASSEN
+from sdrapport.inputs.params import load_params
+from sdrapport.periods import Period
+from sdrapport.project import Project
+from sdrapport.presentation.report import META_KEY
+from sdrapport.runner.run import MANIFEST, Profile, cell_label
+from sdrapport.presentation import escaping
+from sdrapport.inputs.demo import DEMO_LABEL
+from sdrapport.presentation.downloads import download_links
 
 PAGE = "index.qmd"
 DEMO_BANNER = """::: {{.callout-warning title="Demodata: fictieve cijfers"}}
@@ -65,8 +65,8 @@ def gemeente_facts(project: Project, gemeente: str, periode: Period, con=None) -
     (a batch writes hundreds of pages). The store must be current (the runner ensures it)."""
     import duckdb
 
-    from .demo import DEMO_BRON
-    from .report import gemeente_row, registration_facts, size_class
+    from sdrapport.inputs.demo import DEMO_BRON
+    from sdrapport.presentation.report import gemeente_row, registration_facts, size_class
 
     own = con is None
     con = con or duckdb.connect(str(project.store), read_only=True)
@@ -95,14 +95,14 @@ def demo_text(facts: dict) -> str:
             f"die cijfers hebben \"{DEMO_LABEL}\" in de bronregel of op de tegel. De andere cijfers zijn van de gemeente zelf.")
 
 
-def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> veilig.Markdown:
+def _toelichting(project: Project, gemeente: str, naam: str, chapter: str) -> escaping.Markdown:
     """The gemeente's own commentary on a chapter: text typed by people, shown as typed (escaped)."""
     path = project.params / "toelichting" / f"{gemeente}.yml"
     if path.exists():
         text = (load_params(path) or {}).get(chapter)
         if text:
-            return veilig.alineas(str(text).strip())
-    return veilig.markdown(f"De gemeente {naam} heeft geen toelichting gegeven.")
+            return escaping.alineas(str(text).strip())
+    return escaping.markdown(f"De gemeente {naam} heeft geen toelichting gegeven.")
 
 
 def page_title(profile: Profile, naam: str, periode: Period) -> str:
@@ -114,9 +114,9 @@ def page_title(profile: Profile, naam: str, periode: Period) -> str:
 def _typst_document(title: str, naam: str, periode: Period) -> str:
     """PDF metadata: title, author and subject (Typst writes them into the PDF's Info and XMP)."""
     subject = f"Cijfers over het sociaal domein (Wmo, Jeugdwet, Participatiewet) van de gemeente {naam}, {periode.label}"
-    return (f"#set document(title: {veilig.typst_string(title)}, author: \"sdrapport\", "
-            f"description: {veilig.typst_string(subject)}, "
-            f"keywords: ({veilig.typst_string(naam)}, {veilig.typst_string(periode.label)}, \"sociaal domein\"))")
+    return (f"#set document(title: {escaping.typst_string(title)}, author: \"sdrapport\", "
+            f"description: {escaping.typst_string(subject)}, "
+            f"keywords: ({escaping.typst_string(naam)}, {escaping.typst_string(periode.label)}, \"sociaal domein\"))")
 
 
 def _breekbaar(path: str) -> str:
@@ -156,17 +156,17 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     title = page_title(profile, facts["naam"], periode)
     # Every text from data or params is escaped: Quarto reads titles and fields as Markdown.
     meta = {
-        "title": str(veilig.markdown(f"{profile.titel} {facts['naam']}")),
-        "subtitle": str(veilig.markdown(periode.label[0].upper() + periode.label[1:])),
-        "pagetitle": str(veilig.markdown(title)),
+        "title": str(escaping.markdown(f"{profile.titel} {facts['naam']}")),
+        "subtitle": str(escaping.markdown(periode.label[0].upper() + periode.label[1:])),
+        "pagetitle": str(escaping.markdown(title)),
         "gemeente": gemeente,
-        "gemeentenaam": str(veilig.markdown(facts["naam"])),
-        "provincie": str(veilig.markdown(facts["provincie"])),
-        "grootteklasse": str(veilig.markdown(facts["grootteklasse"])),
+        "gemeentenaam": str(escaping.markdown(facts["naam"])),
+        "provincie": str(escaping.markdown(facts["provincie"])),
+        "grootteklasse": str(escaping.markdown(facts["grootteklasse"])),
         "periode": periode.code,
         "periodesleutel": f"{periode.end.isoformat()} {periode.start.isoformat()}",
         "rapport": profile.naam,
-        "rapportsoort": str(veilig.markdown(profile.titel)),
+        "rapportsoort": str(escaping.markdown(profile.titel)),
         "lang": "nl",
         # The tables are raw HTML and Typst made by sdrapport (tabellen.py): Quarto must not parse
         # and restyle them.
@@ -178,7 +178,7 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     }
     parts = [_yaml_front(meta)]
     if facts["demo"]:
-        parts.append(DEMO_BANNER.format(text=veilig.markdown(demo_text(facts))))
+        parts.append(DEMO_BANNER.format(text=escaping.markdown(demo_text(facts))))
     without = chapters_without_figures(outdir, profile.notebooks)
     if without:  # a period for which not every source has delivered yet
         parts.append(EMPTY_NOTE.format(text=empty_chapters_text(without, periode)))
@@ -236,11 +236,11 @@ def chapters_without_figures(outdir: Path, notebooks: list[str]) -> list[str]:
     return empty
 
 
-def empty_chapters_text(chapters: list[str], periode: Period) -> veilig.Markdown:
+def empty_chapters_text(chapters: list[str], periode: Period) -> escaping.Markdown:
     """'Over het tweede halfjaar 2023 zijn nog geen figuren en tabellen beschikbaar voor: Wmo en Jeugdwet.'"""
     names = chapters[0] if len(chapters) == 1 else ", ".join(chapters[:-1]) + " en " + chapters[-1]
     wanneer = periode.label if periode.kind == "J" else f"het {periode.label}"
-    return veilig.markdown(f"Over {wanneer} zijn nog geen figuren en tabellen beschikbaar voor: {names}.")
+    return escaping.markdown(f"Over {wanneer} zijn nog geen figuren en tabellen beschikbaar voor: {names}.")
 
 
 TECHNISCH_KOP = "Technische verantwoording: parameters, code en gegevensbestanden"
@@ -254,7 +254,7 @@ def verantwoording_items(project: Project, manifest: dict, periode: Period, fact
     rounding, registrations) and technical (parameters, code version, data files). `methode` is
     appended to the rounding item (the site links its method page there)."""
     p = manifest["parameters"]
-    esc = veilig.markdown
+    esc = escaping.markdown
     bronnen = ", ".join(facts["bronnen"])
     lezers = [
         f"- **Bronnen**: {esc(bronnen)}. Onder elke figuur en tabel staan bron en periode.",
@@ -279,7 +279,7 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
                     downloads: list[tuple[str, str]], profile: Profile | None = None) -> str:
     """'Over deze cijfers' for readers (sources, period, rounding, reference group), then the
     technical provenance (parameters, code version, data files) in a block that the site folds."""
-    esc = veilig.markdown
+    esc = escaping.markdown
     lezers, technisch = verantwoording_items(project, manifest, periode, facts, profile,
                                              methode=" [[Zie de methode.](../../../methode.qmd)]{.content-visible when-format=\"html\"}")
     lines = ["## Verantwoording", "", *lezers]
@@ -320,7 +320,7 @@ def write_site(project: Project) -> list[Path]:
     """Write the site-level pages (index, methode, begrippen) and rewrite the page of every built
     report from its executed notebooks (so a new version of sdrapport restyles every page without
     running a notebook again). Returns all pages to render."""
-    from .runner import load_profile
+    from sdrapport.runner.run import load_profile
 
     pages = built_pages(project)
     for page in pages:
@@ -481,7 +481,7 @@ versie van de code en de gebruikte gegevensbestanden, zodat het rapport opnieuw 
 
 
 def rounding_text(facts: dict) -> str:
-    from .disclosure import afronding_tekst
+    from sdrapport.indicators.disclosure import afronding_tekst
 
     reg = facts.get("registratie")
     text = afronding_tekst(reg.methode if reg is not None and reg.peildatum else None, reg.drempel if reg is not None else None)
@@ -491,7 +491,7 @@ def rounding_text(facts: dict) -> str:
 def _registration_line(facts: dict) -> list[str]:
     """The verantwoording's line on the gemeente's registrations: peildatum and disclosure control
     as applied (read from the store, so it describes this page's figures)."""
-    from .formatting import datum
+    from sdrapport.presentation.formatting import datum
 
     reg = facts.get("registratie")
     if reg is None or not reg.peildatum:
@@ -504,7 +504,7 @@ def _registration_line(facts: dict) -> list[str]:
 
 def _registration_notes(project: Project) -> str:
     """Method notes on figures computed from the gemeenten's own registrations (when there are any)."""
-    from .registraties import load_config, registratie_files
+    from sdrapport.inputs.registrations import load_config, registratie_files
 
     if not any(registratie_files(project.data).values()):
         return ""
@@ -533,7 +533,7 @@ def render(project: Project, *, full: bool = False, workers: int | None = None) 
     """Render what changed since the last render (siterender: incremental, report pages in parallel)
     into a staging folder that replaces reports/_site only when Quarto succeeded. Returns
     (rendered, message). Without Quarto nothing is rendered and the message says so."""
-    from .siterender import RenderError, render_site
+    from sdrapport.publisher.render import RenderError, render_site
 
     quarto = quarto_binary()
     if quarto is None:

@@ -31,10 +31,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
-from .atomic import write_json
-from .periods import Period
-from .project import Project
+from sdrapport import __version__
+from sdrapport.atomic import write_json
+from sdrapport.periods import Period
+from sdrapport.project import Project
 
 SIDECAR = ".batch"
 OK, SKIPPED, FAILED, REFUSED = "ok", "overgeslagen", "mislukt", "geweigerd"
@@ -156,9 +156,9 @@ def resolve_gemeenten(project: Project, spec: str) -> list[str]:
 def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport: str = "monitor") -> Plan:
     """Every item of the batch with its key, and which reports have work to do. The store must be
     current (build_batch ensures it)."""
-    from .params import check_report_params
-    from .runner import Coverage, check_period, load_profile
-    from .store import DataSet
+    from sdrapport.inputs.params import check_report_params
+    from sdrapport.runner.run import Coverage, check_period, load_profile
+    from sdrapport.store.database import DataSet
 
     profile = load_profile(project, rapport)
     for p in perioden:
@@ -236,10 +236,10 @@ def run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> di
 
 
 def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> dict:
-    from .kernels import KernelStartError, warm_kernel
-    from .runner import NotebookResult, RunResult, execute, load_profile, write_manifest
-    from .downloads import remove_workbook, write_workbook
-    from .site import remove_page, write_page
+    from sdrapport.runner.kernels import KernelStartError, warm_kernel
+    from sdrapport.runner.run import NotebookResult, RunResult, execute, load_profile, write_manifest
+    from sdrapport.presentation.downloads import remove_workbook, write_workbook
+    from sdrapport.publisher.site import remove_page, write_page
 
     project = Project(Path(root))
     rep = Report(report["gemeente"], report["periode"], report["rapport"], [Item(**i) for i in report["items"]],
@@ -302,7 +302,7 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
 
 
 def kernel_restart(cwd: Path, tag: str) -> None:
-    from .kernels import KernelStartError, warm_kernel
+    from sdrapport.runner.kernels import KernelStartError, warm_kernel
 
     try:
         warm_kernel(cwd, tag=tag).restart()
@@ -379,7 +379,7 @@ def size_classes(project: Project, perioden: list[Period]) -> dict[tuple[str, st
     """(periode, gemeente) -> size class, by the inhabitants on the period's 1 January (or earlier)."""
     import duckdb
 
-    from .analysis import stock_year
+    from sdrapport.indicators.analysis import stock_year
 
     out = {}
     con = duckdb.connect(str(project.store), read_only=True)
@@ -398,9 +398,9 @@ def run_batch(project: Project, gemeenten: list[str], perioden: list[Period], ra
     """Run a batch. `on_planned(plan)` is called once the plan is known, `on_report(report)` as
     each report completes (both optional, for progress). Writes the batch manifest
     reports/batches/<id>.json and the site pages; never raises for a failing notebook."""
-    from .runner import environment
-    from .site import write_site
-    from .store import ensure_store
+    from sdrapport.runner.run import environment
+    from sdrapport.publisher.site import write_site
+    from sdrapport.store.database import ensure_store
 
     start = time.perf_counter()
     started = datetime.now(timezone.utc)
@@ -493,14 +493,14 @@ def _dispatch(project: Project, payloads: list[dict], env: dict, batch_info: dic
             cluster.close()
             # The local workers' kernels live in this process: stop them with the batch (a remote
             # worker keeps its kernel warm for the next batch).
-            from .kernels import shutdown_kernels
+            from sdrapport.runner.kernels import shutdown_kernels
 
             shutdown_kernels()
 
 
 def _manifest(project: Project, result: BatchResult, env: dict, started: datetime, dask: str | None, rapport: str,
               gemeenten: list[str], perioden: list[Period], vintage: str | None) -> dict:
-    from .runner import package_versions
+    from sdrapport.runner.run import package_versions
 
     return {
         "batch": result.id,

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .params import ParamsError, ParamsProblem, display, load_params
+from sdrapport.inputs.params import ParamsError, ParamsProblem, display, load_params
 
 FASEN = ("primitief", "gewijzigd", "rekening")
 SOORTEN = ("baten", "lasten", "saldo")

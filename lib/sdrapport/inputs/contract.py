@@ -19,9 +19,9 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow.parquet as pq
 
-from .catalogue import Catalogue
-from .errors import ContractError, Problem
-from .periods import PERIOD_FORMATS, Period, PeriodError
+from sdrapport.indicators.catalogue import Catalogue
+from sdrapport.errors import ContractError, Problem
+from sdrapport.periods import PERIOD_FORMATS, Period, PeriodError
 
 GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 PROVINCIES = (

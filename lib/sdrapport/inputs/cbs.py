@@ -29,11 +29,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ContractError
-from .params import CBS as CBS_SCHEMA
-from .params import ParamsError, load_params, problem_at
-from .periods import Period, PeriodError
-from .project import Project
+from sdrapport.errors import ContractError
+from sdrapport.inputs.params import CBS as CBS_SCHEMA
+from sdrapport.inputs.params import ParamsError, load_params, problem_at
+from sdrapport.periods import Period, PeriodError
+from sdrapport.project import Project
 
 DEFAULT_CATALOG = "opendata.cbs.nl"
 # CBS "Verklaring van tekens": '.' gegevens ontbreken, 'x' geheim, '-' nihil (a true zero).
@@ -386,8 +386,8 @@ def write_observations(project: Project, mapping: Mapping, snapshot: Path, gemee
     """Put the snapshot's figures for the gemeenten asked into data/observaties/cbs-<tabel>.csv
     (rows of other gemeenten in that file stay), inhabitants into data/inwoners.csv, and the
     snapshot used into data/observaties/cbs-<tabel>.json (for the run manifest)."""
-    from .catalogue import load_catalogue
-    from .contract import INWONERS_COLUMNS, read_table
+    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.contract import INWONERS_COLUMNS, read_table
 
     dims = load_catalogue(project.catalogue).breakdown_columns
     obs, inw = observations(mapping, snapshot, set(gemeenten), dims)
@@ -429,7 +429,7 @@ def write_observations(project: Project, mapping: Mapping, snapshot: Path, gemee
 def _write_groups(project: Project, groups: pd.DataFrame) -> None:
     """Inhabitants per age band and sex into data/inwoners-doelgroep.csv (rows of other gemeenten
     and years stay). A secret or unknown group is left out: it cannot be a denominator."""
-    from .contract import DOELGROEP_COLUMNS
+    from sdrapport.inputs.contract import DOELGROEP_COLUMNS
 
     path = project.data / "inwoners-doelgroep.csv"
     new = pd.DataFrame({"gemeente": groups["gemeente"], "jaar": groups["periode"],

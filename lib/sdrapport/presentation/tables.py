@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import veilig
+from sdrapport.presentation import escaping
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -83,7 +83,7 @@ class Tabel:
             names = (["sd-num"] if self.numeriek[j] else []) + ([extra] if extra else [])
             return f' class="{" ".join(names)}"' if names else ""
 
-        head = "".join(f'<th scope="col"{cls(j)}>{veilig.html(k)}</th>' for j, k in enumerate(self.kop))
+        head = "".join(f'<th scope="col"{cls(j)}>{escaping.html(k)}</th>' for j, k in enumerate(self.kop))
         body = []
         for i, rij in enumerate(self.rijen):
             classes = [c for c, on in (("sd-nadruk", i in self.nadruk), ("sd-inspringen", i in self.inspringen)) if on]
@@ -92,33 +92,33 @@ class Tabel:
             for j, c in enumerate(rij):
                 tag = "th" if j == 0 and row_header else "td"
                 scope = ' scope="row"' if tag == "th" else ""
-                cells.append(f"<{tag}{scope}{cls(j)}>{veilig.html(c)}</{tag}>")
+                cells.append(f"<{tag}{scope}{cls(j)}>{escaping.html(c)}</{tag}>")
             body.append(tr + "".join(cells) + "</tr>")
         # data-quarto-disable-processing: Quarto would otherwise parse the table into pandoc's
         # model and drop the scopes and classes.
-        return (f'<div class="sd-tabel" role="region" tabindex="0" aria-label="{veilig.html(self.titel)}">'
+        return (f'<div class="sd-tabel" role="region" tabindex="0" aria-label="{escaping.html(self.titel)}">'
                 f'<table class="table sd-tabel-tabel" data-quarto-disable-processing="true">'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
     # -- Typst ----------------------------------------------------------------------------------
     def typst(self) -> str:
-        rijen = _typst_array(_typst_array(veilig.typst_string(c) for c in rij) for rij in self.rijen)
-        return ("#sd-tabel(kop: " + _typst_array(veilig.typst_string(k) for k in self.kop)
+        rijen = _typst_array(_typst_array(escaping.typst_string(c) for c in rij) for rij in self.rijen)
+        return ("#sd-tabel(kop: " + _typst_array(escaping.typst_string(k) for k in self.kop)
                 + ", rijen: " + rijen
                 + ", numeriek: " + _typst_array("true" if n else "false" for n in self.numeriek)
                 + ", nadruk: " + _typst_array(str(i) for i in sorted(self.nadruk))
                 + ", inspringen: " + _typst_array(str(i) for i in sorted(self.inspringen)) + ")")
 
     # -- both -----------------------------------------------------------------------------------
-    def markdown(self) -> veilig.Markdown:
+    def markdown(self) -> escaping.Markdown:
         """The output cell's Markdown: raw HTML for the site, raw Typst for the PDF, then the notes
         and the source line in each."""
         notes = [f"{noot_teken(i)} {text}" for i, text in enumerate(self.noten, start=1)]
         html = [self.html()]
         typst = [self.typst()]
         if notes:
-            html.append('<ol class="sd-noten">' + "".join(f"<li>{veilig.html(n)}</li>" for n in notes) + "</ol>")
-            typst.append("#sd-noten(" + ", ".join(veilig.typst_string(n) for n in notes) + ")")
+            html.append('<ol class="sd-noten">' + "".join(f"<li>{escaping.html(n)}</li>" for n in notes) + "</ol>")
+            typst.append("#sd-noten(" + ", ".join(escaping.typst_string(n) for n in notes) + ")")
         return _raw_blocks("\n".join(html), "\n".join(typst), self.bron)
 
 
@@ -127,13 +127,13 @@ class Tabel:
 NO_TABLE_PROCESSING = "<!--| quarto-html-table-processing: none -->"
 
 
-def _raw_blocks(html: str, typst: str, bron: str = "") -> veilig.Markdown:
+def _raw_blocks(html: str, typst: str, bron: str = "") -> escaping.Markdown:
     """The same element for both outputs: a raw HTML block for the site, raw Typst for the PDF,
     each ending with the source line."""
     if bron:
-        html += f'\n<p class="sd-bron">{veilig.html(bron)}</p>'
-        typst += f"\n#sd-bron({veilig.typst_string(bron)})"
-    return veilig.Markdown(f"```{{=html}}\n{NO_TABLE_PROCESSING}\n{html}\n```\n\n```{{=typst}}\n{typst}\n```\n")
+        html += f'\n<p class="sd-bron">{escaping.html(bron)}</p>'
+        typst += f"\n#sd-bron({escaping.typst_string(bron)})"
+    return escaping.Markdown(f"```{{=html}}\n{NO_TABLE_PROCESSING}\n{html}\n```\n\n```{{=typst}}\n{typst}\n```\n")
 
 
 def _typst_array(items) -> str:
@@ -144,7 +144,7 @@ def _typst_array(items) -> str:
 
 def _typst_dict(fields: dict[str, str]) -> str:
     """A Typst dictionary of string values, each a string literal."""
-    return "(" + ", ".join(f"{k}: {veilig.typst_string(v)}" for k, v in fields.items()) + ")"
+    return "(" + ", ".join(f"{k}: {escaping.typst_string(v)}" for k, v in fields.items()) + ")"
 
 
 # KPI status: never colour alone (WCAG 1.4.1): a symbol and a word, and colours with at least
@@ -176,20 +176,20 @@ class Tegel:
         return STATUS.get(self.status, STATUS_NEUTRAAL)[1]
 
 
-def tegels_markdown(tegels: list[Tegel], *, titel: str, bron: str) -> veilig.Markdown:
+def tegels_markdown(tegels: list[Tegel], *, titel: str, bron: str) -> escaping.Markdown:
     """KPI tiles: a grid of cards on the site (value large, status as symbol + word + colour),
     the same grid of boxes in the PDF."""
     cards = []
     for t in tegels:
         cards.append(
             f'<li class="sd-tegel sd-status-{"ok" if t.status == "behaald" else "nee" if t.status == "niet behaald" else "neutraal"}">'
-            f'<p class="sd-tegel-domein">{veilig.html(t.domein)}</p>'
-            f'<p class="sd-tegel-indicator">{veilig.html(t.indicator)}</p>'
-            f'<p class="sd-tegel-waarde">{veilig.html(t.waarde)}</p>'
-            f'<p class="sd-tegel-doel">{"Doel: " + veilig.html(t.doel) if t.doel else "Geen doel vastgesteld"}</p>'
-            f'<p class="sd-tegel-status" style="color:{t.kleur}"><span aria-hidden="true">{t.symbool}</span> {veilig.html(t.status)}</p>'
-            f'<p class="sd-tegel-verandering">{veilig.html(t.verandering)}</p></li>')
-    html = f'<ul class="sd-tegels" aria-label="{veilig.html(titel)}">' + "".join(cards) + "</ul>"
+            f'<p class="sd-tegel-domein">{escaping.html(t.domein)}</p>'
+            f'<p class="sd-tegel-indicator">{escaping.html(t.indicator)}</p>'
+            f'<p class="sd-tegel-waarde">{escaping.html(t.waarde)}</p>'
+            f'<p class="sd-tegel-doel">{"Doel: " + escaping.html(t.doel) if t.doel else "Geen doel vastgesteld"}</p>'
+            f'<p class="sd-tegel-status" style="color:{t.kleur}"><span aria-hidden="true">{t.symbool}</span> {escaping.html(t.status)}</p>'
+            f'<p class="sd-tegel-verandering">{escaping.html(t.verandering)}</p></li>')
+    html = f'<ul class="sd-tegels" aria-label="{escaping.html(titel)}">' + "".join(cards) + "</ul>"
     items = _typst_array(_typst_dict({
         "domein": t.domein, "indicator": t.indicator, "waarde": t.waarde,
         "doel": f"Doel: {t.doel}" if t.doel else "Geen doel vastgesteld",
@@ -206,14 +206,14 @@ class Kerncijfer:
     toelichting: str = ""
 
 
-def kerncijfers_markdown(cijfers: list[Kerncijfer], *, titel: str, bron: str) -> veilig.Markdown:
+def kerncijfers_markdown(cijfers: list[Kerncijfer], *, titel: str, bron: str) -> escaping.Markdown:
     """Key figures in large type: cards on the site, a grid in the PDF."""
     cards = "".join(
-        f'<li class="sd-kerncijfer"><p class="sd-kerncijfer-waarde">{veilig.html(c.waarde)}</p>'
-        f'<p class="sd-kerncijfer-label">{veilig.html(c.label)}</p>'
-        + (f'<p class="sd-kerncijfer-toelichting">{veilig.html(c.toelichting)}</p>' if c.toelichting else "")
+        f'<li class="sd-kerncijfer"><p class="sd-kerncijfer-waarde">{escaping.html(c.waarde)}</p>'
+        f'<p class="sd-kerncijfer-label">{escaping.html(c.label)}</p>'
+        + (f'<p class="sd-kerncijfer-toelichting">{escaping.html(c.toelichting)}</p>' if c.toelichting else "")
         + "</li>" for c in cijfers)
-    html = f'<ul class="sd-kerncijfers" aria-label="{veilig.html(titel)}">{cards}</ul>'
+    html = f'<ul class="sd-kerncijfers" aria-label="{escaping.html(titel)}">{cards}</ul>'
     items = _typst_array(_typst_dict({"waarde": c.waarde, "label": c.label, "toelichting": c.toelichting}) for c in cijfers)
     return _raw_blocks(html, f"#sd-kerncijfers({items})", bron)
 

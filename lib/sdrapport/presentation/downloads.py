@@ -29,9 +29,9 @@ from pathlib import Path
 
 import nbformat
 
-from .periods import Period
-from .report import META_KEY
-from .runner import MANIFEST
+from sdrapport.periods import Period
+from sdrapport.presentation.report import META_KEY
+from sdrapport.runner.run import MANIFEST
 
 WORKBOOK_LABEL = "Alle cijfers in Excel (.xlsx)"
 ABOUT_SHEET = "Over deze cijfers"
@@ -398,7 +398,7 @@ def write_workbook(report_dir: Path, manifest: dict | None = None, *, project=No
     manifest = _manifest(report_dir) if manifest is None else manifest
     gemeentenaam = bronnen = afronding = None
     if project is not None:
-        from .site import gemeente_facts, rounding_text
+        from sdrapport.publisher.site import gemeente_facts, rounding_text
 
         p = manifest["parameters"]
         facts = gemeente_facts(project, p["gemeente"], Period.parse(p["periode"]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .periods import Period
+from sdrapport.periods import Period
 
 
 CBS_REGEL = "0 tot en met 4 wordt 0, 5 tot en met 9 wordt 10, overige op vijftallen"

@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import CsvOptions
-from .params import BRON, CODELIJST, ParamsError, display, load_params, problem_at
+from sdrapport.inputs.contract import CsvOptions
+from sdrapport.inputs.params import BRON, CODELIJST, ParamsError, display, load_params, problem_at
 
 FOLDER = "bronnen"
 CODELIST_FOLDER = "codelijsten"

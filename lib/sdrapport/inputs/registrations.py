@@ -26,9 +26,9 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-from .contract import GEMEENTE_CODE, _display, _problems, read_table_chunks
-from .errors import ContractError, Problem
-from .params import REGISTRATIES, ParamsError, load_params, problem_at
+from sdrapport.inputs.contract import GEMEENTE_CODE, _display, _problems, read_table_chunks
+from sdrapport.errors import ContractError, Problem
+from sdrapport.inputs.params import REGISTRATIES, ParamsError, load_params, problem_at
 
 FOLDER = "registraties"
 CONFIG = "registraties.yml"
@@ -191,7 +191,7 @@ def _date(value) -> dt.date | None:
 
 def export_mappings(params: Path):
     """The export mappings of params/bronnen/ (export_mapping.py)."""
-    from .export_mapping import load_mappings
+    from sdrapport.inputs.export_mapping import load_mappings
 
     return load_mappings(Path(params), SOORTEN)
 
@@ -201,7 +201,7 @@ def registratie_files(data: Path, params: Path | None = None, mappings: list | N
     names (its 'bestanden') is of that mapping's kind, any other file must start with its kind
     (voorzieningen-2024.csv). A file of no known kind is an error (it would otherwise be silently
     left out of every figure)."""
-    from .export_mapping import mapping_for
+    from sdrapport.inputs.export_mapping import mapping_for
 
     folder = Path(data) / FOLDER
     out: dict[str, list[Path]] = {k: [] for k in SOORTEN}
@@ -696,7 +696,7 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
     that is not pseudonymised. Messages never repeat a cell's value; the problem report shows it
     only where it cannot identify anyone (shown_value). At most KEEP_PROBLEMS are kept, the rest counted.
     """
-    from .contract import CsvOptions, ReadInfo
+    from sdrapport.inputs.contract import CsvOptions, ReadInfo
 
     kind = SOORTEN[soort]
     name = _display(path, root)
@@ -735,8 +735,8 @@ def read_registraties(data: Path, params: Path, gemeenten: set[str], root: Path 
     per file what was read). Every file is checked, also after one with problems: the
     ContractError holds the problems of all files, grouped per file. The key is loaded (or created)
     only when there are exports."""
-    from .errors import collect
-    from .export_mapping import mapping_for
+    from sdrapport.errors import collect
+    from sdrapport.inputs.export_mapping import mapping_for
 
     config = load_config(params)
     mappings = export_mappings(params)
