@@ -52,7 +52,7 @@ def test_missing_delivery_is_said_and_left_out_of_the_reference(demo_project):
 
 
 def test_source_line_names_source_period_and_provisional_status(dordrecht, demo_project):
-    assert dordrecht.bron("wmo_clienten") == "Bron: Demodata (naar CBS GMSD Wmo) | tweede halfjaar 2023"
+    assert dordrecht.bron("wmo_clienten") == "Bron: Demodata, fictief (naar CBS GMSD Wmo) | tweede halfjaar 2023"
     assert dordrecht.bron("wmo_clienten", perioden=dordrecht.perioden()).endswith("| eerste halfjaar 2021 - tweede halfjaar 2023")
     later = Rapport("GM0505", "2024-H2", project=demo_project.root)
     assert later.bron("wmo_clienten").endswith("(voorlopige cijfers)")
