@@ -390,19 +390,22 @@ class Rapport:
             perioden = [self.periode]
         elif isinstance(perioden, Period):
             perioden = [perioden]
-        names, provisional = [], False
+        # Each source that delivered a figure is named once, followed by the catalogue sources it
+        # stands in for: 'CBS, Kerncijfers wijken en buurten 2024 (CC BY 4.0); Demodata, fictief
+        # (naar CBS)'. A delivered source that is (a table of) the catalogue's source says no more.
+        naar: dict[str, list[str]] = {}
+        provisional = False
         for i in inds:
             ind = self.indicator(i)
             base = [ind.teller, ind.noemer] if ind.afgeleid else [ind.id]
             rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin([p.code for p in perioden])]
             delivered = [DEMO_LABEL if b == DEMO_BRON else b for b in sorted(set(rows["bron"].dropna()))]
             provisional |= bool((rows["status"] == "voorlopig").any())
-            if delivered and delivered != [ind.bron]:
-                label = f"{', '.join(delivered)} (naar {ind.bron})"
-            else:
-                label = ind.bron
-            if label not in names:
-                names.append(label)
+            for source in delivered or [ind.bron]:
+                stands_for = naar.setdefault(source, [])
+                if not source.startswith(ind.bron) and ind.bron not in stands_for:
+                    stands_for.append(ind.bron)
+        names = [source + (f" (naar {', '.join(cat)})" if cat else "") for source, cat in naar.items()]
         text = f"Bron: {'; '.join(names)} | {period_range_label(perioden)}"
         return text + " (voorlopige cijfers)" if provisional else text
 
