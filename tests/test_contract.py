@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sdrapport.errors import ContractError
-from sdrapport.store.database import build_store, ensure_store
+from sdrapport.store.database import VALIDATED, build_store, ensure_store
 from tests.conftest import REPO
 
 HEADER = "gemeente,periode,indicator,leeftijd,geslacht,huishoudtype,financieringsvorm,hoofdcategorie,productcategorie,reden,waarde,bron,status\n"
@@ -172,7 +172,9 @@ def test_failed_ingest_leaves_the_store_exactly_as_before(data, tmp_path):
     with pytest.raises(ContractError):
         ensure_store(data, store)
     assert store.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "s.duckdb"]  # no temp files left
+    # No temp files left; beside the store only the validated copies of the (unchanged) good files.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [VALIDATED, "data", "s.duckdb"]
+    assert not [p for p in (tmp_path / VALIDATED).iterdir() if not p.name.endswith(".parquet")]
 
 
 def test_store_rebuilds_only_when_a_data_file_changed(data, tmp_path):

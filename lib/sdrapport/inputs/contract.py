@@ -751,19 +751,28 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
     return problems
 
 
+KEY_HASH = "_sleutel"  # column of a validated observations copy: the hash of its row's key
+
+
+def key_hashes(frame: pd.DataFrame, dims: list[str]) -> pd.Series:
+    """A 64-bit hash of each row's key (gemeente, periode, indicator, breakdowns)."""
+    return pd.util.hash_pandas_object(frame[["gemeente", "periode", "indicator", *dims]].fillna(""), index=False)
+
+
 def check_unique_observations(frames: list[pd.DataFrame], dims: list[str]) -> None:
     """The key (gemeente, periode, indicator, breakdowns) is unique over all observation files."""
     if not frames:
         return
-    allobs = pd.concat(frames, ignore_index=True)
     key = ["gemeente", "periode", "indicator", *dims]
-    filled = allobs[key].fillna("")
-    # Rows hashed first (vectorised), the full key compared only among equal hashes: at national
-    # scale a duplicated() over two dozen text columns costs seconds.
-    hashed = pd.util.hash_pandas_object(filled, index=False)
+    # Rows hashed first (vectorised; a validated copy of a file carries its hashes, KEY_HASH), the
+    # full key compared only among equal hashes: at national scale a duplicated() over two dozen
+    # text columns costs seconds.
+    hashed = pd.concat([f[KEY_HASH] if KEY_HASH in f else key_hashes(f, dims) for f in frames], ignore_index=True)
     candidates = hashed.duplicated(keep=False)
     if not candidates.any():
         return
+    allobs = pd.concat(frames, ignore_index=True)
+    filled = allobs[key].fillna("")
     dup = pd.Series(False, index=filled.index)
     dup[candidates] = filled[candidates].duplicated(keep=False)
     if not dup.any():
