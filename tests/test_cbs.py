@@ -23,6 +23,7 @@ def cbs_project(project):
         p.unlink()
     (project.data / "demo.yml").unlink()  # as data/demo.yml says: no demo data wanted
     (project.data / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\n", encoding="utf-8")
+    (project.data / "inwoners-doelgroep-demo.csv").unlink(missing_ok=True)  # the demo's groups; CBS's come from 03759ned
     (project.params / "rapporten" / "klein.yml").write_text(
         "titel: Monitor\nnotebooks: [01_uitgangspositie.ipynb, 02_wmo.ipynb]\n", encoding="utf-8")
     return project
@@ -223,3 +224,28 @@ def test_inhabitants_merge_into_a_semicolon_file(cbs_project):
     assert len(inw[(inw["gemeente"] == "GM0505") & (inw["jaar"] == "2024")]) == 1
     assert inw.set_index("gemeente").loc["GM0505", "inwoners"] == "121434"
     assert inw.set_index("gemeente").loc["GM0402", "inwoners"] == "93000"
+
+
+def test_inhabitants_per_age_band_and_sex_are_summed_from_single_years(cbs_project):
+    with CbsFixtureServer() as server:
+        result = fetch(cbs_project, "--tabel", "03759ned", "--catalogus", f"http://{server.catalog}")
+    assert result.exit_code == 0, result.output
+    groups = pd.read_csv(cbs_project.data / "inwoners-doelgroep.csv", dtype=str, keep_default_na=False)
+    raw = pd.DataFrame(json.loads((FIXTURES / "03759ned" / "UntypedDataSet.json").read_text(encoding="utf-8")))
+    raw = raw[(raw["BurgerlijkeStaat"] == "T001019")].assign(RegioS=raw["RegioS"].str.strip(), Geslacht=raw["Geslacht"].str.strip())
+
+    def cbs(region, sex, *keys):
+        cells = raw[(raw["RegioS"] == region) & (raw["Geslacht"] == sex) & raw["Leeftijd"].isin(keys)]["BevolkingOp1Januari_1"]
+        return str(sum(int(c) for c in cells))
+
+    cell = groups.set_index(["gemeente", "jaar", "leeftijd", "geslacht"])["inwoners"]
+    # 75, 80 and 84 jaar make 75-84; the group category '80 tot 85 jaar' is not added to it.
+    assert cell["GM0505", "2024", "75-84", "vrouw"] == cbs("GM0505", "4000", "17500", "18000", "18400")
+    assert cell["GM0505", "2024", "85+", ""] == cbs("GM0505", "T001038", "18500", "20500")  # '105 jaar of ouder' is 85+
+    assert cell["GM0505", "2024", "", "man"] == cbs("GM0505", "3000", "10000")  # all ages: the table's total
+    assert ("GM0164", "2024", "85+", "man") not in cell.index  # one of its years is secret ('x'): no denominator
+    assert "NL01" not in set(groups["gemeente"]) and not ((groups["leeftijd"] == "") & (groups["geslacht"] == "")).any()
+    assert set(groups["bron"]) == {"CBS Bevolking (03759ned) (2024-07-01)"}
+    from sdrapport.inputs.contract import read_inwoners_doelgroep
+
+    assert len(read_inwoners_doelgroep(cbs_project.data / "inwoners-doelgroep.csv", {"GM0505", "GM0164"})) == len(groups)  # meets the contract

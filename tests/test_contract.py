@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sdrapport.errors import ContractError
-from sdrapport.store.database import build_store, ensure_store
+from sdrapport.store.database import VALIDATED, build_store, ensure_store
 from tests.conftest import REPO
 
 HEADER = "gemeente,periode,indicator,leeftijd,geslacht,huishoudtype,financieringsvorm,hoofdcategorie,productcategorie,reden,waarde,bron,status\n"
@@ -111,12 +111,30 @@ def test_empty_file_and_header_only(data, tmp_path):
     assert "geen gegevensrijen" in text
 
 
-def test_file_not_utf8_names_the_line(data, tmp_path):
-    path = write_obs(data, GOOD)
-    path.write_bytes(path.read_bytes() + "GM0088,2023-H2,grijze_druk,,,,,,,,12,Fryslân,definitief\n".encode("cp1252"))
+def test_file_mixing_utf8_and_another_encoding_names_the_line(data, tmp_path):
+    path = write_obs(data, GOOD + ["GM0088,2023-H2,grijze_druk,,,,,,,,12,Fryslân,definitief"])  # UTF-8: â as two bytes
+    path.write_bytes(path.read_bytes() + "GM0088,2022-H2,grijze_druk,,,,,,,,12,Fryslân,definitief\n".encode("cp1252"))
     found, text = problems(data, tmp_path / "s.duckdb")
-    assert (found[0].file, found[0].row) == ("data/observaties/eigen.csv", 7)
-    assert "geen UTF-8" in text
+    assert (found[0].file, found[0].row) == ("data/observaties/eigen.csv", 8)
+    assert "mengt UTF-8 met een andere codering" in text
+
+
+def test_windows_1252_file_from_dutch_excel_is_read_without_mojibake(data, tmp_path):
+    lines = [line.replace(",", ";") for line in GOOD] + ["GM0088;2023-H2;grijze_druk;;;;;;;;12;Fryslân, CBS;definitief"]
+    path = write_obs(data, lines, header=HEADER.replace(",", ";"))
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    assert path.read_bytes().count("â".encode("cp1252")) == 1 and "â".encode() not in path.read_bytes()
+    build_store(data, tmp_path / "s.duckdb")
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    bron = con.execute("SELECT bron FROM observaties WHERE indicator = 'grijze_druk' AND waarde = 12").fetchone()[0]
+    con.close()
+    assert bron == "Fryslân, CBS"
+
+
+def test_utf8_with_byte_order_mark_is_read(data, tmp_path):
+    path = write_obs(data, GOOD)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert build_store(data, tmp_path / "s.duckdb")["observaties"] == len(GOOD) + 3
 
 
 def test_semicolon_csv_from_dutch_excel_is_read(data, tmp_path):
@@ -154,7 +172,9 @@ def test_failed_ingest_leaves_the_store_exactly_as_before(data, tmp_path):
     with pytest.raises(ContractError):
         ensure_store(data, store)
     assert store.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "s.duckdb"]  # no temp files left
+    # No temp files left; beside the store only the validated copies of the (unchanged) good files.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [VALIDATED, "data", "s.duckdb"]
+    assert not [p for p in (tmp_path / VALIDATED).iterdir() if not p.name.endswith(".parquet")]
 
 
 def test_store_rebuilds_only_when_a_data_file_changed(data, tmp_path):

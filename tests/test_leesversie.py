@@ -62,7 +62,7 @@ def test_html_holds_every_figure_and_table_and_no_code(built):
     assert "#|" not in text and "{=typst}" not in text and "#sd-tabel" not in text and "```" not in text
     # Captions read right: rendered Markdown, no backslash escapes left.
     assert "<figcaption><p><strong>Ontwikkeling van het aantal unieke cliënten per hoofdcategorie.</strong>" in text
-    assert "Bron: Demodata (naar CBS GMSD Wmo) | eerste halfjaar 2021 - tweede halfjaar 2023</p></figcaption>" in text
+    assert "Bron: Demodata, fictief (naar CBS GMSD Wmo) | eerste halfjaar 2021 - tweede halfjaar 2023</p></figcaption>" in text
     assert "\\|" not in text and "\\-" not in text
     # Demo banner, commentary, verantwoording and downloads, as on the page.
     assert "Demodata: fictieve cijfers" in text and "De gemeente Dordrecht heeft geen toelichting gegeven." in text

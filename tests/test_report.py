@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from sdrapport.periods import Period
 from sdrapport.presentation import texts
 from sdrapport.indicators.disclosure import cbs_round
 from sdrapport.presentation.report import Rapport
@@ -52,10 +53,14 @@ def test_missing_delivery_is_said_and_left_out_of_the_reference(demo_project):
 
 
 def test_source_line_names_source_period_and_provisional_status(dordrecht, demo_project):
-    assert dordrecht.bron("wmo_clienten") == "Bron: Demodata (naar CBS GMSD Wmo) | tweede halfjaar 2023"
+    assert dordrecht.bron("wmo_clienten") == "Bron: Demodata, fictief (naar CBS GMSD Wmo) | tweede halfjaar 2023"
     assert dordrecht.bron("wmo_clienten", perioden=dordrecht.perioden()).endswith("| eerste halfjaar 2021 - tweede halfjaar 2023")
     later = Rapport("GM0505", "2024-H2", project=demo_project.root)
     assert later.bron("wmo_clienten").endswith("(voorlopige cijfers)")
+    # Real inhabitants (CBS) beside demo households: each source once, the CBS table without '(naar CBS)'.
+    jaar = Period.parse("2024")
+    assert dordrecht.bron("inwoners", "huishoudens", "huishoudensgrootte", perioden=[jaar]).startswith(
+        "Bron: CBS, Kerncijfers wijken en buurten 2024 (CC BY 4.0); Demodata, fictief (naar CBS) | 2024")
 
 
 def test_unknown_and_suppressed_show_as_symbols(demo_project):

@@ -269,10 +269,11 @@ def test_an_export_is_read_in_chunks_with_the_same_rows_and_messages(tmp_path, m
     bad = rows[:9] + ["v9,C1,GM0402,pw,,Jobcoach,,,2023-13-01,"]
     err = refused(tmp_path / "b", "voorzieningen.csv", HEADER_V + "\n".join(bad[:6]) + "\n\n" + "\n".join(bad[6:]))
     assert "voorzieningen.csv, rij 12, kolom 'startdatum': geen datum" in err.render()
-    # A duplicate id in another chunk is found too.
-    dup = rows[:9] + ["v1,C1,GM0402,pw,,Jobcoach,,,2023-03-01,"]
+    # A duplicate line (id, product and start) in another chunk is found too.
+    dup = rows[:9] + [rows[1]]
     err = refused(tmp_path / "c", "voorzieningen.csv", HEADER_V + "\n".join(dup))
-    assert "voorzieningen.csv, rij 11, kolom 'id': dubbele id: dezelfde id staat al in rij 3" in err.render()
+    assert ("voorzieningen.csv, rij 11, kolom 'id': dubbele regel: dezelfde id, hetzelfde product en dezelfde startdatum "
+            "staan al in rij 3") in err.render()
 
 
 # -- 6. deterministic order ------------------------------------------------------------------------------------

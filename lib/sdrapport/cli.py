@@ -43,15 +43,23 @@ def _periode(text: str) -> Period:
         raise typer.Exit(2) from None
 
 
-def _contract_error(exc: ContractError) -> None:
+PROBLEMS_CSV = "ingest-problemen.csv"
+
+
+def _contract_error(exc: ContractError, proj: Project | None = None) -> None:
     from sdrapport.inputs.params import ParamsError
 
     if isinstance(exc, ParamsError):
         console.print("[red]Een instellingenbestand onder params/ is niet in orde:[/red]")
     else:
-        console.print("[red]De invoer voldoet niet aan het gegevenscontract (docs/data-contract.md):[/red]")
+        files = exc.files
+        console.print("[red]De invoer voldoet niet aan het gegevenscontract (docs/data-contract.md)[/red]"
+                      + (f" [red]in {len(files)} bestanden:[/red]" if len(files) > 1 else "[red]:[/red]"))
     for line in exc.render().splitlines():
         console.print(f"  {line}", markup=False)
+    if proj is not None and not isinstance(exc, ParamsError):
+        path = exc.write_csv(proj.store.parent / PROBLEMS_CSV)
+        console.print(f"Alle problemen per bestand, rij en kolom (om te filteren): {_rel(path, proj)}", markup=False)
     if isinstance(exc, ParamsError):
         console.print("Er is niets uitgevoerd: de opslag, de rapporten en de pagina's zijn ongewijzigd. "
                       "Herstel het bestand en probeer opnieuw.")
@@ -59,13 +67,20 @@ def _contract_error(exc: ContractError) -> None:
         console.print("De opslag is ongewijzigd gebleven. Herstel de bestanden en probeer opnieuw.")
 
 
+def _rel(path: Path, proj: Project) -> str:
+    try:
+        return str(Path(path).relative_to(proj.root))
+    except ValueError:
+        return str(path)
+
+
 @contextmanager
-def _input_errors() -> Iterator[None]:
+def _input_errors(proj: Project | None = None) -> Iterator[None]:
     """Bad input (data contract, profile, period, gemeente) ends the command with its message and exit 2."""
     try:
         yield
     except ContractError as exc:
-        _contract_error(exc)
+        _contract_error(exc, proj)
         raise typer.Exit(2) from None
     except (FileNotFoundError, KeyError, ValueError) as exc:
         console.print(f"[red]Fout:[/red] {exc.args[0] if exc.args else exc}")
@@ -89,13 +104,42 @@ def ingest(project: Path = ProjectOpt) -> None:
                     console.print(f"Nieuwe sleutel voor het pseudonimiseren van registraties gemaakt: {created} (buiten de projectmap)")
         summary = build_store(proj.data, proj.store)
     except ContractError as exc:
-        _contract_error(exc)
+        _contract_error(exc, proj)
         raise typer.Exit(2) from None
+    (proj.store.parent / PROBLEMS_CSV).unlink(missing_ok=True)  # no problems left: no stale report
     console.print(f"Opslag gebouwd: {summary['gemeenten']} gemeenten, {summary['observaties']} waarnemingen -> {summary['store']}")
+    gelezen = summary.get("gelezen") or []
+    if gelezen:
+        console.print("Ingelezen registraties:")
+        for g in gelezen:
+            console.print(f"  {g.regel()}", markup=False)
+        report = _write_ingest_report(proj, gelezen)
+        console.print(f"Overzicht per bestand (CSV): {_rel(report, proj)}", markup=False)
     dropped = summary.get("weggelaten", {}).get("voorzieningen")
     if dropped:
         console.print(f"Let op: {dropped} dubbel geleverde voorziening(en) weggelaten; van elk paar telt de eerste "
                       "(params/registraties.yml: dubbele_voorzieningen: eerste_houden).")
+    demo = summary.get("demo_weggelaten")
+    if demo is not None and len(demo):
+        for gemeente, rows in demo.groupby("gemeente", sort=True):
+            console.print(f"Let op: demodata van {gemeente} weggelaten voor {', '.join(rows['indicator'])}: de gemeente "
+                          "levert die cijfers zelf (eigen waarnemingen of registraties).", markup=False)
+
+
+def _write_ingest_report(proj: Project, gelezen: list) -> Path:
+    """The ingest report as CSV: per file what was read (kind, mapping, encoding, rows, ignored columns)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["bestand", "soort", "mapping", "codelijsten", "codering", "scheidingsteken", "rijen", "genegeerde_kolommen"])
+    for g in gelezen:
+        out.writerow([g.bestand, g.soort, g.mapping, g.codelijsten, g.codering, g.scheidingsteken, g.rijen, "; ".join(g.genegeerd)])
+    path = proj.store.parent / "ingest-rapport.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
+    return path
 
 
 @app.command()
@@ -161,7 +205,7 @@ def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
     from sdrapport.store.database import ensure_store
 
     # Every check before the first notebook: a refusal (exit 2) leaves no files and no page changed.
-    with _input_errors():
+    with _input_errors(proj):
         profile = load_profile(proj, rapport)
         check_period(profile, p)
         check_report_params(proj, rapport, [gemeente]).raise_for([gemeente])
@@ -217,7 +261,7 @@ def _gemeente(proj: Project, text: str) -> str:
     """The code of the gemeente named by --gemeente: a code, or its name as CBS writes it."""
     from sdrapport.inputs.registry import read_registry, resolve_gemeente
 
-    with _input_errors():
+    with _input_errors(proj):
         return resolve_gemeente(read_registry(proj.data / "gemeenten.csv"), text)
 
 
@@ -256,7 +300,7 @@ def batch(
     if not periods:
         console.print("[red]Fout in --perioden:[/red] geef minstens één periode, bijvoorbeeld 2023-H2")
         raise typer.Exit(2)
-    with _input_errors():
+    with _input_errors(proj):
         profile = load_profile(proj, rapport)
         for p in periods:
             check_period(profile, p)
@@ -418,7 +462,7 @@ def voorbeeld(
     proj = _project(project)
     p = _periode(periode)
     code = _gemeente(proj, gemeente)
-    with _input_errors():
+    with _input_errors(proj):
         profile = load_profile(proj, rapport)
     page = proj.report_dir(p.code, code, profile.naam) / PAGE
     if not page.exists():

@@ -1,9 +1,13 @@
 """Errors that reach users: each names the file, row and column and says what is expected."""
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
-MAX_SHOWN = 25
+MAX_SHOWN = 25  # problems shown per file; the rest is counted (and in the CSV report)
+CSV_COLUMNS = ("bestand", "rij", "kolom", "waarde", "probleem")
 
 
 @dataclass(frozen=True)
@@ -12,6 +16,9 @@ class Problem:
     row: int | None  # 1-based line number in the file (the header is line 1 in a CSV)
     column: str | None
     message: str
+    # The cell as typed, for the problem report (CSV); never part of the message. Registrations
+    # pass it through registraties.shown_value, which hides identifiers and number-like cells.
+    waarde: str | None = None
 
     def __str__(self) -> str:
         where = [self.file]
@@ -23,19 +30,90 @@ class Problem:
 
 
 class ContractError(Exception):
-    """Input that breaks the data contract (docs/data-contract.md)."""
+    """Input that breaks the data contract (docs/data-contract.md): every problem of every file,
+    grouped per file. `more` counts problems found but not kept (a large file full of errors),
+    in total or per file (`more_per_file`)."""
 
-    def __init__(self, problems: list[Problem], more: int = 0):
+    def __init__(self, problems: list[Problem], more: int = 0, more_per_file: dict[str, int] | None = None):
         self.problems = list(problems)
-        self.more = more  # problems found but not kept (a large file full of errors)
+        self.more_per_file = dict(more_per_file or {})
+        if more:
+            first = self.problems[0].file if self.problems else ""
+            self.more_per_file[first] = self.more_per_file.get(first, 0) + more
         super().__init__(self.render())
 
+    @property
+    def more(self) -> int:
+        return sum(self.more_per_file.values())
+
+    @property
+    def files(self) -> list[str]:
+        """The files with problems, in the order they were found."""
+        return list(dict.fromkeys([p.file for p in self.problems] + list(self.more_per_file)))
+
+    def per_file(self) -> dict[str, list[Problem]]:
+        out: dict[str, list[Problem]] = {f: [] for f in self.files}
+        for p in self.problems:
+            out[p.file].append(p)
+        return out
+
+    def count(self, file: str) -> int:
+        return sum(1 for p in self.problems if p.file == file) + self.more_per_file.get(file, 0)
+
     def render(self) -> str:
-        lines = [str(p) for p in self.problems[:MAX_SHOWN]]
-        hidden = len(self.problems) - len(lines) + self.more
-        if hidden > 0:
-            lines.append(f"... en nog {hidden} problemen")
+        """One line per problem, grouped per file, at most MAX_SHOWN per file; with several files
+        a line per file says how many problems it has."""
+        groups = self.per_file()
+        lines = []
+        for file, problems in groups.items():
+            total = self.count(file)
+            if len(groups) > 1:
+                lines.append(f"{file}: {total} {'probleem' if total == 1 else 'problemen'}")
+            shown = problems[:MAX_SHOWN]
+            lines += [str(p) for p in shown]
+            hidden = total - len(shown)
+            if hidden > 0:
+                lines.append(f"... en nog {hidden} problemen" + (f" in {file}" if len(groups) > 1 else ""))
         return "\n".join(lines)
+
+    def merged(self, other: ContractError) -> ContractError:
+        more = dict(self.more_per_file)
+        for f, n in other.more_per_file.items():
+            more[f] = more.get(f, 0) + n
+        if type(self) is type(other) and type(self) is not ContractError and not more:
+            return type(self)(self.problems + other.problems)  # e.g. two ParamsErrors stay one ParamsError
+        return ContractError(self.problems + other.problems, more_per_file=more)
+
+    def csv_text(self) -> str:
+        """Every kept problem as CSV rows (bestand, rij, kolom, waarde, probleem) that a data team can
+        filter, plus per file a row counting the problems found but not kept."""
+        buf = io.StringIO()
+        out = csv.writer(buf, lineterminator="\n")
+        out.writerow(CSV_COLUMNS)
+        for file, problems in self.per_file().items():
+            for p in problems:
+                out.writerow([p.file, "" if p.row is None else p.row, p.column or "", "" if p.waarde is None else p.waarde, p.message])
+            if self.more_per_file.get(file):
+                out.writerow([file, "", "", "", f"en nog {self.more_per_file[file]} problemen (niet afzonderlijk bewaard)"])
+        return buf.getvalue()
+
+    def write_csv(self, path: Path) -> Path:
+        """The problem report as CSV (UTF-8 with BOM, so Excel shows the accents)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\ufeff" + self.csv_text(), encoding="utf-8")
+        return path
+
+
+def collect(errors: list[ContractError]) -> ContractError | None:
+    """One ContractError with the problems of all `errors` (None when there are none). A
+    ParamsError stays a ParamsError when all are."""
+    if not errors:
+        return None
+    out = errors[0]
+    for e in errors[1:]:
+        out = out.merged(e)
+    return out
 
 
 class NotebookFailed(Exception):

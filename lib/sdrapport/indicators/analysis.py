@@ -88,13 +88,20 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
     """
     by = list(by or [])
     fixed = dict(fixed or {})
-    noemer_ind = catalogue[ind.noemer]
+    # A rate per target group (catalogue `doelgroep`: Wmo clients of 75-84 per 1.000 inhabitants
+    # of 75-84) divides by the group's inhabitants along the breakdowns the group declares.
+    group = catalogue.group_columns(ind, [*by, *fixed])
+    noemer_id = ind.doelgroep if group else ind.noemer
+    noemer_ind = catalogue[noemer_id]
     # A rate within a group (tijdigheid per wet: tijdig[wet] / beslist[wet]) divides by the noemer
     # of the same breakdown value; a share of a distribution (teller == noemer) by its total.
-    shared = [] if ind.teller == ind.noemer else [d for d in (*by, *fixed) if d in noemer_ind.uitsplitsingen]
+    if group:
+        shared = group
+    else:
+        shared = [] if ind.teller == ind.noemer else [d for d in (*by, *fixed) if d in noemer_ind.uitsplitsingen]
     n_by = [d for d in by if d in shared]
     teller = publish(obs, catalogue, ind.teller, by=by, fixed=fixed)
-    noemer = publish(obs, catalogue, ind.noemer, by=n_by, fixed={d: v for d, v in fixed.items() if d in shared})
+    noemer = publish(obs, catalogue, noemer_id, by=n_by, fixed={d: v for d, v in fixed.items() if d in shared})
     noemer = noemer[["gemeente", "periode", *n_by, "waarde", "waarde_status", "status"]]
     noemer = noemer.rename(columns={"periode": "n_periode", "waarde": "noemer", "waarde_status": "n_status", "status": "n_stat"})
     teller = teller.rename(columns={"waarde": "teller", "waarde_status": "t_status"})

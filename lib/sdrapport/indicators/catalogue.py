@@ -30,7 +30,7 @@ EENHEDEN = {
 }
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
-OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "labels", "kern")
+OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "labels", "doelgroep", "kern")
 PEILDATA = ("1 januari",)
 
 
@@ -51,6 +51,10 @@ class Indicator:
     peildatum: str | None = None  # '1 januari' for a stock counted on that day; None for a flow or average
     volgorde: tuple[tuple[str, tuple[str, ...]], ...] = ()  # per breakdown column the order of its values
     labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # per breakdown column: value -> label
+    # A derived indicator's target-group denominator: for the breakdowns it declares (leeftijd,
+    # geslacht), a value is divided by this indicator's value for the same group (Wmo clients of
+    # 75-84 per 1.000 inhabitants of 75-84), not by the noemer's total.
+    doelgroep: str | None = None
     kern: bool = False  # a key indicator of its domain: map, similar gemeenten, signals (presentation.comparisons)
 
     def label_voor(self, **fixed: str) -> str:
@@ -124,9 +128,33 @@ class Catalogue:
                 seen.setdefault(col, None)
         return list(seen)
 
-    def unit_label(self, ind: Indicator | str) -> str:
-        """'per 1.000 inwoners van 75 jaar en ouder' for a target-group denominator."""
+    def group_columns(self, ind: Indicator | str, columns) -> list[str]:
+        """The breakdown columns among `columns` along which `ind` divides by its target group."""
         ind = self[ind] if isinstance(ind, str) else ind
+        if not ind.doelgroep:
+            return []
+        return [c for c in columns if c in self[ind.doelgroep].uitsplitsingen]
+
+    def unit_label(self, ind: Indicator | str, by: list[str] | tuple = (), fixed: dict[str, str] | None = None) -> str:
+        """'per 1.000 inwoners van 75 jaar en ouder' for a target-group denominator; for a rate per
+        target group (`doelgroep`) the group of the breakdown shown: 'per 1.000 vrouwen van dezelfde
+        leeftijdsgroep' for women by age, 'per 1.000 mannen van 75-84 jaar' for one cell."""
+        ind = self[ind] if isinstance(ind, str) else ind
+        fixed = dict(fixed or {})
+        group = self.group_columns(ind, [*by, *fixed])
+        if group and ind.eenheid.startswith("per "):
+            per = ind.eenheid.split(" ")[1]
+            sexes = {"vrouw": "vrouwen", "man": "mannen"}
+            who = sexes.get(fixed.get("geslacht", ""), "inwoners") if "geslacht" in fixed else "inwoners"
+            parts = []
+            if "leeftijd" in by:
+                parts.append("van dezelfde leeftijdsgroep")
+            elif "leeftijd" in fixed:
+                band = fixed["leeftijd"]
+                parts.append(f"van {band[:-1]} jaar en ouder" if band.endswith("+") else f"van {band} jaar")
+            if "geslacht" in by:
+                parts.append("van hetzelfde geslacht")
+            return " ".join([f"per {per} {who}", " en ".join(parts)]).strip()
         if ind.noemer and ind.eenheid.startswith("per ") and ind.noemer not in ("inwoners", "huishoudens"):
             per = ind.eenheid.split(" ")[1]
             return f"per {per} {self[ind.noemer].label[0].lower()}{self[ind.noemer].label[1:]}"
@@ -214,6 +242,13 @@ def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
         if entry.get("id"):
             entries[entry["id"]] = entry
     for ind_id, entry in entries.items():
+        if entry.get("doelgroep") is not None:
+            group = entries.get(entry["doelgroep"])
+            if group is None:
+                problems.append(Problem(where, None, "doelgroep", f"indicator {ind_id}: verwijst naar onbekende indicator {entry['doelgroep']!r}"))
+            elif not entry.get("teller") or group.get("eenheid") != "aantal" or not group.get("uitsplitsingen"):
+                problems.append(Problem(where, None, "doelgroep", f"indicator {ind_id}: een doelgroep hoort bij een afgeleide indicator "
+                                        "en is een aantal met uitsplitsingen (bijvoorbeeld inwoners naar leeftijd en geslacht)"))
         for key in ("teller", "noemer"):
             target = entry.get(key)
             if target is not None and target not in entries:
@@ -248,6 +283,7 @@ def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
             peildatum=e.get("peildatum"),
             volgorde=tuple((k, tuple(v)) for k, v in (e.get("volgorde") or {}).items()),
             labels=tuple((k, tuple((str(a), str(b)) for a, b in v.items())) for k, v in (e.get("labels") or {}).items()),
+            doelgroep=e.get("doelgroep"),
             kern=bool(e.get("kern", False)),
         )
     return cat

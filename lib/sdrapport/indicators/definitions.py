@@ -52,7 +52,8 @@ DEFINITIES = {d.code: d for d in (
         "voorziening; zonder einddatum loopt de voorziening door tot de peildatum. Een cliënt met meer "
         "voorzieningen telt één keer per periode, dus het jaarcijfer is geen optelsom van de kwartalen. "
         "Naar zwaarte telt een cliënt bij de zwaarste voorziening in de periode; naar verwijzer bij de "
-        "combinatie van verwijzers (alleen gemeente, gemeente en anderen, alleen anderen); naar categorie "
+        "combinatie van verwijzers (alleen gemeente, gemeente en anderen, alleen anderen; zonder verwijzer telt als "
+        "ander, een onbekende verwijzer niet: wie alleen die heeft, telt bij onbekend); naar categorie "
         "in elke categorie die hij had. Met een pgb telt een cliënt die in de periode ten minste één "
         "voorziening als persoonsgebonden budget had.",
         ("wmo_clienten", "jeugd_jongeren", "jeugd_pgb")),
@@ -61,7 +62,7 @@ DEFINITIES = {d.code: d for d in (
         "Een voorziening telt mee in elke periode die (deels) ligt tussen haar startdatum en einddatum; zonder "
         "einddatum loopt ze door tot de peildatum. Elke voorziening telt één keer per periode, dus het jaarcijfer "
         "is geen optelsom van de kwartalen. Naar verwijzer: de gemeente of een andere wettelijke verwijzer "
-        "(huisarts, jeugdarts, gecertificeerde instelling, medisch specialist, rechter, overig).",
+        "(huisarts, jeugdarts, gecertificeerde instelling, medisch specialist, rechter, overig) of onbekend.",
         ("jeugd_voorzieningen",)),
     Definitie(
         "toegewezen_budget", 1, "Toegewezen budget",
@@ -89,6 +90,13 @@ DEFINITIES = {d.code: d for d in (
         "Ingetrokken aanvragen tellen niet mee.",
         ("aanvragen_beslist", "aanvragen_tijdig")),
     Definitie(
+        "beeindigd", 1, "Beëindigde voorzieningen",
+        "Voorzieningen (trajecten) waarvan de einddatum in de periode ligt, naar de reden van beëindiging in de "
+        "registratie; een voorziening telt per productregel, een geplande einddatum na de peildatum telt niet. "
+        "Alleen voor gemeenten waarvan de export een reden van beëindiging bevat (kolom reden_einde); een beëindigde "
+        "voorziening zonder reden telt bij Overig.",
+        ("wmo_trajecten_beeindigd", "jeugd_trajecten_beeindigd")),
+    Definitie(
         "klacht_ontvangen", 1, "Klachten naar datum van ontvangst",
         "Klachten die in de periode zijn ontvangen, naar norm; afgehandeld zijn de klachten waarover al is "
         "beslist, gegrond de klachten die (deels) gegrond zijn verklaard. Het aandeel gegronde klachten is "
@@ -111,6 +119,7 @@ BRON_SOORT = {
     "wmo_clienten": ("voorzieningen", "wmo"), "jeugd_jongeren": ("voorzieningen", "jeugd"),
     "jeugd_pgb": ("voorzieningen", "jeugd"), "jeugd_voorzieningen": ("voorzieningen", "jeugd"),
     "reintegratie": ("voorzieningen", "pw"), "wmo_stapeling": ("voorzieningen", "wmo"),
+    "wmo_trajecten_beeindigd": ("voorzieningen", "wmo"), "jeugd_trajecten_beeindigd": ("voorzieningen", "jeugd"),
     "bijstand_personen": ("uitkeringen", None), "bijstand_huishoudens": ("uitkeringen", None),
     "bijstand_instroom": ("uitkeringen", None), "bijstand_uitstroom": ("uitkeringen", None),
     "aanvragen_beslist": ("aanvragen", None), "aanvragen_tijdig": ("aanvragen", None),
@@ -123,7 +132,10 @@ CATEGORIE_KOLOM = {"wmo_clienten": "productcategorie", "jeugd_jongeren": "catego
 # cross-classification ('verwijzer|zwaarte') adds up to each of its margins.
 OPTELBAAR = {"zwaarte", "verwijzer", "norm", "reden", "voorziening", "wet", "wmo_combinatie"}
 # Flows add up over time: the quarters make the half-year and the year.
-STROOM = {"bijstand_instroom", "bijstand_uitstroom", "klachten", "klachten_afgehandeld", "klachten_gegrond"}
+STROOM = {"bijstand_instroom", "bijstand_uitstroom", "klachten", "klachten_afgehandeld", "klachten_gegrond",
+          "wmo_trajecten_beeindigd", "jeugd_trajecten_beeindigd"}
+# Reason of a provision that ended without one in the export (the catalogue's last reason).
+OVERIG_REDEN = {"wmo": "Overig/onbekend", "jeugd": "Overig"}
 # Pairs whose difference is itself a count of people (late decisions, complaints not upheld,
 # complaints pending): published together they may not reveal a small difference.
 VERSCHILLEN = (("aanvragen_beslist", "aanvragen_tijdig"), ("klachten", "klachten_afgehandeld"),
@@ -193,6 +205,36 @@ def latest_events(records) -> dict[str, dt.date]:
     return {g: d for g, d in rows if d is not None}
 
 
+FIRST_EVENT = {"voorzieningen": "startdatum", "uitkeringen": "startdatum", "aanvragen": "datum_ontvangst", "klachten": "datum"}
+
+
+def coverage_starts(records, config: Config) -> dict[tuple, dt.date]:
+    """Per (gemeente, kind, wet) the first day the exports cover: the gemeente's own `vanaf` in
+    params/registraties.yml (gemeenten.<code>.vanaf, the day its exports are complete from), else
+    the first day of the quarter of its first record of that kind (of that wet, for voorzieningen).
+    A period that begins before it is not computed, so it shows as unknown ('?'), never as 0 or as a
+    count of part of the period: an export that begins in July 2020 says nothing about the first
+    half of 2020, nor about the year 2020 as a whole."""
+    out = {}
+    for soort, column in FIRST_EVENT.items():
+        if soort not in records:
+            continue
+        by_wet = "wet" if soort == "voorzieningen" else "NULL"
+        for g, wet, first in records.con.execute(
+                f"SELECT gemeente, {by_wet}, min({column}) FROM {soort} GROUP BY ALL ORDER BY ALL").fetchall():
+            own = config.gemeente_vanaf(g)
+            out[(g, soort, wet)] = own if own is not None else dt.date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
+    return out
+
+
+def covered(grid: pd.DataFrame, starts: dict[tuple, dt.date], soort: str, wet: str | None) -> pd.DataFrame:
+    """The periods of `grid` that begin on or after the start of the gemeente's exports of this kind."""
+    label = WETTEN[wet] if wet is not None and soort == "voorzieningen" else None
+    first = grid["gemeente"].map(lambda g: starts.get((g, soort, label)))
+    keep = first.isna() | (pd.to_datetime(grid["begin"]) >= pd.to_datetime(first))
+    return grid[keep.to_numpy()]
+
+
 def peildatum(latest: dict[str, dt.date], gemeente: str, config: Config) -> dt.date | None:
     """The day up to which the gemeente's exports are complete: params (gemeenten.<code>.peildatum,
     the export date), else the day of the latest event in them (`latest_events`). A period that
@@ -228,7 +270,7 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
         SELECT v.gemeente, p.periode, v.client, v.categorie,
                CASE v.zwaarte WHEN 'licht' THEN 1 WHEN 'middel' THEN 2 WHEN 'zwaar' THEN 3 END AS zrang,
                v.verwijzer = 'Gemeente' AS via_gemeente,
-               v.verwijzer IS NOT NULL AND v.verwijzer <> 'Gemeente' AS via_ander,
+               v.verwijzer IS NOT NULL AND v.verwijzer NOT IN ('Gemeente', 'Onbekend') AS via_ander,
                v.financiering = 'pgb' AS pgb
         FROM voorzieningen v JOIN perioden p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
@@ -263,7 +305,7 @@ def _provisions_in_period(con, wet: str) -> pd.DataFrame:
     return con.execute("""
         WITH hits AS (
             SELECT v.gemeente, p.periode, coalesce(v.zwaarte, 'onbekend') AS zwaarte,
-                   CASE WHEN v.verwijzer IS NULL THEN 'Onbekend' WHEN v.verwijzer = 'Gemeente' THEN 'Gemeente'
+                   CASE WHEN v.verwijzer IS NULL OR v.verwijzer = 'Onbekend' THEN 'Onbekend' WHEN v.verwijzer = 'Gemeente' THEN 'Gemeente'
                         ELSE 'Niet-gemeente' END AS verwijzer
             FROM voorzieningen v JOIN perioden p
               ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
@@ -287,6 +329,18 @@ def _running_provisions(con, wet: str) -> pd.DataFrame:
         GROUP BY GROUPING SETS ((v.gemeente, p.periode), (v.gemeente, p.periode, v.categorie))
         ORDER BY ALL
     """, [WETTEN[wet]]).df()
+
+
+def _ended_provisions(con, wet: str) -> pd.DataFrame:
+    """Provisions whose end date lies in the period, in total and per reason (beeindigd/1)."""
+    return con.execute("""
+        SELECT v.gemeente, p.periode, CASE WHEN GROUPING(reden) = 0 THEN 'reden' END AS dim, reden AS dimwaarde,
+               count(*) AS waarde
+        FROM (SELECT *, coalesce(reden_einde, $overig) AS reden FROM voorzieningen WHERE wet = $wet) v
+        JOIN perioden p ON v.gemeente = p.gemeente AND v.einddatum BETWEEN p.begin AND p.eind
+        GROUP BY GROUPING SETS ((v.gemeente, p.periode), (v.gemeente, p.periode, reden))
+        ORDER BY ALL
+    """, {"wet": WETTEN[wet], "overig": OVERIG_REDEN[wet]}).df()
 
 
 def _benefits(con) -> dict[str, pd.DataFrame]:
@@ -389,6 +443,8 @@ def compute(con, indicator: str, definitie: Definitie, config: Config, cache: di
         if ("paren", wet) not in cache:
             cache[("paren", wet)] = pairs(con, WETTEN[wet])
         return cache[("paren", wet)]
+    if definitie.naam == "beeindigd":
+        return _ended_provisions(con, wet)
     group = {"bijstand_personen": "uitkeringen", "bijstand_huishoudens": "uitkeringen", "bijstand_instroom": "uitkeringen",
              "bijstand_uitstroom": "uitkeringen", "aanvragen_beslist": "aanvragen", "aanvragen_tijdig": "aanvragen",
              "klachten": "klachten", "klachten_afgehandeld": "klachten", "klachten_gegrond": "klachten"}[indicator]
@@ -427,6 +483,10 @@ class Afgeleid:
     vergelijking: pd.DataFrame  # gemeente, indicator, periode, dim, dimwaarde, definitie, waarde, waarde_status
     peildata: dict[str, dt.date]
     weggelaten: dict[str, int] = field(default_factory=dict)  # records dropped per kind (a provision delivered twice)
+    soorten: dict[str, list[str]] = field(default_factory=dict)  # per gemeente the kinds of export it delivered
+    methode: str = "cbs"  # disclosure control applied (params/registraties.yml: onthulling)
+    drempel: int | None = None
+    gelezen: list = field(default_factory=list)  # registraties.Gelezen per file (ingest report)
 
 
 def derive(records, config: Config, catalogue) -> Afgeleid:
@@ -436,7 +496,20 @@ def derive(records, config: Config, catalogue) -> Afgeleid:
     rules = {"additive": OPTELBAAR, "flows": STROOM, "differences": VERSCHILLEN, "balance": BALANS}
     observaties = protect(exact.observaties, config.methode, config.drempel, **rules)
     vergelijking = protect(exact.vergelijking, config.methode, config.drempel, **rules)
-    return Afgeleid(observaties, exact.definities, vergelijking, exact.peildata)
+    return Afgeleid(observaties, exact.definities, vergelijking, exact.peildata, soorten=delivered_kinds(records),
+                    methode=config.methode, drempel=config.drempel if config.methode == "drempel" else None)
+
+
+def delivered_kinds(records) -> dict[str, list[str]]:
+    """Per gemeente the kinds of export it delivered records of (voorzieningen, aanvragen, ...), in
+    the contract's order: a page names its sources for exactly these."""
+    out: dict[str, list[str]] = {}
+    for soort in ("voorzieningen", "aanvragen", "uitkeringen", "klachten"):
+        if soort not in records:
+            continue
+        for (g,) in records.con.execute(f"SELECT DISTINCT gemeente FROM {soort} ORDER BY gemeente").fetchall():
+            out.setdefault(g, []).append(soort)
+    return out
 
 
 def _sources(records, indicator: str) -> list[str]:
@@ -446,6 +519,8 @@ def _sources(records, indicator: str) -> list[str]:
     if soort not in records:
         return []
     where, params = ("WHERE wet = ?", [WETTEN[wet]]) if wet is not None else ("", [])
+    if STANDAARD[indicator].startswith("beeindigd/"):
+        where += " AND reden_einde IS NOT NULL"  # only exports that carry the reason of ending
     return [r[0] for r in records.con.execute(f"SELECT DISTINCT gemeente FROM {soort} {where} ORDER BY gemeente", params).fetchall()]
 
 
@@ -479,10 +554,12 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
                     "CAST(eind AS DATE) AS eind FROM perioden_df")
         con.unregister("perioden_df")
         cache: dict = {}
+        starts = coverage_starts(records, config)
         for indicator in BRON_SOORT:
             bronnen = _sources(records, indicator)
             if not bronnen:
                 continue
+            grid = covered(perioden[perioden["gemeente"].isin(bronnen)], starts, *BRON_SOORT[indicator])
             allowed = set(catalogue[indicator].uitsplitsingen)
             histories = {g: history(config, g, indicator) for g in bronnen}
             counts = {}
@@ -491,7 +568,7 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
                 part["dim"] = part["dim"].map(lambda v, ind=indicator: CATEGORIE_KOLOM.get(ind, v) if v == "categorie" else v)
                 crossed = part["dim"].map(lambda dim, ok=allowed: isinstance(dim, str) and set(dim.split("|")) <= ok)
                 part = part[(part["dim"].isna() | crossed) & part["gemeente"].isin(bronnen)]
-                counts[d] = _complete(part, perioden[perioden["gemeente"].isin(bronnen)]).assign(indicator=indicator)
+                counts[d] = _complete(part, grid).assign(indicator=indicator)
             for g, hist in histories.items():
                 defs += [{"gemeente": g, "indicator": indicator, "definitie": step.definitie.code,
                           "titel": step.definitie.titel, "uitleg": step.definitie.uitleg,

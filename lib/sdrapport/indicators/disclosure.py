@@ -12,6 +12,33 @@ import pandas as pd
 from sdrapport.periods import Period
 
 
+CBS_REGEL = "0 tot en met 4 wordt 0, 5 tot en met 9 wordt 10, overige op vijftallen"
+
+
+def afronding_tekst(methode: str | None = None, drempel: int | None = None) -> str:
+    """The rounding and suppression in force, in Dutch, for a page's verantwoording and downloads:
+    CBS counts are always rounded by the CBS rule; counts from the gemeente's own registrations (when
+    it has them: `methode`) are rounded the same way ('cbs') or, with 'drempel', left exact and
+    suppressed below the threshold."""
+    text = f"absolute aantallen van het CBS zijn afgerond volgens de CBS-regel ({CBS_REGEL}); relatieve cijfers zijn " \
+           "berekend uit de afgeronde aantallen"
+    if methode == "cbs":
+        text += ". Aantallen uit de eigen registraties van de gemeente zijn op dezelfde manier afgerond, vóór opslag"
+    elif methode == "drempel":
+        text += (f". Aantallen uit de eigen registraties van de gemeente zijn niet afgerond: aantallen van 1 tot en met "
+                 f"{(drempel or 10) - 1} worden niet getoond (\"-\"), en waar zo'n aantal uit een totaal terug te rekenen "
+                 "zou zijn ook het kleinste andere")
+    return text
+
+
+def afronding_zin(registraties: dict | None) -> str:
+    """afronding_tekst as a sentence (capital, no full stop) for a report's `registraties` facts in
+    run.json (peildatum, methode, drempel): what the page and its downloads say about rounding."""
+    reg = registraties or {}
+    text = afronding_tekst(reg.get("methode") if reg.get("peildatum") else None, reg.get("drempel"))
+    return text[0].upper() + text[1:]
+
+
 def cbs_round(count):
     """Round a count (scalar, array or Series) by the CBS rule; NaN stays NaN.
 

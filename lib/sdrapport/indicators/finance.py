@@ -19,7 +19,13 @@ Sign conventions (as in the jaarstukken):
   and lasten variances.
 
 A missing amount (no row, or '?' / '-' delivered) is NaN and stays NaN in every sum it enters; a
-jaarstukken table's "-" (no amount) is delivered as 0.
+jaarstukken table's "-" (no amount) is delivered as 0, and printed as "-" again in the report's
+financial tables (onderdelen.bedrag).
+
+A programme total delivered with the taakvelden (rows without taakveld) is kept as printed, but
+checked: when it differs from the sum of its taakvelden by more than the rounding of the amounts
+can explain, iv3_tabel records it (`totaal_verschillen`) and the report refuses the table or
+publishes it with a warning (params/jaarverslag/<gemeente>.yml: totaalcontrole).
 """
 from __future__ import annotations
 
@@ -104,6 +110,31 @@ def _delivered_total(frame: pd.DataFrame | None) -> dict[str, float]:
     return {f: float(v) for f, v in zip(frame["begrotingsfase"], frame["waarde"]) if f in FASEN and v == v}
 
 
+@dataclass(frozen=True)
+class TotaalVerschil:
+    """A delivered programme total that differs from the sum of its taakvelden by more than the
+    rounding of the amounts can explain (each amount is rounded to a whole thousand: at most 0,5
+    per amount summed, and 0,5 for the total itself)."""
+
+    soort: str  # baten / lasten / saldo
+    fase: str  # primitief / gewijzigd / rekening
+    geleverd: float
+    som: float
+    marge: float
+
+    @property
+    def verschil(self) -> float:
+        return self.geleverd - self.som
+
+
+FASE_NAMEN = {"primitief": "primitieve begroting", "gewijzigd": "begroting na wijziging", "rekening": "rekening"}
+
+
+def totaal_verschillen(tabel: pd.DataFrame) -> list[TotaalVerschil]:
+    """The delivered totals of an iv3_tabel that rounding cannot explain (see TotaalVerschil)."""
+    return list(tabel.attrs.get("totaalverschillen", []))
+
+
 def iv3_tabel(baten: pd.DataFrame, lasten: pd.DataFrame, namen: dict[str, str],
               totalen: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """One row per taakveld in Iv3 order, then a total row (taakveld 'Totaal').
@@ -132,20 +163,33 @@ def iv3_tabel(baten: pd.DataFrame, lasten: pd.DataFrame, namen: dict[str, str],
         out[kolom("lasten", fase)] = la[fase].to_numpy()
     total = {"taakveld": TOTAAL, "naam": ""}
     totalen = totalen or {}
+    verschillen = []
     for soort in ("baten", "lasten"):
         delivered = _delivered_total(totalen.get(soort))
         for fase in FASEN:
-            summed = out[kolom(soort, fase)].sum(skipna=False) if len(out) else 0.0
+            column = out[kolom(soort, fase)]
+            summed = column.sum(skipna=False) if len(out) else 0.0
             total[kolom(soort, fase)] = delivered.get(fase, summed)
+            marge = 0.5 * (int(column.notna().sum()) + 1)
+            if fase in delivered and summed == summed and abs(delivered[fase] - summed) > marge:
+                verschillen.append(TotaalVerschil(soort, fase, delivered[fase], float(summed), marge))
+    n_rows = len(out)
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     for fase in FASEN:
         out[kolom("saldo", fase)] = out[kolom("baten", fase)] - out[kolom("lasten", fase)]
     for fase, value in _delivered_total(totalen.get("saldo")).items():
+        summed = out[kolom("saldo", fase)].iloc[:n_rows].sum(skipna=False) if n_rows else 0.0
+        amounts = int(out[kolom("baten", fase)].iloc[:n_rows].notna().sum() + out[kolom("lasten", fase)].iloc[:n_rows].notna().sum())
+        marge = 0.5 * (amounts + 1)
+        if summed == summed and abs(value - summed) > marge:
+            verschillen.append(TotaalVerschil("saldo", fase, value, float(summed), marge))
         out.loc[out.index[-1], kolom("saldo", fase)] = value
     out[kolom("baten", "verschil")] = out[kolom("baten", "rekening")] - out[kolom("baten", "gewijzigd")]
     out[kolom("lasten", "verschil")] = out[kolom("lasten", "gewijzigd")] - out[kolom("lasten", "rekening")]
     out[kolom("saldo", "verschil")] = out[kolom("saldo", "rekening")] - out[kolom("saldo", "gewijzigd")]
-    return out[TABEL_KOLOMMEN]
+    out = out[TABEL_KOLOMMEN].copy()
+    out.attrs["totaalverschillen"] = verschillen
+    return out
 
 
 def oordeel(verschil: float) -> str:
@@ -236,6 +280,9 @@ class JaarverslagParams:
     """A gemeente's settings for the annual-report finance chapter of one year."""
 
     drempel: float  # variances of at least this (EUR x 1.000, absolute) need an explanation
+    # A delivered programme total that rounding cannot explain: 'weigeren' (the table is not
+    # published; a note names both numbers) or 'waarschuwen' (published, with the note under it).
+    totaalcontrole: str = "weigeren"
     toelichtingen: dict[str, str] = field(default_factory=dict)  # taakveld -> explanation
     beleidsindicatoren: list[dict] = field(default_factory=list)  # label, eenheid, werkelijk_vorig_jaar, begroting, werkelijk, voetnoot
 
@@ -270,8 +317,10 @@ def load_jaarverslag_params(path: str | Path, jaar: int | str) -> JaarverslagPar
                               f"toegestaan: {', '.join(INDICATOR_VELDEN + INDICATOR_OPTIONEEL)}")
         checked.append({**{k: str(ind[k]) for k in INDICATOR_VELDEN},
                         **{k: (str(ind[k]).strip() if ind.get(k) not in (None, "") else None) for k in INDICATOR_OPTIONEEL}})
-    return JaarverslagParams(drempel=drempel, toelichtingen=_codes(toel, path, f"toelichtingen {jaar}"), beleidsindicatoren=checked)
+    return JaarverslagParams(drempel=drempel, toelichtingen=_codes(toel, path, f"toelichtingen {jaar}"), beleidsindicatoren=checked,
+                             totaalcontrole=str(data.get("totaalcontrole") or "weigeren"))
 
 
-__all__ = ["FASEN", "TOTAAL", "TOELICHTING_ONTBREEKT", "TABEL_KOLOMMEN", "kolom", "taakveld_sleutel", "iv3_tabel",
-           "oordeel", "afwijkingen", "ParamsError", "JaarverslagParams", "load_taakvelden", "load_jaarverslag_params"]
+__all__ = ["FASEN", "FASE_NAMEN", "TotaalVerschil", "totaal_verschillen", "TOTAAL", "TOELICHTING_ONTBREEKT",
+           "TABEL_KOLOMMEN", "kolom", "taakveld_sleutel", "iv3_tabel", "oordeel", "afwijkingen", "ParamsError",
+           "JaarverslagParams", "load_taakvelden", "load_jaarverslag_params"]

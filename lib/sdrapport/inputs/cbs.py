@@ -39,6 +39,26 @@ DEFAULT_CATALOG = "opendata.cbs.nl"
 # CBS "Verklaring van tekens": '.' gegevens ontbreken, 'x' geheim, '-' nihil (a true zero).
 DEFAULT_SYMBOLS = {".": "?", "x": "-", "-": "0"}
 REQUIRED = ("tabel", "bron", "regio", "onderwerpen")
+DOELGROEP = "inwoners_doelgroep"  # inhabitants per age band and sex: to data/inwoners-doelgroep.csv
+SINGLE_YEAR = re.compile(r"^\s*(\d{1,3}) jaar( of ouder)?\s*$")  # a category of one year of age: '75 jaar', '105 jaar of ouder'
+
+
+def age_bands(items: list[dict], klassen: dict[str, list]) -> dict[str, str]:
+    """Dimension key -> band for the single-year categories of an age dimension (by their title:
+    '75 jaar', '99 jaar of ouder'), for bands given as [from, to] in whole years (to: null = and
+    older). Group categories ('65 tot 80 jaar') are left out: summing them would count twice."""
+    out = {}
+    for item in items:
+        m = SINGLE_YEAR.match(str(item.get("Title", "")))
+        if not m:
+            continue
+        age = int(m.group(1))
+        for band, (lo, hi) in klassen.items():
+            if m.group(2) and hi is not None:
+                continue  # 'N jaar of ouder' fits only an open band
+            if age >= int(lo) and (hi is None or age <= int(hi)):
+                out[str(item["Key"]).strip()] = band
+    return out
 
 
 class CbsError(Exception):
@@ -249,13 +269,19 @@ def check_mapping(mapping: Mapping, meta: dict, breakdowns: list[str]) -> None:
         if topic.key not in topics:
             raise CbsError(f"{where}: onderwerp {topic.key!r} bestaat niet in de tabel")
         if topic.indicator == "inwoners" and (mapping.perioden or topic.uitsplitsing):
-            raise CbsError(f"{where}: inwoners alleen uit een tabel over één jaar ('jaar:', peildatum 1 januari), zonder uitsplitsing")
+            raise CbsError(f"{where}: inwoners alleen uit een tabel over één jaar ('jaar:', peildatum 1 januari), zonder uitsplitsing; "
+                           f"inwoners per leeftijd en geslacht heten {DOELGROEP}")
         for col in topic.uitsplitsing:
             if col not in breakdowns:
                 raise CbsError(f"{where}: uitsplitsing {col!r} bestaat niet in de indicatorcatalogus; kies uit {', '.join(breakdowns)}")
-    for spec in mapping.dimensies.values():
+    for dim, spec in mapping.dimensies.items():
+        only_totals = all(v == "totaal" for v in (spec.get("waarden") or {}).values()) and not spec.get("klassen")
+        if spec.get("kolom") is None and only_totals:
+            continue  # a dimension of which only the total is used needs no column
         if spec.get("kolom") not in breakdowns:
-            raise CbsError(f"{where}: kolom {spec.get('kolom')!r} bestaat niet in de indicatorcatalogus")
+            raise CbsError(f"{where}: kolom {spec.get('kolom')!r} (dimensie {dim}) bestaat niet in de indicatorcatalogus")
+        if not spec.get("waarden") and not spec.get("klassen"):
+            raise CbsError(f"{where}: dimensie {dim} heeft 'waarden' of 'klassen' nodig")
 
 
 def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str],
@@ -273,6 +299,8 @@ def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str],
             if found:
                 periods[str(item["Key"]).strip()] = found
     out, inw = [], []
+    # Dimensions with age bands: the single-year categories that make up each band (summed below).
+    bands = {dim: age_bands(meta.get(dim, []), spec["klassen"]) for dim, spec in mapping.dimensies.items() if spec.get("klassen")}
     for _, row in rows.iterrows():
         region = row.get(mapping.regio, "").strip()
         if region not in gemeenten:
@@ -286,7 +314,8 @@ def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str],
         dims: dict[str, str] = {}
         skip = False
         for cbs_dim, spec in mapping.dimensies.items():
-            value = spec.get("waarden", {}).get(row.get(cbs_dim, "").strip())
+            key = row.get(cbs_dim, "").strip()
+            value = (spec.get("waarden") or {}).get(key) or bands.get(cbs_dim, {}).get(key)
             if value is None:
                 skip = True  # a dimension value the mapping does not use (e.g. a total we take elsewhere)
                 break
@@ -304,9 +333,13 @@ def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str],
                     if not dims and not topic.uitsplitsing and value.replace(".", "", 1).isdigit():
                         inw.append({"gemeente": region, "jaar": periode[:4], "inwoners": str(int(float(value))), "bron": bron})
                     continue
+                if topic.indicator == DOELGROEP and (not (dims or topic.uitsplitsing) or not re.fullmatch(r"\d{4}", periode)):
+                    continue  # a group on 1 January of a year; the total belongs to inwoners.csv
                 out.append({"gemeente": region, "periode": periode, "indicator": topic.indicator, **dims, **topic.uitsplitsing,
                             "waarde": value, "bron": bron, "status": status})
     frame = pd.DataFrame(out)
+    if len(frame) and bands:
+        frame = _sum_bands(frame)
     if len(frame):
         key = [c for c in frame.columns if c not in ("waarde", "bron", "status")]
         dup = frame[frame.fillna("").duplicated(key, keep=False)]
@@ -317,6 +350,24 @@ def observations(mapping: Mapping, snapshot: Path, gemeenten: set[str],
                            "jaar- of kwartaalcodes van dezelfde tabel")
     inhabitants = pd.DataFrame(inw, columns=["gemeente", "jaar", "inwoners", "bron"]).drop_duplicates()
     return frame, inhabitants
+
+
+def _sum_bands(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one band (its single years) summed into one: '?' when any year is unknown, '-' when
+    any is secret (the sum would reveal it), else the sum."""
+    key = [c for c in frame.columns if c not in ("waarde",)]
+
+    def total(values: pd.Series) -> str:
+        cells = list(values)
+        if "-" in cells:
+            return "-"
+        if "?" in cells:
+            return "?"
+        number = sum(float(v) for v in cells)
+        return str(int(number)) if number.is_integer() else str(number)
+
+    filled = frame.fillna("")
+    return filled.groupby(key, sort=False, as_index=False)["waarde"].agg(total).replace({"": None})
 
 
 def _value(cell: str, symbols: dict[str, str]) -> str:
@@ -344,6 +395,10 @@ def write_observations(project: Project, mapping: Mapping, snapshot: Path, gemee
         raise CbsError(f"tabel {mapping.tabel}: de snapshot {snapshot.name} bevat geen cijfers voor de gevraagde gemeenten "
                        f"en perioden; controleer {mapping.path.name} (regio, perioden, dimensies)")
     target = project.data / "observaties" / f"cbs-{mapping.tabel}.csv"
+    groups = obs[obs["indicator"] == DOELGROEP] if len(obs) else obs
+    if len(groups):
+        _write_groups(project, groups)
+        obs = obs[obs["indicator"] != DOELGROEP]
     if len(obs):
         if target.exists():
             old = pd.read_csv(target, dtype=str, keep_default_na=False)
@@ -368,7 +423,27 @@ def write_observations(project: Project, mapping: Mapping, snapshot: Path, gemee
                "opgehaald": meta["_sdrapport"].get("opgehaald"), "sha256": meta["_sdrapport"].get("sha256"), "bron": mapping.bron}
     (project.data / "observaties" / f"cbs-{mapping.tabel}.json").write_text(
         json.dumps(sidecar, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    return {**sidecar, "observaties": len(obs), "inwoners": len(inw)}
+    return {**sidecar, "observaties": len(obs), "inwoners": len(inw), "doelgroepen": len(groups)}
+
+
+def _write_groups(project: Project, groups: pd.DataFrame) -> None:
+    """Inhabitants per age band and sex into data/inwoners-doelgroep.csv (rows of other gemeenten
+    and years stay). A secret or unknown group is left out: it cannot be a denominator."""
+    from sdrapport.inputs.contract import DOELGROEP_COLUMNS
+
+    path = project.data / "inwoners-doelgroep.csv"
+    new = pd.DataFrame({"gemeente": groups["gemeente"], "jaar": groups["periode"],
+                        "leeftijd": groups["leeftijd"] if "leeftijd" in groups else "",
+                        "geslacht": groups["geslacht"] if "geslacht" in groups else "",
+                        "inwoners": groups["waarde"], "bron": groups["bron"]}).fillna("")
+    new = new[new["inwoners"].str.fullmatch(r"\d+")]
+    if path.exists():
+        old = pd.read_csv(path, dtype=str, keep_default_na=False)
+        keys = set(zip(new["gemeente"], new["jaar"]))
+        old = old[[(g, j) not in keys for g, j in zip(old["gemeente"], old["jaar"])]]
+        new = pd.concat([old, new], ignore_index=True)
+    new = new.sort_values(["gemeente", "jaar", "leeftijd", "geslacht"], kind="stable")
+    _atomic_csv(new[list(DOELGROEP_COLUMNS)], path)
 
 
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:

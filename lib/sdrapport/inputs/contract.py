@@ -12,9 +12,10 @@ import datetime as dt
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow.parquet as pq
@@ -58,7 +59,7 @@ MESSAGES = {
     "periode": "{value!r} is geen geldige periode; verwacht " + PERIOD_FORMATS,
     "indicator_onbekend": "onbekende indicator {value!r}; zie data/indicatoren.yml voor de geldige id's",
     "indicator_afgeleid": "indicator {value!r} wordt berekend uit teller en noemer; lever die aan in plaats van deze",
-    "indicator_inwoners": "inwoners horen in data/inwoners.csv, niet bij de observaties",
+    "indicator_inwoners": "inwoners horen in data/inwoners.csv (per leeftijd en geslacht: data/inwoners-doelgroep.csv), niet bij de observaties",
     "numeriek": "{value!r} is geen getal; verwacht een getal met een punt als decimaalteken en zonder "
     "duizendtalscheiding (1234.5), '?' voor onbekend of '-' voor niet publiceerbaar",
     "negatief": "{value!r}: een aantal kan niet negatief zijn",
@@ -84,8 +85,107 @@ def _display(path: Path, root: Path | None) -> str:
         return str(path)
 
 
+# -- encodings and separators ------------------------------------------------------------------
+ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "windows-1252": "cp1252"}
+ENCODING_LABELS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
+SEPARATORS = {"auto": None, ";": ";", ",": ",", "tab": "\t", "\t": "\t", "|": "|"}
+SEPARATOR_LABELS = {";": "puntkomma", ",": "komma", "\t": "tab", "|": "verticale streep"}
+NOT_UTF8 = ("bestand is geen UTF-8 en ook geen Windows-1252; sla het op als 'CSV UTF-8' (Excel) of met codering UTF-8")
+
+
+@dataclass
+class CsvOptions:
+    """How to read a CSV or Parquet file that is not in the contract's own form (a case-system
+    export through a mapping in params/bronnen/, export_mapping.py).
+
+    encoding: 'auto' (UTF-8 with or without BOM, else Windows-1252, never a mix), 'utf-8' or
+    'windows-1252'; separator: 'auto' (the most frequent of ; , tab | in the header) or one of them;
+    columns: contract column -> its header in the file (matched without case); fixed: contract
+    column -> one value for every row; extra: True ignores columns the contract does not know (they
+    are listed in ReadInfo.ignored), False refuses them; source: the mapping file, named in messages."""
+
+    encoding: str = "auto"
+    separator: str = "auto"
+    columns: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)
+    extra: bool = False
+    source: str | None = None
+
+
+@dataclass
+class ReadInfo:
+    """What reading a file found: the encoding and separator used, the columns left out."""
+
+    encoding: str = ""
+    separator: str = ""
+    ignored: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def detect_encoding(path: Path, name: str, declared: str = "auto") -> str:
+    """The Python codec of a text file: 'utf-8-sig' (UTF-8 with or without byte order mark) or
+    'cp1252' (Windows-1252, what Dutch Excel writes with 'CSV (gescheiden door lijstscheidingsteken)').
+
+    Detected, never guessed into mojibake: a file that is valid UTF-8 is UTF-8; a file that is not,
+    and has no UTF-8 multi-byte character before its first invalid byte, is Windows-1252; a file
+    that mixes both (or has bytes Windows-1252 does not define) is refused with the line of the first
+    bad byte. A declared encoding is used as given (a file that is not in it is refused)."""
+    import codecs
+
+    codec = ENCODINGS.get(declared, "auto")
+    if codec is None:
+        codec = "utf-8-sig"
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        line, multibyte = 1, False
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                try:
+                    text = decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    before = block[: exc.start]
+                    multibyte = multibyte or any(b >= 0x80 for b in before)
+                    if multibyte:
+                        raise ContractError([Problem(name, line + before.count(b"\n"), None,
+                                                     "bestand mengt UTF-8 met een andere codering (Windows-1252?); sla het "
+                                                     "in één codering op, bij voorkeur als 'CSV UTF-8' (Excel)")]) from None
+                    codec = "cp1252"
+                    break
+                multibyte = multibyte or not text.isascii()
+                line += block.count(b"\n")
+    decoder = codecs.getincrementaldecoder(codec)()
+    line = 1
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                where = line + block[: exc.start].count(b"\n")
+                if declared in ENCODINGS and declared != "auto":
+                    raise ContractError([Problem(name, where, None, f"bestand is geen {declared}, zoals de mapping zegt; "
+                                                 "controleer 'codering' of sla het bestand opnieuw op")]) from None
+                raise ContractError([Problem(name, where, None, NOT_UTF8)]) from None
+            line += block.count(b"\n")
+    return codec
+
+
+def detect_separator(header: str, declared: str = "auto") -> str:
+    """The separator: as declared, else the most frequent of ; , tab and | in the header line
+    (comma when there is none)."""
+    sep = SEPARATORS.get(declared)
+    if sep:
+        return sep
+    counts = {s: header.count(s) for s in (";", ",", "\t", "|")}
+    best = max(counts, key=lambda s: (counts[s], s == ","))
+    return best if counts[best] else ","
+
+
+def _first_line(path: Path, codec: str) -> str:
+    with open(path, encoding=codec, newline="") as fh:
+        return fh.readline().rstrip("\r\n")
+
+
 def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] | None, root: Path | None = None) -> Table:
-    """Read a CSV (UTF-8, comma or semicolon) or Parquet file as text, checking its shape."""
+    """Read a CSV (UTF-8 or Windows-1252; comma, semicolon or tab) or Parquet file as text, checking its shape."""
     name = _display(path, root)
     if not path.exists():
         raise ContractError([Problem(name, None, None, "bestand ontbreekt")])
@@ -100,14 +200,10 @@ def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] |
         frame.index = range(1, len(frame) + 1)
         header_row = False
     else:
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise ContractError([Problem(name, line, None, "bestand is geen UTF-8; sla het op als 'CSV UTF-8' (Excel) of met codering UTF-8")]) from None
+        codec = detect_encoding(path, name)
+        text = path.read_bytes().decode(codec)
         first = text.splitlines()[0] if text.strip() else ""
-        sep = ";" if first.count(";") > first.count(",") else ","
+        sep = detect_separator(first)
         try:
             frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
         except pd.errors.ParserError as exc:
@@ -124,24 +220,86 @@ def read_table(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] |
     return Table(path, frame.astype(object), header_row)
 
 
+def _resolve_header(name: str, header: list[str], required: tuple[str, ...], allowed: tuple[str, ...] | None,
+                    options: CsvOptions, header_row: int | None, info: ReadInfo) -> dict[int, str]:
+    """Position in the file -> contract column, by the mapping's `columns` (headers matched without
+    case or surrounding spaces) and otherwise by the contract name (also without case). Columns
+    fixed by the mapping and columns the contract does not know are ignored (with `extra`) and
+    listed in info.ignored; without `extra` an unknown column is refused."""
+    def norm(text: str) -> str:
+        return " ".join(str(text).split()).lower()
+
+    positions = {}
+    for i, h in enumerate(header):
+        positions.setdefault(norm(h), i)
+    via = f" ({options.source})" if options.source else ""
+    problems, out = [], {}
+    for column, source in options.columns.items():
+        i = positions.get(norm(source))
+        if i is None:
+            problems.append(Problem(name, header_row, source, f"kolom '{source}' uit de mapping{via} (kolommen.{column}) staat niet in "
+                                    "het bestand; aanwezig zijn " + ", ".join(h for h in header if h.strip())))
+            continue
+        out[i] = column
+    known = allowed if allowed is not None else required
+    for i, h in enumerate(header):
+        if i in out:
+            continue
+        col = norm(h)
+        if col in known and col not in options.columns and col not in options.fixed and col not in out.values():
+            out[i] = col
+    for i, h in enumerate(header):
+        if i not in out and h.strip():
+            if options.extra:
+                info.ignored.append(h.strip())
+            else:
+                problems.append(Problem(name, header_row, h, "onbekende kolom; toegestaan zijn " + ", ".join(known)))
+    have = set(out.values()) | set(options.fixed)
+    missing = [c for c in required if c not in have]
+    for c in missing:
+        hint = f"; geef haar kolom in de mapping{via} (kolommen.{c}) of een vaste waarde (vast.{c})" if options.source else \
+            "; of lees het bestand met een mapping in params/bronnen/ (kolommen, vaste waarden)" if options.extra else ""
+        problems.append(Problem(name, header_row, c, "verplichte kolom ontbreekt; verwachte kolommen: " + ", ".join(required) + hint))
+    if problems:
+        raise ContractError(problems)
+    return out
+
+
 def read_table_chunks(path: Path, required: tuple[str, ...], allowed: tuple[str, ...] | None, root: Path | None = None,
-                      rows: int = 200_000):
+                      rows: int = 200_000, options: CsvOptions | None = None, info: ReadInfo | None = None):
     """read_table in chunks of `rows` rows, for files too large to hold as text (registrations):
     the same shape checks, row numbers and messages, but only one chunk in memory at a time. Yields
-    Tables whose index is the reported row number."""
+    Tables whose index is the reported row number and whose columns are contract columns.
+
+    With `options` (a mapping) the file's own headers are renamed, fixed values added and unknown
+    columns ignored; `info` receives the encoding, separator and ignored columns."""
     name = _display(path, root)
+    strict = options is None
+    options = options or CsvOptions()
+    info = info if info is not None else ReadInfo()
     if not path.exists():
         raise ContractError([Problem(name, None, None, "bestand ontbreekt")])
     if path.stat().st_size == 0:
         raise ContractError([Problem(name, None, None, "bestand is leeg; verwacht een kopregel met " + ", ".join(required) + " en gegevensrijen")])
     found = False
+
+    def shaped(frame: pd.DataFrame, targets: dict[int, str]) -> pd.DataFrame:
+        out = pd.DataFrame({col: frame.iloc[:, i] for i, col in targets.items()}, index=frame.index)
+        for col, value in options.fixed.items():
+            out[col] = str(value)
+        return out
+
     if path.suffix.lower() == ".parquet":
         try:
             parquet = pq.ParquetFile(path)
             columns = list(parquet.schema_arrow.names)
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a broken file
             raise ContractError([Problem(name, None, None, f"geen leesbaar Parquet-bestand ({exc})")]) from None
-        _check_columns(name, columns, required, allowed, None)
+        if strict:
+            _check_columns(name, columns, required, allowed, None)
+            targets = dict(enumerate(columns))
+        else:
+            targets = _resolve_header(name, columns, required, allowed, options, None, info)
         offset = 1
         try:
             for batch in parquet.iter_batches(batch_size=rows):
@@ -150,38 +308,40 @@ def read_table_chunks(path: Path, required: tuple[str, ...], allowed: tuple[str,
                 offset += len(frame)
                 if len(frame):
                     found = True
-                    yield Table(path, frame, False)
+                    info.rows += len(frame)
+                    yield Table(path, shaped(frame, targets), False)
         except ContractError:
             raise
         except Exception as exc:  # noqa: BLE001 - a corrupt page surfaces only while reading
             raise ContractError([Problem(name, None, None, f"geen leesbaar Parquet-bestand ({exc})")]) from None
     else:
-        with open(path, "rb") as fh:
-            first_line = fh.readline()
-        try:
-            first = first_line.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ContractError([Problem(name, 1, None, "bestand is geen UTF-8; sla het op als 'CSV UTF-8' (Excel) of met codering UTF-8")]) from None
-        sep = ";" if first.count(";") > first.count(",") else ","
-        header = [c.strip() for c in next(csv.reader([first.rstrip("\r\n")], delimiter=sep), [])]
-        _check_columns(name, header, required, allowed, 1)
+        codec = detect_encoding(path, name, options.encoding)
+        first = _first_line(path, codec)
+        sep = detect_separator(first, options.separator)
+        info.encoding, info.separator = ENCODING_LABELS[codec], SEPARATOR_LABELS.get(sep, sep)
+        header = [c.strip() for c in next(csv.reader([first], delimiter=sep), [])]
+        if strict:
+            _check_columns(name, header, required, allowed, 1)
+            targets = dict(enumerate(header))
+        else:
+            targets = _resolve_header(name, header, required, allowed, options, 1, info)
         offset = 2
         try:
             reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                                 chunksize=rows, encoding="utf-8-sig")
+                                 chunksize=rows, encoding=codec, header=0, names=list(range(len(header))))
             for frame in reader:
-                frame.columns = [str(c).strip() for c in frame.columns]
                 frame.index = range(offset, offset + len(frame))
                 offset += len(frame)
+                frame = frame.fillna("")
                 frame = frame[~(frame == "").all(axis=1)]
                 if frame.empty:
                     continue
                 found = True
-                frame = frame.apply(lambda col: col.str.strip())
+                info.rows += len(frame)
+                frame = shaped(frame, targets).apply(lambda col: col.str.strip())
                 yield Table(path, frame.astype(object), True)
         except UnicodeDecodeError:
-            raise ContractError([Problem(name, _first_invalid_line(path), None,
-                                         "bestand is geen UTF-8; sla het op als 'CSV UTF-8' (Excel) of met codering UTF-8")]) from None
+            raise ContractError([Problem(name, _first_invalid_line(path), None, NOT_UTF8)]) from None
         except pd.errors.ParserError as exc:
             raise ContractError([_parser_problem(name, exc)]) from None
     if not found:
@@ -255,8 +415,21 @@ def _is_period(v: str) -> bool:
         return False
 
 
+def per_value(values: pd.Series, fn) -> pd.Series:
+    """`fn` of every cell, evaluated once per distinct value: an observations file of all 342
+    gemeenten holds some 1,7 million rows but only hundreds of distinct periods and indicators."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    results = [fn(v) for v in uniques]
+    if results and all(isinstance(r, bool) for r in results):
+        return pd.Series(np.asarray(results, dtype=bool)[codes], index=values.index)
+    out = np.empty(len(results), dtype=object)
+    out[:] = results
+    return pd.Series(out[codes], index=values.index)
+
+
 def _check(fn, key: str) -> pa.Check:
-    return pa.Check(fn, element_wise=True, error=key)
+    """A check of every cell, evaluated once per distinct value (failures still point at every row)."""
+    return pa.Check(lambda values: per_value(values, lambda v: bool(fn(v))), error=key)
 
 
 def _not_empty() -> pa.Check:
@@ -289,7 +462,8 @@ def _problems(schema: pa.DataFrameSchema, table: Table, root: Path | None, extra
                 continue
             seen.add(key)
             template = messages.get(rec.check, str(rec.check))
-            problems.append(Problem(_display(table.path, root), int(rec.index), rec.column, template.format(value=rec.failure_case)))
+            problems.append(Problem(_display(table.path, root), int(rec.index), rec.column, template.format(value=rec.failure_case),
+                                    waarde=str(rec.failure_case)))
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     return problems
 
@@ -327,6 +501,57 @@ def read_inwoners(path: Path, gemeenten: set[str], root: Path | None = None) -> 
     out["jaar"] = out["jaar"].astype(int)
     out["inwoners"] = out["inwoners"].astype("int64")
     return out
+
+
+DOELGROEP_COLUMNS = ("gemeente", "jaar", "leeftijd", "geslacht", "inwoners", "bron")
+GESLACHTEN = ("man", "vrouw")
+LEEFTIJDSKLASSE = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+)$")  # 75-84 or 85+
+
+
+def _age_band(v: str) -> bool:
+    m = LEEFTIJDSKLASSE.match(v)
+    return bool(m) and (m.group(2) is None or int(m.group(1)) <= int(m.group(2)))
+
+
+def read_inwoners_doelgroep(path: Path, gemeenten: set[str], root: Path | None = None,
+                            inwoners: pd.DataFrame | None = None) -> pd.DataFrame:
+    """data/inwoners-doelgroep.csv (optional): inhabitants on 1 January per gemeente, year, age band
+    and sex, the noemer of rates per target group (Wmo clients per 1.000 women of 75-84). An empty
+    leeftijd means all ages, an empty geslacht both sexes; one of them is filled. A group cannot
+    hold more inhabitants than the gemeente has in data/inwoners.csv that year."""
+    table = read_table(path, DOELGROEP_COLUMNS, DOELGROEP_COLUMNS, root)
+    name = _display(path, root)
+    schema = pa.DataFrameSchema(
+        {
+            "gemeente": _gemeente_column(gemeenten),
+            "jaar": pa.Column(object, [_not_empty(), _check(lambda v: bool(re.fullmatch(r"\d{4}", v)), "jaar")]),
+            "leeftijd": pa.Column(object, [_check(lambda v: v == "" or _age_band(v), "leeftijdsklasse")]),
+            "geslacht": pa.Column(object, [_check(lambda v: v in ("", *GESLACHTEN), "geslacht")]),
+            "inwoners": pa.Column(object, [_not_empty(), _check(_is_int, "geheel_getal")]),
+            "bron": pa.Column(object, [_not_empty()]),
+        }
+    )
+    frame = table.frame
+    extra = _duplicates(table, ["gemeente", "jaar", "leeftijd", "geslacht"], root)
+    for row in frame.index[(frame["leeftijd"] == "") & (frame["geslacht"] == "")]:
+        extra.append(Problem(name, int(row), "leeftijd", "leeftijd en geslacht zijn allebei leeg; het totaal hoort in "
+                             "data/inwoners.csv, hier staan alleen groepen (vul leeftijd, geslacht of allebei in)"))
+    if inwoners is not None and len(inwoners):
+        totals = {(g, str(j)): int(n) for g, j, n in zip(inwoners["gemeente"], inwoners["jaar"], inwoners["inwoners"])}
+        for row, g, j, n in zip(frame.index, frame["gemeente"], frame["jaar"], frame["inwoners"]):
+            total = totals.get((g, j))
+            if total is not None and n.isdigit() and int(n) > total:
+                extra.append(Problem(name, int(row), "inwoners", f"{n} inwoners in deze groep, maar de gemeente heeft er in {j} "
+                                     f"{total} volgens data/inwoners.csv; controleer beide bestanden", waarde=n))
+    _validate(schema, table, root, extra, messages={
+        **MESSAGES,
+        "leeftijdsklasse": "{value!r} is geen leeftijdsklasse; verwacht van-tot in hele jaren (75-84) of vanaf (85+), of een lege cel",
+        "geslacht": "{value!r} is geen geslacht; verwacht man, vrouw of een lege cel (beide)",
+    })
+    out = frame.copy()
+    out["rij"] = out.index.astype(int)
+    out["inwoners"] = out["inwoners"].astype("int64")
+    return out.reset_index(drop=True)
 
 
 def read_historie(path: Path, root: Path | None = None) -> pd.DataFrame:
@@ -405,8 +630,8 @@ def check_boundaries(observaties: pd.DataFrame, events: pd.DataFrame, historie_f
         rows = observaties[observaties["gemeente"] == ev.code]
         if rows.empty:
             continue
-        starts = rows["periode"].map(lambda c: Period.parse(c).start)
-        ends = rows["periode"].map(lambda c: Period.parse(c).end)
+        starts = per_value(rows["periode"], lambda c: Period.parse(c).start)
+        ends = per_value(rows["periode"], lambda c: Period.parse(c).end)
         bad = rows[starts < ev.datum] if ev.soort == "ontstaan" else rows[ends >= ev.datum]
         for rec in bad.itertuples(index=False):
             when = f"bestaat pas sinds {ev.datum.isoformat()}" if ev.soort == "ontstaan" else \
@@ -467,7 +692,7 @@ def read_observaties(path: Path, catalogue: Catalogue, gemeenten: set[str], root
                     _not_empty(),
                     _check(known, "indicator_onbekend"),
                     _check(lambda v: not (known(v) and catalogue[v].afgeleid), "indicator_afgeleid"),
-                    _check(lambda v: v != "inwoners", "indicator_inwoners"),
+                    _check(lambda v: v not in ("inwoners", "inwoners_doelgroep"), "indicator_inwoners"),
                 ],
             ),
             "waarde": pa.Column(object, [_not_empty(), _check(_is_number, "numeriek")]),
@@ -479,8 +704,8 @@ def read_observaties(path: Path, catalogue: Catalogue, gemeenten: set[str], root
     _validate(schema, table, root, extra)
 
     out = frame.copy()
-    out["periode"] = out["periode"].map(lambda v: Period.parse(v).code)
-    out["waarde_status"] = out["waarde"].map(lambda v: "onbekend" if v == ONBEKEND else "geheim" if v == GEHEIM else "waarde")
+    out["periode"] = per_value(out["periode"], lambda v: Period.parse(v).code)
+    out["waarde_status"] = np.where(out["waarde"] == ONBEKEND, "onbekend", np.where(out["waarde"] == GEHEIM, "geheim", "waarde"))
     out["waarde"] = pd.to_numeric(out["waarde"].where(out["waarde_status"] == "waarde"), errors="coerce").astype(float)
     for d in dims:
         out[d] = out[d].where(out[d] != "", None)
@@ -494,14 +719,14 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
     problems = []
     name = _display(table.path, root)
     frame = table.frame
-    known = frame["indicator"].map(lambda i: i in catalogue and not catalogue[i].afgeleid)
-    counts = known & frame["indicator"].map(lambda i: i in catalogue and catalogue[i].eenheid == "aantal")
+    known = per_value(frame["indicator"], lambda i: i in catalogue and not catalogue[i].afgeleid)
+    counts = known & per_value(frame["indicator"], lambda i: i in catalogue and catalogue[i].eenheid == "aantal")
     numeric = pd.to_numeric(frame["waarde"].where(counts), errors="coerce")
     # '1.234' in a text file: a Dutch thousands separator or a decimal point? For a count it cannot
     # be a fraction, for an amount in EUR x 1.000 a fraction of a thousand euros is implausible:
     # both are refused with the hint, rather than silently read as 1,234 (docs/data-contract.md).
     grouped = frame["waarde"].str.fullmatch(THOUSANDS) if table.header_row else pd.Series(False, index=frame.index)
-    amounts = known & frame["indicator"].map(lambda i: i in catalogue and catalogue[i].eenheid == "EUR x 1.000")
+    amounts = known & per_value(frame["indicator"], lambda i: i in catalogue and catalogue[i].eenheid == "EUR x 1.000")
     for row in frame.index[grouped & (counts | amounts)]:
         value = frame.at[row, "waarde"]
         unit = "aantal" if counts[row] else "bedrag in duizenden euro's (EUR x 1.000)"
@@ -518,7 +743,7 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
         filled = known & (frame[d] != "")
         if not filled.any():
             continue
-        allowed = frame.loc[filled, "indicator"].map(lambda i, d=d: d in catalogue[i].uitsplitsingen)
+        allowed = per_value(frame.loc[filled, "indicator"], lambda i, d=d: d in catalogue[i].uitsplitsingen)
         for row in allowed.index[~allowed]:
             ind = catalogue[frame.at[row, "indicator"]]
             options = ", ".join(ind.uitsplitsingen) or "geen"
@@ -526,14 +751,30 @@ def _row_problems(table: Table, catalogue: Catalogue, dims: list[str], root: Pat
     return problems
 
 
+KEY_HASH = "_sleutel"  # column of a validated observations copy: the hash of its row's key
+
+
+def key_hashes(frame: pd.DataFrame, dims: list[str]) -> pd.Series:
+    """A 64-bit hash of each row's key (gemeente, periode, indicator, breakdowns)."""
+    return pd.util.hash_pandas_object(frame[["gemeente", "periode", "indicator", *dims]].fillna(""), index=False)
+
+
 def check_unique_observations(frames: list[pd.DataFrame], dims: list[str]) -> None:
     """The key (gemeente, periode, indicator, breakdowns) is unique over all observation files."""
     if not frames:
         return
-    allobs = pd.concat(frames, ignore_index=True)
     key = ["gemeente", "periode", "indicator", *dims]
+    # Rows hashed first (vectorised; a validated copy of a file carries its hashes, KEY_HASH), the
+    # full key compared only among equal hashes: at national scale a duplicated() over two dozen
+    # text columns costs seconds.
+    hashed = pd.concat([f[KEY_HASH] if KEY_HASH in f else key_hashes(f, dims) for f in frames], ignore_index=True)
+    candidates = hashed.duplicated(keep=False)
+    if not candidates.any():
+        return
+    allobs = pd.concat(frames, ignore_index=True)
     filled = allobs[key].fillna("")
-    dup = filled.duplicated(keep=False)
+    dup = pd.Series(False, index=filled.index)
+    dup[candidates] = filled[candidates].duplicated(keep=False)
     if not dup.any():
         return
     problems = []

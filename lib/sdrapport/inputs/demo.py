@@ -24,6 +24,7 @@ from sdrapport.periods import Period
 
 SEED = 20240101
 DEMO_BRON = "Demodata"
+DEMO_LABEL = "Demodata, fictief"  # how source lines name it, so a fictitious figure is never mistaken for a real one
 # 2021-2024 as the contract asks, plus 2019-2020 so that a dashboard for 2021-Q1 (seed 001) has its
 # same-quarter-last-year comparison and eight quarters of trend.
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
@@ -201,6 +202,34 @@ def _population(w: _Writer, code: str, inw: dict[int, int]) -> None:
         grijs = (ages[-1] / max(1.0, total * 0.57)) * 100
         w.add(code, p, "grijze_druk", f"{grijs:.1f}")
         w.add(code, p, "ses_woa", f"{prof['ses'] + 0.01 * (y - 2021) + r.normal(0, 0.004):.3f}")
+
+
+# Share of women per age band of the Wmo breakdown (the population, not the clients).
+VROUW_BEVOLKING = {"0-17": 0.487, "18-64": 0.498, "65-74": 0.510, "75-84": 0.548, "85+": 0.655}
+
+
+def _doelgroepen(code: str, inw: dict[int, int]) -> list[dict]:
+    """Inhabitants per age band of the Wmo breakdown and sex on 1 January (data/inwoners-doelgroep.csv):
+    consistent with the totals, 0-17 and 75+ of the other demo figures. Cells, then per band both
+    sexes, then per sex all ages."""
+    prof = _profile(code)
+    rows = []
+    for y in YEARS:
+        total = inw[y]
+        n75 = total * prof["share75"] * (1 + 0.02 * (y - 2021))
+        bands = {"0-17": total * prof["share0_17"], "65-74": total * 0.11, "75-84": n75 * 0.72, "85+": n75 * 0.28}
+        bands = {k: int(round(v)) for k, v in bands.items()}
+        bands["18-64"] = total - sum(bands.values())
+        women = {}
+        for band in LEEFTIJD_WMO:
+            n = bands[band]
+            women[band] = int(round(n * VROUW_BEVOLKING[band]))
+            for sex, m in (("vrouw", women[band]), ("man", n - women[band])):
+                rows.append({"gemeente": code, "jaar": str(y), "leeftijd": band, "geslacht": sex, "inwoners": str(m), "bron": DEMO_BRON})
+            rows.append({"gemeente": code, "jaar": str(y), "leeftijd": band, "geslacht": "", "inwoners": str(n), "bron": DEMO_BRON})
+        for sex, m in (("vrouw", sum(women.values())), ("man", total - sum(women.values()))):
+            rows.append({"gemeente": code, "jaar": str(y), "leeftijd": "", "geslacht": sex, "inwoners": str(m), "bron": DEMO_BRON})
+    return rows
 
 
 def _wmo(w: _Writer, code: str, inw: dict[int, int]) -> None:
@@ -601,18 +630,20 @@ def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[str, str]] = frozenset()) -> dict[str, bytes]:
+def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[str, str]] = frozenset(),
+             doelgroep_delivered: set[str] = frozenset()) -> dict[str, bytes]:
     """The demo files as bytes, keyed by path relative to the data folder: data/inwoners.csv (its
     real rows kept, demo rows for the other demo years), the observations and the record-level
     exports. `inwoners` are the rows of data/inwoners.csv; rows with bron 'Demodata' are ignored.
     `delivered` holds the (gemeente, indicator) pairs that other observation files deliver: the demo
     has no figure of its own for them, so a page never mixes real and fictitious figures of one
-    indicator."""
+    indicator. Inhabitants per age band and sex (inwoners-doelgroep-demo.csv) are made for the
+    gemeenten not in `doelgroep_delivered` (those data/inwoners-doelgroep.csv holds)."""
     real: dict[str, dict[int, int]] = {}
     inwoners_rows = [row for row in inwoners if row["bron"] != DEMO_BRON and row["gemeente"] in set(gemeenten)]
     for row in inwoners_rows:
         real.setdefault(row["gemeente"], {})[int(row["jaar"])] = int(row["inwoners"])
-    obs = _Writer()
+    doelgroep_rows, obs = [], _Writer()
     for code in sorted(gemeenten):
         if code not in real:
             raise ValueError(f"geen inwonertal voor {code} in data/inwoners.csv; de demodata rekenen vanuit het echte inwonertal")
@@ -623,6 +654,8 @@ def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[st
         for y in YEARS:
             if y not in real[code]:
                 inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
+        if code not in doelgroep_delivered:
+            doelgroep_rows += _doelgroepen(code, inw)
         _population(obs, code, inw)
         _wmo(obs, code, inw)
         _jeugd(obs, code, inw)
@@ -636,14 +669,17 @@ def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[st
     # Where the demo has registrations, the figures derived from them are not delivered as
     # aggregates too (one figure, one source; the store refuses both).
     from sdrapport.inputs import demo_registrations as dr
-    from sdrapport.indicators.definitions import BRON_SOORT
+    from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
 
     with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
-    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in BRON_SOORT)
+    # (The demo exports carry no reason of ending, so ended provisions stay delivered aggregates.)
+    computed = {i for i in BRON_SOORT if not STANDAARD[i].startswith("beeindigd/")}
+    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in computed)
             and (row["gemeente"], row["indicator"]) not in delivered]
     out = {
         "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"],
                                 sorted(inwoners_rows, key=lambda row: (row["gemeente"], int(row["jaar"])))),
+        DOELGROEP_DEMO: _to_csv(["gemeente", "jaar", "leeftijd", "geslacht", "inwoners", "bron"], doelgroep_rows),
         "observaties/demo.csv": _to_csv(OBS_COLUMNS, rows),
     }
     if with_records:
@@ -694,7 +730,7 @@ def write_demo(data_dir: Path) -> list[Path]:
     codes, inwoners = _registry(data_dir)
     delivered = delivered_pairs(data_dir)
     written = []
-    for rel, content in generate(codes, inwoners, delivered).items():
+    for rel, content in generate(codes, inwoners, delivered, doelgroep_delivered(data_dir)).items():
         _write(data_dir / rel, content)
         written.append(data_dir / rel)
     _stamp_path(data_dir).write_text(_stamp(data_dir, delivered), encoding="utf-8")
@@ -708,11 +744,26 @@ def write_demo(data_dir: Path) -> list[Path]:
 # they must be made again.
 DEMO_SWITCH = "demo.yml"
 STAMP = ".demo-stamp"
+DOELGROEP_DEMO = "inwoners-doelgroep-demo.csv"  # beside the optional, delivered data/inwoners-doelgroep.csv
+
+
+def doelgroep_delivered(data_dir: Path) -> set[str]:
+    """The gemeenten data/inwoners-doelgroep.csv (CBS 03759ned or the gemeente's own) holds: the demo
+    makes no groups of its own for them."""
+    path = data_dir / "inwoners-doelgroep.csv"
+    if not path.exists():
+        return set()
+    try:
+        frame = pd.read_csv(path, usecols=["gemeente"], dtype=str, sep=None, engine="python", encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError):
+        return set()  # the contract reports what is wrong with the file
+    return {str(g).strip().upper() for g in frame["gemeente"].dropna()}
 
 
 def generated_paths(data_dir: Path) -> list[Path]:
     """The generated demo files present in data_dir (whatever their generation)."""
-    return [data_dir / "observaties" / "demo.csv", *sorted((data_dir / "registraties").glob("*-demo.csv"))]
+    return [data_dir / "observaties" / "demo.csv", data_dir / DOELGROEP_DEMO,
+            *sorted((data_dir / "registraties").glob("*-demo.csv"))]
 
 
 def _stamp_path(data_dir: Path) -> Path:
@@ -741,7 +792,7 @@ def delivered_pairs(data_dir: Path) -> set[tuple[str, str]]:
 def _stamp(data_dir: Path, delivered: set[tuple[str, str]] = frozenset()) -> str:
     h = hashlib.sha256(json.dumps(sorted(delivered)).encode())
     for path in (Path(__file__), Path(__file__).with_name("demo_registrations.py"), data_dir / "gemeenten.csv",
-                 data_dir / "inwoners.csv", data_dir / DEMO_SWITCH):
+                 data_dir / "inwoners.csv", data_dir / "inwoners-doelgroep.csv", data_dir / DEMO_SWITCH):
         h.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"-") + b"\0")
     return h.hexdigest()
 
@@ -777,7 +828,7 @@ def ensure_demo(data_dir: Path, log=None) -> bool:
         log(f"Demodata maken voor {len(codes)} gemeenten (eenmalig, deterministisch) ..."
             + (f" Geen demodata voor {len(missing)} gemeente(n) zonder inwonertal in data/inwoners.csv: "
                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}." if missing else ""))
-    files = generate(codes, inwoners, delivered)
+    files = generate(codes, inwoners, delivered, doelgroep_delivered(data_dir))
     files.pop("inwoners.csv")  # part of the repository; `sdrapport demodata` rewrites it
     for path in generated_paths(data_dir):
         if str(path.relative_to(data_dir)) not in files:

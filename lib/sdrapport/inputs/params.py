@@ -359,6 +359,7 @@ BLOKKEN = TekstOfLijst(Sleutels({"kop": Veld(Tekst(leeg=True)), "tekst": Veld(Te
                        "- kop: Hervormingsagenda jeugd / tekst: ...")
 JAARVERSLAG = Tabel(Sleutels({
     "drempel": Veld(Getal(minimum=0, voorbeeld="50 (EUR x 1.000)"), True),
+    "totaalcontrole": Veld(Keuze(("weigeren", "waarschuwen"))),
     "toelichtingen": Veld(Tabel(Tekst(), Taakveld())),
     # The text slots of the programme (seed 004); each has a default sentence when it is empty.
     "aanspreekpunten": Veld(Sleutels({"bestuurlijk": Veld(Tekst(leeg=True)), "ambtelijk": Veld(Tekst(leeg=True))})),
@@ -390,7 +391,8 @@ CBS = Sleutels({
     "perioden": Veld(Tekst(voorbeeld="Perioden")),
     "jaar": Veld(Getal(1900, 2100, geheel=True, voorbeeld="2023")),
     "maanden": Veld(Keuze(("kwartaaleinde",))),
-    "dimensies": Veld(Tabel(Sleutels({"kolom": Veld(Tekst(), True), "waarden": Veld(Tabel(Tekst()), True)}))),
+    "dimensies": Veld(Tabel(Sleutels({"kolom": Veld(Tekst()), "waarden": Veld(Tabel(Tekst())),
+                                      "klassen": Veld(Tabel(Lijst(Alles(), 2, "[75, 84] of [85, null]")))}))),
     "onderwerpen": Veld(Lijst(Sleutels({"key": Veld(Tekst(), True), "indicator": Veld(Tekst(), True),
                                         "uitsplitsing": Veld(Tabel(Tekst()))}), 1), True),
     "symbolen": Veld(Tabel(Tekst(leeg=True))),
@@ -407,10 +409,50 @@ REGISTRATIES = Sleutels({
     "gemeenten": Veld(Tabel(Sleutels({
         "bron": Veld(Tekst()),
         "peildatum": Veld(Datum()),
+        "vanaf": Veld(Datum()),
         "definities": Veld(Tabel(Alles())),  # checked against definities.DEFINITIES when derived
     }), Gemeentecode(), "een gemeentecode, bijvoorbeeld GM0402")),
     "categorieen": Veld(Tabel(Lijst(Tekst(), voorbeeld="[Begeleiding, Dagbesteding]"), Keuze(WETTEN), "wmo, jeugd of pw")),
     "eenmalig_geboekt": Veld(Lijst(Tekst(), voorbeeld="[Ambulante jeugdhulp (trajectfinanciering)]")),
+})
+
+class CodeWaarde(Schema):
+    """One code of a codelist: the contract value, or {omschrijving: <the standard's label>, waarde: <contract value>}."""
+
+    inner = Sleutels({"omschrijving": Veld(Tekst()), "waarde": Veld(Tekst(), True)})
+
+    def check(self, value, path):
+        if isinstance(value, dict):
+            yield from self.inner.check(value, path)
+        elif not isinstance(value, str) or not value.strip():
+            yield path, "verwacht de waarde in het contract, of omschrijving: en waarde:", False
+
+
+SOORTEN = ("voorzieningen", "aanvragen", "uitkeringen", "klachten")
+BRON = Sleutels({
+    "soort": Veld(Keuze(SOORTEN), True),
+    "bestanden": Veld(Lijst(Tekst(), 1, "[jeugd-export*.csv]"), True),
+    "codering": Veld(Keuze(("auto", "utf-8", "windows-1252"))),
+    "scheidingsteken": Veld(Keuze(("auto", ";", ",", "tab", "|"))),
+    "datumformaat": Veld(Keuze(("auto", "jjjj-mm-dd", "dd-mm-jjjj", "dd/mm/jjjj", "jjjjmmdd"))),
+    "kolommen": Veld(Tabel(Tekst(voorbeeld="Ingangsdatum"))),
+    "vast": Veld(Tabel(Tekst(voorbeeld="GM0402"))),
+    "codelijsten": Veld(Lijst(Tekst(), voorbeeld="[ijw-3.2]")),
+    # Codes may be written without quotes (01 is then read as 1; both are matched).
+    "waarden": Veld(Tabel(Tabel(Tekst(leeg=True), Alles()))),
+    "zwaarte_per_categorie": Veld(Tabel(Keuze(("licht", "middel", "zwaar")), Alles())),
+    "zwaarte_per_product": Veld(Tabel(Keuze(("licht", "middel", "zwaar")), Alles())),
+})
+CODELIJST = Sleutels({
+    "standaard": Veld(Tekst(voorbeeld="iJw 3.2"), True),
+    "bron": Veld(Tekst(), True),
+    "lijsten": Veld(Tabel(Sleutels({
+        "naam": Veld(Tekst()),
+        "kolom": Veld(Tekst(voorbeeld="verwijzer"), True),
+        "wet": Veld(Keuze(WETTEN)),
+        "codes": Veld(Tabel(CodeWaarde(), Alles()), True),
+        "synoniemen": Veld(Tabel(Tekst(), Alles())),
+    })), True),
 })
 
 
@@ -447,6 +489,10 @@ def schema_for(path: Path) -> Schema | None:
         return MONITOR
     if folder == "cbs":
         return CBS
+    if folder == "codelijsten":
+        return CODELIJST
+    if folder == "bronnen":
+        return BRON
     return {"doelen.yml": DOELEN, "iv3-taakvelden.yml": TAAKVELDEN, "registraties.yml": REGISTRATIES,
             "signalen.yml": SIGNALEN}.get(name)
 
@@ -610,11 +656,12 @@ def _collect(path: Path, schema: Schema | str | None = "auto") -> tuple[Any, lis
 def check_report_params(project, rapport: str, gemeenten: Iterable[str]) -> Controle:
     """Validate every params file a report of this profile for these gemeenten reads, before any
     notebook runs: params/*.yml, the profile (also: its notebooks exist, its KPI indicators are in
-    the catalogue), params/cbs/*.yml, and per gemeente params/jaarverslag/ and params/toelichting/
+    the catalogue), params/cbs/*.yml, the export mappings and codelists of params/bronnen/, and per gemeente params/jaarverslag/ and params/toelichting/
     (a chapter key must be a notebook of the project)."""
     out = Controle()
     p = project.params
-    for path in [*sorted(p.glob("*.yml")), *sorted((p / "cbs").glob("*.yml"))]:
+    for path in [*sorted(p.glob("*.yml")), *sorted((p / "cbs").glob("*.yml")), *sorted((p / "bronnen").glob("*.yml")),
+                 *sorted((p / "bronnen" / "codelijsten").glob("*.yml"))]:
         out.algemeen += _collect(path)[1]
     profile_path = p / "rapporten" / f"{rapport}.yml"
     if profile_path.exists():

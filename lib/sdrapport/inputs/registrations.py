@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -32,7 +33,7 @@ from sdrapport.inputs.params import REGISTRATIES, ParamsError, load_params, prob
 FOLDER = "registraties"
 CONFIG = "registraties.yml"
 KEY_ENV = "SDRAPPORT_SLEUTEL"
-OPEN_END = ("9999-12-31", "31-12-9999")  # many case systems write this for 'no end date'
+OPEN_END = ("9999-12-31", "31-12-9999", "31/12/9999", "99991231")  # what case systems write for 'no end date'
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 1, 1)
 
 # Code lists: the code (or its label, in any case) is accepted; the label is what reports show.
@@ -41,7 +42,18 @@ ZWAARTE = {"licht": "licht", "middel": "middel", "zwaar": "zwaar"}
 VERWIJZERS = {
     "gemeente": "Gemeente", "huisarts": "Huisarts", "jeugdarts": "Jeugdarts",
     "gecertificeerde_instelling": "Gecertificeerde instelling", "medisch_specialist": "Medisch specialist",
-    "rechter": "Rechter of officier van justitie", "overig": "Overig",
+    "rechter": "Rechter of officier van justitie", "geen": "Geen verwijzer", "overig": "Overig", "onbekend": "Onbekend",
+}
+# Other names for the same codes, as case systems and the iStandaarden write them (the iStandaarden
+# codes themselves are in the codelists of params/bronnen/codelijsten/).
+SYNONIEMEN = {
+    "wet": {"wmo 2015": "wmo", "wet maatschappelijke ondersteuning": "wmo", "jw": "jeugd", "participatiewet": "pw",
+            "p-wet": "pw"},
+    "verwijzer": {"gemeentelijke toegang": "gemeente", "wijkteam": "gemeente", "sociaal wijkteam": "gemeente",
+                  "zelfverwijzer": "geen", "zelfverwijzer/geen verwijzer": "geen", "zelfverwijzer / geen verwijzer": "geen",
+                  "verwijzer onbekend": "onbekend",
+                  "rechter, raad voor de kinderbescherming of officier van justitie": "rechter",
+                  "rechter, officier van justitie, functionaris justitiële jeugdinrichting": "rechter"},
 }
 UITKOMSTEN = {"toegekend": "Toegekend", "afgewezen": "Afgewezen", "buiten_behandeling": "Buiten behandeling",
               "ingetrokken": "Ingetrokken"}
@@ -54,6 +66,15 @@ NORMEN = {
 }
 GEGROND = {"ja": "ja", "deels": "deels", "nee": "nee"}
 FINANCIERING = {"zin": "zin", "pgb": "pgb"}  # zorg in natura or a persoonsgebonden budget
+# Why a provision ended, per wet: the reasons of the catalogue's wmo_trajecten_beeindigd and
+# jeugd_trajecten_beeindigd (GMSD Wmo; CBS Beleidsinformatie Jeugd). The iWmo and iJw codes are
+# translated into these by the codelists in params/bronnen/codelijsten/.
+REDENEN_EINDE_VOORZIENING = {
+    "wmo": ("Overlijden", "Levering volgens plan beëindigd", "Verhuizing naar andere gemeente", "Eenzijdig door cliënt",
+            "Eenzijdig door aanbieder", "Voortijdig in overeenstemming", "Overig/onbekend"),
+    "jeugd": ("Beëindigd volgens plan", "In overeenstemming", "Eenzijdig door cliënt", "Eenzijdig door aanbieder",
+              "Externe omstandigheden", "Overig"),
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +95,7 @@ class Soort:
 SOORTEN = {
     s.naam: s for s in (
         Soort("voorzieningen", ("id", "client", "gemeente", "wet", "categorie", "startdatum"),
-              ("product", "zwaarte", "verwijzer", "financiering", "einddatum"), ("id", "client"), ("startdatum", "einddatum")),
+              ("product", "zwaarte", "verwijzer", "financiering", "einddatum", "reden_einde"), ("id", "client"), ("startdatum", "einddatum")),
         Soort("aanvragen", ("id", "gemeente", "wet", "datum_ontvangst"), ("datum_besluit", "uitkomst"),
               ("id",), ("datum_ontvangst", "datum_besluit")),
         Soort("uitkeringen", ("id", "client", "gemeente", "startdatum"), ("huishouden", "einddatum", "reden_einde"),
@@ -89,7 +110,7 @@ MESSAGES = {
     "leeg": "lege cel; deze kolom is verplicht",
     "gm_formaat": "geen gemeentecode; verwacht GM gevolgd door 4 cijfers, bijvoorbeeld GM0505",
     "gm_onbekend": "gemeente staat niet in data/gemeenten.csv; voeg haar toe of corrigeer de code",
-    "datum": "geen datum; verwacht JJJJ-MM-DD (of DD-MM-JJJJ), bijvoorbeeld 2021-01-01",
+    "datum": "geen datum; verwacht JJJJ-MM-DD, DD-MM-JJJJ, DD/MM/JJJJ of JJJJMMDD, bijvoorbeeld 2021-01-31",
     "datum_bereik": "datum valt buiten 1990-2099; controleer het jaar",
     "datum_toekomst": "datum ligt na vandaag; een export bevat alleen wat al gebeurd is. Controleer het jaar, of haal "
     "een geplande voorziening die nog niet begonnen is uit de export",
@@ -131,6 +152,10 @@ class Config:
     def peildatum(self, code: str) -> dt.date | None:
         return _date(self.gemeente(code).get("peildatum"))
 
+    def gemeente_vanaf(self, code: str) -> dt.date | None:
+        """The day from which the gemeente's exports are complete (gemeenten.<code>.vanaf), if given."""
+        return _date(self.gemeente(code).get("vanaf"))
+
 
 def load_config(params: Path) -> Config:
     """params/registraties.yml through the params loader (schema: params.REGISTRATIES); defaults
@@ -166,21 +191,36 @@ def _date(value) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
 
 
-def registratie_files(data: Path) -> dict[str, list[Path]]:
-    """The export files under data/registraties/, per kind. A file of no known kind is an error
-    (it would otherwise be silently left out of every figure)."""
+def export_mappings(params: Path):
+    """The export mappings of params/bronnen/ (export_mapping.py)."""
+    from sdrapport.inputs.export_mapping import load_mappings
+
+    return load_mappings(Path(params), SOORTEN)
+
+
+def registratie_files(data: Path, params: Path | None = None, mappings: list | None = None) -> dict[str, list[Path]]:
+    """The export files under data/registraties/, per kind: a file that a mapping in params/bronnen/
+    names (its 'bestanden') is of that mapping's kind, any other file must start with its kind
+    (voorzieningen-2024.csv). A file of no known kind is an error (it would otherwise be silently
+    left out of every figure)."""
+    from sdrapport.inputs.export_mapping import mapping_for
+
     folder = Path(data) / FOLDER
     out: dict[str, list[Path]] = {k: [] for k in SOORTEN}
     if not folder.is_dir():
         return out
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir() or path.suffix.lower() not in (".csv", ".parquet"):
-            continue
-        kind = next((k for k in SOORTEN if path.name.lower().startswith(k)), None)
+    files = [p for p in sorted(folder.iterdir())
+             if not (p.name.startswith(".") or p.is_dir() or p.suffix.lower() not in (".csv", ".parquet"))]
+    if files and mappings is None:
+        mappings = export_mappings(Path(params) if params is not None else Path(data).parent / "params")
+    for path in files:
+        mapping = mapping_for(path.name, mappings or [])
+        kind = mapping.soort if mapping else next((k for k in SOORTEN if path.name.lower().startswith(k)), None)
         if kind is None:
             raise ContractError([Problem(str(path.relative_to(Path(data).parent)), None, None,
                                          "onbekende soort registratie; de bestandsnaam moet beginnen met "
-                                         + ", ".join(SOORTEN) + " (bijvoorbeeld voorzieningen-2024.csv)")])
+                                         + ", ".join(SOORTEN) + " (bijvoorbeeld voorzieningen-2024.csv), of een mapping in "
+                                         "params/bronnen/ moet het bestand noemen (bestanden)")])
         out[kind].append(path)
     return out
 
@@ -258,32 +298,62 @@ def _vector(fn, key: str) -> pa.Check:
     return pa.Check(fn, error=key)  # vectorised: one call per column, fast for a million rows
 
 
-def _in(codes: dict[str, str], optional: bool = False):
-    allowed = {k.lower() for k in codes} | {v.lower() for v in codes.values()}
-    return lambda s: s.str.lower().isin(allowed) | ((s == "") if optional else False)
+def _lookup(codes: dict[str, str], column: str | None = None) -> dict[str, str]:
+    """Lower-case code, label or synonym -> label."""
+    out = {v.lower(): v for v in codes.values()}
+    out.update({k.lower(): v for k, v in codes.items()})
+    out.update({alias: codes[code] for alias, code in SYNONIEMEN.get(column or "", {}).items()})
+    return out
 
 
-def _normalise(values: pd.Series, codes: dict[str, str]) -> pd.Series:
-    lookup = {**{v.lower(): v for v in codes.values()}, **{k.lower(): v for k, v in codes.items()}}
-    return values.str.lower().map(lookup)
+def _in(codes: dict[str, str], optional: bool = False, column: str | None = None):
+    allowed = set(_lookup(codes, column))
+    return lambda s: _text(s).isin(allowed) | ((s == "") if optional else False)
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """ISO (2021-01-31) or Dutch (31-01-2021) dates, also with a time of day (Parquet timestamps);
-    NaT where empty or not a date."""
-    iso = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-    rest = iso.isna() & (values != "")
-    if rest.any():
-        nl = pd.to_datetime(values[rest], format="%d-%m-%Y", errors="coerce")
-        iso[rest] = nl
-        timed = rest & iso.isna()
-        if timed.any():
-            day = values[timed].str.extract(r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")[0]
-            iso[timed] = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
-    return iso
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as compared with a code list: lower case, single spaces. Computed once per distinct
+    value (a code column of a million rows has a handful)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    normal = np.array([" ".join(str(u).split()).lower() for u in uniques] + [""], dtype=object)
+    return pd.Series(normal[codes], index=values.index, dtype=object)  # code -1 (missing) -> ""
 
 
-def _date_checks(column: str, optional: bool) -> list[pa.Check]:
+def _normalise(values: pd.Series, codes: dict[str, str], column: str | None = None) -> pd.Series:
+    return _text(values).map(_lookup(codes, column))
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y%m%d")
+
+
+def parse_dates(values: pd.Series, fmt: str | None = None) -> pd.Series:
+    """Dates as case systems write them: ISO (2021-01-31), Dutch (31-01-2021, 31/01/2021, also
+    without leading zeros) and compact (20210131), each also with a time of day (Parquet
+    timestamps, Excel's '31-01-2021 00:00'); with `fmt` only that format. NaT where empty or not a
+    date. The formats cannot be confused: the year stands first with '-' or without separators,
+    last with '-' or '/'."""
+    day = values.str.replace(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", "", regex=True)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")  # us: 9999-12-31 fits (ns would overflow)
+    rest = day != ""
+    for f in ((fmt,) if fmt else DATE_FORMATS):
+        if not rest.any():
+            break
+        pattern = {"%Y-%m-%d": r"\d{4}-\d{1,2}-\d{1,2}", "%d-%m-%Y": r"\d{1,2}-\d{1,2}-\d{4}",
+                   "%d/%m/%Y": r"\d{1,2}/\d{1,2}/\d{4}", "%Y%m%d": r"\d{8}"}[f]
+        candidates = rest & day.str.fullmatch(pattern).fillna(False).astype(bool)
+        if candidates.any():
+            out[candidates] = pd.to_datetime(day[candidates], format=f, errors="coerce").astype("datetime64[us]")
+            rest &= out.isna()
+    return out
+
+
+def is_open_end(values: pd.Series) -> pd.Series:
+    """'no end date' as case systems write it: 9999-12-31, 31-12-9999, 31/12/9999, 99991231 (with or without a time)."""
+    day = values.str.replace(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", "", regex=True)
+    return day.isin(OPEN_END)
+
+
+def _date_checks(column: str, optional: bool, fmt: str | None = None) -> list[pa.Check]:
     """A date; `einddatum` may be empty or 9999-12-31 ('no end'). Events (a start, a receipt, a
     decision, a complaint) may not lie after today: an export holds what happened, a later date is a
     typo or a planned provision, and it would move the peildatum into the future. (A date after the
@@ -292,25 +362,25 @@ def _date_checks(column: str, optional: bool) -> list[pa.Check]:
     latest = LATEST if open_end else min(LATEST, dt.date.today() + dt.timedelta(days=1))
 
     def parses_as_date(s: pd.Series) -> pd.Series:
-        return parse_dates(s).notna() | (s.isin(OPEN_END) if open_end else False) | ((s == "") if optional else False)
+        return parse_dates(s, fmt).notna() | (is_open_end(s) if open_end else False) | ((s == "") if optional else False)
 
     def within_sane_years(s: pd.Series) -> pd.Series:
-        d = parse_dates(s)
-        return d.isna() | (s.isin(OPEN_END) if open_end else False) | ((d >= pd.Timestamp(EARLIEST)) & (d < pd.Timestamp(LATEST)))
+        d = parse_dates(s, fmt)
+        return d.isna() | (is_open_end(s) if open_end else False) | ((d >= pd.Timestamp(EARLIEST)) & (d < pd.Timestamp(LATEST)))
 
     def not_far_ahead(s: pd.Series) -> pd.Series:
-        d = parse_dates(s)
+        d = parse_dates(s, fmt)
         # A date past 2099 is already reported by within_sane_years.
         return d.isna() | (d >= pd.Timestamp(LATEST)) | (d < pd.Timestamp(latest))
 
     checks = [] if optional else [_vector(lambda s: s != "", "leeg")]
-    checks += [_vector(parses_as_date, "datum"), _vector(within_sane_years, "datum_bereik")]
+    checks += [_vector(parses_as_date, "datum" if fmt is None else f"datum:{fmt}"), _vector(within_sane_years, "datum_bereik")]
     if not open_end:
         checks.append(_vector(not_far_ahead, "datum_toekomst"))
     return checks
 
 
-def _schema(soort: Soort, gemeenten: set[str]) -> pa.DataFrameSchema:
+def _schema(soort: Soort, gemeenten: set[str], fmt: str | None = None) -> pa.DataFrameSchema:
     required = [_vector(lambda s: s != "", "leeg")]
     cols: dict[str, pa.Column] = {}
     for c in soort.columns:
@@ -320,16 +390,16 @@ def _schema(soort: Soort, gemeenten: set[str]) -> pa.DataFrameSchema:
                 _vector(lambda s: s.isin(gemeenten) | ~s.str.fullmatch(GEMEENTE_CODE.pattern.strip("^$")), "gm_onbekend"),
             ])
         elif c in soort.dates:
-            cols[c] = pa.Column(object, _date_checks(c, optional=c not in soort.required), required=c in soort.required)
+            cols[c] = pa.Column(object, _date_checks(c, optional=c not in soort.required, fmt=fmt), required=c in soort.required)
         elif c in ("id", "client"):
             cols[c] = pa.Column(object, required, required=c in soort.required)
         elif c == "wet":
-            cols[c] = pa.Column(object, required + [_vector(_in(WETTEN), "wet")])
+            cols[c] = pa.Column(object, required + [_vector(_in(WETTEN, column="wet"), "wet")])
         else:
             lists = {"zwaarte": ZWAARTE, "verwijzer": VERWIJZERS, "uitkomst": UITKOMSTEN, "reden_einde": REDENEN,
                      "norm": NORMEN, "gegrond": GEGROND, "financiering": FINANCIERING}
-            if c in lists:
-                checks = [_vector(_in(lists[c], optional=c not in soort.required), c)]
+            if c in lists and not (soort.naam == "voorzieningen" and c == "reden_einde"):  # per wet, in _check_chunk
+                checks = [_vector(_in(lists[c], optional=c not in soort.required, column=c), c)]
                 if c in soort.required:
                     checks = required + checks
                 cols[c] = pa.Column(object, checks, required=c in soort.required)
@@ -338,16 +408,13 @@ def _schema(soort: Soort, gemeenten: set[str]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(cols, strict=False)
 
 
-def _problems_rows(name: str, rows, column: str, message: str, limit: int = 25) -> list[Problem]:
-    return [Problem(name, int(r), column, message) for r in list(rows)[:limit]]
-
-
 # -- the records store ----------------------------------------------------------------------------
 # Compact records per kind, as stored in the records database: identifiers as 64-bit pseudonyms,
 # dates as DATE, codes as their label. `bestand` and `rij` say where a record came from.
 RECORD_COLUMNS = {
     "voorzieningen": {"gemeente": "VARCHAR", "wet": "VARCHAR", "categorie": "VARCHAR", "product": "VARCHAR",
                       "zwaarte": "VARCHAR", "verwijzer": "VARCHAR", "financiering": "VARCHAR", "startdatum": "DATE", "einddatum": "DATE",
+                      "reden_einde": "VARCHAR",
                       "client": "BIGINT", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
     "aanvragen": {"gemeente": "VARCHAR", "wet": "VARCHAR", "datum_ontvangst": "DATE", "datum_besluit": "DATE",
                   "uitkomst": "VARCHAR", "id": "BIGINT", "bestand": "VARCHAR", "rij": "BIGINT"},
@@ -383,6 +450,7 @@ class Records:
         self.con.execute("SET preserve_insertion_order = false")  # every query that matters has its ORDER BY
         self.soorten: list[str] = []
         self.bestanden: list[str] = []
+        self.gelezen: list[Gelezen] = []  # per file what was read (ingest report)
         self.weggelaten: dict[str, int] = {}  # records dropped per kind (dubbele_voorzieningen: eerste_houden)
 
     def create(self, soort: str) -> None:
@@ -427,22 +495,70 @@ class Records:
         self.close()
 
 
-def _problems_rows(name: str, rows, column: str, message: str, limit: int = 25) -> list[Problem]:
-    return [Problem(name, int(r), column, message) for r in list(rows)[:limit]]
+IDENTIFIERS = ("id", "client", "huishouden")
+HIDDEN = "[verborgen]"
+
+
+def shown_value(column: str | None, value, date_column: bool = False) -> str | None:
+    """A cell as the problem report (CSV) may show it: never an identifier, and never a cell that
+    could be a person number (six or more digits in a row, a BSN); a date column may show a compact
+    date (20200115). Long cells are cut at 40 characters."""
+    if value is None:
+        return None
+    text = str(value)
+    if column in IDENTIFIERS or text == HIDDEN:
+        return HIDDEN
+    compact = re.sub(r"[.\s-]", "", text)
+    if date_column and re.fullmatch(r"(19|20|99)\d{6}", compact):
+        return text[:40]
+    if re.search(r"\d{6,}", compact):
+        return HIDDEN
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _problems_rows(name: str, rows, column: str, message: str, limit: int = 25, frame: pd.DataFrame | None = None) -> list[Problem]:
+    rows = list(rows)[:limit]
+    values = [frame.at[r, column] if frame is not None and column in frame else None for r in rows]
+    return [Problem(name, int(r), column, message, waarde=v) for r, v in zip(rows, values)]
+
+
+def _wet_codes(frame: pd.DataFrame) -> pd.Series | None:
+    """The wet of each row as its code (wmo / jeugd / pw), None where unknown; None without a wet column."""
+    if "wet" not in frame:
+        return None
+    label_to_code = {v: k for k, v in WETTEN.items()}
+    return _normalise(frame["wet"], WETTEN, "wet").map(label_to_code)
+
+
+def _messages(fmt: str | None, mapping) -> dict[str, str]:
+    out = dict(MESSAGES)
+    if fmt is not None:
+        label = next(k for k, v in DATE_FORMATS_BY_NAME.items() if v == fmt)
+        out[f"datum:{fmt}"] = f"geen datum in het formaat van de mapping ({label.upper()}, {mapping.naam}: datumformaat)"
+    if mapping is not None:
+        for key in ("wet", "zwaarte", "verwijzer", "uitkomst", "norm", "gegrond"):
+            out[key] = out[key] + f"; of een code die de mapping {mapping.naam} vertaalt (codelijsten, waarden)"
+    return out
+
+
+DATE_FORMATS_BY_NAME = {"jjjj-mm-dd": "%Y-%m-%d", "dd-mm-jjjj": "%d-%m-%Y", "dd/mm/jjjj": "%d/%m/%Y", "jjjjmmdd": "%Y%m%d"}
 
 
 def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: str,
-                 root: Path | None) -> tuple[list[Problem], pd.DataFrame | None]:
-    """Validate one chunk of an export (rows as a spreadsheet numbers them). Returns its problems
-    and, when there are none, its records with pseudonymised identifiers and parsed dates (the
-    identifiers still as text: `_pseudonymise` replaces them)."""
+                 root: Path | None, mapping=None) -> tuple[list[Problem], pd.DataFrame | None]:
+    """Validate one chunk of an export (rows as a spreadsheet numbers them). With a mapping
+    (params/bronnen/) the export's codes are translated first. Returns its problems and, when there
+    are none, its records with parsed dates and normalised codes (the identifiers still as text:
+    read_registratie pseudonymises them)."""
     kind = SOORTEN[soort]
     frame = table.frame
     for c in kind.optional:
         if c not in frame.columns:
             frame[c] = ""
+    fmt = mapping.date_format if mapping is not None else None
     extra: list[Problem] = []
     # BSNs: identifiers are hashed when pseudonymisation is on; any other column never may hold one.
+    # Checked before any translation, on the cells as exported.
     exempt = set(kind.identifiers) if config.pseudonimisering else set()
     for c in frame.columns:
         if c in exempt:
@@ -451,25 +567,37 @@ def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: s
         hits = frame.index[bsn]
         if len(hits):
             # Other checks of these cells (an unknown category, ...) must not repeat the number.
-            frame.loc[bsn, c] = "[verborgen]"
+            frame.loc[bsn, c] = HIDDEN
             hint = ("zet pseudonimisering aan in params/registraties.yml" if c in kind.identifiers
                     else "deze kolom wordt niet gepseudonimiseerd: haal de BSN's eruit")
             extra += _problems_rows(name, hits, c, f"waarde lijkt een BSN (9 cijfers die de elfproef doorstaan); {hint}. "
-                                    "De waarde wordt hier bewust niet getoond", limit=5)
-    if soort == "voorzieningen" and config.categorieen:
-        wet = _normalise(frame["wet"], WETTEN)
-        for code, label in WETTEN.items():
-            known = config.categorieen.get(code)
-            if not known:
-                continue
-            bad = (wet == label) & ~frame["categorie"].str.lower().isin({k.lower() for k in known})
-            extra += _problems_rows(name, frame.index[bad.to_numpy()], "categorie",
-                                    f"onbekende categorie voor {label}; kies uit: {', '.join(known)} (params/registraties.yml, categorieen)")
+                                    "De waarde wordt hier bewust niet getoond", limit=5, frame=frame)
+    if mapping is not None:
+        frame = mapping.translate(frame, _wet_codes)
+    if soort == "voorzieningen":
+        wet = _normalise(frame["wet"], WETTEN, "wet")
+        if config.categorieen:
+            for code, label in WETTEN.items():
+                known = config.categorieen.get(code)
+                if not known:
+                    continue
+                bad = (wet == label) & ~_text(frame["categorie"]).isin({k.lower() for k in known})
+                extra += _problems_rows(name, frame.index[bad.to_numpy()], "categorie",
+                                        f"onbekende categorie voor {label}; kies uit: {', '.join(known)} (params/registraties.yml, "
+                                        "categorieen" + (f"; of vertaal de code in {mapping.naam}" if mapping is not None else "") + ")",
+                                        frame=frame)
+        # Why a provision ended: the reasons of the wet (Wmo, Jeugdwet), only with an end date.
+        reden = frame["reden_einde"]
+        for code, reasons in REDENEN_EINDE_VOORZIENING.items():
+            bad = (wet == WETTEN[code]) & (reden != "") & ~_text(reden).isin({r.lower() for r in reasons})
+            extra += _problems_rows(name, frame.index[bad.to_numpy()], "reden_einde",
+                                    f"onbekende reden van beëindiging voor {WETTEN[code]}; kies uit: {', '.join(reasons)}"
+                                    + (f"; of vertaal de code in {mapping.naam}" if mapping is not None else ""), frame=frame)
     out = pd.DataFrame(index=frame.index)
     out["gemeente"] = frame["gemeente"].to_numpy()
     for c in kind.dates:
-        open_end = frame[c].isin(OPEN_END) if c == "einddatum" else pd.Series(False, index=frame.index)
-        out[c] = parse_dates(frame[c].where(~open_end, ""))
+        open_end = is_open_end(frame[c]) if c == "einddatum" else pd.Series(False, index=frame.index)
+        out[c] = parse_dates(frame[c].where(~open_end, ""), fmt)
     # An event after the gemeente's export date (params: gemeenten.<code>.peildatum) cannot be in
     # that export; it would also be counted in no period or in one after the peildatum.
     peil = {g: config.peildatum(g) for g in pd.unique(out["gemeente"]) if isinstance(g, str)}
@@ -482,40 +610,44 @@ def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: s
                 g = out.at[row, "gemeente"]
                 extra.append(Problem(name, int(row), c, f"datum ligt na de peildatum van de export van {g} "
                                      f"({peil[g].date().isoformat()}, params/registraties.yml: gemeenten.{g}.peildatum); "
-                                     "controleer de datum, of zet de peildatum op de exportdatum"))
+                                     "controleer de datum, of zet de peildatum op de exportdatum", waarde=frame.at[row, c]))
     # Checks between columns, reported together with the per-cell checks below.
     order = [("einddatum", "startdatum", "einddatum ligt voor de startdatum"),
              ("datum_besluit", "datum_ontvangst", "datum_besluit ligt voor de datum_ontvangst")]
     for late, early, text in order:
         if late in out and early in out:
             bad = out[late].notna() & (out[late] < out[early])
-            extra += _problems_rows(name, out.index[bad.to_numpy()], late, f"{text}; controleer beide datums")
+            extra += _problems_rows(name, out.index[bad.to_numpy()], late, f"{text}; controleer beide datums", frame=frame)
     if soort == "aanvragen":
-        decided = frame["uitkomst"].str.lower().isin(["toegekend", "afgewezen", "buiten_behandeling", "buiten behandeling"])
+        decided = _normalise(frame["uitkomst"], UITKOMSTEN).isin(["Toegekend", "Afgewezen", "Buiten behandeling"])
         bad = decided & (frame["datum_besluit"] == "")
         extra += _problems_rows(name, out.index[bad.to_numpy()], "datum_besluit",
                                 "een besluit (uitkomst) zonder datum_besluit; vul de datum in of maak de uitkomst leeg (nog open)")
-    if soort == "uitkeringen":
-        bad = (frame["reden_einde"] != "") & ((frame["einddatum"] == "") | frame["einddatum"].isin(OPEN_END))
+    if soort in ("uitkeringen", "voorzieningen"):
+        bad = (frame["reden_einde"] != "") & ((frame["einddatum"] == "") | is_open_end(frame["einddatum"]))
         extra += _problems_rows(name, out.index[bad.to_numpy()], "reden_einde",
-                                "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg")
-    problems = _problems(_schema(kind, gemeenten), table, root, extra, messages=MESSAGES)
+                                "een reden van beëindiging zonder einddatum; vul de einddatum in of maak de reden leeg", frame=frame)
+    schema = _schema(kind, gemeenten, fmt)
+    problems = _problems(schema, table.__class__(table.path, frame, table.header_row), root, extra, messages=_messages(fmt, mapping))
     if problems:
-        return problems, None
+        dates = set(kind.dates)
+        return [Problem(p.file, p.row, p.column, p.message, shown_value(p.column, p.waarde, p.column in dates)) for p in problems], None
     for c in kind.identifiers:
         out[c] = frame[c].to_numpy()
     if soort == "uitkeringen":
         # Without a household id every client is a household of its own.
         out["huishouden"] = frame["huishouden"].where(frame["huishouden"] != "", "client:" + frame["client"]).to_numpy()
     if "wet" in kind.columns:
-        out["wet"] = _normalise(frame["wet"], WETTEN)
+        out["wet"] = _normalise(frame["wet"], WETTEN, "wet")
     if soort == "voorzieningen":
         cats = {c.lower(): c for cs in config.categorieen.values() for c in cs}
-        out["categorie"] = frame["categorie"].str.lower().map(cats).fillna(frame["categorie"])
+        out["categorie"] = _text(frame["categorie"]).map(cats).fillna(frame["categorie"])
         out["product"] = frame["product"].where(frame["product"] != "", None)
         out["zwaarte"] = _normalise(frame["zwaarte"], ZWAARTE)
-        out["verwijzer"] = _normalise(frame["verwijzer"], VERWIJZERS)
+        out["verwijzer"] = _normalise(frame["verwijzer"], VERWIJZERS, "verwijzer")
         out["financiering"] = _normalise(frame["financiering"], FINANCIERING)
+        reasons = {r.lower(): r for rs in REDENEN_EINDE_VOORZIENING.values() for r in rs}
+        out["reden_einde"] = _text(frame["reden_einde"]).map(reasons).where(out["wet"].isin([WETTEN["wmo"], WETTEN["jeugd"]]))
     elif soort == "aanvragen":
         out["uitkomst"] = _normalise(frame["uitkomst"], UITKOMSTEN)
     elif soort == "uitkeringen":
@@ -528,26 +660,58 @@ def _check_chunk(table, soort: str, gemeenten: set[str], config: Config, name: s
     return [], out.reset_index(drop=True)
 
 
+@dataclass
+class Gelezen:
+    """What the ingest read of one export: for the ingest report."""
+
+    bestand: str
+    soort: str
+    mapping: str = ""  # params/bronnen/<naam>.yml, or empty for the contract's own form
+    codelijsten: str = ""  # the standards of the codelists used (iJw 3.2, ...)
+    codering: str = ""
+    scheidingsteken: str = ""
+    rijen: int = 0
+    genegeerd: list[str] = field(default_factory=list)  # columns the contract does not use
+
+    def regel(self) -> str:
+        """One line of the ingest report, in Dutch."""
+        parts = [f"{self.rijen:,}".replace(",", ".") + " rijen", self.soort]
+        if self.mapping:
+            parts.append(f"mapping {self.mapping}" + (f" ({self.codelijsten})" if self.codelijsten else ""))
+        if self.codering:
+            parts.append(f"codering {self.codering}, scheidingsteken {self.scheidingsteken}")
+        text = f"{self.bestand}: " + "; ".join(parts)
+        if self.genegeerd:
+            text += "; genegeerde kolommen: " + ", ".join(self.genegeerd)
+        return text
+
+
 def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config, key: bytes | None,
-                     records: Records, root: Path | None = None) -> None:
+                     records: Records, root: Path | None = None, mapping=None) -> Gelezen:
     """Validate one export chunk by chunk and append its records (pseudonymised identifiers,
     parsed dates) to `records`; only CHUNK_ROWS rows are in memory as text at any time.
 
-    Raises ContractError naming file, row and column for: missing or unknown columns, empty
-    cells, unknown gemeente, malformed dates or dates outside 1990-2099, an end before its start
-    (or a decision before its receipt), unknown codes (wet, categorie per wet, zwaarte,
-    verwijzer, uitkomst, reden, norm, gegrond), duplicate ids, and BSN-like values in a column
-    that is not pseudonymised. Messages never repeat an identifier's value.
+    Raises ContractError naming file, row and column for: missing columns (unknown ones are
+    ignored and listed in the returned Gelezen), empty cells, unknown gemeente, malformed dates or
+    dates outside 1990-2099, an end before its start (or a decision before its receipt), unknown
+    codes (wet, categorie per wet, zwaarte, verwijzer, uitkomst, reden, norm, gegrond), duplicate
+    ids (for voorzieningen: the same id, product and startdatum), and BSN-like values in a column
+    that is not pseudonymised. Messages never repeat a cell's value; the problem report shows it
+    only where it cannot identify anyone (shown_value). At most KEEP_PROBLEMS are kept, the rest counted.
     """
+    from sdrapport.inputs.contract import CsvOptions, ReadInfo
+
     kind = SOORTEN[soort]
     name = _display(path, root)
     if config.pseudonimisering and key is None:
         raise ValueError("pseudonimisering staat aan maar er is geen sleutel")
     ident = (lambda s: pseudonymise(s, key)) if config.pseudonimisering else local_codes
+    info = ReadInfo()
+    options = mapping.options() if mapping is not None else CsvOptions(extra=True)
     kept: list[Problem] = []
     more = 0
-    for table in read_table_chunks(path, kind.required, kind.columns, root, CHUNK_ROWS):
-        problems, out = _check_chunk(table, soort, gemeenten, config, name, root)
+    for table in read_table_chunks(path, kind.required, kind.columns, root, CHUNK_ROWS, options=options, info=info):
+        problems, out = _check_chunk(table, soort, gemeenten, config, name, root, mapping)
         if problems:
             room = max(0, KEEP_PROBLEMS - len(kept))
             kept += problems[:room]
@@ -560,33 +724,48 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
         records.append(soort, out)
         del out
     if kept:
-        raise ContractError(kept, more=more)
+        raise ContractError(kept, more_per_file={name: more} if more else None)
     _check_ids(records, soort, name)
+    return Gelezen(name, soort, mapping.naam if mapping is not None else "",
+                   ", ".join(mapping.standaarden) if mapping is not None else "", info.encoding, info.separator, info.rows,
+                   list(info.ignored))
 
 
 def read_registraties(data: Path, params: Path, gemeenten: set[str], root: Path | None = None,
                       key: bytes | None = None, workdir: Path | None = None) -> tuple[Records, Config, list[str]]:
     """All exports under data/registraties/, per kind one table in a Records database. Returns the
-    records (close them after use), the config and the file names read. The key is loaded (or
-    created) only when there are exports."""
+    records (close them after use), the config and the file names read (records.gelezen says
+    per file what was read). Every file is checked, also after one with problems: the
+    ContractError holds the problems of all files, grouped per file. The key is loaded (or created)
+    only when there are exports."""
+    from sdrapport.errors import collect
+    from sdrapport.inputs.export_mapping import mapping_for
+
     config = load_config(params)
-    files = registratie_files(data)
+    mappings = export_mappings(params)
+    files = registratie_files(data, params, mappings)
     records = Records(workdir)
     if not any(files.values()):
         return records, config, []
     try:
         if config.pseudonimisering and key is None:
             key, _ = load_key(config, root or Path(data).parent)
-        names = []
+        names, errors = [], []
         for soort, paths in files.items():
             if not paths:
                 continue
             records.create(soort)
             for p in paths:
-                read_registratie(p, soort, gemeenten, config, key, records, root)
+                try:
+                    records.gelezen.append(read_registratie(p, soort, gemeenten, config, key, records, root,
+                                                            mapping_for(p.name, mappings)))
+                except ContractError as exc:
+                    errors.append(exc)
                 names.append(_display(p, root))
-            if soort == "voorzieningen":
+            if soort == "voorzieningen" and not errors:
                 _check_duplicate_provisions(records, config)
+        if errors:
+            raise collect(errors)
         records.bestanden = names
     except BaseException:
         records.close()
@@ -595,16 +774,20 @@ def read_registraties(data: Path, params: Path, gemeenten: set[str], root: Path 
 
 
 def _check_ids(records: Records, soort: str, name: str) -> None:
-    """An id may occur once over all files of a kind. Checked after each file (so the files read
-    before it are compared too) in the records database: no id list in Python memory."""
+    """An id may occur once over all files of a kind; for voorzieningen the key is the id with the
+    product (the categorie when the product is empty) and the startdatum, as one decision
+    (beschikking) holds several product lines. Checked after each file (so the files read before
+    it are compared too) in the records database: no id list in Python memory."""
     con = records.con
+    key = "row(id, lower(trim(coalesce(product, categorie))), startdatum)" if soort == "voorzieningen" else "id"
     rows = con.execute(f"""
-        WITH dubbel AS (SELECT id FROM {soort} GROUP BY id HAVING count(*) > 1),
-             alle AS (SELECT t.id, t.bestand, t.rij,
+        WITH keyed AS (SELECT {key} AS sleutel, bestand, rij FROM {soort}),
+             dubbel AS (SELECT sleutel FROM keyed GROUP BY sleutel HAVING count(*) > 1),
+             alle AS (SELECT t.bestand, t.rij,
                              row_number() OVER w AS n, first_value(t.bestand) OVER w AS eerste_bestand,
                              first_value(t.rij) OVER w AS eerste_rij
-                      FROM {soort} t SEMI JOIN dubbel USING (id)
-                      WINDOW w AS (PARTITION BY t.id ORDER BY t.bestand, t.rij))
+                      FROM keyed t SEMI JOIN dubbel USING (sleutel)
+                      WINDOW w AS (PARTITION BY t.sleutel ORDER BY t.bestand, t.rij))
         SELECT bestand, rij, eerste_bestand, eerste_rij, count(*) OVER () AS totaal
         FROM alle WHERE n > 1 AND bestand = ?
         ORDER BY rij LIMIT 25
@@ -614,8 +797,12 @@ def _check_ids(records: Records, soort: str, name: str) -> None:
     problems = []
     for bestand, rij, eerste_bestand, eerste_rij, _ in rows:
         where = f"rij {eerste_rij}" if eerste_bestand == bestand else f"{eerste_bestand}, rij {eerste_rij}"
-        problems.append(Problem(bestand, int(rij), "id", f"dubbele id: dezelfde id staat al in {where}; "
-                                "elke regel moet een eigen id hebben"))
+        if soort == "voorzieningen":
+            message = (f"dubbele regel: dezelfde id, hetzelfde product en dezelfde startdatum staan al in {where}; een id "
+                       "(beschikking) mag vaker voorkomen, maar alleen voor verschillende producten of startdatums")
+        else:
+            message = f"dubbele id: dezelfde id staat al in {where}; elke regel moet een eigen id hebben"
+        problems.append(Problem(bestand, int(rij), "id", message, waarde=HIDDEN))
     raise ContractError(problems, more=int(rows[0][4]) - len(problems))
 
 

@@ -11,6 +11,8 @@ import pandas as pd
 
 from sdrapport.presentation import charts, texts
 from sdrapport.indicators.analysis import ONTBREEKT, WAARDE
+from sdrapport.indicators.finance import NIHIL, NIHIL_NOOT
+from sdrapport.inputs.demo import DEMO_LABEL
 from sdrapport.presentation.formatting import datum as fmt_datum
 from sdrapport.presentation.formatting import waarde as fmt
 from sdrapport.periods import Period, period_range_label
@@ -45,8 +47,11 @@ def _wanneer(r: Rapport, ind_id: str, p: Period | None) -> str:
     return f"1 januari {p.year}" if base.peildatum and p.kind == "J" else p.label
 
 
-def _label(r: Rapport, ind_id: str) -> str:
-    return r.catalogus.unit_label(r.catalogus[ind_id])
+def _label(r: Rapport, ind_id: str, by: str | list | None = None, fixed: dict | None = None) -> str:
+    """The unit as a caption names it; for a rate per target group the group shown ('per 1.000
+    vrouwen van dezelfde leeftijdsgroep')."""
+    by = [by] if isinstance(by, str) else list(by or [])
+    return r.catalogus.unit_label(r.catalogus[ind_id], by, fixed)
 
 
 def _alt_values(names, texts) -> str:
@@ -69,11 +74,13 @@ def figuur_verdeling(r: Rapport, ind: str, by: str, *, naam: str, titel: str, pe
     p = r.peilperiode(indicator, Period.parse(periode) if periode else r.periode)
     if _no_data(r, df, titel, p.label, figuur=True):
         return
-    eenheid = _label(r, ind)
+    eenheid = _label(r, ind, by, fixed)
     plot = pd.DataFrame({by: df[by], "reeks": r.naam, "waarde": df["waarde"].where(df["waarde_status"] == WAARDE)})
     if referentie and "referentie" in df:
         plot = pd.concat([plot, pd.DataFrame({by: df[by], "reeks": REFERENTIE, "waarde": df["referentie"]})])
-    fig = charts.staaf(plot.dropna(subset=["waarde"]), x=by, y="waarde", hue="reeks", ylabel=eenheid, horizontaal=horizontaal)
+    # The axis names the group briefly ('per 1.000 vrouwen'); caption and alt text say it in full.
+    fig = charts.staaf(plot.dropna(subset=["waarde"]), x=by, y="waarde", hue="reeks", ylabel=_label(r, ind, None, fixed),
+                       horizontaal=horizontaal)
     alt = f"Staafdiagram van {titel[0].lower() + titel[1:]} in {r.naam}, {p.label}, {eenheid}: " + _alt_values(df[by], df["tekst"]) + "."
     if referentie and "referentie" in df:
         alt += f" Referentiegroep ({r.grootteklasse}): " + _alt_values(df[by], [fmt(v, indicator.eenheid) for v in df["referentie"]]) + "."
@@ -133,7 +140,7 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
     df = _only(r.reeks(ind, perioden, by=by, referentie=referentie, **fixed), by, categorieen)
     if _no_data(r, df, titel, period_range_label(perioden), figuur=True):
         return
-    eenheid = _label(r, ind)
+    eenheid = _label(r, ind, by, fixed)
     hue = by or "reeks"
     # Chart axes get compact period labels ("K1 '21"); tables and alt text keep the usual ones.
     plot = df.assign(reeks=r.naam, waarde=df["waarde"].where(df["waarde_status"] == WAARDE),
@@ -194,7 +201,7 @@ def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, tit
     frame["waarde_status"] = frame["waarde_status"].fillna(ONTBREEKT)
     frame["n_waarde_status"] = frame["n_waarde_status"].fillna(ONTBREEKT)
     used = [Period.parse(p) for p in frame["periode"]]
-    eenheid, n_eenheid = _label(r, ind), r.catalogus[aantal].label.lower()
+    eenheid, n_eenheid = _label(r, ind, None, fixed), r.catalogus[aantal].label.lower()
     doelen = _doelen(r, ind, [r.naam], None, **fixed) if doel else {}
     plot = pd.DataFrame({"label": [charts.period_tick(p) for p in used],
                          "waarde": frame["waarde"].where(frame["waarde_status"] == WAARDE),
@@ -247,7 +254,7 @@ def tabel_reeks(r: Rapport, ind: str, by: str, *, naam: str, titel: str, totaal:
     shown = shown.reset_index().rename(columns={by: by.capitalize()})
     used = [Period.parse(p) for p in dict.fromkeys(df["periode"])]
     notes = "".join(f". {note}" for _, note in r.breuken(used))  # a boundary change between columns
-    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, ind)}{notes}", bron=r.bron(ind, perioden=used))
+    r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, ind, by, fixed)}{notes}", bron=r.bron(ind, perioden=used))
 
 
 def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) -> None:
@@ -286,20 +293,28 @@ def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, 
     cats = list(dict.fromkeys(c for f in frames.values() for c in f[by]))
     shown = pd.DataFrame({by.capitalize(): cats})
     data = pd.DataFrame({by: cats})
+    money = first.eenheid == "EUR x 1.000"
+    nil = False
     for k, f in frames.items():
         f = f.set_index(by).reindex(cats)
-        shown[f"{k} {p.label}"] = f["tekst"].fillna("?").values
+        texts = f["tekst"].fillna("?")
+        if money:  # a nil amount as the jaarstukken print it
+            zero = (f["waarde_status"] == WAARDE) & (f["waarde"] == 0)
+            texts = texts.where(~zero, NIHIL)
+            nil |= bool(zero.any())
+        shown[f"{k} {p.label}"] = texts.values
         data[k] = value_cells(f["waarde"], f["waarde_status"].fillna("ontbreekt"))
     if totaal:
         row_shown, row_data = [totaal], [totaal]
         for ind in kolommen.values():
             v = r.waarde(ind, p)
-            row_shown.append(v.tekst)
+            nil |= money and v.beschikbaar and v.waarde == 0
+            row_shown.append(NIHIL if money and v.beschikbaar and v.waarde == 0 else v.tekst)
             row_data.append(value_cells([v.waarde], [v.waarde_status])[0])
         shown.loc[len(shown)] = row_shown
         data.loc[len(data)] = row_data
     r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, first.id).replace('EUR x 1.000', 'x 1.000 euro')}",
-            bron=r.bron(*kolommen.values(), perioden=[p]))
+            bron=r.bron(*kolommen.values(), perioden=[p]), noten=[NIHIL_NOOT] if nil else [])
 
 
 
@@ -349,7 +364,14 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
     labels = [p.short_label.replace(" ", "\u00a0") if p.kind == "Q" else _jaar_kolom(p, r.periode) for p in kolommen[:-1]]
     labels.append(_jaar_kolom(ytd, r.periode))
     shown = df.pivot(index=by, columns="periode", values="tekst").reindex(
-        index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).fillna("?")
+        index=list(dict.fromkeys(df[by])), columns=[p.code for p in perioden]).astype(object).fillna("?")
+    notes = []
+    # 'onbekend' with a count (an export without zwaarte or referrer): say what it means under the table.
+    unknown = [v for v in shown.index if str(v).lower() == "onbekend" and (shown.loc[v] != "0").any()] if by != "_rij" else []
+    if unknown:  # e.g. an export without zwaarte: its clients count as 'onbekend', never as licht
+        notes.append(f"Onbekend: de registratie van de gemeente vermeldt bij deze personen geen {by}"
+                     + (" (licht, middel of zwaar)" if by == "zwaarte" else "") + ".")
+        shown = shown.rename(index={v: f"{v}{noot_teken(1)}" for v in unknown})
     shown = shown.astype(object).reindex(columns=[p.code for p in kolommen]).astype(object)
     shown.columns = labels
     for i, p in enumerate(kolommen):
@@ -357,12 +379,12 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
             shown.iloc[:, i] = NOG_NIET  # later quarters: not yet over, never '?' or empty
     shown = shown.reset_index().rename(columns={by: "" if by == "_rij" else by.capitalize()})
     data = _download_wide(df, by).rename(columns={"_rij": "indicator"})
-    ondertitel = f"{r.naam}, {_label(r, ind)}, per kwartaal en per jaar"
+    ondertitel = f"{r.naam}, {_label(r, ind, by if by != '_rij' else None, fixed)}, per kwartaal en per jaar"
     if ytd.kind != "J":
         ondertitel += (f"; de kolom {ytd.year} telt {ytd.start.day} januari tot en met {fmt_datum(ytd.end)} als één periode"
                        f" (geen optelsom van kwartalen); {NOG_NIET}: kwartaal nog niet voorbij")
     r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=ondertitel,
-            bron=r.bron(ind, perioden=[p for p in perioden if p.code in set(df["periode"])]))
+            bron=r.bron(ind, perioden=[p for p in perioden if p.code in set(df["periode"])]), noten=notes)
 
 
 def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", titel: str = "Kerncijfers per domein") -> None:
@@ -379,10 +401,15 @@ def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", ti
         res = evaluate(r, kpi)
         verandering = (f"{vorige.short_label}: {res.vorig.tekst}"
                        + (f" ({res.verandering})" if res.verandering != res.vorig.tekst and res.vorig.beschikbaar else ""))
-        tegels.append(Tegel(kpi.domein, res.label, res.waarde.tekst, res.doel_tekst, res.status, verandering))
+        # A tile whose figures come from the demo data says so on the tile itself when the gemeente's
+        # own tiles are beside it (the combined source line alone would not tell which is which); on
+        # a page of demo data only, the banner and the source line say it.
+        demo = r.is_demo(kpi.indicator, [p for p in (res.waarde.periode, res.vorig.periode) if p])
+        label = f"{res.label} ({DEMO_LABEL.lower()})" if demo and not r.alleen_demo else res.label
+        tegels.append(Tegel(kpi.domein, label, res.waarde.tekst, res.doel_tekst, res.status, verandering))
         data.append({"domein": kpi.domein, "indicator": kpi.indicator, **kpi.fixed, "waarde": value_cells([res.waarde.waarde], [res.waarde.waarde_status])[0],
                      "doel": res.doel if res.doel is not None else "", "status": res.status,
-                     "vorig_jaar": value_cells([res.vorig.waarde], [res.vorig.waarde_status])[0]})
+                     "vorig_jaar": value_cells([res.vorig.waarde], [res.vorig.waarde_status])[0], "demodata": "ja" if demo else "nee"})
     used = [r.periode, vorige]
     r.tegels(tegels, data=pd.DataFrame(data), naam=naam, titel=titel,
              ondertitel=f"{r.naam}, {r.periode.label}, met doel en verandering ten opzichte van {met_lidwoord(vorige)}",
@@ -408,10 +435,35 @@ def _iv3(r: Rapport, p: Period):
     return iv3_tabel(baten, lasten, namen, totalen)
 
 
+def _totaal_zin(v) -> str:
+    """'het geleverde programmatotaal lasten van de rekening (117.789) wijkt 59 af van de som van de taakvelden (117.730)'."""
+    from sdrapport.indicators.finance import FASE_NAMEN
+
+    marge = fmt(v.marge, "aantal") if float(v.marge).is_integer() else fmt(v.marge, "%").rstrip("%")
+    return (f"het geleverde programmatotaal {v.soort} van de {FASE_NAMEN[v.fase]} ({fmt(v.geleverd, 'EUR x 1.000')}) wijkt "
+            f"{fmt(abs(v.verschil), 'EUR x 1.000')} af van de som van de taakvelden ({fmt(v.som, 'EUR x 1.000')}); afronding "
+            f"op duizenden euro's verklaart hoogstens {marge}")
+
+
+def _totaalcontrole(r: Rapport, p: Period) -> str:
+    """The gemeente's choice for a programme total that its taakvelden do not add up to:
+    params/jaarverslag/<gemeente>.yml, totaalcontrole (default 'weigeren')."""
+    from sdrapport.indicators.finance import ParamsError, load_jaarverslag_params
+
+    path = r.project.params / "jaarverslag" / f"{r.gemeente}.yml"
+    try:
+        return load_jaarverslag_params(path, p.year).totaalcontrole if path.exists() else "weigeren"
+    except ParamsError:
+        return "weigeren"
+
+
 def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het gekost", jaar: int | None = None) -> None:
     """Baten, lasten and saldo per Iv3 taakveld for the primitieve begroting, the begroting na
-    wijziging and the rekening, with the variance (positive = voordeel) and a total row."""
-    from sdrapport.indicators.finance import FASEN, NIHIL, NIHIL_NOOT, TOTAAL, ParamsError, bedrag_tekst, kolom
+    wijziging and the rekening, with the variance (positive = voordeel) and a total row. Nil
+    amounts are printed '–' (finance.NIHIL). A delivered programme total that differs from the sum
+    of its taakvelden by more than rounding explains is refused (the table is replaced by a note
+    naming both numbers) or, with totaalcontrole: waarschuwen, published with that note under it."""
+    from sdrapport.indicators.finance import FASEN, TOTAAL, ParamsError, bedrag_tekst, kolom, totaal_verschillen
 
     p = _iv3_year(r, jaar)
     try:
@@ -422,11 +474,22 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
     if tabel is None:
         r.leeg(samen(nadruk(titel), f": voor de gemeente {r.naam} zijn over {p.label} geen Iv3-cijfers beschikbaar."))
         return
+    verschillen = totaal_verschillen(tabel)
+    notes = []
+    if verschillen:
+        zinnen = "; ".join(_totaal_zin(v) for v in verschillen)
+        if _totaalcontrole(r, p) == "weigeren":
+            r.leeg(samen(nadruk(titel), f": de tabel wordt niet gepubliceerd, want {zinnen}. Controleer de aanlevering van de "
+                         f"gemeente {r.naam}, of zet 'totaalcontrole: waarschuwen' onder {p.year} in params/jaarverslag/{r.gemeente}.yml "
+                         "om de tabel met deze waarschuwing te publiceren."))
+            return
+        notes.insert(0, f"Let op: {zinnen}. De tabel toont het geleverde totaal.")
     heads = [f"Begroting {p.year} primitief", f"Begroting {p.year} na wijziging", f"Rekening {p.year}", "Verschil"]
     rows, data, bold, indented = [], [], [], []
     for rec in tabel.to_dict("records"):
         is_total = rec["taakveld"] == TOTAAL
-        title = "Saldo programma" if is_total else f"{rec['taakveld']} {rec['naam']}"
+        # With a total its taakvelden do not add up to, the total row points to the warning under the table.
+        title = ("Saldo programma" + (noot_teken(1) if verschillen else "")) if is_total else f"{rec['taakveld']} {rec['naam']}"
         for soort, label in (("saldo", title), ("baten", "Baten"), ("lasten", "Lasten")):
             values = [rec[kolom(soort, f)] for f in (*FASEN, "verschil")]
             (bold if soort == "saldo" else indented).append(len(rows))
@@ -434,10 +497,11 @@ def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het geko
             data.append({"taakveld": rec["taakveld"], "soort": soort,
                          **{f: (round(v) if v == v else "?") for f, v in zip((*FASEN, "verschil"), values)}})
     shown = pd.DataFrame(rows)
-    nil = any(NIHIL in row.values() for row in rows)  # the jaarstukken print nil as a dash (seed 004)
-    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel, noten=[NIHIL_NOOT] if nil else [],
+    if any(NIHIL in row.values() for row in rows):  # the jaarstukken print nil as a dash (seed 004)
+        notes.append(NIHIL_NOOT)
+    r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel,
             ondertitel=f"{r.naam}, × €\u00a01.000; saldo = baten − lasten, een positief verschil is een voordeel",
-            bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]), nadruk=bold, inspringen=indented)
+            bron=r.bron("iv3_baten", "iv3_lasten", perioden=[p]), nadruk=bold, inspringen=indented, noten=notes)
 
 
 def tabel_afwijkingen(r: Rapport, *, naam: str = "iv3-afwijkingen", titel: str = "Toelichting op de afwijkingen",

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 
+from sdrapport.indicators.disclosure import afronding_zin
 from sdrapport.periods import Period
 from sdrapport.presentation.report import META_KEY
 from sdrapport.runner.run import MANIFEST
@@ -298,7 +299,7 @@ def _write_data_sheet(sheet, header: list[str], rows: list[list[str]], fmt: _For
     sheet.freeze_panes(1, 0)
 
 
-def _about_rows(manifest: dict, gemeentenaam: str | None, bronnen: list[str]) -> list[tuple[str, str]]:
+def _about_rows(manifest: dict, gemeentenaam: str | None, bronnen: list[str], afronding: str | None = None) -> list[tuple[str, str]]:
     p = manifest.get("parameters") or {}
     gemeente = f"{gemeentenaam} ({p.get('gemeente')})" if gemeentenaam else str(p.get("gemeente", ""))
     try:
@@ -317,7 +318,7 @@ def _about_rows(manifest: dict, gemeentenaam: str | None, bronnen: list[str]) ->
         ("Bronnen", "; ".join(bronnen) if bronnen else "zie per blad hieronder"),
         ("Code", f"sdrapport {manifest.get('code_version', '')}".strip()),
         ("Gegevensstand", stand),
-        ("Afronding", "Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op "
+        ("Afronding", afronding or "Absolute aantallen zijn afgerond volgens de CBS-regel (0-4 wordt 0, 5-9 wordt 10, overige op "
                       "vijftallen); relatieve cijfers zijn berekend uit de afgeronde aantallen."),
         ("Getallen", "Getallen staan als getal in de cellen; Excel toont ze met de scheidingstekens van uw eigen "
                      "instellingen (in het Nederlands: 1.234,5). De CSV-bestanden in dezelfde map zijn bedoeld voor "
@@ -325,11 +326,11 @@ def _about_rows(manifest: dict, gemeentenaam: str | None, bronnen: list[str]) ->
     ]
 
 
-def _write_about(sheet, manifest: dict, gemeentenaam: str | None, bronnen: list[str],
+def _write_about(sheet, manifest: dict, gemeentenaam: str | None, bronnen: list[str], afronding: str | None,
                  contents: list[tuple[str, Download]], fmt: _Formats) -> None:
     sheet.write_string(0, 0, ABOUT_SHEET, fmt.title)
     row = 2
-    for key, value in _about_rows(manifest, gemeentenaam, bronnen):
+    for key, value in _about_rows(manifest, gemeentenaam, bronnen, afronding):
         sheet.write_string(row, 0, key, fmt.bold)
         sheet.write_string(row, 1, value, fmt.wrap)
         row += 1
@@ -357,8 +358,9 @@ def _write_about(sheet, manifest: dict, gemeentenaam: str | None, bronnen: list[
 
 
 def workbook_bytes(report_dir: Path, manifest: dict | None = None, *, gemeentenaam: str | None = None,
-                   bronnen: list[str] | None = None) -> bytes:
-    """The workbook of a report's CSVs as bytes (see the module docstring)."""
+                   bronnen: list[str] | None = None, afronding: str | None = None) -> bytes:
+    """The workbook of a report's CSVs as bytes (see the module docstring). `afronding`: the
+    rounding and suppression in force for this gemeente (disclosure.afronding_tekst)."""
     import xlsxwriter
 
     report_dir = Path(report_dir)
@@ -379,7 +381,7 @@ def workbook_bytes(report_dir: Path, manifest: dict | None = None, *, gemeentena
     })
     fmt = _Formats(book)
     about = book.add_worksheet(ABOUT_SHEET)
-    _write_about(about, manifest, gemeentenaam, bronnen, list(zip(names, downloads)), fmt)
+    _write_about(about, manifest, gemeentenaam, bronnen, afronding, list(zip(names, downloads)), fmt)
     for name, d in zip(names, downloads):
         rows = _read_csv(report_dir / d.csv)
         header, body = (rows[0], rows[1:]) if rows else ([], [])
@@ -397,7 +399,8 @@ def write_workbook(report_dir: Path, manifest: dict | None = None) -> Path:
     manifest = _manifest(report_dir) if manifest is None else manifest
     facts = manifest.get("pagina") or {}
     gemeentenaam, bronnen = facts.get("naam"), facts.get("bronnen")
-    data = workbook_bytes(report_dir, manifest, gemeentenaam=gemeentenaam, bronnen=bronnen)
+    afronding = afronding_zin(facts.get("registraties")) + "." if facts else None
+    data = workbook_bytes(report_dir, manifest, gemeentenaam=gemeentenaam, bronnen=bronnen, afronding=afronding)
     path = workbook_path(report_dir, manifest)
     if path.is_file() and path.read_bytes() == data:
         return path

@@ -22,7 +22,7 @@ import pandas as pd
 from sdrapport.presentation import formatting
 from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
 from sdrapport.indicators.catalogue import Catalogue, Indicator, load_catalogue
-from sdrapport.inputs.demo import DEMO_BRON
+from sdrapport.inputs.demo import DEMO_BRON, DEMO_LABEL
 from sdrapport.periods import Period, period_range_label
 from sdrapport.project import Project
 from sdrapport.store.database import ensure_store
@@ -107,6 +107,37 @@ def _group_observations(con, store_path: Path, groep: list[str]) -> pd.DataFrame
     return frame.copy(deep=not _COPY_ON_WRITE)
 
 
+@dataclass(frozen=True)
+class Registratie:
+    """What the store says about a gemeente's own registrations (never a record): the peildatum,
+    the kinds of export it delivered and the disclosure control applied to the counts."""
+
+    peildatum: dt.date | None = None
+    soorten: tuple[str, ...] = ()
+    methode: str | None = None  # 'cbs' (rounded) or 'drempel' (small counts suppressed)
+    drempel: int | None = None
+
+
+# The inhabitants of data/inwoners.csv and data/inwoners-doelgroep.csv: real counts (CBS) beside
+# demo figures do not make a page "partly own figures".
+REGISTRY_INDICATORS = ("inwoners", "inwoners_doelgroep")
+
+
+def registration_facts(con, gemeente: str, tables: set[str] | None = None) -> Registratie:
+    import json
+
+    if tables is None:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "registraties" not in tables:
+        return Registratie()
+    row = con.execute("SELECT peildatum, soorten, methode, drempel FROM registraties WHERE gemeente = ?", [gemeente]).fetchone()
+    if not row:
+        return Registratie()
+    peil, soorten, methode, drempel = row
+    return Registratie(dt.date.fromisoformat(str(peil)) if peil else None, tuple(json.loads(soorten or "[]")), methode,
+                       int(drempel) if drempel is not None and drempel == drempel else None)
+
+
 def gemeente_row(con, gemeente: str) -> tuple[str, str, str]:
     """Code, name and province of a gemeente from the store."""
     row = con.execute("SELECT code, naam, provincie FROM gemeenten WHERE code = ?", [gemeente]).fetchone()
@@ -165,9 +196,8 @@ class Rapport:
                 "SELECT * EXCLUDE (gemeente) FROM definitievergelijking WHERE gemeente = ? "
                 "ORDER BY indicator, periode, dim NULLS FIRST, dimwaarde NULLS FIRST, definitie", own
             ).df() if "definitievergelijking" in tables else pd.DataFrame()
-            row = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", own).fetchone() \
-                if "registraties" in tables else None
-            self.registratie_peildatum = dt.date.fromisoformat(str(row[0])) if row and row[0] else None
+            self.registratie = registration_facts(con, self.gemeente, tables)
+            self.registratie_peildatum = self.registratie.peildatum
         finally:
             con.close()
         self._eigen = self.obs[self.obs["gemeente"] == self.gemeente]
@@ -194,6 +224,20 @@ class Rapport:
                                    "zijn niet zonder meer vergelijkbaar."))
                     break
         return out
+
+    @property
+    def alleen_demo(self) -> bool:
+        """True when every figure of this gemeente comes from the demo data, apart from the
+        registry's inhabitants (real CBS counts, from which the demo draws its figures)."""
+        own = self._eigen[~self._eigen["indicator"].isin(REGISTRY_INDICATORS)]
+        return sorted(set(own["bron"].dropna())) == [DEMO_BRON]
+
+    def is_demo(self, ind: str | Indicator, perioden: list[Period]) -> bool:
+        """True when a figure of `ind` (its teller or noemer) for these periods comes from the demo data."""
+        ind = self.indicator(ind)
+        base = [ind.teller, ind.noemer] if ind.afgeleid else [ind.id]
+        rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin([p.code for p in perioden])]
+        return bool((rows["bron"] == DEMO_BRON).any())
 
     @property
     def bronnen(self) -> list[str]:
@@ -347,19 +391,22 @@ class Rapport:
             perioden = [self.periode]
         elif isinstance(perioden, Period):
             perioden = [perioden]
-        names, provisional = [], False
+        # Each source that delivered a figure is named once, followed by the catalogue sources it
+        # stands in for: 'CBS, Kerncijfers wijken en buurten 2024 (CC BY 4.0); Demodata, fictief
+        # (naar CBS)'. A delivered source that is (a table of) the catalogue's source says no more.
+        naar: dict[str, list[str]] = {}
+        provisional = False
         for i in inds:
             ind = self.indicator(i)
             base = [ind.teller, ind.noemer] if ind.afgeleid else [ind.id]
             rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin([p.code for p in perioden])]
-            delivered = sorted(set(rows["bron"].dropna()))
+            delivered = [DEMO_LABEL if b == DEMO_BRON else b for b in sorted(set(rows["bron"].dropna()))]
             provisional |= bool((rows["status"] == "voorlopig").any())
-            if delivered and delivered != [ind.bron]:
-                label = f"{', '.join(delivered)} (naar {ind.bron})"
-            else:
-                label = ind.bron
-            if label not in names:
-                names.append(label)
+            for source in delivered or [ind.bron]:
+                stands_for = naar.setdefault(source, [])
+                if not source.startswith(ind.bron) and ind.bron not in stands_for:
+                    stands_for.append(ind.bron)
+        names = [source + (f" (naar {', '.join(cat)})" if cat else "") for source, cat in naar.items()]
         text = f"Bron: {'; '.join(names)} | {period_range_label(perioden)}"
         return text + " (voorlopige cijfers)" if provisional else text
 

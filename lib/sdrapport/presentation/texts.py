@@ -196,15 +196,39 @@ def dashboard(r: Rapport) -> str:
             f"personen telt iedereen één keer en is daarom geen som van de kwartalen.")
 
 
+# What each kind of export feeds, as the dashboard names it.
+SOORT_WOORDEN = {"voorzieningen": "cliënten met een voorziening", "aanvragen": "aanvragen en de tijdigheid van besluiten",
+                 "uitkeringen": "uitkeringen en in- en uitstroom in de bijstand", "klachten": "klachten"}
+
+
+def _opsomming(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
 def registraties(r: Rapport) -> str:
-    """Where the dashboard's own figures come from: the registrations, or delivered totals."""
-    if r.registratie_peildatum is None:
+    """Where the dashboard's own figures come from: the kinds of export the gemeente delivered (and
+    only those), the peildatum, and the disclosure control in force (rounded or suppressed)."""
+    reg = r.registratie
+    if reg.peildatum is None:
         return (f"De cijfers over aanvragen, klachten en cliënten van de gemeente {r.naam} zijn als totalen aangeleverd. "
                 "Onder elke tabel staat de bron.")
-    return (f"De cijfers over cliënten, aanvragen, uitkeringen en klachten zijn berekend uit de eigen registraties van de "
-            f"gemeente {r.naam}, bijgewerkt tot en met {formatting.datum(r.registratie_peildatum)}, volgens vaste definities "
-            "met een naam en een versie (zie Definities). Alle aantallen zijn afgerond of, als ze te klein zijn, weggelaten, "
-            "zodat niemand in de cijfers herkenbaar is. Er staan geen gegevens over personen in dit rapport.")
+    delivered = [SOORT_WOORDEN[s] for s in reg.soorten if s in SOORT_WOORDEN]
+    others = [w for s, w in SOORT_WOORDEN.items() if s not in reg.soorten]
+    zinnen = [f"De cijfers over {_opsomming(delivered) if delivered else 'cliënten'} zijn berekend uit de eigen registraties van "
+              f"de gemeente {r.naam}, bijgewerkt tot en met {formatting.datum(reg.peildatum)}, volgens vaste definities met een "
+              "naam en een versie (zie Definities)."]
+    if others:
+        zinnen.append(f"Over {_opsomming(others)} heeft de gemeente geen registraties aangeleverd: onder elke tabel staat "
+                      "waar die cijfers vandaan komen.")
+    if reg.methode == "drempel":
+        zinnen.append(f"Aantallen van 1 tot en met {(reg.drempel or 10) - 1} zijn weggelaten (\"-\") zodat niemand in de cijfers "
+                      "herkenbaar is; waar zo'n aantal uit een totaal terug te rekenen zou zijn, is ook een tweede aantal "
+                      "weggelaten. De overige aantallen zijn niet afgerond.")
+    else:
+        zinnen.append("Alle aantallen zijn afgerond op vijftallen (0 tot en met 4 wordt 0, 5 tot en met 9 wordt 10), zodat "
+                      "niemand in de cijfers herkenbaar is.")
+    zinnen.append("Er staan geen gegevens over personen in dit rapport.")
+    return " ".join(zinnen)
 
 
 def definitiewijziging(r: Rapport, indicator, history) -> str:

@@ -35,6 +35,7 @@ from sdrapport.presentation.report import META_KEY
 from sdrapport.runner.run import MANIFEST, Profile, cell_label
 from sdrapport.presentation import escaping
 from sdrapport.presentation.downloads import download_links
+from sdrapport.inputs.demo import DEMO_LABEL
 
 PAGE = "index.qmd"
 DEMO_BANNER = """::: {{.callout-warning title="Demodata: fictieve cijfers"}}
@@ -67,6 +68,16 @@ def read_manifest(outdir: Path) -> dict | None:
         return json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def demo_text(facts: dict) -> str:
+    """The demo banner's text: all figures fictitious, or (a gemeente that delivers figures of its
+    own as well) which ones are."""
+    if facts.get("alleen_demo", True):
+        return (f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de "
+                f"gemeente {facts['naam']}.")
+    return (f"Een deel van de cijfers is fictief (demodata van sdrapport) en zegt niets over de gemeente {facts['naam']}: "
+            f"die cijfers hebben \"{DEMO_LABEL}\" in de bronregel of op de tegel. De andere cijfers zijn van de gemeente zelf.")
 
 
 def publishable(manifest: dict | None) -> bool:
@@ -175,8 +186,7 @@ def write_page(project: Project, gemeente: str, periode: Period, profile: Profil
     }
     parts = [_yaml_front(meta)]
     if facts["demo"]:
-        parts.append(DEMO_BANNER.format(text=escaping.markdown(
-            f"Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over de gemeente {facts['naam']}.")))
+        parts.append(DEMO_BANNER.format(text=escaping.markdown(demo_text(facts))))
     without = chapters_without_figures(outdir, profile.notebooks)
     if without:  # a period for which not every source has delivered yet
         parts.append(EMPTY_NOTE.format(text=empty_chapters_text(without, periode)))
@@ -284,8 +294,7 @@ def verantwoording_items(project: Project, manifest: dict, periode: Period, fact
     lezers = [
         f"- **Bronnen**: {esc(bronnen)}. Onder elke figuur en tabel staan bron en periode.",
         f"- **Periode**: {esc(periode.label)}.",
-        "- **Afronding**: absolute aantallen zijn afgerond volgens de CBS-regel (0 tot en met 4 wordt 0, 5 tot en met 9 "
-        "wordt 10, overige op vijftallen); relatieve cijfers zijn berekend uit de afgeronde aantallen. "
+        f"- **Afronding**: {esc(rounding_text(facts))}. "
         "\"?\" betekent onbekend, \"\\-\" niet publiceerbaar." + methode,
     ]
     if profile is None or profile.referentiegroep:
@@ -511,10 +520,18 @@ def method_notes(project: Project, built: dict[tuple[str, str, str], dict]) -> s
     return front + "\n" + method_markdown(registraties, params=project.params, catalogue=load_catalogue(project.catalogue))
 
 
+def rounding_text(facts: dict) -> str:
+    """The rounding and suppression in force for this page's figures (run.json `pagina`), as a sentence."""
+    from sdrapport.indicators.disclosure import afronding_zin
+
+    return afronding_zin(facts.get("registraties"))
+
+
 def _control(registraties: dict) -> str:
-    if registraties["methode"] == "cbs":
+    if registraties.get("methode") != "drempel":
         return "afgerond volgens de CBS-regel"
-    return f"onder {registraties['drempel']} weggelaten, met aanvullende geheimhouding"
+    return (f"van 1 tot en met {(registraties.get('drempel') or 10) - 1} weggelaten, met aanvullende geheimhouding, "
+            "en verder niet afgerond")
 
 
 def _registration_line(registraties: dict | None) -> list[str]:

@@ -203,6 +203,7 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
         _toelichting,
         chapters_without_figures,
         empty_chapters_text,
+        demo_text,
         read_manifest,
         verantwoording_items,
     )
@@ -212,9 +213,7 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
     facts = manifest["pagina"]
     cells = []
     if facts["demo"]:
-        cells.append(_md_cell(_box("sd-waarschuwing", "Demodata: fictieve cijfers", escaping.markdown(
-            "Dit rapport is gemaakt met de demodata van sdrapport. De cijfers zijn fictief en zeggen niets over "
-            f"de gemeente {facts['naam']}."))))
+        cells.append(_md_cell(_box("sd-waarschuwing", "Demodata: fictieve cijfers", escaping.markdown(demo_text(facts)))))
     without = chapters_without_figures(outdir, profile.notebooks)
     if without:
         cells.append(_md_cell(_box("sd-info", "Nog niet alle cijfers", empty_chapters_text(without, periode))))

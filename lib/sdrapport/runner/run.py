@@ -425,8 +425,7 @@ def page_facts(project: Project, gemeente: str, periode: Period, con=None, profi
 
     from sdrapport.indicators.analysis import stock_year
     from sdrapport.inputs.demo import DEMO_BRON
-    from sdrapport.inputs.registrations import load_config
-    from sdrapport.presentation.report import gemeente_row, size_class
+    from sdrapport.presentation.report import REGISTRY_INDICATORS, gemeente_row, registration_facts, size_class
 
     own = con is None
     con = con or duckdb.connect(str(project.store), read_only=True)
@@ -438,20 +437,26 @@ def page_facts(project: Project, gemeente: str, periode: Period, con=None, profi
             "WHERE i.jaar = ? AND i.grootteklasse = ? ORDER BY g.naam, i.gemeente", [jaar, klasse]).fetchall()]
         bronnen = [r[0] for r in con.execute(
             "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL ORDER BY bron", [gemeente]).fetchall()]
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        peil = con.execute("SELECT peildatum FROM registraties WHERE gemeente = ?", [gemeente]).fetchone() \
-            if "registraties" in tables else None
+        eigen = [r[0] for r in con.execute(
+            "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL AND NOT list_contains(?, indicator) "
+            "ORDER BY bron", [gemeente, list(REGISTRY_INDICATORS)]).fetchall()]
+        reg = registration_facts(con, gemeente)
         vergelijkbaar = _similar_facts(project, con, gemeente, periode, profile)
     finally:
         if own:
             con.close()
     registraties = None
-    if peil and peil[0]:
-        config = load_config(project.params)
-        registraties = {"peildatum": str(peil[0]), "methode": config.methode, "drempel": config.drempel}
+    if reg.peildatum:
+        # The disclosure control as applied to the stored counts (not as params say now) and the
+        # kinds of export delivered, so the page names exactly what its figures rest on.
+        registraties = {"peildatum": reg.peildatum.isoformat(), "methode": reg.methode or "cbs", "drempel": reg.drempel,
+                        "soorten": list(reg.soorten)}
+    # 'demo': some figure is fictitious; 'alleen_demo': every figure is (else the page mixes the
+    # gemeente's own figures with demo figures, and the banner says which ones are fictitious).
     return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "peiljaar": jaar, "inwoners": inwoners,
-            "referentiegroep": groep, "bronnen": bronnen, "demo": DEMO_BRON in bronnen, "registraties": registraties,
-            "stockjaar": stock_year(periode), **({"vergelijkbaar": vergelijkbaar} if vergelijkbaar is not None else {})}
+            "referentiegroep": groep, "bronnen": bronnen, "demo": DEMO_BRON in bronnen, "alleen_demo": eigen == [DEMO_BRON],
+            "registraties": registraties, "stockjaar": stock_year(periode),
+            **({"vergelijkbaar": vergelijkbaar} if vergelijkbaar is not None else {})}
 
 
 def _similar_facts(project: Project, con, gemeente: str, periode: Period, profile: Profile | None) -> list[dict] | None:

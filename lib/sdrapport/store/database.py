@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -18,23 +18,32 @@ import pandas as pd
 
 from sdrapport.indicators.catalogue import Catalogue, load_catalogue
 from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
-from sdrapport.errors import ContractError
-from sdrapport.inputs.demo import ensure_demo
+from sdrapport.inputs.demo import DEMO_BRON, DOELGROEP_DEMO, ensure_demo
+from sdrapport.errors import ContractError, collect
+from sdrapport.inputs.params import ParamsError
 from sdrapport.inputs.registrations import read_registraties, registratie_files
 from sdrapport.inputs.contract import (
+    GEMEENTE_CODE,
+    KEY_HASH,
     boundary_events,
     check_boundaries,
     check_unique_observations,
     read_historie,
     grootteklasse,
+    key_hashes,
     read_gemeenten,
     read_inwoners,
+    read_inwoners_doelgroep,
     read_observaties,
+    read_table,
 )
 
-# 2: registrations (beveiligd, definities, definitievergelijking, registraties); 3: definities.volgnummer,
-# stricter registration checks; 4: profiel and vergelijkbaar (data/profiel, similar.py)
-SCHEMA_VERSION = "4"
+REGISTRATIE_KOLOMMEN = ["gemeente", "peildatum", "soorten", "methode", "drempel"]
+DOELGROEP = "inwoners_doelgroep"  # indicator of the inhabitants per age band and sex
+# 2: registrations (beveiligd, definities, definitievergelijking, registraties); 3: definities.volgnummer, stricter
+# registration checks; 4: export mappings, registraties.soorten/methode/drempel, inwoners_doelgroep; 5: profiel and
+# vergelijkbaar (data/profiel, indicators/similar.py)
+SCHEMA_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -60,12 +69,32 @@ class DataSet:
         return self.root / "gemeente-historie.csv"  # optional
 
     @property
+    def inwoners_doelgroep(self) -> Path:
+        return self.root / "inwoners-doelgroep.csv"  # optional: inhabitants per age band and sex
+
+    def doelgroep_files(self) -> list[Path]:
+        """The inhabitants per age band and sex present: delivered (CBS or the gemeente's own) and the
+        demo's, generated on first use for the other gemeenten."""
+        return [p for p in (self.inwoners_doelgroep, self.root / DOELGROEP_DEMO) if p.exists()]
+
+    @property
     def registratie_config(self) -> Path:
         """params/registraties.yml beside data/: it changes the derived figures, so it is an input."""
         return self.root.parent / "params" / "registraties.yml"
 
     def registraties(self) -> list[Path]:
         return [p for paths in registratie_files(self.root).values() for p in paths]
+
+    def mappings_in_use(self, files: list[Path]) -> list[Path]:
+        """The export mappings of params/bronnen/ that read one of `files`, and the codelists they use."""
+        from sdrapport.inputs.registrations import export_mappings
+
+        used, lists = [], []
+        for m in export_mappings(self.registratie_config.parent):
+            if any(m.matches(p.name) for p in files):
+                used.append(m.path)
+                lists += [c.path for c in m.codelijsten if c.path not in lists]
+        return [*used, *lists]
 
     @property
     def observaties(self) -> list[Path]:
@@ -81,10 +110,13 @@ class DataSet:
         return [*boundary_files(self.root).values(), *profile_files(self.root).values()]
 
     def files(self) -> list[Path]:
-        optional = [self.historie] if self.historie.exists() else []
+        optional = [p for p in (self.historie,) if p.exists()] + self.doelgroep_files()
         registraties = self.registraties()
-        if registraties and self.registratie_config.exists():
-            registraties = [self.registratie_config, *registraties]
+        if registraties:
+            # The settings and the export mappings in use (with their codelists) change the figures
+            # computed from the exports; a mapping that reads no file does not.
+            config = [self.registratie_config] if self.registratie_config.exists() else []
+            registraties = [*config, *self.mappings_in_use(registraties), *registraties]
         return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties, *self.geo()]
 
     def shared_files(self) -> list[Path]:
@@ -118,47 +150,156 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _codes_as_typed(path: Path) -> set[str]:
+    """The gemeente codes in a gemeenten.csv that has problems, so the other files can still be
+    checked against it (its own problems are reported separately)."""
+    try:
+        frame = read_table(path, ("code",), None)
+    except ContractError:
+        return set()
+    return {c for c in frame.frame["code"] if isinstance(c, str) and GEMEENTE_CODE.match(c)}
+
+
+VALIDATED = ".validated"  # beside the store: observation files as validated, one Parquet file each
+
+
+def _validation_code() -> str:
+    """The code that decides whether an observations file is valid and how it is read."""
+    from sdrapport import periods
+    from sdrapport.indicators import catalogue
+    from sdrapport.inputs import contract
+
+    h = hashlib.sha256(SCHEMA_VERSION.encode())
+    for module in (contract, periods, catalogue):
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()
+
+
+def read_observaties_cached(path: Path, catalogue: Catalogue, codes: set[str], root: Path, cache: Path | None,
+                            used: set[Path]) -> pd.DataFrame:
+    """read_observaties, remembered per file: a file whose bytes, the catalogue, the registry's
+    codes and the validation code are unchanged is read from its validated Parquet copy in
+    `cache` (a national monitor changes one of many files; the other files, 1,7 million rows for
+    342 gemeenten, are not validated again). A file with problems is never remembered. The paths
+    of the copies in use are added to `used`."""
+    if cache is None:
+        return read_observaties(path, catalogue, codes, root)
+    h = hashlib.sha256(_validation_code().encode())
+    h.update(file_sha256(path).encode() + file_sha256(catalogue.path).encode())
+    h.update(str(path.relative_to(root)).encode())
+    h.update("\n".join(sorted(codes)).encode())
+    copy = cache / f"{h.hexdigest()}.parquet"
+    used.add(copy)
+    if copy.is_file():
+        try:
+            return pd.read_parquet(copy).astype({"rij": "int64"})
+        except (OSError, ValueError):
+            copy.unlink(missing_ok=True)  # unreadable (a crash while writing it): validate again
+    frame = read_observaties(path, catalogue, codes, root)
+    frame[KEY_HASH] = key_hashes(frame, catalogue.breakdown_columns).to_numpy()
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = copy.with_name(f".{copy.name}.tmp-{os.getpid()}")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, copy)
+    return frame
+
+
+def prefer_own(observaties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Leave out demo figures (bron 'Demodata') of an indicator for a gemeente that has figures of
+    its own for that indicator (delivered or computed from its registrations): a page never mixes
+    fictitious and real figures of one indicator. Returns the observations kept and a count of the
+    rows left out per gemeente and indicator."""
+    demo = observaties["bron"] == DEMO_BRON
+    if not demo.any() or demo.all():
+        return observaties, pd.DataFrame(columns=["gemeente", "indicator", "rijen"])
+    own = pd.MultiIndex.from_frame(observaties.loc[~demo, ["gemeente", "indicator"]].drop_duplicates())
+    pairs = pd.MultiIndex.from_frame(observaties[["gemeente", "indicator"]])
+    drop = demo.to_numpy() & pairs.isin(own)
+    dropped = observaties.loc[drop].groupby(["gemeente", "indicator"], as_index=False).size().rename(columns={"size": "rijen"})
+    return observaties.loc[~drop].reset_index(drop=True), dropped
+
+
 def load_inputs(data: DataSet, workdir: Path | None = None) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, Afgeleid | None]:
-    """Read and validate all inputs; raises ContractError on the first file with problems.
-    Returns catalogue, gemeenten, inwoners, observaties (delivered and derived from the
-    registrations), the boundary events of the history, and the derivation (or None).
-    `workdir` holds the temporary records database of the registrations (deleted afterwards)."""
+    """Read and validate all inputs. Every file is checked, also after one with problems: the
+    ContractError raised holds the problems of all files, grouped per file (the catalogue and the
+    settings under params/ are checked first, as the other checks need them).
+    Returns catalogue, gemeenten, inwoners (with the per-group inhabitants of
+    data/inwoners-doelgroep.csv in `inwoners.attrs["doelgroep"]`), observaties (delivered and
+    derived from the registrations; demo figures of an indicator a gemeente has figures of its own
+    for are left out, counted in `observaties.attrs["demo_weggelaten"]`), the boundary events of
+    the history, and the derivation (or None).
+    `workdir` holds the temporary records database of the registrations (deleted afterwards) and
+    the validated copies of the observation files (read_observaties_cached)."""
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
-    gemeenten = read_gemeenten(data.gemeenten, root)
-    codes = set(gemeenten["code"])
-    inwoners = read_inwoners(data.inwoners, codes, root)
-    frames = [read_observaties(p, catalogue, codes, root) for p in data.observaties]
+    errors: list[ContractError] = []
+
+    def checked(read, *args):
+        try:
+            return read(*args)
+        except ParamsError:
+            raise
+        except ContractError as exc:
+            errors.append(exc)
+            return None
+
+    gemeenten = checked(read_gemeenten, data.gemeenten, root)
+    # With a broken gemeenten.csv the other files are still checked, against the codes it does hold.
+    codes = set(gemeenten["code"]) if gemeenten is not None else _codes_as_typed(data.gemeenten)
+    inwoners = checked(read_inwoners, data.inwoners, codes, root)
+    groups = [(p, checked(read_inwoners_doelgroep, p, codes, root, inwoners)) for p in data.doelgroep_files()]
+    groups = [g.assign(bestand=str(p.relative_to(root))) for p, g in groups if g is not None]
+    doelgroep = pd.concat(groups, ignore_index=True) if groups else None
+    cache, used = (Path(workdir) / VALIDATED if workdir is not None else None), set()
+    frames = [f for f in (checked(read_observaties_cached, p, catalogue, codes, root, cache, used) for p in data.observaties)
+              if f is not None]
+    if cache is not None and cache.is_dir() and not errors:
+        for stale in cache.glob("*.parquet"):  # copies of files that changed or are gone
+            if stale not in used:
+                stale.unlink(missing_ok=True)
     dims = catalogue.breakdown_columns
-    check_unique_observations(frames, dims)
-    events = pd.DataFrame(columns=["code", "datum", "soort", "toelichting"])
-    if data.historie.exists():
-        historie = read_historie(data.historie, root)
-        events = boundary_events(historie)
-        inw_rows = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str),
-                                 "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
-        check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), events, str(data.historie.relative_to(root)))
-    columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij", "beveiligd"]
-    frames = [f.assign(beveiligd=False) for f in frames]
-    afgeleid = None
-    records, config, names = read_registraties(data.root, data.registratie_config.parent, codes, root, workdir=workdir)
+    records = None
     try:
+        try:
+            records, config, names = read_registraties(data.root, data.registratie_config.parent, codes, root, workdir=workdir)
+        except ParamsError:
+            raise
+        except ContractError as exc:
+            errors.append(exc)
+        if errors:
+            raise collect(errors)
+        check_unique_observations(frames, dims)
+        events = pd.DataFrame(columns=["code", "datum", "soort", "toelichting"])
+        if data.historie.exists():
+            historie = read_historie(data.historie, root)
+            events = boundary_events(historie)
+            inw_rows = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str),
+                                     "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
+            check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), events, str(data.historie.relative_to(root)))
         afgeleid = derive(records, config, catalogue) if records else None
         if afgeleid is not None:
             afgeleid.weggelaten = dict(records.weggelaten)
+            afgeleid.gelezen = list(records.gelezen)
     finally:
-        records.close()  # the records database is deleted: only aggregates go on
+        if records is not None:
+            records.close()  # the records database is deleted: only aggregates go on
+    columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij", "beveiligd"]
+    delivered = pd.concat([f.assign(beveiligd=False) for f in frames], ignore_index=True)[columns] if frames \
+        else pd.DataFrame(columns=columns)
+    derived = None
     if afgeleid is not None:
+        derived = as_observations(afgeleid, dims, str((data.root / "registraties").relative_to(root)))[columns]
+    both = pd.concat([delivered, derived], ignore_index=True) if derived is not None else delivered
+    kept, dropped = prefer_own(both)
+    if afgeleid is not None:
+        delivered_kept = kept[~kept["beveiligd"].astype(bool)]
         folder = str((data.root / "registraties").relative_to(root))
-        derived = as_observations(afgeleid, dims, folder)
-        clash = overlapping_deliveries(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), derived, folder)
+        clash = overlapping_deliveries(delivered_kept, kept[kept["beveiligd"].astype(bool)], folder)
         if clash:
             raise ContractError(clash)
-        frames.append(derived)
-    if frames:
-        observaties = pd.concat(frames, ignore_index=True)[columns]
-    else:
-        observaties = pd.DataFrame(columns=columns)
+    observaties = kept.reset_index(drop=True)
+    observaties.attrs["demo_weggelaten"] = dropped
+    inwoners.attrs["doelgroep"] = doelgroep
     return catalogue, gemeenten, inwoners, observaties, events, afgeleid
 
 
@@ -168,6 +309,8 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     data = DataSet(Path(data_dir))
     catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data, workdir=Path(store_path).parent)
     dims = catalogue.breakdown_columns
+    demo_weggelaten = observaties.attrs.get("demo_weggelaten")
+    doelgroep = inwoners.attrs.get("doelgroep")
 
     inwoners = inwoners.assign(grootteklasse=inwoners["inwoners"].map(grootteklasse))
     # Inhabitants are part of the gemeenten contract; in the store they are also the indicator
@@ -187,7 +330,18 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             "beveiligd": False,
         }
     )
-    alle_obs = pd.concat([observaties, inwoners_obs], ignore_index=True) if len(observaties) else inwoners_obs
+    parts = [observaties, inwoners_obs] if len(observaties) else [inwoners_obs]
+    if doelgroep is not None and len(doelgroep):
+        # Inhabitants per age band and sex (data/inwoners-doelgroep.csv): the indicator
+        # 'inwoners_doelgroep', the noemer of rates per target group (catalogue: doelgroep).
+        parts.append(pd.DataFrame({
+            "gemeente": doelgroep["gemeente"], "periode": doelgroep["jaar"].astype(str), "indicator": DOELGROEP,
+            **{d: (doelgroep[d].where(doelgroep[d] != "", None) if d in doelgroep else None) for d in dims},
+            "waarde": doelgroep["inwoners"].astype(float), "waarde_status": "waarde", "bron": doelgroep["bron"],
+            "status": "definitief", "bestand": doelgroep["bestand"],
+            "rij": doelgroep["rij"], "beveiligd": False,
+        }))
+    alle_obs = pd.concat(parts, ignore_index=True)
     for d in dims:
         alle_obs[d] = alle_obs[d].astype(object)
     ind_rows = pd.DataFrame(
@@ -209,6 +363,10 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             {"sleutel": "schema", "waarde": SCHEMA_VERSION},
             {"sleutel": "uitsplitsingen", "waarde": json.dumps(dims)},
             {"sleutel": "weggelaten_records", "waarde": json.dumps(afgeleid.weggelaten if afgeleid else {})},
+            {"sleutel": "demo_weggelaten", "waarde": json.dumps(
+                demo_weggelaten.to_dict("records") if demo_weggelaten is not None else [], ensure_ascii=False)},
+            {"sleutel": "ingest", "waarde": json.dumps([asdict(g) for g in (afgeleid.gelezen if afgeleid else [])],
+                                                       ensure_ascii=False)},
         ]
     )
     # What the registrations add besides observations: the definitions in force per gemeente,
@@ -216,11 +374,16 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     if afgeleid is not None:
         definities = afgeleid.definities.assign(volgnummer=range(len(afgeleid.definities)))
         vergelijking = afgeleid.vergelijking
-        registraties = pd.DataFrame([{"gemeente": g, "peildatum": d.isoformat() if d else None} for g, d in afgeleid.peildata.items()])
+        # Per gemeente: the peildatum, the kinds of export it delivered (so a page names exactly
+        # those) and the disclosure control applied (so a page describes the method in force).
+        registraties = pd.DataFrame([{"gemeente": g, "peildatum": d.isoformat() if d else None,
+                                      "soorten": json.dumps(afgeleid.soorten.get(g, [])), "methode": afgeleid.methode,
+                                      "drempel": afgeleid.drempel} for g, d in afgeleid.peildata.items()],
+                                    columns=REGISTRATIE_KOLOMMEN)
     else:
         definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig", "volgnummer"])
         vergelijking = pd.DataFrame(columns=["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie", "waarde_status"])
-        registraties = pd.DataFrame(columns=["gemeente", "peildatum"])
+        registraties = pd.DataFrame(columns=REGISTRATIE_KOLOMMEN)
     profiel, vergelijkbaar = _profiles(data)
     extra_tables = (("definities", definities.astype(object).astype({"volgnummer": "int64"})),
                     ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
@@ -250,7 +413,8 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return {"gemeenten": len(gemeenten), "observaties": len(alle_obs), "bestanden": len(files), "store": str(store_path),
-            "weggelaten": afgeleid.weggelaten if afgeleid else {}}
+            "weggelaten": afgeleid.weggelaten if afgeleid else {}, "gelezen": list(afgeleid.gelezen) if afgeleid else [],
+            "demo_weggelaten": demo_weggelaten if demo_weggelaten is not None else pd.DataFrame(columns=["gemeente", "indicator", "rijen"])}
 
 
 def _profiles(data: DataSet) -> tuple[pd.DataFrame, pd.DataFrame]:
