@@ -40,7 +40,7 @@ def _draw(proj, values, gemeente, referentie=50.0):
 
 
 def _by_gid(fig, gid):
-    return [a for ax in fig.axes for a in [*ax.collections, *ax.patches, *ax.lines] if a.get_gid() == gid]
+    return [a for ax in fig.axes for a in [*ax.collections, *ax.patches, *ax.lines, *ax.texts] if a.get_gid() == gid]
 
 
 @pytest.mark.parametrize("gemeente", ["GM0505", "GM0088", "GM1680", "GM0034"])  # Dordrecht, Schiermonnikoog, Aa en Hunze, Almere
@@ -77,6 +77,26 @@ def test_the_legend_covers_every_value_and_shows_unknown_and_secret(proj):
     assert _by_gid(fig, "legenda-onbekend")[0].get_hatch() and _by_gid(fig, "legenda-geheim")[0].get_hatch() is None
     assert any(t.startswith("Gemeente: ") for t in texts) and any(t.startswith("Referentiegroep: 50,0") for t in texts)
     assert len(_by_gid(fig, "legenda-gemeente")) == 1 and len(_by_gid(fig, "legenda-referentie")) == 1
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("waarde", [0.0, 100.0])
+def test_the_labels_on_the_class_bar_stay_above_and_below_it_at_either_end(proj, waarde):
+    """A long name at the top or bottom class is shifted to stay over the bar, clear of the '?' and
+    '-' entries beside it."""
+    values = _values(proj)
+    values["GM0088"] = (waarde, "waarde")
+    edges = maps.klassen([v for v, s in values.values() if s == "waarde"], 1)
+    fig = maps.kaart(proj, values, gemeente="GM0088", naam="Schiermonnikoog met een lange naam", edges=edges, eenheid="%",
+                     referentie=waarde, referentie_label="Referentiegroep van de gemeente")
+    ax = fig.axes[-1]
+    renderer = fig.canvas.get_renderer()
+    bar = [p for p in ax.patches if (p.get_gid() or "").startswith("legenda-klasse-")]
+    left, right = bar[0].get_x(), bar[-1].get_x() + bar[-1].get_width()
+    entries = min(p.get_x() for p in ax.patches if p.get_gid() in ("legenda-onbekend", "legenda-geheim"))
+    for gid in ("legenda-gemeente-tekst", "legenda-referentie-tekst"):
+        box = _by_gid(fig, gid)[0].get_window_extent(renderer=renderer).transformed(ax.transAxes.inverted())
+        assert left - 1e-6 <= box.x0 and box.x1 <= right + 1e-6 < entries, (gid, box)
     plt.close(fig)
 
 

@@ -45,6 +45,15 @@ def test_a_real_jump_is_a_signal_and_its_strength_is_measured_against_the_roundi
     assert sterkte(count(40), count(20), Drempel(relatief=20, absoluut=10)) >= 1
 
 
+def test_a_difference_is_said_in_the_terms_of_its_unit():
+    from sdrapport.presentation.signals import _verschil_tekst
+
+    assert _verschil_tekst(2930 / 120, 2000 / 120, "per 1.000 inwoners") == "+47%"
+    assert _verschil_tekst(36.8, 42.1, "%") == "−5,3 procentpunt"
+    assert _verschil_tekst(79.9, 80.9, "jaar") == "−1,0 jaar"  # a life expectancy, not −1,2%
+    assert _verschil_tekst(7.7, 7.4, "rapportcijfer") == "+0,3" and _verschil_tekst(-0.109, -0.336, "score") == "+0,227"
+
+
 def test_the_configuration_is_checked_with_file_line_and_key(tmp_path):
     params = tmp_path / "params"
     params.mkdir()

@@ -276,8 +276,9 @@ def tabel_vergelijkbaar_profiel(r: Rapport, *, naam: str, titel: str = "Vergelij
             row[label] = getal(float(rec[column]), decimals) + suffix
         rows.append(row)
         data.append({"gemeente": code, "naam": name, "rang": i, **{c: float(rec[c]) for c, *_ in similar.KENMERKEN}})
-    notes = [f"Rang 1 tot en met 5 in de CSV: de gemeenten die het meest op {r.naam} lijken, gemeten over "
-             f"{similar.description()} (alle leeftijdsgroepen). Leeftijd in procenten van de inwoners; alle cijfers op 1 januari {jaar}."]
+    notes = [f"De gemeenten staan in volgorde van gelijkenis met {r.naam} (de meest gelijkende eerst), gemeten over "
+             f"{similar.description()} (alle vijf leeftijdsgroepen; hier staan er twee). Leeftijd in procenten van de "
+             f"inwoners; alle cijfers op 1 januari {jaar}. De download noemt de rang (1 = meest gelijkend)."]
     r.tabel(pd.DataFrame(rows), data=pd.DataFrame(data), naam=naam, titel=titel,
             ondertitel=f"{r.naam} en de vijf gemeenten die er het meest op lijken, met de kenmerken waarop ze gekozen zijn",
             bron=f"Bron: CBS, Kerncijfers wijken en buurten {jaar} | 1 januari {jaar}", noten=notes, nadruk={0})

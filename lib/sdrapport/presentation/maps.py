@@ -230,6 +230,18 @@ def _tekst(value: float, decimals: int, procent: bool) -> str:
     return formatting.procent(value, decimals) if procent else formatting.getal(value, decimals)
 
 
+def _within(fig, ax, text, x0: float, x1: float) -> None:
+    """Shift a label centred on its marker sideways so that it stays above (or below) the class bar,
+    between x0 and x1 in axes coordinates: near either end of the bar a long gemeente name would
+    otherwise run into the '?' and '-' entries or off the figure."""
+    box = text.get_window_extent(renderer=fig.canvas.get_renderer()).transformed(ax.transAxes.inverted())
+    x, y = text.get_position()
+    if box.x0 < x0:
+        text.set_position((x + (x0 - box.x0), y))
+    elif box.x1 > x1:
+        text.set_position((x - (box.x1 - x1), y))
+
+
 def _legend(fig, edges, colours, fill, value, referentie, naam, referentie_label, decimals, procent) -> None:
     """The class bar with its edges, the gemeente's value (above) and the group average (below),
     then '?' and '-' with their counts and the outline."""
@@ -257,13 +269,15 @@ def _legend(fig, edges, colours, fill, value, referentie, naam, referentie_label
     if value is not None and np.isfinite(value) and edges:
         x = position(value)
         ax.plot([x], [bar_y + bar_h + 0.07], marker="v", color=OMLIJNING, markersize=6, gid="legenda-gemeente")
-        ax.text(x, bar_y + bar_h + 0.15, f"{naam}: {_tekst(value, decimals, procent)}", ha="center", va="bottom",
-                fontsize=charts.DOEL_PT, fontweight="bold")
+        label = ax.text(x, bar_y + bar_h + 0.15, f"{naam}: {_tekst(value, decimals, procent)}", ha="center", va="bottom",
+                        fontsize=charts.DOEL_PT, fontweight="bold", gid="legenda-gemeente-tekst")
+        _within(fig, ax, label, bar_x0, bar_x0 + bar_w)
     if referentie is not None and np.isfinite(referentie) and edges:
         x = position(referentie)
         ax.plot([x], [bar_y - 0.30], marker="^", color=charts.REFERENTIE_KLEUR, markersize=6, gid="legenda-referentie")
-        ax.text(x, bar_y - 0.40, f"{referentie_label}: {_tekst(referentie, decimals, procent)}", ha="center", va="top",
-                fontsize=charts.DOEL_PT, color="#4d4d4d")
+        label = ax.text(x, bar_y - 0.40, f"{referentie_label}: {_tekst(referentie, decimals, procent)}", ha="center", va="top",
+                        fontsize=charts.DOEL_PT, color="#4d4d4d", gid="legenda-referentie-tekst")
+        _within(fig, ax, label, bar_x0, bar_x0 + bar_w)
     counts = {kind: sum(1 for k, _ in fill.values() if k == kind) for kind in ("?", "-")}
     x0 = bar_x0 + bar_w + 0.06
     entries = (

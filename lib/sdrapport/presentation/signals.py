@@ -421,14 +421,17 @@ def _tekst(value: float, eenheid: str) -> str:
 
 def _verschil_tekst(nu: float, toen: float, eenheid: str) -> str:
     """'+15%' (relative), '+2,5 procentpunt' for a percentage, '+0,227' for a score (around 0 a
-    relative change means nothing)."""
+    relative change means nothing), '−1,0 jaar' for a life expectancy, '+0,3' for a mark (what a
+    reader compares them by)."""
     from sdrapport.presentation import formatting
 
     d = nu - toen
     teken = "+" if d > 0 else "−"
     if eenheid == "%":
         return f"{teken}{formatting.getal(abs(d), 1)} procentpunt"
-    if eenheid == "score" or toen == 0:
+    if eenheid == "jaar":
+        return f"{teken}{formatting.getal(abs(d), formatting.decimalen(eenheid))} jaar"
+    if eenheid in ("score", "rapportcijfer") or toen == 0:
         return f"{teken}{_tekst(abs(d), eenheid)}"
     rel = abs(d) / abs(toen) * 100
     return f"{teken}{formatting.getal(rel, 0 if rel >= 10 else 1)}%"
