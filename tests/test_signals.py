@@ -87,8 +87,10 @@ def test_the_report_elements_are_read_from_the_notebooks_with_their_labels(demo_
     assert target(elements, "bijstand_personen_per_1000", (), "referentie").label == "fig-kaart-bijstand"
     assert ("wmo_clienten_per_1000", ()) in candidates(elements)
     # In print a signal names the chapter as the numbered report does (Opvallend itself is unnumbered).
-    assert by_label["fig-bijstand-reeks"].hoofdstuk_tekst == "hoofdstuk 4 Participatiewet"
-    assert by_label["fig-kaart-wmo"].hoofdstuk_tekst == "hoofdstuk 9 Alle gemeenten in kaart"
+    assert by_label["fig-bijstand-reeks"].plaats == "paragraaf 4.1 Bijstand"
+    assert by_label["fig-kaart-wmo"].plaats == "hoofdstuk 9 Alle gemeenten in kaart"  # no section of its own
+    dashboard = {e.label: e for e in report_elements(demo_project, "dashboard", cat)}  # one chapter: its sections
+    assert dashboard["tbl-kw-schuldhulp"].plaats == "het onderdeel ‘Schuldhulpverlening’"
     assert set(by_label["tbl-wmo-uitkomsten"].figuren) >= {("eenzaamheid", ()), ("mantelzorgers", ())}  # key-figure tiles
 
 

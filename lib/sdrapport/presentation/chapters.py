@@ -66,6 +66,18 @@ class Nummering:
         return "\n".join(out)
 
 
+def headings(text: str) -> list[tuple[int, str]]:
+    """The `##` and `###` headings of Markdown text as (level, text), not inside fenced blocks."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        m = None if fenced else _HEADING.match(line)
+        if m:
+            out.append((len(m[1]), m[2]))
+    return out
+
+
 def chapter_title(nb, nb_name: str) -> str:
     """The chapter's heading as readers see it (its first Markdown heading, unnumbered), else the
     notebook's title. `nb` is a notebook (nbformat) of the chapter."""
@@ -77,4 +89,4 @@ def chapter_title(nb, nb_name: str) -> str:
     return str(nb.metadata.get("title") or Path(nb_name).stem)
 
 
-__all__ = ["Nummering", "chapter_title"]
+__all__ = ["Nummering", "chapter_title", "headings"]

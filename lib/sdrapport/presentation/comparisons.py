@@ -321,7 +321,7 @@ def opvallend(r: Rapport, *, naam: str = "opvallend", kop: str | None = None) ->
             # empty would break the PDF).
             wat = {"kaart": "de kaart", "figuur": "de figuur", "tabel": "de tabel"}[s.element.soort]
             naar = f"{wat} ‘{s.element.titel}’ in " if s.element.titel else ""
-            typst = f"{s.zin.rstrip('.')}; zie {naar}{s.element.hoofdstuk_tekst}."
+            typst = f"{s.zin.rstrip('.')}; zie {naar}{s.element.plaats}."
         items_html.append(f"<li>{text}</li>")
         items_typst.append(escaping.typst_string(typst))
     html = '<ul class="sd-opvallend">' + "".join(items_html) + "</ul>"

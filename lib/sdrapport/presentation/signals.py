@@ -159,11 +159,21 @@ class Element:
     titel: str
     figuren: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (indicator, fixed breakdown values)
     nummer: str = ""  # the chapter's number in a numbered report ('2'), else ''
+    paragraaf: str = ""  # the section (### heading) the element is in, as printed ('4.1 Bijstand'), else ''
+    paragraaf_genummerd: bool = False
 
     @property
-    def hoofdstuk_tekst(self) -> str:
-        """'hoofdstuk 2 Wmo', or 'het hoofdstuk Opvallend' in an unnumbered report or chapter."""
-        return f"hoofdstuk {self.nummer} {self.hoofdstuk}" if self.nummer else f"het hoofdstuk {self.hoofdstuk}"
+    def plaats(self) -> str:
+        """Where a reader of the PDF finds the element: 'paragraaf 4.1 Bijstand', 'hoofdstuk 9 Alle
+        gemeenten in kaart', 'het onderdeel ‘Schuldhulpverlening’' (a report of one chapter, such as the
+        dashboard), else 'het hoofdstuk ...'."""
+        if self.paragraaf and self.paragraaf_genummerd:
+            return f"paragraaf {self.paragraaf}"
+        if self.nummer:
+            return f"hoofdstuk {self.nummer} {self.hoofdstuk}"
+        if self.paragraaf:
+            return f"het onderdeel ‘{self.paragraaf}’"
+        return f"het hoofdstuk {self.hoofdstuk}"
 
     @property
     def soort(self) -> str:
@@ -225,18 +235,29 @@ COMPONENTEN = {"figuur_reeks", "tabel_kwartalen", "figuur_reeks_met_aantal", "fi
                "figuur_verdeling"}
 
 
-def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), hoofdstuk: str | None = None,
-                      nummer: str = "") -> list[Element]:
-    """The labelled figures and tables of one notebook, in order, with the totals each shows.
-    `hoofdstuk` and `nummer`: the chapter's title and number as the report prints them (default:
-    the notebook's first heading, unnumbered)."""
-    from sdrapport.presentation.chapters import chapter_title
+def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), nummering=None) -> list[Element]:
+    """The labelled figures and tables of one notebook, in order, with the totals each shows and
+    the chapter and section they are in. `nummering` (presentation.chapters.Nummering, begun for
+    this notebook) numbers the headings as the report page does; without it nothing is numbered."""
+    from sdrapport.presentation.chapters import Nummering, chapter_title, headings
     from sdrapport.runner.run import cell_label
 
+    nummering = nummering or Nummering(None)
     nb = nbformat.read(path, as_version=4)
-    chapter = hoofdstuk or chapter_title(nb, path.name)
+    chapter, nummer, section, numbered_section = chapter_title(nb, path.name), "", "", False
+    first_chapter = True
     out = []
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            plain = headings(cell.source)
+            for (level, text), (_, shown) in zip(plain, headings(nummering.markdown(cell.source))):
+                if level == 2:
+                    if first_chapter and shown != text:
+                        nummer = shown[: -len(text)].strip()
+                    first_chapter, section, numbered_section = False, "", False
+                else:
+                    section, numbered_section = shown, shown != text
+            continue
         label = cell_label(cell) if cell.cell_type == "code" else None
         if not label or not label.startswith(("fig-", "tbl-")):
             continue
@@ -260,7 +281,7 @@ def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), hoofdst
             figures = [(i, f) for i, f in figures if isinstance(i, str) and i in catalogue]
             titel = kwargs.get("titel") if isinstance(kwargs.get("titel"), str) else ""
             out.append(Element(label, path.name, chapter, name, titel,
-                               tuple((i, tuple(sorted(f.items()))) for i, f in figures), nummer))
+                               tuple((i, tuple(sorted(f.items()))) for i, f in figures), nummer, section, numbered_section))
             break
     return out
 
@@ -280,40 +301,18 @@ def report_elements(project, rapport: str, catalogue: Catalogue) -> list[Element
            Path(project.catalogue).stat().st_mtime_ns, (project.params / "rapporten" / f"{rapport}.yml").stat().st_mtime_ns)
     found = _ELEMENTS.get(key)
     if found is None:
+        from sdrapport.presentation.chapters import Nummering
+
         kpis = load_kpis(project, rapport)
+        nummering = Nummering(profile)  # the chapters and sections numbered as the report page numbers them
         found = []
-        for path, (titel, nummer) in zip(paths, chapter_headings(profile, paths)):
-            found += notebook_elements(path, catalogue, kpis, titel, nummer)
+        for path in paths:
+            nummering.begin(path.name)
+            found += notebook_elements(path, catalogue, kpis, nummering)
         if len(_ELEMENTS) > 32:
             _ELEMENTS.clear()
         _ELEMENTS[key] = found
     return found
-
-
-def chapter_headings(profile, paths: list[Path]) -> list[tuple[str, str]]:
-    """(title, number) of each notebook's chapter as the report page prints it: numbered as
-    presentation.chapters numbers the page ('2', 'Wmo'), number '' when the report or the notebook
-    is not numbered."""
-    from sdrapport.presentation.chapters import Nummering, chapter_title
-
-    nummering = Nummering(profile)
-    out = []
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        nummering.begin(path.name)
-        titel, nummer = chapter_title(nb, path.name), ""
-        first = True
-        for cell in nb.cells:
-            if cell.cell_type != "markdown":
-                continue
-            numbered = nummering.markdown(cell.source)
-            if first and numbered != cell.source:
-                heading = next((ln for ln in numbered.splitlines() if ln.startswith("## ")), "")
-                if heading:
-                    nummer = heading[3:].split(" ", 1)[0]
-                first = False
-        out.append((titel, nummer))
-    return out
 
 
 # What a notebook reads beyond its own gemeente and its reference group, by the components its
