@@ -8,20 +8,23 @@ default) it generates the demo data for them (as a first use does), builds the s
 run:
 
 - runs the batch for one period (site pages included; Quarto is not needed) and measures its wall
-  time, the summed in-kernel execution time of the notebooks (papermill's per-cell durations) and
-  the peak memory of the whole process tree (this process, Dask workers, kernels), sampled;
+  time, the summed in-kernel execution time of the notebooks (papermill's per-cell durations), the
+  CPU time of the whole process tree (this process and its kernels: less sensitive than wall time
+  to other jobs on a shared machine, so the measure to compare two versions by) and the peak memory
+  of the process tree, sampled; and the mean in-kernel time per notebook;
 - times the naive loop, the papermill CLI in a fresh process per notebook, on a sample of items and
   extrapolates it to all items;
 - reruns the batch without changes.
 
 The last line is machine-readable:
-    items=N wall_s=W speedup=X overhead_ratio=Y rerun_s=Z peak_mib=M
+    items=N wall_s=W cpu_s=C speedup=X overhead_ratio=Y rerun_s=Z peak_mib=M
 speedup = naive estimate / wall; overhead_ratio = wall / (summed in-kernel seconds / workers).
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import shutil
 import subprocess
@@ -166,8 +169,13 @@ def main() -> None:
             codes = [r["code"] for r in csv.DictReader(fh)]
         periode = Period.parse(args.periode)
 
+        before = os.times()
         with PeakMemory() as mem:
             result = run_batch(project, codes, [periode], args.rapport, workers=workers)
+        after = os.times()
+        # The kernels are children of this process, waited for when the batch shuts them down: their
+        # CPU time is in children_user/children_system.
+        cpu = sum(getattr(after, f) - getattr(before, f) for f in ("user", "system", "children_user", "children_system"))
         if not result.ok:
             for row in result.failures()[:10]:
                 print("failed:", row)
@@ -176,7 +184,13 @@ def main() -> None:
         kernel = sum(i.kernel_seconds for i in result.items)
         wall = result.wall_seconds
         print(f"batch: {items} items on {result.workers} workers in {wall:.1f} s; in-kernel {kernel:.1f} s "
-              f"({kernel / items:.3f} s per item); peak memory {mem.peak / 2**20:.0f} MiB", flush=True)
+              f"({kernel / items:.3f} s per item); CPU {cpu:.1f} s ({cpu / items:.3f} s per item); "
+              f"peak memory {mem.peak / 2**20:.0f} MiB; load average {os.getloadavg()[0]:.1f}", flush=True)
+        per_notebook: dict[str, list[float]] = {}
+        for item in result.items:
+            per_notebook.setdefault(item.notebook, []).append(item.kernel_seconds)
+        print("in-kernel seconds per notebook (mean over the gemeenten): "
+              + ", ".join(f"{nb} {sum(v) / len(v):.2f}" for nb, v in per_notebook.items()), flush=True)
 
         rng = random.Random(20240101)
         sample = [(i.gemeente, i.notebook, i.rapport) for i in rng.sample(result.items, min(args.sample, items))]
@@ -196,7 +210,7 @@ def main() -> None:
         overhead = wall / (kernel / result.workers)
         print(f"targets: speedup {speedup:.1f} (>= 5), overhead_ratio {overhead:.2f} (<= 1.3), "
               f"rerun {rerun.wall_seconds:.1f} s (< 10), peak {peak:.0f} MiB (< 2048)", flush=True)
-        print(f"items={items} wall_s={wall:.1f} speedup={speedup:.1f} overhead_ratio={overhead:.2f} "
+        print(f"items={items} wall_s={wall:.1f} cpu_s={cpu:.1f} speedup={speedup:.1f} overhead_ratio={overhead:.2f} "
               f"rerun_s={rerun.wall_seconds:.1f} peak_mib={peak:.0f}")
     finally:
         if not args.keep:

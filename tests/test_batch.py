@@ -299,3 +299,83 @@ def test_warm_process_cache_of_the_reference_group_is_per_copy_and_follows_the_s
     gemeenten.write_text(gemeenten.read_text(encoding="utf-8").replace("Dordrecht", "Dordrecht-Test"), encoding="utf-8")
     d = report.Rapport("GM0505", "2023-H2", project=project.root)  # data changed: store rebuilt, cache re-read
     assert d.naam == "Dordrecht-Test" and next(iter(report._GROUP_CACHE)) != before
+
+
+def test_opvallend_is_redone_when_a_notebook_it_links_to_changes(project):
+    """13_opvallend links to the labels of the report's other notebooks and takes its figures from
+    them (it calls components.opvallend), so its key covers them; the other items keep their keys."""
+    from sdrapport.store.database import ensure_store
+
+    ensure_store(project.data, project.store)
+    keys = lambda: {i.notebook: i.key for i in plan(project, ["GM0505"], [H2], "monitor").items}  # noqa: E731
+    before = keys()
+    wmo = project.notebooks / "02_wmo.ipynb"
+    nb = nbformat.read(wmo, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("Een nieuwe alinea."))
+    nbformat.write(nb, wmo)
+    after = keys()
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed == {"13_opvallend.ipynb", "02_wmo.ipynb"}
+
+
+def test_a_change_in_one_gemeentes_figures_reruns_the_maps_of_all_and_the_tables_that_show_it(small):
+    """A changed figure of Hilversum (GM0402): the plain chapter reruns for Hilversum and Hengelo
+    (same size class) only; the chapter with a similar-gemeenten table also for Dordrecht, whose most
+    similar gemeente Hilversum is (data/profiel/kwb-2024.csv), though in another size class; the
+    maps for every gemeente, Groningen too (a map's classes depend on all gemeenten). A changed
+    boundary file reruns the maps only, a changed profile the similar-gemeenten tables only."""
+    from sdrapport.indicators.similar import stored_neighbours
+    from sdrapport.store.database import ensure_store
+
+    proj, _ = small
+    _profile(proj, "landelijk", ["05_schuldhulp_minima.ipynb", "02_wmo.ipynb", "14_kaarten.ipynb"])
+    codes = ["GM0505", "GM0402", "GM0164", "GM0014"]
+    ensure_store(proj.data, proj.store)
+    import duckdb
+
+    con = duckdb.connect(str(proj.store), read_only=True)
+    try:
+        _, buren = stored_neighbours(con, H2)
+    finally:
+        con.close()
+    assert buren["GM0505"][0] == ("GM0402", "Hilversum") and not {"GM0402", "GM0164"} & {c for c, _ in buren["GM0014"]}
+
+    def keys():
+        return {(i.gemeente, i.notebook): i.key for i in plan(proj, codes, [H2], "landelijk").items}
+
+    def changed(before, after):
+        out = {}
+        for (g, nb), key in after.items():
+            if before[(g, nb)] != key:
+                out.setdefault(nb, set()).add(g)
+        return out
+
+    before = keys()
+    demo = proj.data / "observaties" / "demo.csv"
+    original = demo.read_bytes()
+    lines = original.decode("utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith("GM0402,2023-H2,schuldhulp_huishoudens,"))
+    cells = lines[row].split(",")
+    waarde = lines[0].split(",").index("waarde")
+    cells[waarde] = str(int(cells[waarde]) + 5)
+    lines[row] = ",".join(cells)
+    demo.write_bytes("\n".join(lines).encode("utf-8"))
+    try:
+        ensure_store(proj.data, proj.store)
+        assert changed(before, keys()) == {"05_schuldhulp_minima.ipynb": {"GM0402", "GM0164"},
+                                           "02_wmo.ipynb": {"GM0402", "GM0164", "GM0505"},
+                                           "14_kaarten.ipynb": set(codes)}
+    finally:
+        demo.write_bytes(original)
+        ensure_store(proj.data, proj.store)
+    assert keys() == before
+    for folder, notebook in (("kaart", "14_kaarten.ipynb"), ("profiel", "02_wmo.ipynb")):
+        path = sorted((proj.data / folder).iterdir())[-1]
+        original = path.read_bytes()
+        path.write_bytes(original.replace(b"Dordrecht", b"Dordrecht "))  # a name in the file, not a figure
+        try:
+            ensure_store(proj.data, proj.store)
+            assert changed(before, keys()) == {notebook: set(codes)}
+        finally:
+            path.write_bytes(original)
+            ensure_store(proj.data, proj.store)

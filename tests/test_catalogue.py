@@ -44,3 +44,24 @@ def test_catalogue_errors_name_the_entry_and_field(tmp_path, entries, fragment):
     with pytest.raises(ContractError, match=fragment) as info:
         load_catalogue(_write(tmp_path, entries))
     assert str(info.value).startswith(str(tmp_path / "indicatoren.yml"))
+
+
+def test_catalogue_is_read_again_when_the_file_changes_and_callers_do_not_share_it(tmp_path):
+    path = _write(tmp_path, [BASE])
+    first = load_catalogue(path)
+    first.indicators.clear()  # a caller that changes its copy changes nothing for the next
+    second = load_catalogue(path)
+    assert list(second.indicators) == ["a"] and second["a"] is load_catalogue(path)["a"]
+    # The cached copy has every field of a freshly read catalogue (begrippen too), equal, not shared.
+    from sdrapport.indicators.catalogue import _read_catalogue
+
+    real = load_catalogue(REAL)
+    assert real == _read_catalogue(REAL) and real.begrippen and real.begrippen is not load_catalogue(REAL).begrippen
+    path.write_text(path.read_text(encoding="utf-8").replace("label: A", "label: B"), encoding="utf-8")
+    import os
+
+    os.utime(path, ns=(1, 1))  # another mtime, as any edit gives
+    assert load_catalogue(path)["a"].label == "B"
+    path.write_text("indicatoren: [", encoding="utf-8")
+    with pytest.raises(ContractError, match="geen geldige YAML"):
+        load_catalogue(path)

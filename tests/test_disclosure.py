@@ -28,3 +28,15 @@ def test_relative_figures_come_from_rounded_counts():
     assert relative(1503, 20_000, round_numerator=False) == pytest.approx(75.15)
     assert math.isnan(relative(5, 0))
     assert list(relative([4, 6], [1000, 1000])) == [0.0, 10.0]
+
+
+def test_rounding_interval_holds_exactly_the_counts_that_round_to_the_published_value():
+    from sdrapport.indicators.disclosure import cbs_round_interval
+
+    published = sorted({cbs_round(n) for n in range(2000)})  # every value up to 2000
+    lo, hi = cbs_round_interval(np.array(published, dtype=float))
+    for value, a, b in zip(published, lo, hi):
+        exact = [n for n in range(2010) if cbs_round(n) == value]
+        assert (a, b) == (min(exact), max(exact)), value
+    lo, hi = cbs_round_interval([0, 10, 15, np.nan])
+    assert list(lo[:3]) == [0, 5, 13] and list(hi[:3]) == [4, 12, 17] and math.isnan(lo[3]) and math.isnan(hi[3])

@@ -109,7 +109,7 @@ def test_kindermishandeling_meldingen_and_adviezen_in_one_chart(dordrecht, shown
     m = dordrecht.waarde("kindermishandeling_per_100000").tekst
     a = dordrecht.waarde("kindermishandeling_adviezen_per_100000").tekst
     assert f"per 100.000 inwoners {m} meldingen kindermishandeling ontvangen en {a} adviezen kindermishandeling gestart" in text
-    assert "In vergelijkbare gemeenten" in text
+    assert "In gemeenten van dezelfde grootteklasse (100.000 - 300.000 inwoners) is dit gemiddeld" in text
 
 
 def test_kindermishandeling_without_figures(alkmaar, shown):

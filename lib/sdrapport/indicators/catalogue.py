@@ -5,8 +5,9 @@ else defines a label, unit, source or denominator. See docs/data-contract.md for
 """
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -29,7 +30,7 @@ EENHEDEN = {
 }
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
-OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "labels", "doelgroep")
+OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "labels", "doelgroep", "kern")
 PEILDATA = ("1 januari",)
 
 
@@ -54,6 +55,7 @@ class Indicator:
     # geslacht), a value is divided by this indicator's value for the same group (Wmo clients of
     # 75-84 per 1.000 inhabitants of 75-84), not by the noemer's total.
     doelgroep: str | None = None
+    kern: bool = False  # a key indicator of its domain: map, similar gemeenten, signals (presentation.comparisons)
 
     def label_voor(self, **fixed: str) -> str:
         """The indicator's name for one breakdown value, as the catalogue spells it out (`labels`),
@@ -159,9 +161,33 @@ class Catalogue:
         return ind.eenheid
 
 
+_LOADED: dict[tuple, Catalogue] = {}
+
+
 def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
-    """Load and check the catalogue; `display` is the file name used in error messages."""
+    """Load and check the catalogue; `display` is the file name used in error messages.
+
+    Kept per process while the file is unchanged (path, size, mtime, inode): every notebook of a
+    batch kernel opens a Rapport, and parsing the YAML was a third of that. Each caller gets its
+    own Catalogue (fresh dicts around the frozen Indicator entries)."""
     path = Path(path)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), display, st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError:
+        key = None
+    found = _LOADED.get(key) if key else None
+    if found is None:
+        found = _read_catalogue(path, display)
+        if key:
+            if len(_LOADED) > 8:
+                _LOADED.clear()
+            _LOADED[key] = found
+    # A copy of every field (new fields included), dicts copied so no caller changes another's.
+    return Catalogue(**{f.name: copy.copy(getattr(found, f.name)) for f in fields(Catalogue)})
+
+
+def _read_catalogue(path: Path, display: str | None = None) -> Catalogue:
     where = display or str(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -202,6 +228,8 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             problems.append(Problem(where, None, "richting", f"{ref}: kies uit {', '.join(RICHTINGEN)}"))
         if not isinstance(entry.get("cbs_afronding"), bool) and entry.get("cbs_afronding") is not None:
             problems.append(Problem(where, None, "cbs_afronding", f"{ref}: verwacht true of false"))
+        if entry.get("kern") is not None and not isinstance(entry.get("kern"), bool):
+            problems.append(Problem(where, None, "kern", f"{ref}: verwacht true of false"))
         if entry.get("peildatum") is not None and entry.get("peildatum") not in PEILDATA:
             problems.append(Problem(where, None, "peildatum", f"{ref}: kies uit {', '.join(PEILDATA)} of laat het veld weg"))
         dims = entry.get("uitsplitsingen")
@@ -256,6 +284,7 @@ def load_catalogue(path: str | Path, display: str | None = None) -> Catalogue:
             volgorde=tuple((k, tuple(v)) for k, v in (e.get("volgorde") or {}).items()),
             labels=tuple((k, tuple((str(a), str(b)) for a, b in v.items())) for k, v in (e.get("labels") or {}).items()),
             doelgroep=e.get("doelgroep"),
+            kern=bool(e.get("kern", False)),
         )
     return cat
 

@@ -78,6 +78,17 @@ def relative(numerator, denominator, per: float = 1000.0, *, round_numerator: bo
     return float(out[0]) if scalar else out
 
 
+def cbs_round_interval(published) -> tuple[np.ndarray, np.ndarray]:
+    """The exact counts that `cbs_round` turns into the published value, as (lowest, highest):
+    0 -> (0, 4), 10 -> (5, 12), any other multiple of 5 -> (value - 2, value + 2). Arrays in,
+    arrays out (NaN stays NaN). What a published change or difference cannot be told apart from
+    (signals.py): 10 and 15 may be 12 and 13."""
+    v = np.asarray(published, dtype=float)
+    lo = np.where(v == 0, 0.0, np.where(v == 10, 5.0, v - 2))
+    hi = np.where(v == 0, 4.0, v + 2)
+    return lo, hi
+
+
 def cbs_round_array(values) -> np.ndarray:
     """cbs_round for a whole array at once (the registrations produce many cells)."""
     n = np.rint(np.asarray(values, dtype=float))

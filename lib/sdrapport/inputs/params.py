@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from sdrapport.indicators.catalogue import EENHEDEN
 from sdrapport.errors import ContractError, Problem
 
 GEMEENTE = re.compile(r"^GM\d{4}$")
@@ -455,6 +456,20 @@ CODELIJST = Sleutels({
 })
 
 
+# params/signalen.yml (signals.py): thresholds per unit of the catalogue, per kind of signal.
+_DREMPEL = Sleutels({"relatief": Veld(Getal(minimum=0, voorbeeld="10 (%)")),
+                     "procentpunt": Veld(Getal(minimum=0, voorbeeld="3")),
+                     "absoluut": Veld(Getal(minimum=0, voorbeeld="0.05"))})
+_PER_SOORT = Sleutels({"verandering": Veld(_DREMPEL), "referentie": Veld(_DREMPEL)})
+_EENHEDEN = tuple(EENHEDEN)
+SIGNALEN = Sleutels({
+    "maximum": Veld(Getal(minimum=0, geheel=True, voorbeeld="8")),
+    "drempels": Veld(Tabel(_PER_SOORT, Keuze(_EENHEDEN), "een eenheid uit de catalogus: " + ", ".join(_EENHEDEN)), True),
+    "rapporten": Veld(Tabel(Sleutels({"maximum": Veld(Getal(minimum=0, geheel=True, voorbeeld="3"))}))),
+    "indicatoren": Veld(Tabel(_PER_SOORT, sleutel_uitleg="een indicator-id uit data/indicatoren.yml")),
+})
+
+
 def schema_for(path: Path) -> Schema | None:
     """The schema of a params file by its place under params/ (None: syntax only)."""
     parts = Path(display(path)).parts
@@ -478,7 +493,8 @@ def schema_for(path: Path) -> Schema | None:
         return CODELIJST
     if folder == "bronnen":
         return BRON
-    return {"doelen.yml": DOELEN, "iv3-taakvelden.yml": TAAKVELDEN, "registraties.yml": REGISTRATIES}.get(name)
+    return {"doelen.yml": DOELEN, "iv3-taakvelden.yml": TAAKVELDEN, "registraties.yml": REGISTRATIES,
+            "signalen.yml": SIGNALEN}.get(name)
 
 
 # -- reading --------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ here keeps a list of its own. Every text from the catalogue is escaped (veilig.m
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from sdrapport.indicators.catalogue import Catalogue
 from sdrapport.inputs.contract import GROOTTEKLASSEN
 from sdrapport.presentation.escaping import Markdown, markdown
@@ -61,17 +63,21 @@ door een versleutelde code en daarna niet bewaard: alleen totalen worden opgesla
 
 
 def method_markdown(registraties: dict | None = None, *, niveau: int = 2, naam: str | None = None,
-                    grootteklasse: str | None = None) -> Markdown:
+                    grootteklasse: str | None = None, params: Path | None = None,
+                    catalogue: Catalogue | None = None) -> Markdown:
     """The method notes (reference group, rounding and secrecy, provisional figures, periods,
     registrations, sources) with headings at `niveau` ('##' on the site, '####' inside a report's
     annex). `registraties`: see registration_notes. With `naam` and `grootteklasse` the reference
-    group of that gemeente is named."""
+    group of that gemeente is named. With `params` (the project's params folder) the notes on
+    similar gemeenten, maps and signals follow the registrations' (comparison_notes)."""
     kop = "#" * niveau
     classes = "\n".join(f"- {name}" for _, name in GROOTTEKLASSEN)
     eigen = ""
     if naam and grootteklasse:
         eigen = f"\n\n{markdown(f'Voor de gemeente {naam} is dat de grootteklasse {grootteklasse}.')}"
     registraties = registration_notes(registraties, kop)
+    if params is not None:
+        registraties += comparison_notes(params, kop, catalogue)
     text = f"""{kop} Referentiegroep
 
 Elke gemeente wordt vergeleken met gemeenten van dezelfde grootteklasse, naar het aantal inwoners op
@@ -123,7 +129,8 @@ def methode(r) -> Markdown:
 
         config = load_config(r.project.params)
         registraties = {"methode": config.methode, "drempel": config.drempel}
-    return method_markdown(registraties, niveau=4, naam=r.naam, grootteklasse=r.grootteklasse)
+    return method_markdown(registraties, niveau=4, naam=r.naam, grootteklasse=r.grootteklasse, params=r.project.params,
+                           catalogue=r.catalogus)
 
 
 def begrippen(r) -> Markdown:
@@ -131,4 +138,106 @@ def begrippen(r) -> Markdown:
     return glossary_markdown(r.catalogus)
 
 
-__all__ = ["begrippen", "glossary_entries", "glossary_markdown", "method_markdown", "methode", "registration_notes"]
+# -- similar gemeenten, maps and signals ------------------------------------------------------------
+
+_EENHEID_TEKST = {"aantal": "aantallen", "%": "percentages", "per 1.000 inwoners": "per 1.000 inwoners",
+                  "per 1.000 huishoudens": "per 1.000 huishoudens", "per 100.000 inwoners": "per 100.000 inwoners",
+                  "per 1.000 leerlingen": "per 1.000 leerlingen", "EUR x 1.000": "bedragen (x 1.000 euro)",
+                  "score": "scores", "gemiddelde": "gemiddelden", "rapportcijfer": "rapportcijfers",
+                  "jaar": "jaren (levensverwachting)", "index": "indexcijfers"}
+
+
+def _drempel_tekst(d, eenheid: str) -> str:
+    """A threshold (signals.Drempel, or None) as the method page states it: "10% en 3 procentpunt"."""
+    from sdrapport.presentation.formatting import getal
+
+    if d is None:
+        return "geen"
+    parts = []
+    if d.relatief is not None:
+        parts.append(f"{getal(d.relatief, 0 if float(d.relatief).is_integer() else 1)}%")
+    for value in (d.procentpunt, d.absoluut):
+        if value is not None:
+            decimals = 0 if float(value).is_integer() else len(str(value).split(".")[1])
+            parts.append(f"{getal(value, decimals)} {'procentpunt' if eenheid == '%' else ''}".strip())
+    return " en ".join(parts)
+
+
+def comparison_notes(params: Path, kop: str = "##", catalogue: Catalogue | None = None) -> str:
+    """The method notes on similar gemeenten, maps and signals (Opvallend), with the thresholds of
+    params/signalen.yml, headings at `kop`; for the site's method page and a report's annex. With
+    the catalogue, indicators with thresholds of their own are named by their label."""
+    from sdrapport.indicators import similar
+    from sdrapport.presentation.signals import load_config
+
+    config = load_config(params)
+    rows = "\n".join(f"| {_EENHEID_TEKST.get(e, e)} | {_drempel_tekst(d.get('verandering'), e)} | "
+                     f"{_drempel_tekst(d.get('referentie'), e)} |" for e, d in config.drempels.items())
+    eigen = []
+    for ind_id, drempels in sorted(config.indicatoren.items()):
+        ind = catalogue[ind_id] if catalogue is not None and ind_id in catalogue else None
+        naam = ind.label if ind else ind_id
+        eenheid = ind.eenheid if ind else ""
+        delen = [f"{wat} {_drempel_tekst(drempels.get(soort), eenheid)}"
+                 for soort, wat in (("verandering", "verandering"), ("referentie", "verschil met referentiegroep"))]
+        eigen.append(f"{naam} ({', '.join(delen)})")
+    eigen = markdown("; ".join(eigen) or "geen", begin=False)
+    kenmerken = "\n".join(f"- {beschrijving}{' (logaritmisch)' if log else ''}, gewicht {str(gewicht).replace('.', ',')}"
+                          for _, log, gewicht, beschrijving in similar.KENMERKEN)
+    return f"""{kop} Vergelijkbare gemeenten
+
+Naast de gemeenten van dezelfde grootteklasse toont elk hoofdstuk de vijf gemeenten die het meest op
+de gemeente lijken. Ze worden één keer per jaar voor alle 342 gemeenten berekend uit de Kerncijfers
+wijken en buurten van het CBS (1 januari), met deze kenmerken:
+
+{kenmerken}
+
+Elk kenmerk wordt gestandaardiseerd over alle gemeenten (het verschil met het gemiddelde, gedeeld door
+de standaardafwijking), zodat een kenmerk met grote getallen niet zwaarder telt. De afstand tussen twee
+gemeenten is de wortel uit de gewogen som van de gekwadrateerde verschillen; de vijf gemeenten met de
+kleinste afstand zijn de vergelijkbare gemeenten. Bij gelijke afstand gaat de laagste gemeentecode
+voor: dezelfde cijfers geven altijd dezelfde gemeenten. Een rapport gebruikt het profiel van de
+1 januari die bij de periode hoort (of het jongste eerdere). Het gemiddelde van de vijf wordt berekend
+zoals dat van de referentiegroep: alleen over gemeenten met een cijfer, en voor relatieve cijfers als
+som van de afgeronde aantallen gedeeld door de som van de noemers. De SES-WOA-score staat niet in de
+Kerncijfers en telt daarom niet mee.
+
+{kop} Kaarten
+
+De kaarten tonen een kerncijfer van elke gemeente van Nederland over de periode van het rapport, met
+daarnaast de gemeenten van de eigen provincie. De gemeenten met een cijfer worden verdeeld over (ten
+hoogste) vijf klassen met elk ongeveer evenveel gemeenten; de klassegrenzen zijn afgerond op de
+decimalen waarmee het cijfer wordt getoond, en de laagste en hoogste grens omsluiten alle waarden. Een
+waarde op een grens hoort bij de hogere klasse. Onder de kaart staan de klassen als balk, met daarboven
+de waarde van de gemeente en daaronder het gemiddelde van de referentiegroep. Gemeenten zonder cijfer
+(onbekend of niet geleverd) zijn gearceerd, niet publiceerbare cijfers grijs. De gemeentegrenzen zijn
+die van 1 januari 2023 (CBS/PDOK, CC BY 4.0), gelijk aan die van 1 januari 2024; de alternatieve tekst
+van elke kaart noemt de waarde en de plaats van de gemeente (1 is de hoogste).
+
+{kop} Opvallend
+
+Bovenaan de monitor en het raadsdashboard staan de cijfers die duidelijk veranderden ten opzichte van
+de vorige periode (het halfjaar, kwartaal of jaar ervoor) of duidelijk afwijken van het gemiddelde van
+de referentiegroep. Het gaat om de cijfers die het rapport als totaal laat zien. Een cijfer dat onbekend (?) of niet
+publiceerbaar (-) is, geeft nooit een signaal.
+
+Afronding telt mee. Een afgerond aantal van 10 kan in werkelijkheid 5 tot en met 12 zijn, een aantal van
+15 ook 13 tot en met 17; een cijfer per 1.000 inwoners dat daaruit is berekend, ligt dus ook binnen
+grenzen. Een verschil telt alleen voor zover het buiten die grenzen reikt: als de grenzen elkaar
+overlappen, kan de afronding het verschil verklaren en is het geen signaal. Anders moet het kleinste
+verschil dat de afgeronde cijfers toelaten de drempel halen. Zo is 10 naar 15 geen signaal (het kan 12
+naar 13 zijn), maar 100 naar 150 wel (minstens 102 naar 148). Een relatieve drempel geldt ten opzichte
+van het eerdere cijfer of het gemiddelde. De drempels (params/signalen.yml):
+
+| cijfers | verandering | verschil met referentiegroep |
+| --- | --- | --- |
+{rows}
+
+Eigen drempels: {eigen}. De sterkste signalen staan bovenaan, ten hoogste {config.maximum}
+per rapport. Op de website verwijst elk signaal naar de figuur of tabel waarin het cijfer staat, in de
+PDF naar het hoofdstuk.
+
+"""
+
+
+__all__ = ["begrippen", "comparison_notes", "glossary_entries", "glossary_markdown", "method_markdown", "methode", "registration_notes"]

@@ -12,6 +12,7 @@ not numbered; neither is the Verantwoording the page adds at the end.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -65,4 +66,27 @@ class Nummering:
         return "\n".join(out)
 
 
-__all__ = ["Nummering"]
+def headings(text: str) -> list[tuple[int, str]]:
+    """The `##` and `###` headings of Markdown text as (level, text), not inside fenced blocks."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        m = None if fenced else _HEADING.match(line)
+        if m:
+            out.append((len(m[1]), m[2]))
+    return out
+
+
+def chapter_title(nb, nb_name: str) -> str:
+    """The chapter's heading as readers see it (its first Markdown heading, unnumbered), else the
+    notebook's title. `nb` is a notebook (nbformat) of the chapter."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return str(nb.metadata.get("title") or Path(nb_name).stem)
+
+
+__all__ = ["Nummering", "chapter_title", "headings"]

@@ -699,3 +699,8 @@ def tekst_definitiewijziging(r: Rapport, ind: str) -> None:
     history = r.definities[r.definities["indicator"] == ind].reset_index(drop=True)
     if len(history) >= 2:
         r.tekst(texts.definitiewijziging(r, r.catalogus[ind], history))
+
+
+# Comparisons with all gemeenten: a map, the similar gemeenten and the signals of "Opvallend"
+# (presentation/comparisons.py), called like every component: components.figuur_kaart(r, ...).
+from sdrapport.presentation.comparisons import figuur_kaart, opvallend, tabel_vergelijkbaar, tabel_vergelijkbaar_profiel  # noqa: E402, F401

@@ -229,7 +229,8 @@ def tekst_kindermishandeling(r: Rapport) -> str:
     if a.beschikbaar and a_ref.beschikbaar:
         refs.append(f"{a_ref.tekst} adviezen")
     if refs:
-        zin += (f" In vergelijkbare gemeenten (gemeenten met {r.grootteklasse}) is dit gemiddeld "
+        # "Vergelijkbare gemeenten" are the five of indicators/similar.py; the reference group is the size class.
+        zin += (f" In gemeenten van dezelfde grootteklasse ({r.grootteklasse}) is dit gemiddeld "
                 f"{' en '.join(refs)} per 100.000 inwoners.")
     return zin
 

@@ -165,6 +165,7 @@ class Rapport:
         self.rapport = rapport
         self.periode = Period.parse(periode)
         store_path = Path(store) if store else self.project.store
+        self.store = store_path  # the DuckDB file (comparisons with all gemeenten read it again)
         if store is None:
             _ensure_store_cached(self.project.data, store_path)
         self.catalogus: Catalogue = load_catalogue(self.project.catalogue)

@@ -48,7 +48,8 @@ def _referentie_zin(r: Rapport, ind: str, eenheid: str) -> str:
     ref = r.referentie(ind)
     if not ref.beschikbaar:
         return ""
-    return (f" In vergelijkbare gemeenten (op grond van de referentiegroep in dit rapport: {r.grootteklasse}) "
+    # "Vergelijkbare gemeenten" are the five of similar.py; the reference group is the size class.
+    return (f" In gemeenten van dezelfde grootteklasse (de referentiegroep in dit rapport: {r.grootteklasse}) "
             f"is dit gemiddeld {ref.tekst} {eenheid}.")
 
 

@@ -27,7 +27,7 @@ import yaml
 
 from sdrapport.presentation.annex import glossary_markdown, method_markdown
 from sdrapport.indicators.catalogue import load_catalogue
-from sdrapport.presentation.chapters import Nummering
+from sdrapport.presentation.chapters import Nummering, chapter_title
 from sdrapport.inputs.params import load_params
 from sdrapport.periods import Period
 from sdrapport.project import Project
@@ -223,8 +223,9 @@ def _link(periode: str, gemeente: str, rapport: str) -> str:
 
 def navigation(built: dict[tuple[str, str, str], dict], gemeente: str, periode: Period, profile: Profile,
                facts: dict) -> str:
-    """HTML only: links to the same report of the gemeente for its other periods (newest first) and
-    to the same report and period of the gemeenten in its reference group."""
+    """HTML only: links to the same report of the gemeente for its other periods (newest first), to
+    the same report and period of its five similar gemeenten (when the report shows them, run.json
+    `vergelijkbaar`) and of the gemeenten in its reference group."""
     esc = escaping.markdown
     others = sorted((Period.parse(p) for (p, g, r) in built if g == gemeente and r == profile.naam and p != periode.code),
                     key=lambda q: (q.end, q.start), reverse=True)
@@ -232,6 +233,10 @@ def navigation(built: dict[tuple[str, str, str], dict], gemeente: str, periode: 
     if others:
         lines.append("**Andere perioden**: " + " · ".join(f"[{esc(q.label)}]({_link(q.code, gemeente, profile.naam)})"
                                                           for q in others))
+    buren = [g for g in facts.get("vergelijkbaar") or [] if (periode.code, g["code"], profile.naam) in built]
+    if buren:
+        lines.append("**Vergelijkbare gemeenten**: " + " · ".join(
+            f"[{esc(g['naam'])}]({_link(periode.code, g['code'], profile.naam)})" for g in buren))
     groep = [g for g in facts.get("referentiegroep", [])
              if g["code"] != gemeente and (periode.code, g["code"], profile.naam) in built]
     if groep and profile.referentiegroep:
@@ -252,16 +257,6 @@ EMPTY_NOTE = """::: {{.callout-note title="Nog niet alle cijfers"}}
 def is_empty_output(output) -> bool:
     """An output that says a figure or table has no data (Rapport.leeg)."""
     return bool(output.get("metadata", {}).get(META_KEY, {}).get("leeg"))
-
-
-def chapter_title(nb: nbformat.NotebookNode, nb_name: str) -> str:
-    """The chapter's heading as readers see it (its first Markdown heading), else the notebook's title."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return str(nb.metadata.get("title") or Path(nb_name).stem)
 
 
 def chapters_without_figures(outdir: Path, notebooks: list[str]) -> list[str]:
@@ -364,7 +359,8 @@ def page_inputs(project: Project, outdir: Path, built: dict[tuple[str, str, str]
                 code: str) -> str:
     """A key over everything write_page reads for this report: the library, its run.json, the
     executed notebooks and downloads (by size and modification time), the gemeente's commentary,
-    the report's profile and the reports its navigation links to. Equal key, equal page."""
+    the report's profile and the reports its navigation links to (other periods, the similar
+    gemeenten, the reference group). Equal key, equal page."""
     periode, gemeente, rapport = outdir.relative_to(project.reports).parts
     h = hashlib.sha256(code.encode())
     h.update(json.dumps(built[(periode, gemeente, rapport)], sort_keys=True).encode())
@@ -375,7 +371,8 @@ def page_inputs(project: Project, outdir: Path, built: dict[tuple[str, str, str]
             h.update(f"{path.relative_to(outdir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     for path in (project.params / "toelichting" / f"{gemeente}.yml", project.params / "rapporten" / f"{rapport}.yml"):
         h.update(path.read_bytes() if path.is_file() else b"-")
-    group = {g["code"] for g in built[(periode, gemeente, rapport)]["pagina"].get("referentiegroep", [])}
+    facts = built[(periode, gemeente, rapport)]["pagina"]
+    group = {g["code"] for g in [*facts.get("referentiegroep", []), *(facts.get("vergelijkbaar") or [])]}
     links = sorted(k for k in built if k[2] == rapport and (k[1] == gemeente or (k[0] == periode and k[1] in group)))
     h.update(json.dumps([asdict(profile), links]).encode())
     return h.hexdigest()
@@ -520,7 +517,7 @@ def method_notes(project: Project, built: dict[tuple[str, str, str], dict]) -> s
     registrations' notes when a published report has figures from registrations."""
     registraties = next((m["pagina"]["registraties"] for m in built.values() if m["pagina"].get("registraties")), None)
     front = _yaml_front({"title": "Methode", "subtitle": "Hoe de cijfers in deze rapporten tot stand komen", "lang": "nl"})
-    return front + "\n" + method_markdown(registraties)
+    return front + "\n" + method_markdown(registraties, params=project.params, catalogue=load_catalogue(project.catalogue))
 
 
 def rounding_text(facts: dict) -> str:

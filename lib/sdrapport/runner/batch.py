@@ -157,8 +157,9 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     """Every item of the batch with its key, and which reports have work to do. The store must be
     current (build_batch ensures it)."""
     from sdrapport.inputs.params import check_report_params
+    from sdrapport.presentation.signals import notebook_reach
     from sdrapport.runner.run import Coverage, check_period, load_profile
-    from sdrapport.store.database import DataSet
+    from sdrapport.store.database import DataSet, gemeente_hashes
 
     profile = load_profile(project, rapport)
     for p in perioden:
@@ -170,16 +171,24 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     controle.raise_for()
     coverage = Coverage.read(project)
     profile_file = project.params / "rapporten" / f"{rapport}.yml"
-    # A report is run again when the data it shows changed: the shared inputs, or the rows of its
+    # A notebook is run again when the data it shows changed: the shared inputs, or the rows of its
     # own gemeente or of a gemeente in its reference group (whose averages it shows). A change in
-    # one gemeente's figures reruns its reference group's reports, not the country's.
-    data_keys = report_data_keys(project, gemeenten, perioden)
+    # one gemeente's figures reruns its reference group's reports, not the country's; only a
+    # notebook that reads more (a map: every gemeente; a similar-gemeenten table: the five similar
+    # ones) is keyed on more (presentation.signals.notebook_reach).
+    reach = {nb: notebook_reach(project.notebooks / nb) for nb in profile.notebooks}
+    hashes = gemeente_hashes(project.store)
+    data_keys = {b: report_data_keys(project, gemeenten, perioden, b, hashes=hashes)
+                 for b in {r.gegevens for r in reach.values()}}
     shared = {
         "data": DataSet(project.data).shared_fingerprint(),
         "library": library_hash(),
         "profile": _sha(profile_file.read_bytes()),
     }
     nb_hashes = {nb: _sha((project.notebooks / nb).read_bytes()) for nb in profile.notebooks}
+    # A notebook that reads the report's other notebooks (Opvallend links to their figures and
+    # takes its candidates from them) depends on all of them.
+    whole = _sha(json.dumps(sorted(nb_hashes.items())).encode())
     common_params = {p: _sha(p.read_bytes()) for p in _params_files(project, "")}
     reports = []
     for periode in perioden:
@@ -194,7 +203,9 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
             for nb in profile.notebooks:
                 parameters = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport}
                 inputs = {"notebook": nb_hashes[nb], "parameters": parameters, "params_files": params_hash,
-                          "gegevens": data_keys.get((periode.code, gemeente), "")}
+                          "gegevens": data_keys[reach[nb].gegevens].get((periode.code, gemeente), "")}
+                if reach[nb].rapport:
+                    inputs["rapport_notebooks"] = whole
                 key = _sha(json.dumps({**inputs, **shared}, sort_keys=True).encode())
                 items.append(Item(gemeente, periode.code, rapport, nb, key, inputs))
             toelichting = project.params / "toelichting" / f"{gemeente}.yml"
@@ -377,16 +388,35 @@ def data_vintage(project: Project) -> str | None:
     return max(periods, key=lambda p: (p.end, -(p.end - p.start).days)).code if periods else None
 
 
-def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Period]) -> dict[tuple[str, str], str]:
-    """(periode, gemeente) -> a hash over the stored rows of the gemeente and of every gemeente in
-    its reference group (the same size class on the 1 January that belongs to the period, as
-    presentation.report.Rapport finds it)."""
+def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Period], bereik=frozenset(), *,
+                     hashes: dict[str, str] | None = None) -> dict[tuple[str, str], str]:
+    """(periode, gemeente) -> a hash over the stored rows that a notebook of the report reads: those of
+    the gemeente and of every gemeente in its reference group (the same size class on the 1 January
+    that belongs to the period, as presentation.report.Rapport finds it). `bereik` says what else the
+    notebook reads (presentation.signals.notebook_reach):
+
+    - VERGELIJKBAAR (a similar-gemeenten table): also the rows of its five similar gemeenten and the
+      profile file they were chosen on (data/profiel/kwb-<jaar>.csv of the period's profile year);
+    - PROFIEL (the table of who the similar gemeenten are): that profile file only;
+    - LANDELIJK (a map): the rows of every gemeente (a map's classes and colours depend on all of
+      them) and the boundary files (data/kaart/).
+
+    `hashes`: gemeente_hashes of the store, when the caller has them already."""
     import duckdb
 
     from sdrapport.indicators.analysis import stock_year
-    from sdrapport.store.database import gemeente_hashes
+    from sdrapport.indicators.similar import stored_neighbours
+    from sdrapport.inputs.geodata import boundary_files, profile_files
+    from sdrapport.presentation.signals import LANDELIJK, PROFIEL, VERGELIJKBAAR
+    from sdrapport.store.database import file_sha256, gemeente_hashes
 
-    per_gemeente = gemeente_hashes(project.store)
+    per_gemeente = gemeente_hashes(project.store) if hashes is None else hashes
+    landelijk = ""
+    if LANDELIJK in bereik:
+        kaarten = "|".join(f"{p.name}={file_sha256(p)}" for p in boundary_files(project.data).values())
+        alle = "|".join(f"{g}={h}" for g, h in sorted(per_gemeente.items()))
+        landelijk = "|landelijk=" + _sha(f"{kaarten}\n{alle}".encode())
+    profielen = profile_files(project.data) if bereik & {VERGELIJKBAAR, PROFIEL} else {}
     out = {}
     con = duckdb.connect(str(project.store), read_only=True)
     try:
@@ -398,10 +428,15 @@ def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Peri
                 "JOIN inwoners g ON g.jaar = k.jaar AND g.grootteklasse = k.grootteklasse GROUP BY k.gemeente",
                 [stock_year(p)]).fetchall()
             groups = dict(rows)
+            jaar, buren = stored_neighbours(con, p) if profielen else (None, {})
+            if VERGELIJKBAAR not in bereik:
+                buren = {}
+            profiel = f"|profiel={jaar}:{file_sha256(profielen[jaar])}" if jaar in profielen else ""
             for gemeente in gemeenten:
-                members = sorted(set(groups.get(gemeente) or []) | {gemeente})
-                text = "|".join(f"{g}={per_gemeente.get(g, '')}" for g in members)
-                out[(p.code, gemeente)] = _sha(text.encode())
+                members = set(groups.get(gemeente) or []) | {gemeente}
+                members |= {code for code, _ in buren.get(gemeente, [])}
+                text = "|".join(f"{g}={per_gemeente.get(g, '')}" for g in sorted(members))
+                out[(p.code, gemeente)] = _sha((text + profiel + landelijk).encode())
     finally:
         con.close()
     return out

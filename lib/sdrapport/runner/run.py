@@ -414,12 +414,13 @@ def environment(project: Project) -> dict:
     }
 
 
-def page_facts(project: Project, gemeente: str, periode: Period, con=None) -> dict:
+def page_facts(project: Project, gemeente: str, periode: Period, con=None, profile: Profile | None = None) -> dict:
     """What the publisher needs to know about a report besides its notebooks, read from the store
     once, at run time: name, province, size class and reference group of the gemeente, the sources
     of its figures (and whether they are demo data) and its registrations' peildatum and disclosure
-    method. Stored in run.json as `pagina`: the publisher never opens the store. A few small
-    queries, not a Rapport (a batch records hundreds of reports)."""
+    method; for a report with a similar-gemeenten table (`profile` given) also those five gemeenten,
+    `vergelijkbaar`, which its page links to. Stored in run.json as `pagina`: the publisher never
+    opens the store. A few small queries, not a Rapport (a batch records hundreds of reports)."""
     import duckdb
 
     from sdrapport.indicators.analysis import stock_year
@@ -440,6 +441,7 @@ def page_facts(project: Project, gemeente: str, periode: Period, con=None) -> di
             "SELECT DISTINCT bron FROM observaties WHERE gemeente = ? AND bron IS NOT NULL AND NOT list_contains(?, indicator) "
             "ORDER BY bron", [gemeente, list(REGISTRY_INDICATORS)]).fetchall()]
         reg = registration_facts(con, gemeente)
+        vergelijkbaar = _similar_facts(project, con, gemeente, periode, profile)
     finally:
         if own:
             con.close()
@@ -453,7 +455,23 @@ def page_facts(project: Project, gemeente: str, periode: Period, con=None) -> di
     # gemeente's own figures with demo figures, and the banner says which ones are fictitious).
     return {"naam": naam, "provincie": provincie, "grootteklasse": klasse, "peiljaar": jaar, "inwoners": inwoners,
             "referentiegroep": groep, "bronnen": bronnen, "demo": DEMO_BRON in bronnen, "alleen_demo": eigen == [DEMO_BRON],
-            "registraties": registraties, "stockjaar": stock_year(periode)}
+            "registraties": registraties, "stockjaar": stock_year(periode),
+            **({"vergelijkbaar": vergelijkbaar} if vergelijkbaar is not None else {})}
+
+
+def _similar_facts(project: Project, con, gemeente: str, periode: Period, profile: Profile | None) -> list[dict] | None:
+    """The similar gemeenten (code, name as in the registry) of a report that shows them, most
+    similar first; None for a report without a similar-gemeenten table."""
+    from sdrapport.indicators.similar import stored_neighbours
+    from sdrapport.presentation.signals import PROFIEL, VERGELIJKBAAR, notebook_reach
+
+    if profile is None or not any(notebook_reach(project.notebooks / nb).gegevens & {VERGELIJKBAAR, PROFIEL}
+                                  for nb in profile.notebooks):
+        return None
+    _, buren = stored_neighbours(con, periode)
+    own = buren.get(gemeente, [])
+    namen = dict(con.execute("SELECT code, naam FROM gemeenten WHERE code IN (SELECT unnest(?))", [[c for c, _ in own]]).fetchall())
+    return [{"code": code, "naam": namen.get(code, naam)} for code, naam in own]
 
 
 def write_manifest(project: Project, result: RunResult, profile: Profile, env: dict | None = None,
@@ -468,7 +486,7 @@ def write_manifest(project: Project, result: RunResult, profile: Profile, env: d
             for n in result.notebooks
         ],
         "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
-        "pagina": facts if facts is not None else page_facts(project, result.gemeente, result.periode),
+        "pagina": facts if facts is not None else page_facts(project, result.gemeente, result.periode, profile=profile),
         **(extra or {}),
     }
     return write_json(result.outdir / MANIFEST, manifest)

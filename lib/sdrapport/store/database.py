@@ -41,8 +41,9 @@ from sdrapport.inputs.contract import (
 REGISTRATIE_KOLOMMEN = ["gemeente", "peildatum", "soorten", "methode", "drempel"]
 DOELGROEP = "inwoners_doelgroep"  # indicator of the inhabitants per age band and sex
 # 2: registrations (beveiligd, definities, definitievergelijking, registraties); 3: definities.volgnummer, stricter
-# registration checks; 4: export mappings, registraties.soorten/methode/drempel, inwoners_doelgroep
-SCHEMA_VERSION = "4"
+# registration checks; 4: export mappings, registraties.soorten/methode/drempel, inwoners_doelgroep; 5: profiel and
+# vergelijkbaar (data/profiel, indicators/similar.py)
+SCHEMA_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,12 @@ class DataSet:
             return []
         return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".parquet") and not p.name.startswith("."))
 
+    def geo(self) -> list[Path]:
+        """Boundaries (data/kaart/) and profiles (data/profiel/) of all gemeenten (geodata.py)."""
+        from sdrapport.inputs.geodata import boundary_files, profile_files
+
+        return [*boundary_files(self.root).values(), *profile_files(self.root).values()]
+
     def files(self) -> list[Path]:
         optional = [p for p in (self.historie,) if p.exists()] + self.doelgroep_files()
         registraties = self.registraties()
@@ -110,7 +117,7 @@ class DataSet:
             # computed from the exports; a mapping that reads no file does not.
             config = [self.registratie_config] if self.registratie_config.exists() else []
             registraties = [*config, *self.mappings_in_use(registraties), *registraties]
-        return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties]
+        return [self.catalogue, self.gemeenten, self.inwoners, *optional, *self.observaties, *registraties, *self.geo()]
 
     def shared_files(self) -> list[Path]:
         """The inputs every report reads whatever its gemeente: catalogue, registry, inhabitants,
@@ -377,9 +384,11 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
         definities = pd.DataFrame(columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig", "volgnummer"])
         vergelijking = pd.DataFrame(columns=["gemeente", "periode", "indicator", "dim", "dimwaarde", "waarde", "definitie", "waarde_status"])
         registraties = pd.DataFrame(columns=REGISTRATIE_KOLOMMEN)
+    profiel, vergelijkbaar = _profiles(data)
     extra_tables = (("definities", definities.astype(object).astype({"volgnummer": "int64"})),
                     ("definitievergelijking", vergelijking.astype({"dim": object, "dimwaarde": object})),
-                    ("registraties", registraties.astype(object)))
+                    ("registraties", registraties.astype(object)),
+                    ("profiel", profiel), ("vergelijkbaar", vergelijkbaar))
 
     store_path = Path(store_path)
     store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -406,6 +415,32 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     return {"gemeenten": len(gemeenten), "observaties": len(alle_obs), "bestanden": len(files), "store": str(store_path),
             "weggelaten": afgeleid.weggelaten if afgeleid else {}, "gelezen": list(afgeleid.gelezen) if afgeleid else [],
             "demo_weggelaten": demo_weggelaten if demo_weggelaten is not None else pd.DataFrame(columns=["gemeente", "indicator", "rijen"])}
+
+
+def _profiles(data: DataSet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The profiles of all gemeenten per year (data/profiel) and, computed from them once for every
+    gemeente, its similar gemeenten (similar.py). The boundaries (data/kaart) are checked here too,
+    so a broken file fails the ingest; maps read them from the file."""
+    from sdrapport.inputs.geodata import PROFIEL_COLUMNS, boundary_files, profile_files, read_boundaries, read_profile
+    from sdrapport.indicators.similar import neighbours
+
+    root = data.root.parent
+    for path in boundary_files(data.root).values():
+        read_boundaries(path, root)
+    profiles, similar = [], []
+    for jaar, path in profile_files(data.root).items():
+        frame = read_profile(path, root)
+        profiles.append(frame.reset_index(drop=True).assign(jaar=jaar))
+        similar.append(neighbours(frame).assign(jaar=jaar))
+    columns = ["jaar", *PROFIEL_COLUMNS]
+    profiel = pd.concat(profiles, ignore_index=True)[columns] if profiles else pd.DataFrame(columns=columns)
+    vergelijkbaar = (pd.concat(similar, ignore_index=True)[["jaar", "gemeente", "rang", "buur", "afstand"]] if similar
+                     else pd.DataFrame({"jaar": pd.Series(dtype="int64"), "gemeente": pd.Series(dtype=object),
+                                        "rang": pd.Series(dtype="int64"), "buur": pd.Series(dtype=object),
+                                        "afstand": pd.Series(dtype=float)}))
+    if not profiles:
+        profiel = profiel.astype(dict.fromkeys(columns, object)).astype({"jaar": "int64"})
+    return profiel, vergelijkbaar
 
 
 def stored_fingerprint(store_path: Path) -> str | None:
