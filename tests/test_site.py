@@ -53,6 +53,31 @@ def test_static_checks_catch_broken_embeds_links_and_yaml(built, tmp_path):
     assert check_project(proj) == []
 
 
+def test_static_checks_read_a_page_again_only_when_it_or_a_notebook_changed(built, monkeypatch):
+    import json
+
+    import nbformat
+
+    proj, _ = built
+    assert check_project(proj) == []
+    reads = []
+    real = nbformat.from_dict
+    monkeypatch.setattr(nbformat, "from_dict", lambda d: reads.append(1) or real(d))
+    assert check_project(proj) == [] and reads == []  # nothing changed: no notebook read
+    notebook = proj.report_dir("2023-H2", "GM0505") / "02_wmo.ipynb"
+    original = notebook.read_text(encoding="utf-8")
+    try:
+        nb = json.loads(original)
+        label = "fig-wmo-hoofdcategorie"
+        nb["cells"] = [c for c in nb["cells"] if f"#| label: {label}" not in "".join(c["source"])]
+        notebook.write_text(json.dumps(nb), encoding="utf-8")
+        problems = "\n".join(check_project(proj))
+        assert f"02_wmo.ipynb#{label}: geen cel met dat id, label of tag" in problems and reads
+    finally:
+        notebook.write_text(original, encoding="utf-8")
+    assert check_project(proj) == []
+
+
 def test_without_quarto_render_says_so_in_one_line(built, monkeypatch):
     proj, _ = built
     monkeypatch.setenv("PATH", "/nonexistent")

@@ -8,10 +8,14 @@ cell that has output, and that every `{{< include >}}` and local link points at 
 from __future__ import annotations
 
 import glob
+import hashlib
+import json
+import os
 import re
 from pathlib import Path
 
 import nbformat
+from nbformat.v4.rwbase import rejoin_lines
 import yaml
 
 from sdrapport.project import Project
@@ -120,7 +124,10 @@ def check_page(project: Project, page: Path) -> list[str]:
         if not target.exists():
             problems.append(f"{rel}: embed verwijst naar {m.group(1)}, dat niet bestaat")
             continue
-        nb = notebooks.setdefault(target, nbformat.read(target, as_version=4))
+        nb = notebooks.get(target)
+        if nb is None:  # each notebook once per page (a monitor page embeds some 60 cells of 10 notebooks)
+            with open(target, encoding="utf-8") as fh:
+                nb = notebooks[target] = rejoin_lines(nbformat.from_dict(json.load(fh)))  # read, not validated
         if ident is None:
             continue
         cell = _cell_for(nb, ident)
@@ -170,6 +177,49 @@ def check_project(project: Project) -> list[str]:
         if not found:
             problems.append(f"_quarto.yml: render-doel {pattern} bestaat niet (draai eerst 'sdrapport site')")
         pages += found
+    # A page is checked again only when it or a file it refers to changed since it last passed
+    # (a national site has hundreds of pages embedding 600 MB of notebooks; `sdrapport site` checks
+    # before every render).
+    memo_path = project.reports / CHECKED
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    passed = {}
     for page in dict.fromkeys(pages):
-        problems += check_page(project, page)
+        rel = page.relative_to(project.root).as_posix()
+        key = _page_key(page)
+        if memo.get(rel) == key:
+            passed[rel] = key
+            continue
+        found = check_page(project, page)
+        problems += found
+        if not found:
+            passed[rel] = key
+    if project.reports.is_dir():
+        tmp = memo_path.with_name(f"{memo_path.name}.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(passed, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, memo_path)
     return problems
+
+
+CHECKED = ".sitecheck.json"  # pages that passed, with the key of what they were checked against
+
+
+def _page_key(page: Path) -> str:
+    """The page's text and the size and modification time of every file it embeds, includes or
+    links to (and of the folder it lists)."""
+    text = page.read_text(encoding="utf-8")
+    h = hashlib.sha256(text.encode())
+    targets = [m.group(1) for m in EMBED.finditer(text)] + [m.group(1) for m in INCLUDE.finditer(text)]
+    targets += [m.group(1).split("#")[0] for m in LINK.finditer(text)]
+    for target in sorted(set(targets)):
+        path = page.parent / target
+        try:
+            st = path.stat()
+            h.update(f"{target}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except (OSError, ValueError):
+            h.update(f"{target}\0-\n".encode())
+    if "listing:" in text:  # what a listing finds: the pages below it
+        h.update("\n".join(sorted(glob.glob(str(page.parent / "**" / "index.qmd"), recursive=True))).encode())
+    return h.hexdigest()
