@@ -79,10 +79,12 @@ def test_demo_monitor_shows_every_chapter_with_data(built):
     proj, result = built
     assert result.ok
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
-    # Numbered chapters and sections (seed 002); the introduction is not numbered, the annex is.
-    chapters = ["## 1 Uitgangspositie", "## 2 Wmo", "## 3 Jeugdwet", "## 4 Participatiewet", "## 5 Schuldhulpverlening en minima",
-                "## 6 Stapeling van voorzieningen", "## 7 Financiën", "## 8 Kwaliteit", "## 9 Bijlagen"]
-    for chapter in ["## Inleiding", *chapters, "### 1.1 Bevolking", "### 2.2 Kwaliteit", "### 9.2 Begrippenlijst"]:
+    # Numbered chapters and sections (seed 002); the introduction and Opvallend right after it are
+    # not numbered, the maps (issue 13) and the annex are.
+    chapters = ["## Inleiding", "## Opvallend", "## 1 Uitgangspositie", "## 2 Wmo", "## 3 Jeugdwet", "## 4 Participatiewet",
+                "## 5 Schuldhulpverlening en minima", "## 6 Stapeling van voorzieningen", "## 7 Financiën", "## 8 Kwaliteit",
+                "## 9 Alle gemeenten in kaart", "## 10 Bijlagen"]
+    for chapter in [*chapters, "### 1.1 Bevolking", "### 1.3 Vergelijkbare gemeenten", "### 2.2 Kwaliteit", "### 10.2 Begrippenlijst"]:
         assert f"\n{chapter}\n" in page, chapter
     assert [page.index(c) for c in chapters] == sorted(page.index(c) for c in chapters)
     assert "cijfers beschikbaar" not in page  # the demo data covers every indicator and figure used
