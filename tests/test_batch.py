@@ -322,8 +322,9 @@ def test_a_change_in_one_gemeentes_figures_reruns_the_maps_of_all_and_the_tables
     """A changed figure of Hilversum (GM0402): the plain chapter reruns for Hilversum and Hengelo
     (same size class) only; the chapter with a similar-gemeenten table also for Dordrecht, whose most
     similar gemeente Hilversum is (data/profiel/kwb-2024.csv), though in another size class; the
-    maps for every gemeente, Groningen too (a map's classes depend on all gemeenten). A changed
-    boundary file reruns the maps only, a changed profile the similar-gemeenten tables only."""
+    maps for every gemeente, Groningen too, when the figure is mapped (a map's classes depend on all
+    gemeenten), else like a plain chapter. A changed boundary file reruns the maps only, a changed
+    profile the similar-gemeenten tables only."""
     from sdrapport.indicators.similar import stored_neighbours
     from sdrapport.store.database import ensure_store
 
@@ -353,21 +354,25 @@ def test_a_change_in_one_gemeentes_figures_reruns_the_maps_of_all_and_the_tables
     before = keys()
     demo = proj.data / "observaties" / "demo.csv"
     original = demo.read_bytes()
-    lines = original.decode("utf-8").split("\n")
-    row = next(i for i, line in enumerate(lines) if line.startswith("GM0402,2023-H2,schuldhulp_huishoudens,"))
-    cells = lines[row].split(",")
-    waarde = lines[0].split(",").index("waarde")
-    cells[waarde] = str(int(cells[waarde]) + 5)
-    lines[row] = ",".join(cells)
-    demo.write_bytes("\n".join(lines).encode("utf-8"))
-    try:
-        ensure_store(proj.data, proj.store)
-        assert changed(before, keys()) == {"05_schuldhulp_minima.ipynb": {"GM0402", "GM0164"},
-                                           "02_wmo.ipynb": {"GM0402", "GM0164", "GM0505"},
-                                           "14_kaarten.ipynb": set(codes)}
-    finally:
-        demo.write_bytes(original)
-        ensure_store(proj.data, proj.store)
+    plain = {"GM0402", "GM0164"}
+    # Hilversum's schuldhulp_huishoudens is on no map; Hengelo's wmo_clienten (same size class, no
+    # one's similar gemeente here) is the teller of a mapped figure.
+    for gemeente, indicator, similar, maps in (("GM0402", "schuldhulp_huishoudens", {"GM0505"}, plain),
+                                               ("GM0164", "wmo_clienten", set(), set(codes))):
+        lines = original.decode("utf-8").split("\n")
+        row = next(i for i, line in enumerate(lines) if line.startswith(f"{gemeente},2023-H2,{indicator},,,,,"))
+        cells = lines[row].split(",")
+        waarde = lines[0].split(",").index("waarde")
+        cells[waarde] = str(int(cells[waarde]) + 5)
+        lines[row] = ",".join(cells)
+        demo.write_bytes("\n".join(lines).encode("utf-8"))
+        try:
+            ensure_store(proj.data, proj.store)
+            assert changed(before, keys()) == {"05_schuldhulp_minima.ipynb": plain, "02_wmo.ipynb": plain | similar,
+                                               "14_kaarten.ipynb": maps}, indicator
+        finally:
+            demo.write_bytes(original)
+            ensure_store(proj.data, proj.store)
     assert keys() == before
     for folder, notebook in (("kaart", "14_kaarten.ipynb"), ("profiel", "02_wmo.ipynb")):
         path = sorted((proj.data / folder).iterdir())[-1]

@@ -97,11 +97,19 @@ def test_the_report_elements_are_read_from_the_notebooks_with_their_labels(demo_
 def test_what_a_notebook_reads_is_found_from_its_component_calls():
     reach = {nb: notebook_reach(REPO / "notebooks" / nb) for nb in (
         "14_kaarten.ipynb", "02_wmo.ipynb", "01_uitgangspositie.ipynb", "13_opvallend.ipynb", "05_schuldhulp_minima.ipynb")}
-    assert reach["14_kaarten.ipynb"] == Bereik(frozenset({LANDELIJK}))
+    assert reach["14_kaarten.ipynb"] == Bereik(frozenset({LANDELIJK}), kaarten=frozenset(
+        {"wmo_clienten_per_1000", "jeugd_jongeren_aandeel", "bijstand_personen_per_1000"}))
     assert reach["02_wmo.ipynb"] == Bereik(frozenset({VERGELIJKBAAR}))
     assert reach["01_uitgangspositie.ipynb"] == Bereik(frozenset({PROFIEL}))
     assert reach["13_opvallend.ipynb"] == Bereik(frozenset(), rapport=True)
     assert reach["05_schuldhulp_minima.ipynb"] == Bereik()
+
+
+def test_a_map_whose_indicator_is_not_written_out_reads_every_figure(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('#| label: fig-kaart\nfor ind in ["a", "b"]:\n    components.figuur_kaart(r, ind, naam=ind, titel=ind)')]
+    nbformat.write(nb, tmp_path / "kaart.ipynb")
+    assert notebook_reach(tmp_path / "kaart.ipynb") == Bereik(frozenset({LANDELIJK}), kaarten=None)
 
 
 def _small_project(project, rows: list[tuple[str, str, str, str]]) -> None:

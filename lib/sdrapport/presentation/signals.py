@@ -316,7 +316,7 @@ def report_elements(project, rapport: str, catalogue: Catalogue) -> list[Element
 
 
 # What a notebook reads beyond its own gemeente and its reference group, by the components its
-# cells call: a map reads every gemeente (its classes) and the boundaries, a similar-gemeenten table
+# cells call: a map reads its indicator for every gemeente (its classes) and the boundaries, a similar-gemeenten table
 # the figures of the five similar gemeenten and the profiles they were chosen on, the profile table
 # only the profiles, "Opvallend" the report's other notebooks (the figures it links to).
 # runner.batch keys each notebook on exactly this.
@@ -333,6 +333,9 @@ class Bereik:
 
     gegevens: frozenset[str] = frozenset()  # LANDELIJK, VERGELIJKBAAR, PROFIEL
     rapport: bool = False  # the report's other notebooks (Opvallend)
+    # The indicators its maps show (LANDELIJK): only their figures of the other gemeenten matter.
+    # None when a map's indicator is not written as a literal in its cell (then every figure counts).
+    kaarten: frozenset[str] | None = frozenset()
 
 
 _REACH: dict[tuple, Bereik] = {}
@@ -347,7 +350,7 @@ def notebook_reach(path: Path) -> Bereik:
     found = _REACH.get(key)
     if found is None:
         nb = nbformat.read(path, as_version=4)
-        names = set()
+        names, mapped = set(), set()
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
@@ -355,8 +358,16 @@ def notebook_reach(path: Path) -> Bereik:
                 tree = ast.parse(cell.source)
             except SyntaxError:
                 continue
-            names |= {getattr(n.func, "attr", None) or getattr(n.func, "id", None) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-        found = Bereik(frozenset(BEREIK[n] for n in names if n in BEREIK), bool(names & LEEST_RAPPORT))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                names.add(name)
+                if BEREIK.get(name) == LANDELIJK:
+                    first = _literal(node.args[1]) if len(node.args) > 1 else None
+                    mapped.add(first if isinstance(first, str) else None)
+        found = Bereik(frozenset(BEREIK[n] for n in names if n in BEREIK), bool(names & LEEST_RAPPORT),
+                       None if None in mapped else frozenset(mapped))
         if len(_REACH) > 256:
             _REACH.clear()
         _REACH[key] = found

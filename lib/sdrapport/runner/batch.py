@@ -178,8 +178,8 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     # ones) is keyed on more (presentation.signals.notebook_reach).
     reach = {nb: notebook_reach(project.notebooks / nb) for nb in profile.notebooks}
     hashes = gemeente_hashes(project.store)
-    data_keys = {b: report_data_keys(project, gemeenten, perioden, b, hashes=hashes)
-                 for b in {r.gegevens for r in reach.values()}}
+    data_keys = {(b, k): report_data_keys(project, gemeenten, perioden, b, kaarten=k, hashes=hashes)
+                 for b, k in {(r.gegevens, r.kaarten) for r in reach.values()}}
     shared = {
         "data": DataSet(project.data).shared_fingerprint(),
         "library": library_hash(),
@@ -203,7 +203,7 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
             for nb in profile.notebooks:
                 parameters = {"gemeente": gemeente, "periode": periode.code, "rapport": rapport}
                 inputs = {"notebook": nb_hashes[nb], "parameters": parameters, "params_files": params_hash,
-                          "gegevens": data_keys[reach[nb].gegevens].get((periode.code, gemeente), "")}
+                          "gegevens": data_keys[(reach[nb].gegevens, reach[nb].kaarten)].get((periode.code, gemeente), "")}
                 if reach[nb].rapport:
                     inputs["rapport_notebooks"] = whole
                 key = _sha(json.dumps({**inputs, **shared}, sort_keys=True).encode())
@@ -389,7 +389,7 @@ def data_vintage(project: Project) -> str | None:
 
 
 def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Period], bereik=frozenset(), *,
-                     hashes: dict[str, str] | None = None) -> dict[tuple[str, str], str]:
+                     kaarten: frozenset[str] | None = None, hashes: dict[str, str] | None = None) -> dict[tuple[str, str], str]:
     """(periode, gemeente) -> a hash over the stored rows that a notebook of the report reads: those of
     the gemeente and of every gemeente in its reference group (the same size class on the 1 January
     that belongs to the period, as presentation.report.Rapport finds it). `bereik` says what else the
@@ -398,8 +398,10 @@ def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Peri
     - VERGELIJKBAAR (a similar-gemeenten table): also the rows of its five similar gemeenten and the
       profile file they were chosen on (data/profiel/kwb-<jaar>.csv of the period's profile year);
     - PROFIEL (the table of who the similar gemeenten are): that profile file only;
-    - LANDELIJK (a map): the rows of every gemeente (a map's classes and colours depend on all of
-      them) and the boundary files (data/kaart/).
+    - LANDELIJK (a map): the boundary files (data/kaart/) and the rows of every gemeente of the
+      mapped indicators `kaarten` and of what they are computed from (teller, noemer): a map's
+      classes and colours depend on all gemeenten. Without `kaarten` (not known), every row of
+      every gemeente.
 
     `hashes`: gemeente_hashes of the store, when the caller has them already."""
     import duckdb
@@ -413,9 +415,10 @@ def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Peri
     per_gemeente = gemeente_hashes(project.store) if hashes is None else hashes
     landelijk = ""
     if LANDELIJK in bereik:
-        kaarten = "|".join(f"{p.name}={file_sha256(p)}" for p in boundary_files(project.data).values())
-        alle = "|".join(f"{g}={h}" for g, h in sorted(per_gemeente.items()))
-        landelijk = "|landelijk=" + _sha(f"{kaarten}\n{alle}".encode())
+        grenzen = "|".join(f"{p.name}={file_sha256(p)}" for p in boundary_files(project.data).values())
+        alle = (_indicator_hash(project, kaarten) if kaarten is not None
+                else "|".join(f"{g}={h}" for g, h in sorted(per_gemeente.items())))
+        landelijk = "|landelijk=" + _sha(f"{grenzen}\n{alle}".encode())
     profielen = profile_files(project.data) if bereik & {VERGELIJKBAAR, PROFIEL} else {}
     out = {}
     con = duckdb.connect(str(project.store), read_only=True)
@@ -440,6 +443,30 @@ def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Peri
     finally:
         con.close()
     return out
+
+
+def _indicator_hash(project: Project, indicators: frozenset[str]) -> str:
+    """A hash over the stored rows of every gemeente of these indicators and those they are computed
+    from (teller, noemer, target-group denominator), without the file and row they came from."""
+    import duckdb
+
+    from sdrapport.indicators.catalogue import load_catalogue
+
+    cat = load_catalogue(project.catalogue)
+    needed, todo = set(), [i for i in indicators if i in cat]
+    while todo:
+        ind = cat[todo.pop()]
+        if ind.id in needed:
+            continue
+        needed.add(ind.id)
+        todo += [i for i in (ind.teller, ind.noemer, ind.doelgroep) if i and i in cat]
+    con = duckdb.connect(str(project.store), read_only=True)
+    try:
+        row = con.execute("SELECT count(*), sum(hash(t)::HUGEINT) FROM (SELECT * EXCLUDE (bestand, rij) FROM observaties "
+                          "WHERE indicator IN (SELECT unnest(?))) t", [sorted(needed)]).fetchone()
+    finally:
+        con.close()
+    return f"{','.join(sorted(needed))}:{row[0]}:{row[1]}"
 
 
 def size_classes(project: Project, perioden: list[Period]) -> dict[tuple[str, str], str]:
