@@ -6,6 +6,7 @@ the store exactly as it was.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -133,12 +134,14 @@ class DataSet:
             h.update(file_sha256(path).encode() if path.exists() else b"missing")
         return h.hexdigest()
 
-    def fingerprint(self) -> str:
-        """Hash over the names and contents of all input files (and the store schema version)."""
+    def fingerprint(self, hashes: dict[Path, str] | None = None) -> str:
+        """Hash over the names and contents of all input files (and the store schema version);
+        `hashes` holds file hashes a build already computed."""
+        hashes = hashes or {}
         h = hashlib.sha256(f"schema={SCHEMA_VERSION}\n".encode())
         for path in self.files():
             h.update(str(path.relative_to(self.root.parent)).encode() + b"\0")
-            h.update(file_sha256(path).encode() if path.exists() else b"missing")
+            h.update((hashes.get(path) or file_sha256(path)).encode() if path.exists() else b"missing")
         return h.hexdigest()
 
 
@@ -163,6 +166,7 @@ def _codes_as_typed(path: Path) -> set[str]:
 VALIDATED = ".validated"  # beside the store: observation files as validated, one Parquet file each
 
 
+@functools.cache
 def _validation_code() -> str:
     """The code that decides whether an observations file is valid and how it is read."""
     from sdrapport import periods
@@ -176,16 +180,18 @@ def _validation_code() -> str:
 
 
 def read_observaties_cached(path: Path, catalogue: Catalogue, codes: set[str], root: Path, cache: Path | None,
-                            used: set[Path]) -> pd.DataFrame:
+                            used: set[Path], hashes: dict[Path, str] | None = None) -> pd.DataFrame:
     """read_observaties, remembered per file: a file whose bytes, the catalogue, the registry's
     codes and the validation code are unchanged is read from its validated Parquet copy in
     `cache` (a national monitor changes one of many files; the other files, 1,7 million rows for
     342 gemeenten, are not validated again). A file with problems is never remembered. The paths
-    of the copies in use are added to `used`."""
+    of the copies in use are added to `used`; `hashes` holds file hashes the build already computed."""
     if cache is None:
         return read_observaties(path, catalogue, codes, root)
     h = hashlib.sha256(_validation_code().encode())
-    h.update(file_sha256(path).encode() + file_sha256(catalogue.path).encode())
+    hashes = hashes or {}
+    h.update((hashes.get(path) or file_sha256(path)).encode())
+    h.update((hashes.get(catalogue.path) or file_sha256(catalogue.path)).encode())
     h.update(str(path.relative_to(root)).encode())
     h.update("\n".join(sorted(codes)).encode())
     copy = cache / f"{h.hexdigest()}.parquet"
@@ -219,7 +225,8 @@ def prefer_own(observaties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return observaties.loc[~drop].reset_index(drop=True), dropped
 
 
-def load_inputs(data: DataSet, workdir: Path | None = None) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, Afgeleid | None]:
+def load_inputs(data: DataSet, workdir: Path | None = None,
+                hashes: dict[Path, str] | None = None) -> tuple[Catalogue, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, Afgeleid | None]:
     """Read and validate all inputs. Every file is checked, also after one with problems: the
     ContractError raised holds the problems of all files, grouped per file (the catalogue and the
     settings under params/ are checked first, as the other checks need them).
@@ -251,7 +258,7 @@ def load_inputs(data: DataSet, workdir: Path | None = None) -> tuple[Catalogue, 
     groups = [g.assign(bestand=str(p.relative_to(root))) for p, g in groups if g is not None]
     doelgroep = pd.concat(groups, ignore_index=True) if groups else None
     cache, used = (Path(workdir) / VALIDATED if workdir is not None else None), set()
-    frames = [f for f in (checked(read_observaties_cached, p, catalogue, codes, root, cache, used) for p in data.observaties)
+    frames = [f for f in (checked(read_observaties_cached, p, catalogue, codes, root, cache, used, hashes) for p in data.observaties)
               if f is not None]
     if cache is not None and cache.is_dir() and not errors:
         for stale in cache.glob("*.parquet"):  # copies of files that changed or are gone
@@ -307,7 +314,11 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
     """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
     ensure_demo(Path(data_dir), log=_tell)
     data = DataSet(Path(data_dir))
-    catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data, workdir=Path(store_path).parent)
+    # Every input hashed once: the validated copies, the `bestanden` table and the fingerprint use
+    # the same digests (the national demo file alone is 145 MB).
+    hashes = {p: file_sha256(p) for p in data.files() if p.exists()}
+    catalogue, gemeenten, inwoners, observaties, historie, afgeleid = load_inputs(data, workdir=Path(store_path).parent,
+                                                                                  hashes=hashes)
     dims = catalogue.breakdown_columns
     demo_weggelaten = observaties.attrs.get("demo_weggelaten")
     doelgroep = inwoners.attrs.get("doelgroep")
@@ -355,11 +366,11 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
         ]
     )
     files = pd.DataFrame(
-        [{"pad": str(p.relative_to(data.root.parent)), "sha256": file_sha256(p)} for p in data.files() if p.exists()]
+        [{"pad": str(p.relative_to(data.root.parent)), "sha256": hashes.get(p) or file_sha256(p)} for p in data.files() if p.exists()]
     )
     meta = pd.DataFrame(
         [
-            {"sleutel": "fingerprint", "waarde": data.fingerprint()},
+            {"sleutel": "fingerprint", "waarde": data.fingerprint(hashes)},
             {"sleutel": "schema", "waarde": SCHEMA_VERSION},
             {"sleutel": "uitsplitsingen", "waarde": json.dumps(dims)},
             {"sleutel": "weggelaten_records", "waarde": json.dumps(afgeleid.weggelaten if afgeleid else {})},
