@@ -152,19 +152,12 @@ def detect_encoding(path: Path, name: str, declared: str = "auto") -> str:
                     break
                 multibyte = multibyte or not text.isascii()
                 line += block.count(b"\n")
-    decoder = codecs.getincrementaldecoder(codec)()
-    line = 1
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                where = line + block[: exc.start].count(b"\n")
-                if declared in ENCODINGS and declared != "auto":
-                    raise ContractError([Problem(name, where, None, f"bestand is geen {declared}, zoals de mapping zegt; "
-                                                 "controleer 'codering' of sla het bestand opnieuw op")]) from None
-                raise ContractError([Problem(name, where, None, NOT_UTF8)]) from None
-            line += block.count(b"\n")
+    where = _first_invalid_line(path, codec)
+    if where is not None:
+        if declared in ENCODINGS and declared != "auto":
+            raise ContractError([Problem(name, where, None, f"bestand is geen {declared}, zoals de mapping zegt; "
+                                         "controleer 'codering' of sla het bestand opnieuw op")])
+        raise ContractError([Problem(name, where, None, NOT_UTF8)])
     return codec
 
 
@@ -366,11 +359,12 @@ def _parser_problem(name: str, exc: Exception) -> Problem:
                    "Gebruik een punt als decimaalteken en zet tekst met komma's tussen aanhalingstekens")
 
 
-def _first_invalid_line(path: Path) -> int:
-    """The line of the first byte that is not UTF-8, read in blocks (the file may be large)."""
+def _first_invalid_line(path: Path, codec: str = "utf-8") -> int | None:
+    """The line of the first byte that is not in `codec`, read in blocks (the file may be large);
+    None when the whole file decodes."""
     import codecs
 
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    decoder = codecs.getincrementaldecoder(codec)()
     line = 1
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -379,7 +373,7 @@ def _first_invalid_line(path: Path) -> int:
             except UnicodeDecodeError as exc:
                 return line + block[: exc.start].count(b"\n")
             line += block.count(b"\n")
-    return line
+    return None
 
 
 def _cell_text(v) -> str:

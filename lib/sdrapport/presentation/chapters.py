@@ -55,27 +55,21 @@ class Nummering:
         """Markdown with its `##` and `###` headings numbered (not inside fenced blocks)."""
         if not self._actief:
             return text
-        out, fenced = [], False
-        for line in text.splitlines():
-            if _FENCE.match(line):
-                fenced = not fenced
-            m = None if fenced else _HEADING.match(line)
-            if m:
-                line = f"{m[1]} {self.kop(len(m[1]), m[2])}"
-            out.append(line)
-        return "\n".join(out)
+        return "\n".join(f"{m[1]} {self.kop(len(m[1]), m[2])}" if m else line for line, m in _heading_lines(text))
+
+
+def _heading_lines(text: str):
+    """Each line of Markdown text with its `##`/`###` heading match (None inside fenced blocks)."""
+    fenced = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        yield line, None if fenced else _HEADING.match(line)
 
 
 def headings(text: str) -> list[tuple[int, str]]:
     """The `##` and `###` headings of Markdown text as (level, text), not inside fenced blocks."""
-    out, fenced = [], False
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            fenced = not fenced
-        m = None if fenced else _HEADING.match(line)
-        if m:
-            out.append((len(m[1]), m[2]))
-    return out
+    return [(len(m[1]), m[2]) for _, m in _heading_lines(text) if m]
 
 
 def chapter_title(nb, nb_name: str) -> str:

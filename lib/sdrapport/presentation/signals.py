@@ -180,6 +180,17 @@ class Element:
         return "kaart" if self.component == "figuur_kaart" else ("figuur" if self.label.startswith("fig-") else "tabel")
 
 
+def _calls(source: str):
+    """(name, node) of every function or method call in a cell's code (none when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            yield getattr(node.func, "attr", None) or getattr(node.func, "id", None), node
+
+
 def _literal(node):
     try:
         return ast.literal_eval(node)
@@ -261,14 +272,7 @@ def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), nummeri
         label = cell_label(cell) if cell.cell_type == "code" else None
         if not label or not label.startswith(("fig-", "tbl-")):
             continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+        for name, node in _calls(cell.source):
             if not name or name not in COMPONENTEN:
                 continue
             args = [_literal(a) for a in node.args[1:]]  # the first argument is the Rapport
@@ -354,14 +358,7 @@ def notebook_reach(path: Path) -> Bereik:
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
-            try:
-                tree = ast.parse(cell.source)
-            except SyntaxError:
-                continue
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            for name, node in _calls(cell.source):
                 names.add(name)
                 if BEREIK.get(name) == LANDELIJK:
                     first = _literal(node.args[1]) if len(node.args) > 1 else None

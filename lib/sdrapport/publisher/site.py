@@ -36,6 +36,7 @@ from sdrapport.runner.run import MANIFEST, Profile, cell_label
 from sdrapport.presentation import escaping
 from sdrapport.presentation.downloads import download_links
 from sdrapport.inputs.demo import DEMO_LABEL
+from sdrapport.indicators.disclosure import afronding_zin
 
 PAGE = "index.qmd"
 DEMO_BANNER = """::: {{.callout-warning title="Demodata: fictieve cijfers"}}
@@ -294,7 +295,7 @@ def verantwoording_items(project: Project, manifest: dict, periode: Period, fact
     lezers = [
         f"- **Bronnen**: {esc(bronnen)}. Onder elke figuur en tabel staan bron en periode.",
         f"- **Periode**: {esc(periode.label)}.",
-        f"- **Afronding**: {esc(rounding_text(facts))}. "
+        f"- **Afronding**: {esc(afronding_zin(facts.get('registraties')))}. "
         "\"?\" betekent onbekend, \"\\-\" niet publiceerbaar." + methode,
     ]
     if profile is None or profile.referentiegroep:
@@ -518,13 +519,6 @@ def method_notes(project: Project, built: dict[tuple[str, str, str], dict]) -> s
     registraties = next((m["pagina"]["registraties"] for m in built.values() if m["pagina"].get("registraties")), None)
     front = _yaml_front({"title": "Methode", "subtitle": "Hoe de cijfers in deze rapporten tot stand komen", "lang": "nl"})
     return front + "\n" + method_markdown(registraties, params=project.params, catalogue=load_catalogue(project.catalogue))
-
-
-def rounding_text(facts: dict) -> str:
-    """The rounding and suppression in force for this page's figures (run.json `pagina`), as a sentence."""
-    from sdrapport.indicators.disclosure import afronding_zin
-
-    return afronding_zin(facts.get("registraties"))
 
 
 def _control(registraties: dict) -> str:
