@@ -14,9 +14,14 @@ PKG = REPO / "lib" / "sdrapport"
 
 def _imports(path: Path) -> set[str]:
     """Every module a file imports (at module level or inside functions)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return _imports_of_source(path.read_text(encoding="utf-8"))
+
+
+def _imports_of_source(source: str) -> set[str]:
+    """Every module some Python source imports; IPython magics and shell lines are left out."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
     out = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse("\n".join(lines))):
         if isinstance(node, ast.Import):
             out |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -92,3 +97,36 @@ def test_navigation_links_other_periods_and_the_reference_group_that_are_built()
     assert r"[A \& B \<c\>](../../../2023-H2/GM0363/monitor/index.html)" in text
     assert "GM0599" not in text
     assert navigation({("2023-H2", "GM0505", "monitor"): {}}, "GM0505", Period.parse("2023-H2"), profile, facts) == ""
+
+
+def test_no_notebook_imports_the_code_above_it():
+    """The batch keys executed notebooks on the library without the publisher, the pipeline and the
+    command line (runner.batch.ABOVE_NOTEBOOKS): that holds only while no notebook imports them."""
+    import nbformat
+
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            imported = _imports_of_source(cell.source)
+            assert not any(m.startswith(("sdrapport.publisher", "sdrapport.pipeline", "sdrapport.cli")) for m in imported), path
+
+
+
+def test_a_publisher_change_reruns_no_notebook_but_restyles_the_pages(tmp_path):
+    import shutil
+
+    from sdrapport.runner.batch import library_hash
+
+    copy = tmp_path / "sdrapport"
+    shutil.copytree(PKG, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = library_hash(notebooks=True, root=copy), library_hash(root=copy)
+    with open(copy / "publisher" / "site.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# another page style\n")
+    after = library_hash(notebooks=True, root=copy), library_hash(root=copy)
+    assert after[0] == before[0]  # no notebook runs again
+    assert after[1] != before[1]  # every page is written again
+    with open(copy / "presentation" / "charts.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# another chart\n")
+    assert library_hash(notebooks=True, root=copy) != before[0]

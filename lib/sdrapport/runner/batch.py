@@ -48,12 +48,23 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def library_hash() -> str:
-    """Hash of the installed library's source (every .py and .yml of the package) and version."""
-    root = Path(__file__).resolve().parents[1]  # the sdrapport package, all layers
+# The code above the notebooks: the publisher writes pages from executed reports; the pipeline and
+# the command line compose runner and publisher. No notebook imports it (tests/test_layers.py), so a
+# change there runs no notebook again: it restyles the pages only.
+ABOVE_NOTEBOOKS = ("publisher/", "cli.py", "pipeline.py")
+
+
+def library_hash(*, notebooks: bool = False, root: Path | None = None) -> str:
+    """Hash of the installed library's source (every .py and .yml of the package) and version.
+    notebooks=True: only the code a notebook can run (every layer up to the runner), the key of
+    executed notebooks."""
+    root = root or Path(__file__).resolve().parents[1]  # the sdrapport package, all layers
     h = hashlib.sha256(f"sdrapport={__version__}\n".encode())
     for path in sorted([*root.rglob("*.py"), *root.rglob("*.yml")]):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+        rel = path.relative_to(root).as_posix()
+        if notebooks and rel.startswith(ABOVE_NOTEBOOKS):
+            continue
+        h.update(rel.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -182,7 +193,7 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
                  for b, k in {(r.gegevens, r.kaarten) for r in reach.values()}}
     shared = {
         "data": DataSet(project.data).shared_fingerprint(),
-        "library": library_hash(),
+        "library": library_hash(notebooks=True),
         "profile": _sha(profile_file.read_bytes()),
     }
     nb_hashes = {nb: _sha((project.notebooks / nb).read_bytes()) for nb in profile.notebooks}
