@@ -19,7 +19,7 @@ from sdrapport.publisher.render import RENDER_MANIFEST
 FAKE = r'''#!PYTHON
 """Stand-in quarto: `quarto render PAGE... --output-dir DIR` writes DIR/<page>.html (and index.pdf
 for report pages) and adds the pages to DIR/search.json, as an incremental Quarto render does."""
-import json, os, sys, time
+import json, os, re, sys, time
 from pathlib import Path
 
 args = sys.argv[1:]
@@ -49,6 +49,16 @@ for f in files:
     search = [d for d in search if d["href"] not in (href, href + "#sectie")]
     search += [{"objectID": href, "href": href, "title": f}, {"objectID": href + "#sectie", "href": href + "#sectie", "title": f}]
 (out / "search.json").write_text(json.dumps(search))
+site_url = re.search(r"site-url: *(\S+)", Path("_quarto.yml").read_text())
+if site_url:  # as Quarto: a whole-project render writes a new sitemap, a render of files updates it
+    base = site_url.group(1).rstrip("/") + "/"
+    old = re.findall(r"<loc>(.*?)</loc>\s*<lastmod>(.*?)</lastmod>", (out / "sitemap.xml").read_text()) \
+        if args[1] != "--output-dir" and (out / "sitemap.xml").exists() else []
+    new = [(base + f[:-4] + ".html", str(Path(f).stat().st_mtime_ns)) for f in files]
+    entries = [e for e in old if e[0] not in {loc for loc, _ in new}] + new
+    (out / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                                     + "".join(f"  <url>\n    <loc>{l}</loc>\n    <lastmod>{m}</lastmod>\n  </url>\n" for l, m in entries)
+                                     + "</urlset>\n")
 if os.environ.get("FAKE_QUARTO_FAIL"):
     print("ERROR: kapot", file=sys.stderr)
     sys.exit(1)
@@ -226,6 +236,50 @@ def test_new_period_and_removed_report_update_the_listings(site_project):
     assert not (site / "reports" / "2024-H1").exists()
 
 
+def _sitemap(site: Path) -> dict[str, str]:
+    """loc -> lastmod of the site's sitemap.xml; every loc once."""
+    import xml.etree.ElementTree as ET
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = [(u.findtext("s:loc", "", ns), u.findtext("s:lastmod", "", ns)) for u in ET.parse(site / "sitemap.xml").getroot()]
+    assert len({loc for loc, _ in urls}) == len(urls)
+    return dict(urls)
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_the_sitemap_lists_every_page_once_after_each_kind_of_render(site_project, workers):
+    """With `site-url` set, Quarto writes sitemap.xml. Worker copies each write one of their own
+    pages; the site's sitemap must hold every page, whatever was rendered."""
+    proj, log = site_project
+    base = "https://sociaaldomein.example.nl/"
+    config = proj.root / "_quarto.yml"
+    config.write_text(config.read_text() + "website:\n  site-url: https://sociaaldomein.example.nl\n")
+
+    def expected(reports, site_pages):
+        return sorted(base + p[:-4] + ".html" for p in reports + site_pages)
+
+    render(proj, workers=workers)
+    site = proj.reports / "_site"
+    first = _sitemap(site)
+    assert sorted(first) == expected(REPORTS, SITE)
+    # one report changed: its entries are new, the others' stay as they were
+    _write(proj.root / REPORTS[0], "---\ntitle: anders\n---\n")
+    render(proj, workers=workers)
+    after = _sitemap(site)
+    assert sorted(after) == expected(REPORTS, SITE)
+    assert after[base + REPORTS[0][:-4] + ".html"] != first[base + REPORTS[0][:-4] + ".html"]
+    assert after[base + REPORTS[1][:-4] + ".html"] == first[base + REPORTS[1][:-4] + ".html"]
+    # the method page alone (rendered in a worker, no listing rendered)
+    _write(proj.root / "reports/methode.qmd", "---\ntitle: Methode, herzien\n---\n")
+    render(proj, workers=workers)
+    assert sorted(_sitemap(site)) == expected(REPORTS, SITE)
+    # a report removed: its entries go
+    shutil.rmtree((proj.root / REPORTS[2]).parent)
+    render(proj, workers=workers)
+    assert sorted(_sitemap(site)) == expected(REPORTS[:2], SITE)
+    _rendered(log)
+
+
 def test_a_failing_render_keeps_the_previous_site_untouched(site_project, monkeypatch):
     proj, log = site_project
     render(proj)
@@ -290,6 +344,9 @@ def test_incremental_parallel_site_equals_one_full_quarto_render(built, tmp_path
     a = Project(tmp_path / "a")
     second = a.report_dir("2023-H2", "GM0402")
     shutil.copytree(a.report_dir("2023-H2", "GM0505"), second)
+    config = a.root / "_quarto.yml"  # a published site has an address: Quarto then writes sitemap.xml and robots.txt
+    config.write_text(config.read_text(encoding="utf-8").replace("website:\n", "website:\n  site-url: https://sociaaldomein.example.nl/\n", 1),
+                      encoding="utf-8")
     write_site(a)
     shutil.copytree(a.root, tmp_path / "b")
     b = Project(tmp_path / "b")
@@ -302,6 +359,7 @@ def test_incremental_parallel_site_equals_one_full_quarto_render(built, tmp_path
     site = b.reports / "_site"
     assert _site_files(site) == _site_files(full)
     assert _search_entries(site) == _search_entries(full)
+    assert len(_sitemap(full)) == 2 + 4 and _sitemap(site) == _sitemap(full)  # the HTML pages (Quarto 1.7 lists no PDF)
     assert str(b.root / ".sdrapport-render") not in (site / second.relative_to(a.root) / "index.html").read_text()
 
     csv = sorted((b.root / second.relative_to(a.root) / "data").glob("*.csv"))[0]
@@ -310,5 +368,6 @@ def test_incremental_parallel_site_equals_one_full_quarto_render(built, tmp_path
     assert "1 rapporten en 2 sitepagina's opnieuw gerenderd" in message, message
     assert _site_files(site) == _site_files(full)
     assert _search_entries(site) == _search_entries(full)
+    assert _sitemap(site) == _sitemap(full)
     _, message = render(b)
     assert "niets gewijzigd" in message

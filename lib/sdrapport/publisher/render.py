@@ -32,7 +32,8 @@ search.json. So:
    instead of the stub): they list nothing.
 3. Every worker's output for its pages (index.html, index.pdf, data/, figures) replaces the page's
    folder in the staging site; site_libs/ are merged; search.json entries of those pages replace
-   the old ones (all entries of a page: its href and its #sections).
+   the old ones (all entries of a page: its href and its #sections), and so do their sitemap.xml
+   entries when _quarto.yml sets a site-url.
 4. The listing pages that need it are rendered once in the project itself
    into the staging site (`quarto render <pages> --output-dir reports/_site.nieuw`), so listings and
    the search index are complete. Pages that no longer exist are removed from the site, the search
@@ -50,9 +51,13 @@ import os
 import shutil
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape
+
+import yaml
 
 from sdrapport.project import Project
 
@@ -64,6 +69,7 @@ SITE_PAGES = ("index.qmd", "reports/methode.qmd", "reports/begrippen.qmd")
 PAGE = "index.qmd"
 SEARCH = "search.json"
 LISTINGS = "listings.json"
+SITEMAP = "sitemap.xml"  # written by Quarto only when _quarto.yml sets website: site-url
 STUB = "---\ntitle: Stub\n---\n"
 
 
@@ -242,6 +248,45 @@ def _drop_search(docs: list, hrefs: set[str]) -> list:
     return [d for d in docs if d.get("href", "").split("#", 1)[0] not in hrefs]
 
 
+def site_url(project: Project) -> str | None:
+    """`website: site-url` of _quarto.yml, ending in '/', or None (then Quarto writes no sitemap)."""
+    try:
+        config = yaml.safe_load((project.root / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    url = (config.get("website") or {}).get("site-url") if isinstance(config, dict) else None
+    return (url if url.endswith("/") else url + "/") if isinstance(url, str) and url else None
+
+
+def _sitemap_page(loc: str, base: str) -> str | None:
+    """The page whose output an entry of the sitemap is, as the path of its .qmd."""
+    if not loc.startswith(base):
+        return None
+    stem, dot, _ = loc[len(base):].rpartition(".")
+    return stem + ".qmd" if dot else None
+
+
+def _read_sitemap(path: Path) -> list[tuple[str, str]]:
+    """(loc, lastmod) of every url in a sitemap Quarto wrote, in its order; [] without one."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return []
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    return [(u.findtext("s:loc", "", ns), u.findtext("s:lastmod", "", ns)) for u in root.findall("s:url", ns)]
+
+
+_QUOTES = {'"': "&quot;", "'": "&#39;"}  # and &, <, >: lodash's escape, which Quarto uses
+
+
+def _write_sitemap(path: Path, entries: list[tuple[str, str]]) -> None:
+    """As Quarto's template (projects/website/templates/sitemap.ejs.xml) writes it."""
+    urls = "".join(f"  <url>\n    <loc>{escape(loc, _QUOTES)}</loc>\n"
+                   f"    <lastmod>{lastmod}</lastmod>\n  </url>\n" for loc, lastmod in entries)
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                    + urls + "</urlset>\n", encoding="utf-8")
+
+
 def _read_json(path: Path, default):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -287,6 +332,11 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
             _copy_site(site, staging)
         search = _read_json(staging / SEARCH, [])
         search = _drop_search(search, {_html(page) for page in p.reports + p.removed + p.site})
+        # The sitemap as the search index: the entries of every page rendered again or
+        # removed go; the workers' entries of their pages come in; the listings' render updates its own.
+        base = site_url(project)
+        again = set(p.reports + p.removed + p.site)
+        sitemap = [e for e in _read_sitemap(staging / SITEMAP) if _sitemap_page(e[0], base) not in again] if base else []
         for page in p.removed:
             out = staging / _html(page)
             if _site_page(page):
@@ -325,10 +375,14 @@ def render_site(project: Project, quarto: str, *, full: bool = False, workers: i
             start = time.perf_counter()
             if executor is not None and hasattr(executor, "ncores"):  # a Dask client: a chunk per worker thread
                 workers = max(workers, sum(executor.ncores().values()) or 1)
-            search += _render_pages(project, quarto, work, staging, in_workers, workers, executor)
+            found, mapped = _render_pages(project, quarto, work, staging, in_workers, workers, executor, base)
+            search += found
+            sitemap += mapped
             p.seconds["parallel"] = time.perf_counter() - start
         if not single:
             _write_json(staging / SEARCH, search)
+            if base:
+                _write_sitemap(staging / SITEMAP, sitemap)
         if listings and not single:
             start = time.perf_counter()
             proc = _run([quarto, "render", *listings, "--output-dir", staging.relative_to(project.root).as_posix()],
@@ -362,9 +416,9 @@ def _submit(executor, fn, *args):
 
 
 def _render_pages(project: Project, quarto: str, work: Path, staging: Path, pages: list[str], workers: int,
-                  executor=None) -> list:
+                  executor=None, base: str | None = None) -> tuple[list, list]:
     """Render pages (reports, methode, begrippen) in parallel worker copies and move their output into the staging site.
-    Returns the search index entries of these pages."""
+    Returns the search index entries and (with a site-url `base`) the sitemap entries of these pages."""
     n = max(1, min(workers, len(pages)))
     chunks = [pages[i::n] for i in range(n)]
     folders = [work / f"w{i}" for i in range(n)]
@@ -382,7 +436,7 @@ def _render_pages(project: Project, quarto: str, work: Path, staging: Path, page
     for proc in procs:
         if proc.returncode != 0:
             raise RenderError(f"quarto render is mislukt; de vorige site is ongewijzigd.\n{_tail(proc)}")
-    entries = []
+    entries, mapped = [], []
     for folder, chunk in zip(folders, chunks):
         result = folder / out
         for page in chunk:
@@ -404,4 +458,6 @@ def _render_pages(project: Project, quarto: str, work: Path, staging: Path, page
             shutil.copytree(result / "site_libs", staging / "site_libs", dirs_exist_ok=True)
         hrefs = {_html(page) for page in chunk}
         entries += [d for d in _read_json(result / SEARCH, []) if d.get("href", "").split("#", 1)[0] in hrefs]
-    return entries
+        if base:
+            mapped += [e for e in _read_sitemap(result / SITEMAP) if _sitemap_page(e[0], base) in chunk]
+    return entries, mapped
