@@ -140,6 +140,35 @@ def test_first_render_renders_every_page_in_parallel_workers(site_project):
     assert not (proj.root / ".sdrapport-render").exists() and not (proj.reports / "_site.nieuw").exists()
 
 
+def test_no_quarto_process_renders_more_than_its_share_of_pages(site_project, monkeypatch):
+    """A Quarto process grows with every page it renders: pages go to worker copies of at most
+    PAGES_PER_PROCESS pages, each rendered by its own process, two at a time; the site is complete."""
+    from sdrapport.publisher import render as render_module
+
+    proj, log = site_project
+    monkeypatch.setattr(render_module, "PAGES_PER_PROCESS", 2)
+    rendered, _ = render(proj, workers=2)
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    worker_calls = [sorted(c["files"]) for c in calls if "/.sdrapport-render/" in c["cwd"]]
+    assert len(worker_calls) == 4 and all(1 <= len(c) <= 2 for c in worker_calls)  # 5 pages: 4 copies, a multiple of 2
+    assert sorted(f for c in worker_calls for f in c) == sorted(REPORTS + NOT_LISTINGS)  # each page once
+    site = proj.reports / "_site"
+    assert all((site / page.replace(".qmd", ".html")).is_file() for page in REPORTS + SITE)
+    hrefs = sorted(d["href"] for d in json.loads((site / "search.json").read_text()))
+    assert hrefs == sorted(h for p in REPORTS + SITE for h in (p[:-4] + ".html", p[:-4] + ".html#sectie"))
+
+
+@pytest.mark.parametrize("pages,workers,most", [(342, 2, 40), (5, 2, 40), (1, 2, 40), (7, 3, 2), (80, 2, 40), (81, 2, 40)])
+def test_chunks_cover_every_page_once_within_the_limit(pages, workers, most):
+    from sdrapport.publisher.render import _chunks
+
+    names = [f"reports/2023-H2/GM{i:04d}/monitor/index.qmd" for i in range(pages)]
+    chunks = _chunks(names, workers, most)
+    assert sorted(p for c in chunks for p in c) == sorted(names)
+    assert all(1 <= len(c) <= most for c in chunks)
+    assert len(chunks) % min(workers, pages) == 0 or len(chunks) == pages
+
+
 def test_nothing_changed_renders_nothing(site_project):
     proj, log = site_project
     render(proj)

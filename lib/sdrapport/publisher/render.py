@@ -23,11 +23,13 @@ search.json. So:
 
 1. The previous site is copied to reports/_site.nieuw (report folders as hard links: they are only
    ever replaced as a whole, never written in place).
-2. The report pages to render are split over W workers (W = cores). Each worker is a copy of the
-   project in .sdrapport-render/w<i>/ holding `_quarto.yml`, assets/, the fonts, stubs of index.qmd,
-   methode.qmd and begrippen.qmd (link targets of the navbar and the reports; their output is
-   discarded) and only its own report folders (hard links); it renders as a whole project, in one
-   Quarto process (`quarto render --output-dir reports/_site`). All workers run at once.
+2. The report pages to render are split over worker copies of the project, at most
+   PAGES_PER_PROCESS pages each (a Quarto process grows with every page it renders), a multiple
+   of W of them (W = cores). Each copy in .sdrapport-render/w<i>/ holds `_quarto.yml`, assets/, the
+   fonts, stubs of index.qmd, methode.qmd and begrippen.qmd (link targets of the navbar and the
+   reports; their output is discarded) and only its own report folders (hard links); it renders as
+   a whole project, in one Quarto process (`quarto render --output-dir reports/_site`). W copies
+   are rendered at once, the next one as soon as one is done.
    methode.qmd and begrippen.qmd, when they are to be rendered, go to a worker too (real text
    instead of the stub): they list nothing.
 3. Every worker's output for its pages (index.html, index.pdf, data/, figures) replaces the page's
@@ -71,6 +73,10 @@ SEARCH = "search.json"
 LISTINGS = "listings.json"
 SITEMAP = "sitemap.xml"  # written by Quarto only when _quarto.yml sets website: site-url
 STUB = "---\ntitle: Stub\n---\n"
+# One Quarto process grows with every page it renders and gives nothing back until it ends: at 171
+# monitor pages per process two of them held 3,5 GiB (342 reports, 2 workers); at 57, 1,2 GiB. A
+# Quarto start costs 2-3 s, so copies of at most this many pages cost little time.
+PAGES_PER_PROCESS = 40
 
 
 class RenderError(RuntimeError):
@@ -415,20 +421,30 @@ def _submit(executor, fn, *args):
     return executor.submit(fn, *args)
 
 
+def _chunks(pages: list[str], workers: int, most: int | None = None) -> list[list[str]]:
+    """The pages split into worker copies of at most `most` (PAGES_PER_PROCESS) pages, a multiple of
+    `workers` of them (so the workers finish together), interleaved so every copy gets pages of every period."""
+    most = most or PAGES_PER_PROCESS
+    n = max(1, min(workers, len(pages)))
+    count = n * -(-len(pages) // (n * most)) if pages else 1
+    count = min(count, max(1, len(pages)))
+    return [pages[i::count] for i in range(count)]
+
+
 def _render_pages(project: Project, quarto: str, work: Path, staging: Path, pages: list[str], workers: int,
                   executor=None, base: str | None = None) -> tuple[list, list]:
     """Render pages (reports, methode, begrippen) in parallel worker copies and move their output into the staging site.
     Returns the search index entries and (with a site-url `base`) the sitemap entries of these pages."""
-    n = max(1, min(workers, len(pages)))
-    chunks = [pages[i::n] for i in range(n)]
-    folders = [work / f"w{i}" for i in range(n)]
+    chunks = _chunks(pages, workers)
+    folders = [work / f"w{i}" for i in range(len(chunks))]
     for folder, chunk in zip(folders, chunks):
         _worker_project(project, folder, chunk)
     out = "reports/_site"
     # A full render of the worker copy: one Quarto process and one project context for all its pages
-    # (`quarto render a.qmd b.qmd` sets up the project again for every file).
+    # (`quarto render a.qmd b.qmd` sets up the project again for every file). `workers` copies are
+    # rendered at once; the next starts when one is done.
     if executor is None:
-        with ThreadPoolExecutor(n) as pool:
+        with ThreadPoolExecutor(max(1, min(workers, len(chunks)))) as pool:
             procs = list(pool.map(lambda folder: _run([quarto, "render", "--output-dir", out], folder), folders))
     else:  # the worker copies are on the project's (shared) file system; workers need Quarto
         futures = [_submit(executor, _run, [quarto, "render", "--output-dir", out], folder) for folder in folders]
