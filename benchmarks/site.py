@@ -19,11 +19,14 @@ writes the site pages, then measures:
 The last line is machine-readable:
     reports=N full_s= naive_s= speedup= rerun_s= one_change_s= peak_mib=
 speedup = naive_s / full_s; peak_mib = peak resident memory of this process and its children
-(the Quarto, pandoc and Typst processes) during the parallel full render.
+(the Quarto, pandoc and Typst processes) during the parallel full render. The naive and the full
+render also print their CPU time and the cores it kept busy (CPU / wall): on 2 cores the speedup
+cannot pass 2 / (cores busy in the naive render).
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import sys
@@ -35,6 +38,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from batch import PeakMemory, REPO, make_project
 from sdrapport.project import Project
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes of this process and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def change_one_figure(project: Project, periode: str) -> str:
@@ -103,9 +112,10 @@ def main() -> None:
                 shutil.rmtree(folder)
         write_site(naive_project)  # listings and navigation of the sample
         with PeakMemory() as mem_naive:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), children_cpu()
             subprocess.run([quarto, "render"], cwd=naive_root, check=True, capture_output=True)
             naive_sample = time.perf_counter() - start
+            naive_cpu = children_cpu() - cpu
         # the site pages (index, listing, methode, begrippen) once; the report pages scale
         start = time.perf_counter()
         subprocess.run([quarto, "render", "index.qmd", "reports/methode.qmd", "reports/begrippen.qmd",
@@ -113,18 +123,20 @@ def main() -> None:
         site_part = time.perf_counter() - start
         per_report = max(naive_sample - site_part, 0.0) / len(sample)
         naive = site_part + per_report * reports
-        print(f"naive: one quarto render of {len(sample)} reports: {naive_sample:.1f} s ({per_report:.2f} s per report, "
+        print(f"naive: one quarto render of {len(sample)} reports: {naive_sample:.1f} s, CPU {naive_cpu:.1f} s "
+              f"({naive_cpu / naive_sample:.2f} cores busy; {per_report:.2f} s per report, "
               f"site pages {site_part:.1f} s) -> estimate {naive:.0f} s for {reports} reports, "
               f"peak {mem_naive.peak / 2**20:.0f} MiB", flush=True)
 
         workers = args.workers or default_workers()
         with PeakMemory() as mem:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), children_cpu()
             plan, _ = render_site(project, quarto, full=True, workers=workers)
             full = time.perf_counter() - start
+            full_cpu = children_cpu() - cpu
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in plan.seconds.items())
-        print(f"full: sdrapport render, {workers} workers: {full:.1f} s ({phases}), peak {mem.peak / 2**20:.0f} MiB",
-              flush=True)
+        print(f"full: sdrapport render, {workers} workers: {full:.1f} s, CPU {full_cpu:.1f} s ({full_cpu / full:.2f} cores busy; "
+              f"{phases}), peak {mem.peak / 2**20:.0f} MiB", flush=True)
 
         site_cmd = [sys.executable, "-m", "sdrapport.cli", "site", "--project", str(project.root)]
         start = time.perf_counter()

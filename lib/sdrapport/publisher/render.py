@@ -74,8 +74,8 @@ LISTINGS = "listings.json"
 SITEMAP = "sitemap.xml"  # written by Quarto only when _quarto.yml sets website: site-url
 STUB = "---\ntitle: Stub\n---\n"
 # One Quarto process grows with every page it renders and gives nothing back until it ends: at 171
-# monitor pages per process two of them held 3,5 GiB (342 reports, 2 workers); at 57, 1,2 GiB. A
-# Quarto start costs 2-3 s, so copies of at most this many pages cost little time.
+# monitor pages per process two of them held 3,5 GiB (342 reports, 2 workers). With copies of at
+# most 40 pages the peak was 1,4 GiB, for 1 % more time (a Quarto start and the copy's stub pages).
 PAGES_PER_PROCESS = 40
 
 
