@@ -184,3 +184,22 @@ def test_every_signal_links_to_a_labelled_cell_of_the_report(demo_project):
         for s in found:
             assert s.element is not None and s.element.label in labels, s
             assert s.zin.endswith(".") and "?" not in s.zin
+
+
+def test_the_thresholds_table_scrolls_by_itself_on_a_phone_in_both_html_versions():
+    """The method notes' thresholds table is wider than 320 px (axe found the site's method page
+    scrolling sideways): it sits in a named, focusable region that scrolls by itself. nbconvert's
+    markdown (the HTML version without Quarto) must read it as a table inside that region, not as text."""
+    import re
+
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from sdrapport.presentation.annex import comparison_notes
+
+    html = markdown2html_mistune(comparison_notes(REPO / "params"))
+    region = re.search(r'<div class="sd-tabel" role="region" tabindex="0" aria-label="Drempels voor Opvallend">(.*?)</div>',
+                       html, re.S)
+    assert region is not None, html
+    assert "<table>" in region.group(1) and "<th>verschil met referentiegroep</th>" in region.group(1)
+    assert "<td>aantallen</td>" in region.group(1) and html.count("<table>") == 1
+    assert ":::" not in html and "| cijfers |" not in html

@@ -184,6 +184,9 @@ def comparison_notes(params: Path, kop: str = "##", catalogue: Catalogue | None 
     eigen = markdown("; ".join(eigen) or "geen", begin=False)
     kenmerken = "\n".join(f"- {beschrijving}{' (logaritmisch)' if log else ''}, gewicht {str(gewicht).replace('.', ',')}"
                           for _, log, gewicht, beschrijving in similar.KENMERKEN)
+    # The thresholds table is wider than a phone (320 px): a named, focusable region that scrolls by
+    # itself, as every table of the reports. A raw <div> (not a fenced div) so that pandoc (site,
+    # PDF) and nbconvert's markdown (the HTML version without Quarto) both read the table inside it.
     return f"""{kop} Vergelijkbare gemeenten
 
 Naast de gemeenten van dezelfde grootteklasse toont elk hoofdstuk de vijf gemeenten die het meest op
@@ -229,9 +232,13 @@ verschil dat de afgeronde cijfers toelaten de drempel halen. Zo is 10 naar 15 ge
 naar 13 zijn), maar 100 naar 150 wel (minstens 102 naar 148). Een relatieve drempel geldt ten opzichte
 van het eerdere cijfer of het gemiddelde. De drempels (params/signalen.yml):
 
+<div class="sd-tabel" role="region" tabindex="0" aria-label="Drempels voor Opvallend">
+
 | cijfers | verandering | verschil met referentiegroep |
 | --- | --- | --- |
 {rows}
+
+</div>
 
 Eigen drempels: {eigen}. De sterkste signalen staan bovenaan, ten hoogste {config.maximum}
 per rapport. Op de website verwijst elk signaal naar de figuur of tabel waarin het cijfer staat, in de
