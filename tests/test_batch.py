@@ -43,6 +43,18 @@ def _sdrapport(*args, project, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw)
 
 
+
+def _plus_five(demo_csv: bytes, prefix: str) -> bytes:
+    """The demo observations with 5 added to the value of the first row that starts with prefix:
+    one corrected figure of one gemeente."""
+    lines = demo_csv.decode("utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith(prefix))
+    cells = lines[row].split(",")
+    waarde = lines[0].split(",").index("waarde")
+    cells[waarde] = str(int(cells[waarde]) + 5)
+    lines[row] = ",".join(cells)
+    return "\n".join(lines).encode("utf-8")
+
 def test_bad_batch_input_is_refused_clearly(demo_project):
     proc = _sdrapport("batch", "--gemeenten", "GM0505,GM9999", "--perioden", "2023-H2", project=demo_project)
     _, err = proc.communicate(timeout=120)
@@ -197,13 +209,7 @@ def test_a_change_in_one_gemeentes_figures_reruns_its_reference_group_only(small
     before = {(i.gemeente, i.notebook): i.key for i in plan(proj, codes, [H2], "klein").items}
     demo = proj.data / "observaties" / "demo.csv"
     original = demo.read_bytes()
-    lines = original.decode("utf-8").split("\n")
-    row = next(i for i, line in enumerate(lines) if line.startswith("GM0402,2023-H2,schuldhulp_huishoudens,"))
-    cells = lines[row].split(",")
-    waarde = lines[0].split(",").index("waarde")
-    cells[waarde] = str(int(cells[waarde]) + 5)
-    lines[row] = ",".join(cells)
-    demo.write_bytes("\n".join(lines).encode("utf-8"))
+    demo.write_bytes(_plus_five(original, "GM0402,2023-H2,schuldhulp_huishoudens,"))
     try:
         ensure_store(proj.data, proj.store)
         after = {(i.gemeente, i.notebook): i.key for i in plan(proj, codes, [H2], "klein").items}
@@ -359,13 +365,7 @@ def test_a_change_in_one_gemeentes_figures_reruns_the_maps_of_all_and_the_tables
     # one's similar gemeente here) is the teller of a mapped figure.
     for gemeente, indicator, similar, maps in (("GM0402", "schuldhulp_huishoudens", {"GM0505"}, plain),
                                                ("GM0164", "wmo_clienten", set(), set(codes))):
-        lines = original.decode("utf-8").split("\n")
-        row = next(i for i, line in enumerate(lines) if line.startswith(f"{gemeente},2023-H2,{indicator},,,,,"))
-        cells = lines[row].split(",")
-        waarde = lines[0].split(",").index("waarde")
-        cells[waarde] = str(int(cells[waarde]) + 5)
-        lines[row] = ",".join(cells)
-        demo.write_bytes("\n".join(lines).encode("utf-8"))
+        demo.write_bytes(_plus_five(original, f"{gemeente},2023-H2,{indicator},,,,,"))
         try:
             ensure_store(proj.data, proj.store)
             assert changed(before, keys()) == {"05_schuldhulp_minima.ipynb": plain, "02_wmo.ipynb": plain | similar,
