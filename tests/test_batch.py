@@ -43,7 +43,6 @@ def _sdrapport(*args, project, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw)
 
 
-
 def _plus_five(demo_csv: bytes, prefix: str) -> bytes:
     """The demo observations with 5 added to the value of the first row that starts with prefix:
     one corrected figure of one gemeente."""
@@ -54,6 +53,7 @@ def _plus_five(demo_csv: bytes, prefix: str) -> bytes:
     cells[waarde] = str(int(cells[waarde]) + 5)
     lines[row] = ",".join(cells)
     return "\n".join(lines).encode("utf-8")
+
 
 def test_bad_batch_input_is_refused_clearly(demo_project):
     proc = _sdrapport("batch", "--gemeenten", "GM0505,GM9999", "--perioden", "2023-H2", project=demo_project)

@@ -113,7 +113,6 @@ def test_no_notebook_imports_the_code_above_it():
             assert not any(m.startswith(("sdrapport.publisher", "sdrapport.pipeline", "sdrapport.cli")) for m in imported), path
 
 
-
 def test_a_publisher_change_reruns_no_notebook_but_restyles_the_pages(tmp_path):
     import shutil
 

@@ -267,11 +267,10 @@ def test_new_period_and_removed_report_update_the_listings(site_project):
 
 def _sitemap(site: Path) -> dict[str, str]:
     """loc -> lastmod of the site's sitemap.xml; every loc once."""
-    import xml.etree.ElementTree as ET
+    from sdrapport.publisher.render import SITEMAP, _read_sitemap
 
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    urls = [(u.findtext("s:loc", "", ns), u.findtext("s:lastmod", "", ns)) for u in ET.parse(site / "sitemap.xml").getroot()]
-    assert len({loc for loc, _ in urls}) == len(urls)
+    urls = _read_sitemap(site / SITEMAP)
+    assert urls and len({loc for loc, _ in urls}) == len(urls)
     return dict(urls)
 
 

@@ -426,8 +426,7 @@ def _chunks(pages: list[str], workers: int, most: int | None = None) -> list[lis
     `workers` of them (so the workers finish together), interleaved so every copy gets pages of every period."""
     most = most or PAGES_PER_PROCESS
     n = max(1, min(workers, len(pages)))
-    count = n * -(-len(pages) // (n * most)) if pages else 1
-    count = min(count, max(1, len(pages)))
+    count = max(1, min(len(pages), n * -(-len(pages) // (n * most))))
     return [pages[i::count] for i in range(count)]
 
 
