@@ -47,7 +47,8 @@ def publish(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator | str, *, by
     Counts with cbs_afronding are CBS-rounded. A derived indicator is computed from the rounded
     teller and the noemer's total for the same gemeente and period, or else the noemer's 1 January
     figure that belongs to the period (see `stock_year`). Returns gemeente, periode, the `by`
-    columns, waarde, waarde_status, status and bron.
+    columns, waarde, waarde_status, status and bron; a derived indicator also n_bron, the source
+    of the noemer it was divided by (lineage names both).
     """
     ind = catalogue[ind] if isinstance(ind, str) else ind
     by = list(by or [])
@@ -75,6 +76,7 @@ def publish(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator | str, *, by
     )
     out["status"] = parts["status"]
     out["bron"] = parts["bron"]
+    out["n_bron"] = parts["n_bron"]
     return out.reset_index(drop=True)
 
 
@@ -102,12 +104,13 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
     n_by = [d for d in by if d in shared]
     teller = publish(obs, catalogue, ind.teller, by=by, fixed=fixed)
     noemer = publish(obs, catalogue, noemer_id, by=n_by, fixed={d: v for d, v in fixed.items() if d in shared})
-    noemer = noemer[["gemeente", "periode", *n_by, "waarde", "waarde_status", "status"]]
-    noemer = noemer.rename(columns={"periode": "n_periode", "waarde": "noemer", "waarde_status": "n_status", "status": "n_stat"})
+    noemer = noemer[["gemeente", "periode", *n_by, "waarde", "waarde_status", "status", "bron"]]
+    noemer = noemer.rename(columns={"periode": "n_periode", "waarde": "noemer", "waarde_status": "n_status", "status": "n_stat",
+                                    "bron": "n_bron"})
     teller = teller.rename(columns={"waarde": "teller", "waarde_status": "t_status"})
     if teller.empty:
         return teller.assign(noemer=pd.Series(dtype=float), n_status=pd.Series(dtype=object),
-                             n_stat=pd.Series(dtype=object), ok=pd.Series(dtype=bool))
+                             n_stat=pd.Series(dtype=object), n_bron=pd.Series(dtype=object), ok=pd.Series(dtype=bool))
     periods = {p: Period.parse(p) for p in teller["periode"].unique()}
     candidates = []
     # A 1 January stock as noemer: the peildatum belonging to the period (a year is described by
@@ -119,7 +122,7 @@ def derived_parts(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator, *, by
     lookup = pd.concat(candidates, ignore_index=True).drop_duplicates(["periode", "n_periode"])
     keys = ["gemeente", "periode", *n_by]
     pairs = teller[keys].drop_duplicates().merge(lookup, on="periode").merge(noemer, on=["gemeente", "n_periode", *n_by])
-    best = pairs.sort_values("rank", kind="stable").drop_duplicates(keys)[[*keys, "noemer", "n_status", "n_stat"]]
+    best = pairs.sort_values("rank", kind="stable").drop_duplicates(keys)[[*keys, "noemer", "n_status", "n_stat", "n_bron"]]
     parts = teller.merge(best, on=keys, how="left")
     den = pd.to_numeric(parts["noemer"], errors="coerce").astype(float)
     parts["noemer"] = den
@@ -135,7 +138,9 @@ def reference(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator,
     Only gemeenten that delivered a value count (seed 002, 'Verantwoording'): a relative figure is
     the sum of the rounded tellers over the gemeenten that delivered, divided by the sum of the
     noemers of those same gemeenten; other figures are the unweighted mean over those gemeenten.
-    Returns periode, the `by` columns, waarde and n (number of gemeenten that delivered).
+    Returns periode, the `by` columns, waarde, n (number of gemeenten that delivered) and the
+    lineage of each value: gemeenten (the sorted codes counted), bronnen and noemerbronnen (the
+    sorted sources of their rows; of teller and noemer for a derived figure) and voorlopig.
     """
     by = list(by or [])
     keys = ["periode", *by]
@@ -144,9 +149,25 @@ def reference(obs: pd.DataFrame, catalogue: Catalogue, ind: Indicator,
         parts = parts[parts["ok"]]
         grouped = parts.groupby(keys, sort=True).agg(teller=("teller", "sum"), noemer=("noemer", "sum"), n=("gemeente", "nunique"))
         grouped["waarde"] = grouped["teller"] / grouped["noemer"] * ind.factor
-        return grouped.reset_index()[[*keys, "waarde", "n"]]
+        return _with_lineage(grouped.reset_index()[[*keys, "waarde", "n"]], parts, keys, ["bron", "n_bron"])
     values = publish(obs, catalogue, ind, by=by, fixed=fixed)
     vals = values[values["waarde_status"] == WAARDE]
     grouped = vals.groupby(keys, sort=True).agg(waarde=("waarde", "mean"), n=("gemeente", "nunique"))
-    return grouped.reset_index()
+    return _with_lineage(grouped.reset_index(), vals, keys, ["bron"])
 
+
+def _with_lineage(grouped: pd.DataFrame, rows: pd.DataFrame, keys: list[str], source_columns: list[str]) -> pd.DataFrame:
+    """Add per reference value the gemeenten it counts, their sources and whether any is provisional."""
+    if grouped.empty:
+        return grouped.assign(gemeenten=pd.Series(dtype=object), bronnen=pd.Series(dtype=object),
+                              noemerbronnen=pd.Series(dtype=object), voorlopig=pd.Series(dtype=bool))
+    def names(s: pd.Series) -> tuple:
+        return tuple(sorted(set(s.dropna())))
+
+    lineage = rows.groupby(keys, sort=True).agg(gemeenten=("gemeente", names), bronnen=("bron", names),
+                                                voorlopig=("status", lambda s: bool((s == "voorlopig").any())))
+    if "n_bron" in source_columns:
+        lineage["noemerbronnen"] = rows.groupby(keys, sort=True)["n_bron"].agg(names)
+    else:
+        lineage["noemerbronnen"] = [() for _ in range(len(lineage))]
+    return grouped.merge(lineage.reset_index(), on=keys, how="left")

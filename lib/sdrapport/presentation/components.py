@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sdrapport.presentation import charts, texts
+from sdrapport.indicators import lineage
 from sdrapport.indicators.analysis import ONTBREEKT, WAARDE
 from sdrapport.indicators.finance import NIHIL, NIHIL_NOOT
 from sdrapport.inputs.demo import DEMO_LABEL
@@ -284,38 +285,44 @@ def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) ->
 def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, titel: str, totaal: str | None = None,
                    periode: str | Period | None = None) -> None:
     """Categories of `by` as rows and one column per indicator (e.g. begroot / gerealiseerd), for
-    one period; yearly figures are taken for the latest year up to the report period."""
+    one period; yearly figures are taken for the latest year up to the report period. Each
+    column's header names the period of its own values (their lineage), so a column delivered
+    for another year than its neighbour says so, and a column without any figure names none."""
     first = r.catalogus[next(iter(kolommen.values()))]
-    p = Period.parse(periode) if periode else r.peilperiode(first, r.periode)
-    frames = {k: r.verdeling(ind, by, p) for k, ind in kolommen.items()}
-    if _no_data(r, pd.concat(frames.values()), titel, p.label):
+    gevraagd = Period.parse(periode) if periode else r.periode
+    frames = {k: r.verdeling(ind, by, gevraagd) for k, ind in kolommen.items()}
+    if _no_data(r, pd.concat(frames.values()), titel, r.peilperiode(first, gevraagd).label):
         return
     cats = list(dict.fromkeys(c for f in frames.values() for c in f[by]))
     shown = pd.DataFrame({by.capitalize(): cats})
     data = pd.DataFrame({by: cats})
     money = first.eenheid == "EUR x 1.000"
     nil = False
+    kolomperioden: dict[str, list[str]] = {}
     for k, f in frames.items():
+        herkomst = f.attrs["herkomst"]
         f = f.set_index(by).reindex(cats)
         texts = f["tekst"].fillna("?")
         if money:  # a nil amount as the jaarstukken print it
             zero = (f["waarde_status"] == WAARDE) & (f["waarde"] == 0)
             texts = texts.where(~zero, NIHIL)
             nil |= bool(zero.any())
-        shown[f"{k} {p.label}"] = texts.values
+        header = f"{k} {lineage.periode_label([herkomst])}".strip()
+        kolomperioden[header] = list(herkomst.perioden)
+        shown[header] = texts.values
         data[k] = value_cells(f["waarde"], f["waarde_status"].fillna("ontbreekt"))
+        data[f"{k} periode"] = ", ".join(herkomst.perioden)
     if totaal:
         row_shown, row_data = [totaal], [totaal]
         for ind in kolommen.values():
-            v = r.waarde(ind, p)
+            v = r.waarde(ind, gevraagd)
             nil |= money and v.beschikbaar and v.waarde == 0
             row_shown.append(NIHIL if money and v.beschikbaar and v.waarde == 0 else v.tekst)
-            row_data.append(value_cells([v.waarde], [v.waarde_status])[0])
+            row_data += [value_cells([v.waarde], [v.waarde_status])[0], ", ".join(v.herkomst.perioden)]
         shown.loc[len(shown)] = row_shown
         data.loc[len(data)] = row_data
     r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, first.id).replace('EUR x 1.000', 'x 1.000 euro')}",
-            bron=r.bron(*kolommen.values(), perioden=[p]), noten=[NIHIL_NOOT] if nil else [])
-
+            bron=r.bron(*kolommen.values(), perioden=[gevraagd]), noten=[NIHIL_NOOT] if nil else [], kolomperioden=kolomperioden)
 
 
 def kwartaal_perioden(jaar: int) -> list[Period]:

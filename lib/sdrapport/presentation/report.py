@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -22,6 +22,8 @@ import pandas as pd
 from sdrapport.presentation import formatting
 from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
 from sdrapport.indicators.catalogue import Catalogue, Indicator, load_catalogue
+from sdrapport.indicators import lineage
+from sdrapport.indicators.lineage import EIGEN, REFERENTIE, Herkomst
 from sdrapport.inputs.demo import DEMO_BRON, DEMO_LABEL
 from sdrapport.periods import Period, period_range_label
 from sdrapport.project import Project
@@ -43,6 +45,7 @@ class Waarde:
     periode: Period | None = None
     status: str | None = None  # voorlopig / definitief
     n: int | None = None  # reference group: number of gemeenten that delivered
+    herkomst: Herkomst | None = field(default=None, compare=False)  # where the figure came from
 
     @property
     def beschikbaar(self) -> bool:
@@ -205,6 +208,7 @@ class Rapport:
         # Usually every row is in the group (the gemeente belongs to its own size class): share the
         # frame instead of copying it; copy-on-write keeps the two independent.
         self._groep = self.obs if in_groep.all() else self.obs[in_groep]
+        self._herkomst: list[Herkomst] = []  # lineage of the values computed since the last element shown
 
     # -- facts --------------------------------------------------------------------------------
     @property
@@ -314,19 +318,67 @@ class Rapport:
         p = self.peilperiode(ind, Period.parse(periode) if periode else self.periode)
         values = publish(self._eigen[self._eigen["periode"].isin(self._periods_needed(p))], self.catalogus, ind, fixed=fixed)
         row = values[values["periode"] == p.code]
+        herkomst = self._noteer(self._herkomst_eigen(ind, row, fixed))
         if row.empty:
-            return Waarde(None, ONTBREEKT, ind.eenheid, p)
+            return Waarde(None, ONTBREEKT, ind.eenheid, p, herkomst=herkomst)
         rec = row.iloc[0]
-        return Waarde(None if pd.isna(rec["waarde"]) else float(rec["waarde"]), rec["waarde_status"], ind.eenheid, p, rec["status"])
+        return Waarde(None if pd.isna(rec["waarde"]) else float(rec["waarde"]), rec["waarde_status"], ind.eenheid, p, rec["status"],
+                      herkomst=herkomst)
 
     def referentie(self, ind: str | Indicator, periode: str | Period | None = None, **fixed: str) -> Waarde:
         ind = self.indicator(ind)
         p = self.peilperiode(ind, Period.parse(periode) if periode else self.periode)
         ref = reference(self._groep[self._groep["periode"].isin(self._periods_needed(p))], self.catalogus, ind, fixed=fixed)
         row = ref[ref["periode"] == p.code]
+        herkomst = [self._noteer(h) for h in self._herkomst_referentie(ind, row, fixed)]
         if row.empty:
             return Waarde(None, ONTBREEKT, ind.eenheid, p, n=0)
-        return Waarde(float(row.iloc[0]["waarde"]), WAARDE, ind.eenheid, p, n=int(row.iloc[0]["n"]))
+        return Waarde(float(row.iloc[0]["waarde"]), WAARDE, ind.eenheid, p, n=int(row.iloc[0]["n"]), status=(
+            "voorlopig" if herkomst[0].voorlopig else "definitief"), herkomst=herkomst[0])
+
+    # -- lineage ------------------------------------------------------------------------------
+    def _noteer(self, h: Herkomst) -> Herkomst:
+        """Remember a value's lineage for the next element shown (figure, table, tiles or text)."""
+        self._herkomst.append(h)
+        return h
+
+    def neem_herkomst(self) -> list[Herkomst]:
+        """The lineage of the values computed since the last element was shown, and forget it."""
+        taken, self._herkomst = list(dict.fromkeys(self._herkomst)), []
+        return taken
+
+    def _herkomst_eigen(self, ind: Indicator, values: pd.DataFrame, fixed: dict) -> Herkomst:
+        """Lineage of the gemeente's own values (rows of analysis.publish): periods, the sources of
+        teller and noemer, provisional status; counts protected at ingest say so."""
+        sources = set(values["bron"].dropna())
+        noemer = set(values["n_bron"].dropna()) if "n_bron" in values else set()
+        base = self.catalogus.basis(ind)
+        beveiligd = False
+        if "beveiligd" in self._eigen.columns and len(values):
+            rows = self._eigen[(self._eigen["indicator"] == base.id) & self._eigen["periode"].isin(set(values["periode"]))]
+            beveiligd = bool(rows["beveiligd"].fillna(False).astype(bool).any())
+        return Herkomst(indicator=ind.id, soort=EIGEN, gemeenten=(self.gemeente,) if len(values) else (),
+                        perioden=lineage.sorted_periods(values["periode"]), bronnen=tuple(sorted(map(str, sources))),
+                        regel=lineage.disclosure_rule(ind, beveiligd), voorlopig=bool((values["status"] == "voorlopig").any()),
+                        uitsplitsing=tuple(sorted(fixed.items())), catalogusbron=ind.bron,
+                        noemerbronnen=tuple(sorted(map(str, noemer))))
+
+    def _herkomst_referentie(self, ind: Indicator, ref: pd.DataFrame, fixed: dict) -> list[Herkomst]:
+        """Lineage of reference values, one per period: the gemeenten counted (of how many in the
+        group), their sources and provisional status."""
+        out = []
+        for periode, rows in ref.groupby("periode", sort=True):
+            gemeenten = sorted({g for t in rows["gemeenten"] for g in t})
+            out.append(Herkomst(indicator=ind.id, soort=REFERENTIE, gemeenten=tuple(gemeenten), perioden=(str(periode),),
+                                bronnen=tuple(sorted({b for t in rows["bronnen"] for b in t})),
+                                noemerbronnen=tuple(sorted({b for t in rows["noemerbronnen"] for b in t})),
+                                regel=lineage.disclosure_rule(ind), voorlopig=bool(rows["voorlopig"].any()),
+                                groep=len(self.referentiegroep), uitsplitsing=tuple(sorted(fixed.items())), catalogusbron=ind.bron))
+        if not out:
+            out.append(Herkomst(indicator=ind.id, soort=REFERENTIE, gemeenten=(), perioden=(), bronnen=(),
+                                regel=lineage.disclosure_rule(ind), groep=len(self.referentiegroep),
+                                uitsplitsing=tuple(sorted(fixed.items())), catalogusbron=ind.bron))
+        return out
 
     @staticmethod
     def _periods_needed(p: Period) -> list[str]:
@@ -354,14 +406,25 @@ class Rapport:
         if referentie:
             ref = reference(self._groep[self._groep["periode"].isin(needed)], self.catalogus, ind, by=by_cols, fixed=fixed)
             ref = ref.astype(dict.fromkeys(["periode", *by_cols], object))
-            out = out.merge(ref.rename(columns={"waarde": "referentie", "n": "referentie_n"}), on=["periode", *by_cols], how="left")
+            out = out.merge(ref.rename(columns={"waarde": "referentie", "n": "referentie_n", "gemeenten": "referentie_gemeenten",
+                                                "bronnen": "referentie_bronnen", "noemerbronnen": "referentie_noemerbronnen",
+                                                "voorlopig": "referentie_voorlopig"}),
+                            on=["periode", *by_cols], how="left")
         have = out.loc[out["waarde_status"] != ONTBREEKT, "periode"]
         if len(have):
             first = min(Period.parse(p) for p in have)
             out = out[out["periode"].map(lambda c: Period.parse(c) >= first)]
+        shown = set(out["periode"])
+        herkomst = self._noteer(self._herkomst_eigen(ind, own[own["periode"].isin(shown)], fixed))
+        if referentie:
+            for h in self._herkomst_referentie(ind, ref[ref["periode"].isin(shown)], fixed):
+                self._noteer(h)
         out.insert(1, "label", out["periode"].map(lambda c: Period.parse(c).short_label))
         out["tekst"] = [formatting.waarde(v, ind.eenheid, status=s if s != ONTBREEKT else ONBEKEND) for v, s in zip(out["waarde"], out["waarde_status"])]
-        return out.drop(columns=["gemeente", "bron"], errors="ignore").reset_index(drop=True)
+        out = out.drop(columns=["gemeente", "bron", "n_bron", "referentie_gemeenten", "referentie_bronnen", "referentie_noemerbronnen",
+                                "referentie_voorlopig"], errors="ignore").reset_index(drop=True)
+        out.attrs["herkomst"] = herkomst  # the gemeente's own values: what a column header may name
+        return out
 
     def publiceer(self, ind: str | Indicator, *, by: list[str] | tuple = (), periode: str | Period | None = None,
                   **fixed: str) -> pd.DataFrame:
@@ -370,7 +433,9 @@ class Rapport:
         p = Period.parse(periode) if periode else self.periode
         own = self._eigen[self._eigen["periode"].isin(self._periods_needed(p))]
         values = publish(own, self.catalogus, self.indicator(ind), by=list(by), fixed=fixed)
-        return values[values["periode"] == p.code].reset_index(drop=True)
+        values = values[values["periode"] == p.code].reset_index(drop=True)
+        self._noteer(self._herkomst_eigen(self.indicator(ind), values, fixed))
+        return values
 
     def verdeling(self, ind: str | Indicator, by: str, periode: str | Period | None = None, *,
                   referentie: bool = False, **fixed: str) -> pd.DataFrame:
@@ -378,7 +443,10 @@ class Rapport:
         p = Period.parse(periode) if periode else self.periode
         p = self.peilperiode(self.indicator(ind), p)
         out = self.reeks(ind, [p], by=by, referentie=referentie, **fixed)
-        return out.drop(columns=["periode", "label"]).reset_index(drop=True)
+        herkomst = out.attrs["herkomst"]
+        out = out.drop(columns=["periode", "label"]).reset_index(drop=True)
+        out.attrs["herkomst"] = herkomst
+        return out
 
     def _categories(self, ind: Indicator, by: str) -> list[str]:
         cats = self.obs.loc[(self.obs["indicator"] == self.catalogus.basis(ind).id) & self.obs[by].notna(), by]
@@ -416,13 +484,15 @@ class Rapport:
         escaping.Markdown for text built from escaped parts."""
         from IPython.display import Markdown, display
 
-        display(Markdown(escaping.markdown(tekst)))
+        herkomst = self.neem_herkomst()
+        display(Markdown(escaping.markdown(tekst)), metadata={META_KEY: {"herkomst": lineage.merge(herkomst)}} if herkomst else None)
 
     def leeg(self, tekst: str) -> None:
         """Say that a figure or table has no data. The page shows this text in its place (an
         embed of a figure cell without a figure would be an empty, captioned box)."""
         from IPython.display import Markdown, display
 
+        self.neem_herkomst()  # the values looked at are not shown
         display(Markdown(escaping.markdown(tekst)), metadata={META_KEY: {"leeg": True}})
 
     @staticmethod
@@ -439,40 +509,67 @@ class Rapport:
         import matplotlib.pyplot as plt
         from IPython.display import display
 
-        display(fig, metadata={META_KEY: {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": escaping.attribuut(alt)}})
+        herkomst = self.neem_herkomst()
+        bron = self.bron_uit(herkomst, bron)
+        meta = {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": escaping.attribuut(alt), "bron": bron}
+        if herkomst:
+            meta["herkomst"] = lineage.merge(herkomst)
+        display(fig, metadata={META_KEY: meta})
         plt.close(fig)
 
+    @staticmethod
+    def bron_uit(herkomst: list[Herkomst], bron: str) -> str:
+        """The source line of an element: from the lineage of its values (lineage.bron_regel), so
+        it names exactly the sources and periods of what is shown; an element without catalogue
+        values (texts from params, maps) keeps the line its component wrote."""
+        return lineage.bron_regel(herkomst) if any(h.perioden for h in herkomst) else bron
+
     def tabel(self, shown: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str,
-              data: pd.DataFrame | None = None, noten: list[str] | tuple = (), nadruk=(), inspringen=()) -> Path:
+              data: pd.DataFrame | None = None, noten: list[str] | tuple = (), nadruk=(), inspringen=(),
+              kolomperioden: dict[str, list[str]] | None = None) -> Path:
         """Show a table (Dutch-formatted text cells) and write the CSV behind it.
 
         `shown` holds the cells as displayed; `data` the same figures as numbers ('?' / '-' kept as
         text), written to <uitvoer>/data/<naam>.csv for download. `noten` are printed under the
         table (cells refer to them with tabellen.noot_teken); `nadruk` rows are set in bold and
-        `inspringen` rows indented. Returns the CSV path.
+        `inspringen` rows indented. `kolomperioden` maps a column header that names a period to the
+        period codes of the values under it (lineage): the check refuses a header that names
+        another period. The source line is derived from the lineage of the values. Returns the CSV path.
         """
+        herkomst = self.neem_herkomst()
+        bron = self.bron_uit(herkomst, bron)
         tabel = Tabel.uit_frame(shown, titel=titel, bron=bron, noten=list(noten), nadruk=set(nadruk), inspringen=set(inspringen))
         return self._tabelelement(tabel.markdown(), data if data is not None else shown, naam=naam, titel=titel,
-                                  ondertitel=ondertitel, bron=bron)
+                                  ondertitel=ondertitel, bron=bron, herkomst=herkomst, kolomperioden=kolomperioden)
 
     def kerncijfers(self, cijfers: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
         """Show key figures in large type (tabellen.Kerncijfer) and write the CSV behind them."""
+        herkomst = self.neem_herkomst()
+        bron = self.bron_uit(herkomst, bron)
         return self._tabelelement(kerncijfers_markdown(cijfers, titel=titel, bron=bron), data, naam=naam, titel=titel,
-                                  ondertitel=ondertitel, bron=bron)
+                                  ondertitel=ondertitel, bron=bron, herkomst=herkomst)
 
     def tegels(self, tegels: list, *, naam: str, titel: str, ondertitel: str, bron: str, data: pd.DataFrame) -> Path:
         """Show KPI tiles (tabellen.Tegel) as a captioned table element and write the CSV behind them."""
+        herkomst = self.neem_herkomst()
+        bron = self.bron_uit(herkomst, bron)
         return self._tabelelement(tegels_markdown(tegels, titel=titel, bron=bron), data, naam=naam, titel=titel,
-                                  ondertitel=ondertitel, bron=bron)
+                                  ondertitel=ondertitel, bron=bron, herkomst=herkomst)
 
-    def _tabelelement(self, markdown: str, data: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str) -> Path:
+    def _tabelelement(self, markdown: str, data: pd.DataFrame, *, naam: str, titel: str, ondertitel: str, bron: str,
+                      herkomst: list[Herkomst] = (), kolomperioden: dict[str, list[str]] | None = None) -> Path:
         """Display a table-like element (captioned as a table, so Quarto numbers it) and write its
-        CSV; the runner turns the caption into tbl-cap, the downloads read csv and bron."""
+        CSV; the runner turns the caption into tbl-cap, the downloads read csv and bron, the
+        manifest and the check read herkomst and kolomperioden."""
         from IPython.display import Markdown, display
 
         csv_path = write_csv(data, self.uitvoer / "data" / f"{naam}.csv")
-        display(Markdown(markdown),
-                metadata={META_KEY: {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}})
+        meta = {"tbl-cap": self.bijschrift(titel, ondertitel), "csv": f"data/{naam}.csv", "bron": bron}
+        if herkomst:
+            meta["herkomst"] = lineage.merge(herkomst)
+        if kolomperioden:
+            meta["kolomperioden"] = {k: list(v) for k, v in kolomperioden.items()}
+        display(Markdown(markdown), metadata={META_KEY: meta})
         return csv_path
 
 

@@ -34,6 +34,8 @@ from sdrapport.errors import NotebookFailed
 from sdrapport.inputs.params import PROFIEL, ParamsError, load_params, problem_at
 from sdrapport.periods import Period
 from sdrapport.project import Project
+from sdrapport.presentation.herkomst import elements as lineage_elements
+from sdrapport.presentation.herkomst import problems as label_problems
 from sdrapport.presentation.report import META_KEY
 from sdrapport.inputs.cbs import used_snapshots
 from sdrapport.store.database import DataSet, ensure_store, file_sha256
@@ -301,6 +303,16 @@ def execute(project: Project, notebook: str, gemeente: str, periode: Period, out
         nb = nbformat.read(running, as_version=4)
         finish(nb)
         nbformat.write(nb, running)
+    mislabelled = label_problems(nb)
+    if mislabelled:
+        # A label that disagrees with what was delivered is a defect of the page, not a detail:
+        # the notebook fails (kept for inspection) and its report gets no page.
+        final.unlink(missing_ok=True)
+        os.replace(running, failed)
+        element, message = mislabelled[0]
+        more = f" (en nog {len(mislabelled) - 1} andere)" if len(mislabelled) > 1 else ""
+        return NotebookResult(notebook, False, time.perf_counter() - start, str(failed),
+                              f"Label wijkt af van de herkomst: {message}{more}", element.cel, element.label)
     os.replace(running, final)
     failed.unlink(missing_ok=True)
     return NotebookResult(notebook, True, time.perf_counter() - start, str(final), kernel_seconds=kernel_seconds(nb))
@@ -474,6 +486,22 @@ def _similar_facts(project: Project, con, gemeente: str, periode: Period, profil
     return [{"code": code, "naam": namen.get(code, naam)} for code, naam in own]
 
 
+def report_lineage(result: RunResult) -> list[dict]:
+    """Per shown element of the report's executed notebooks (figure, table, tiles, text) where its
+    values came from: indicator, gemeente or the gemeenten of a reference value, periods, sources,
+    demo or delivered, disclosure rule (presentation.herkomst)."""
+    out = []
+    for n in result.notebooks:
+        if not n.ok:
+            continue
+        try:
+            nb = nbformat.read(n.output, as_version=4)
+        except (OSError, ValueError):
+            continue
+        out += [el.as_dict(n.notebook) for el in lineage_elements(nb)]
+    return out
+
+
 def write_manifest(project: Project, result: RunResult, profile: Profile, env: dict | None = None,
                    extra: dict | None = None, facts: dict | None = None) -> Path:
     env = env or environment(project)
@@ -487,6 +515,7 @@ def write_manifest(project: Project, result: RunResult, profile: Profile, env: d
         ],
         "profile": {"naam": profile.naam, "titel": profile.titel, "notebooks": profile.notebooks},
         "pagina": facts if facts is not None else page_facts(project, result.gemeente, result.periode, profile=profile),
+        "herkomst": report_lineage(result),
         **(extra or {}),
     }
     return write_json(result.outdir / MANIFEST, manifest)
