@@ -66,12 +66,13 @@ def test_quarter_table_shows_nothing_after_the_report_period(tiny, shown):
     data = pd.read_csv(tiny.uitvoer / "data" / "kw.csv")
     assert list(data.columns) == ["indicator", "2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4", "2020", "2021-Q1"]
     header, cells = list(html_rows(shown[0][0]).values())[:2]
-    # Q2..Q4 2021 are not over yet: a dash, never '?' or empty (seed 001); the year column is the
-    # year to date, which after the first quarter is that quarter itself.
-    assert cells[-4:] == ["\u2013", "\u2013", "\u2013", "400"]
+    # Q2..Q4 2021 are not over yet: an empty cell with a note, never '?' or '–' (the CBS sign for
+    # nil; found case 5 of issue 23); the year column is the year to date, which after the first
+    # quarter is that quarter itself.
+    assert cells[-4:] == ["", "", "", "400"]
     assert header[-1] == "2021 t/m\u00a0Q1"
     assert "eerste kwartaal 2020 - eerste kwartaal 2021" in shown[0][0]
-    assert "kwartaal nog niet voorbij" in shown[0][1]["sdrapport"]["tbl-cap"]
+    assert "lege cel: kwartaal nog niet verstreken" in shown[0][1]["sdrapport"]["tbl-cap"]
 
 
 def test_quarter_table_year_to_date_is_counted_never_summed(tiny, shown):
@@ -81,7 +82,7 @@ def test_quarter_table_year_to_date_is_counted_never_summed(tiny, shown):
     components.tabel_kwartalen(q3, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")
     header, cells = list(html_rows(shown[0][0]).values())[:2]
     assert header[-1] == "2021 t/m\u00a0Q3"
-    assert cells[-5:] == ["400", "400", "410", "\u2013", "?"]
+    assert cells[-5:] == ["400", "400", "410", "", "?"]
     assert "1 januari tot en met 30 september 2021" in shown[0][1]["sdrapport"]["tbl-cap"]
 
 

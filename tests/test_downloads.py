@@ -76,24 +76,25 @@ def test_about_sheet_names_gemeente_period_report_sources_code_and_legend(monito
 def test_data_sheets_hold_numbers_as_numbers_and_markers_as_text(monitor):
     _, _, book = monitor
     sheet = book["kerncijfers"]
-    assert [c.value for c in sheet[1]] == ["indicator", "gemeente", "referentiegroep", "eenheid", "periode"]
+    assert [c.value for c in sheet[1]] == ["gemeente", "indicator", "waarde", "referentiegroep", "eenheid", "periode"]
     assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "A2"
     inwoners = {c.column_letter: c for c in sheet[2]}
-    assert inwoners["A"].value == "inwoners"
-    assert inwoners["B"].value == 122070 and inwoners["B"].data_type == "n" and inwoners["B"].number_format == "#,##0"
-    assert inwoners["C"].value == "?" and inwoners["C"].data_type == "s"
-    assert inwoners["E"].value == "2024" and inwoners["E"].data_type == "s"  # a period, not 2.024
+    assert inwoners["A"].value == "GM0505" and inwoners["A"].data_type == "s"
+    assert inwoners["B"].value == "inwoners"
+    assert inwoners["C"].value == 122070 and inwoners["C"].data_type == "n" and inwoners["C"].number_format == "#,##0"
+    assert inwoners["D"].value == "?" and inwoners["D"].data_type == "s"
+    assert inwoners["F"].value == "2024" and inwoners["F"].data_type == "s"  # a period, not 2.024
     grootte = {c.column_letter: c for c in sheet[4]}
-    assert grootte["A"].value == "huishoudensgrootte"
-    assert grootte["B"].value == pytest.approx(122070 / 57353, abs=1e-6) and grootte["B"].number_format == "#,##0.000000"
-    assert {c.column_letter: c for c in sheet[5]}["B"].number_format == "#,##0.0"  # 33.6
+    assert grootte["B"].value == "huishoudensgrootte"
+    assert grootte["C"].value == pytest.approx(122070 / 57353, abs=1e-6) and grootte["C"].number_format == "#,##0.000000"
+    assert {c.column_letter: c for c in sheet[5]}["C"].number_format == "#,##0.0"  # 33.6
     iv3 = book["iv3"]
-    assert iv3["A2"].value == "6.1" and iv3["A2"].data_type == "s"  # a taakveld code, not 6,1
-    assert isinstance(iv3["C2"].value, int) and iv3["C2"].value < 0 and iv3["C2"].number_format == "#,##0"
+    assert iv3["C2"].value == "6.1" and iv3["C2"].data_type == "s"  # a taakveld code, not 6,1
+    assert isinstance(iv3["E2"].value, int) and iv3["E2"].value < 0 and iv3["E2"].number_format == "#,##0"
     # Widths fitted to the content: the label column is wider than the default, never absurdly wide.
     widths = [iv3.column_dimensions[c].width for c in "ABCDEF"]
     assert all(8 <= w <= 61 for w in widths)
-    assert book["wmo-productcategorie"].column_dimensions["A"].width > len("Hulp bij het huishouden")
+    assert book["wmo-productcategorie"].column_dimensions["C"].width > len("Hulp bij het huishouden")
 
 
 def test_every_sheet_matches_its_csv_cell_for_cell(monitor):

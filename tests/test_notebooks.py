@@ -65,7 +65,9 @@ def test_narrative_and_tables_carry_the_figures_from_the_store(built):
     assert re.match(r"In de gemeente Dordrecht waren er in het tweede halfjaar 2023 \d{1,2}\.\d{3} unieke cliënten met een maatwerkvoorziening Wmo\.", text)
     # The table's total row is the delivered (rounded) total, and the CSV behind it holds the same figures.
     data = pd.read_csv(outdir / "data" / "wmo-beeindigd.csv")
-    assert list(data.columns) == ["reden", "2021-H1", "2021-H2", "2022-H1", "2022-H2", "2023-H1", "2023-H2"]
+    # Every row carries the gemeente (issue 23); the periods are the column headers.
+    assert list(data.columns) == ["gemeente", "reden", "2021-H1", "2021-H2", "2022-H1", "2022-H2", "2023-H1", "2023-H2"]
+    assert set(data["gemeente"]) == {"GM0505"}
     assert data.iloc[-1]["reden"] == "Totaal beëindigd"
     md = cells["tbl-wmo-beeindigd"].outputs[0]["data"]["text/markdown"]
     total_cell = html_rows(md)["Totaal beëindigd"][-1]
@@ -77,7 +79,7 @@ def test_published_counts_are_cbs_rounded_in_every_download(built):
     outdir = proj.report_dir("2023-H2", "GM0505")
     for name in ("wmo-beeindigd", "wmo-hoofdcategorie", "wmo-financieringsvorm"):
         frame = pd.read_csv(outdir / "data" / f"{name}.csv", dtype=str)
-        for value in frame.iloc[:, 1:].to_numpy().ravel():
+        for value in frame.iloc[:, 2:].to_numpy().ravel():  # after gemeente and the row label
             if value in ("?", "-"):
                 continue
             assert float(value) % 5 == 0, (name, value)

@@ -131,10 +131,26 @@ def gemiddeld_over(h: Herkomst) -> str:
     return f"gemiddeld over {n} {'gemeente' if n == 1 else 'gemeenten'}"
 
 
+def herkomst_tekst(records) -> str:
+    """The lineage of an element in one Dutch line, for the Excel sheet "Over deze cijfers":
+    'wmo_clienten: GM0505, 2023-H2, geleverd (CBS GMSD), afronding cbs-afronding; referentie ...'."""
+    parts = []
+    for data in records:
+        h = data if isinstance(data, Herkomst) else Herkomst.from_dict(data)
+        if not h.perioden:
+            continue
+        wie = ", ".join(h.gemeenten) if h.soort == EIGEN else gemiddeld_over(h)
+        soort = "demodata (fictief)" if h.demo else "geleverd"
+        bronnen = "; ".join(DEMO_LABEL if b == DEMO_BRON else b for b in h.alle_bronnen)
+        label = "referentie " if h.soort == REFERENTIE else ""
+        parts.append(f"{label}{h.indicator}: {wie}, {', '.join(h.perioden)}, {soort} ({bronnen}), afronding: {h.regel}")
+    return "; ".join(dict.fromkeys(parts))
+
+
 def merge(herkomst: list[Herkomst]) -> list[dict]:
     """The records as the manifest stores them, each once, in order of first use."""
     return [h.as_dict() for h in dict.fromkeys(herkomst)]
 
 
-__all__ = ["Herkomst", "sorted_periods", "bron_regel", "periode_label", "perioden", "gemiddeld_over", "merge", "period_range_label_codes",
+__all__ = ["Herkomst", "sorted_periods", "bron_regel", "periode_label", "perioden", "gemiddeld_over", "merge", "period_range_label_codes", "herkomst_tekst",
            "disclosure_rule", "EIGEN", "REFERENTIE"]

@@ -272,7 +272,7 @@ def tabel_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) ->
         periods.append(own.periode)
         rows.append({"Indicator": ind.label, r.naam: own.tekst, REFERENTIE: ref.tekst if ind.referentie else NVT,
                      "Eenheid": _label(r, ind_id), "Periode": _wanneer(r, ind_id, own.periode)})
-        data.append({"indicator": ind_id, "gemeente": value_cells([own.waarde], [own.waarde_status])[0],
+        data.append({"indicator": ind_id, "waarde": value_cells([own.waarde], [own.waarde_status])[0],
                      "referentiegroep": round(ref.waarde, 6) if ref.beschikbaar else "?",
                      "eenheid": ind.eenheid, "periode": own.periode.code if own.periode else ""})
     shown = pd.DataFrame(rows)
@@ -333,7 +333,10 @@ def kwartaal_perioden(jaar: int) -> list[Period]:
     return out
 
 
-NOG_NIET = "\u2013"  # a quarter after the report period: not yet over (seed 001 prints a dash)
+# A quarter after the report period cannot have a figure yet: its cell stays empty, as CBS leaves a
+# cell empty when a figure cannot exist, with a note; never '–' (the CBS sign for nil) or '?'.
+NOG_NIET = ""
+NOG_NIET_NOOT = "lege cel: kwartaal nog niet verstreken"
 
 
 def _jaar_kolom(p: Period, report: Period) -> str:
@@ -383,13 +386,13 @@ def tabel_kwartalen(r: Rapport, ind: str, *, naam: str, titel: str, by: str | No
     shown.columns = labels
     for i, p in enumerate(kolommen):
         if p in later:
-            shown.iloc[:, i] = NOG_NIET  # later quarters: not yet over, never '?' or empty
+            shown.iloc[:, i] = NOG_NIET  # later quarters: not yet over, never '?', '–' or a number
     shown = shown.reset_index().rename(columns={by: "" if by == "_rij" else by.capitalize()})
     data = _download_wide(df, by).rename(columns={"_rij": "indicator"})
     ondertitel = f"{r.naam}, {_label(r, ind, by if by != '_rij' else None, fixed)}, per kwartaal en per jaar"
     if ytd.kind != "J":
         ondertitel += (f"; de kolom {ytd.year} telt {ytd.start.day} januari tot en met {fmt_datum(ytd.end)} als één periode"
-                       f" (geen optelsom van kwartalen); {NOG_NIET}: kwartaal nog niet voorbij")
+                       f" (geen optelsom van kwartalen); {NOG_NIET_NOOT}")
     r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=ondertitel,
             bron=r.bron(ind, perioden=[p for p in perioden if p.code in set(df["periode"])]), noten=notes)
 

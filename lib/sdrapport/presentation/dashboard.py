@@ -19,7 +19,7 @@ import pandas as pd
 from sdrapport.presentation import charts, formatting
 from sdrapport.indicators.analysis import WAARDE
 from sdrapport.indicators.targets import change, shown, status, target
-from sdrapport.presentation.components import _no_data, _download_wide, NOG_NIET
+from sdrapport.presentation.components import _no_data, _download_wide, NOG_NIET, NOG_NIET_NOOT
 from sdrapport.inputs.params import PROFIEL, load_params
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, Waarde, value_cells, write_csv
@@ -495,7 +495,7 @@ def tabel_voorzieningen(r: Rapport, *, naam: str, titel: str, ind: str = "jeugd_
     shown_df = pd.DataFrame(rows, columns=header)
     r.tabel(shown_df, data=pd.DataFrame(data), naam=naam, titel=titel, nadruk=bold, inspringen=indent,
             ondertitel=f"{r.naam}, aantal voorzieningen en aandeel in %; de jaarkolom telt elke voorziening één keer, "
-                       f"{NOG_NIET}: kwartaal nog niet voorbij",
+                       f"{NOG_NIET_NOOT}",
             bron=r.bron(ind, perioden=perioden))
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import nbformat
 
 from sdrapport.indicators.disclosure import afronding_zin
+from sdrapport.indicators.lineage import herkomst_tekst
 from sdrapport.periods import Period
 from sdrapport.presentation.report import META_KEY
 from sdrapport.runner.run import MANIFEST
@@ -41,7 +42,8 @@ FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 # The legend, worded as on the method page.
 MARKERS = {"?": "onbekend of onvoldoende betrouwbaar",
            "-": "niet publiceerbaar: het cijfer zou herleidbaar zijn tot personen"}
-TEXT_COLUMNS = {"periode", "jaar", "taakveld"}  # codes that look like numbers ('2024', '6.1')
+TEXT_COLUMNS = {"gemeente", "periode", "jaar", "taakveld"}  # codes that look like numbers ('2024', '6.1')
+GEMEENTE, PERIODE = "gemeente", "periode"  # the columns every download row carries
 NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]+)?")  # report.write_csv's plain notation
 SHEET_NAME_MAX = 31
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -57,6 +59,13 @@ class Download:
     toelichting: str = ""  # the rest of the caption: who, unit, notes
     bron: str = ""  # 'Bron: ... | periode'
     soort: str = ""  # 'tabel', 'figuur' or '' (no cell describes it)
+    herkomst: tuple = ()  # lineage of its values (indicators.lineage.Herkomst.as_dict), from the output metadata
+
+    @property
+    def perioden(self) -> tuple[str, ...]:
+        """The period codes of its values, oldest first (from the lineage)."""
+        codes = {c for h in self.herkomst for c in h.get("perioden", ())}
+        return tuple(p.code for p in sorted(Period.parse(c) for c in codes))
 
 
 # -- what the notebooks say about each CSV ----------------------------------------------------------
@@ -147,14 +156,15 @@ def _described(report_dir: Path, manifest: dict) -> dict[str, Download]:
                     titel = next((c.get("titel") for c in calls if c["naam"] == naam), None)
                     head, rest = _split_caption(meta["tbl-cap"], titel)
                     found.pop(meta["csv"], None)
-                    found[meta["csv"]] = Download(meta["csv"], head, rest, _table_source(output), "tabel")
+                    found[meta["csv"]] = Download(meta["csv"], head, rest, _table_source(output), "tabel",
+                                                  tuple(meta.get("herkomst") or ()))
                 elif meta.get("fig-cap"):
                     for call in calls:
                         head, rest = _split_caption(meta["fig-cap"], call.get("titel"))
                         rest, bron = _split_source(rest)
                         key = f"data/{call['naam']}.csv"
                         found.pop(key, None)
-                        found[key] = Download(key, head, rest, bron, "figuur")
+                        found[key] = Download(key, head, rest, bron, "figuur", tuple(meta.get("herkomst") or ()))
     return found
 
 
@@ -205,6 +215,54 @@ def download_links(report_dir: Path) -> list[tuple[str, str]]:
         kind = f"{d.soort or Path(d.csv).stem}, " if titles.count(d.titel) > 1 else ""
         links.append((f"{d.titel} ({kind}CSV)", d.csv))
     return links
+
+
+# -- gemeente and period on every row ---------------------------------------------------------------
+
+def _is_period_code(text: str) -> bool:
+    try:
+        Period.parse(text)
+    except Exception:  # noqa: BLE001 - any header that is not a period code
+        return False
+    return bool(re.fullmatch(r"\d{4}(-[HQT]\d)?", text.strip()))
+
+
+def label_rows(report_dir: Path, manifest: dict | None = None) -> list[Path]:
+    """Give every row of every CSV download the gemeente code and the period of its values, so a
+    download opened beside another can be told apart: a first column `gemeente`, and a column
+    `periode` with the period codes of the values (their lineage; the report period for an
+    element without catalogue values), unless the CSV already names its periods (a `periode` or
+    `jaar` column, periods as column headers, or a '<kolom> periode' column per column). Idempotent;
+    returns the files rewritten."""
+    report_dir = Path(report_dir)
+    manifest = _manifest(report_dir) if manifest is None else manifest
+    p = manifest.get("parameters") or {}
+    gemeente, report_period = p.get("gemeente"), p.get("periode")
+    if not gemeente:
+        return []
+    written = []
+    for d in describe(report_dir, manifest):
+        path = report_dir / d.csv
+        rows = _read_csv(path)
+        if not rows or GEMEENTE in rows[0]:
+            continue
+        header, body = rows[0], rows[1:]
+        names = {h.strip().lower() for h in header}
+        has_periods = bool(names & {PERIODE, "jaar"}) or any(_is_period_code(h) for h in header) \
+            or any(h.endswith(f" {PERIODE}") for h in header)
+        header = [GEMEENTE, *header]
+        body = [[gemeente, *row] for row in body]
+        if not has_periods:
+            codes = ", ".join(d.perioden) or str(report_period or "")
+            header.insert(1, PERIODE)
+            body = [[row[0], codes, *row[1:]] for row in body]
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows([header, *body])
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        tmp.write_text(buf.getvalue(), encoding="utf-8")
+        os.replace(tmp, path)
+        written.append(path)
+    return written
 
 
 # -- the workbook -----------------------------------------------------------------------------------
@@ -344,15 +402,16 @@ def _write_about(sheet, manifest: dict, gemeentenaam: str | None, bronnen: list[
     row += 1
     sheet.write_string(row, 0, "Inhoud", fmt.bold)
     row += 1
-    columns = ("Blad", "Titel", "Toelichting", "Bron", "CSV-bestand")
+    columns = ("Blad", "Titel", "Toelichting", "Bron", "CSV-bestand", "Perioden van de cijfers", "Herkomst")
     for c, name in enumerate(columns):
         sheet.write_string(row, c, name, fmt.header)
     for name, d in contents:
         row += 1
         sheet.write_url(row, 0, f"internal:'{name}'!A1", fmt.link, string=name)
-        for c, text in enumerate((d.titel, d.toelichting, d.bron, Path(d.csv).name), start=1):
+        cells = (d.titel, d.toelichting, d.bron, Path(d.csv).name, ", ".join(d.perioden), herkomst_tekst(d.herkomst))
+        for c, text in enumerate(cells, start=1):
             sheet.write_string(row, c, text, fmt.wrap)
-    widths = [max([len(ABOUT_SHEET), len("Gegevensstand")] + [len(n) for n, _ in contents]) + 2, 50, 50, 45, 30]
+    widths = [max([len(ABOUT_SHEET), len("Gegevensstand")] + [len(n) for n, _ in contents]) + 2, 50, 50, 45, 30, 25, 60]
     for c, w in enumerate(widths):
         sheet.set_column(c, c, min(w, WIDTH_MAX))
 
@@ -418,5 +477,5 @@ def remove_workbook(report_dir: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-__all__ = ["Download", "describe", "download_links", "remove_workbook", "sheet_names", "workbook_bytes",
+__all__ = ["Download", "describe", "download_links", "label_rows", "remove_workbook", "sheet_names", "workbook_bytes",
            "workbook_path", "write_workbook"]

@@ -46,7 +46,7 @@ def tegels_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) -
         voet = _bron_zonder_prefix(r.bron(ind_id, perioden=[own.periode] if own.periode else None))
         voet = voet.split(" | ")[0] + " | " + _wanneer(r, ind_id, own.periode) + (" (voorlopig)" if "voorlopige" in voet else "")
         tegels.append(Vergelijkingstegel(ind.label, _label(r, ind_id), own.tekst, ref_text, r.naam, r.grootteklasse, voet))
-        data.append({"indicator": ind_id, "gemeente": value_cells([own.waarde], [own.waarde_status])[0],
+        data.append({"indicator": ind_id, "waarde": value_cells([own.waarde], [own.waarde_status])[0],
                      "referentiegroep": round(ref.waarde, 6) if ref.beschikbaar and ind.referentie else "?",
                      "gemeenten_in_referentie": ref.n if ref.beschikbaar else 0,
                      "eenheid": ind.eenheid, "periode": own.periode.code if own.periode else ""})

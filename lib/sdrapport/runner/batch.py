@@ -266,7 +266,7 @@ def run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> di
 def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> dict:
     from sdrapport.runner.kernels import KernelStartError, warm_kernel
     from sdrapport.runner.run import NotebookResult, RunResult, execute, load_profile, write_manifest
-    from sdrapport.presentation.downloads import remove_workbook, write_workbook
+    from sdrapport.presentation.downloads import label_rows, remove_workbook, write_workbook
 
     project = Project(Path(root))
     rep = Report(report["gemeente"], report["periode"], report["rapport"], [Item(**i) for i in report["items"]],
@@ -314,6 +314,7 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
     try:
         write_manifest(project, run, profile, env=env, extra=extra)
         if run.ok:
+            label_rows(outdir)  # gemeente and period on every row of every CSV
             write_workbook(outdir)
             rep.page = True  # publishable: the publisher writes its page after the batch
         else:

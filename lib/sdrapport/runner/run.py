@@ -350,7 +350,7 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     notebooks (kernels.WarmKernel, as a batch worker does): kernel start-up and imports are paid
     once per report, and the kernel prints no TCP warning."""
     from sdrapport.inputs.params import check_report_params
-    from sdrapport.presentation.downloads import remove_workbook, write_workbook
+    from sdrapport.presentation.downloads import label_rows, remove_workbook, write_workbook
 
     periode = Period.parse(periode)
     profile = load_profile(project, rapport)
@@ -377,6 +377,7 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
             kernel.shutdown()
     write_manifest(project, result, profile)
     if result.ok:
+        label_rows(outdir)  # gemeente and period on every row of every CSV
         write_workbook(outdir)  # data/<gemeente>-<periode>-<rapport>.xlsx
     else:
         remove_workbook(outdir)  # its CSVs may mix old and new figures; the publisher drops the page
