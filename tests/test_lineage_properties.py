@@ -222,7 +222,7 @@ def check_delivery(rows, root: Path, monkeypatch) -> None:
                     delivered = frame[(frame["indicator"] == "wmo_clienten") & (frame["periode"] == periode)]
                     # counted: a figure (not '?' or '-') and inhabitants on the 1 January of the period
                     counted = delivered[~delivered["waarde"].isin(["?", "-"])]
-                    counted = counted[counted["gemeente"].map(lambda g: _inwoners(g, periode)).notna()]
+                    counted = counted[[_inwoners(g, periode) is not None for g in counted["gemeente"]]]
                     # (c) exactly the gemeenten that delivered a figure for this period
                     assert set(h.gemeenten) == set(counted["gemeente"]), (periode, h.gemeenten)
                     wanted |= set(counted["bron"])

@@ -302,7 +302,7 @@ def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, 
     for k, f in frames.items():
         herkomst = f.attrs["herkomst"]
         f = f.set_index(by).reindex(cats)
-        texts = f["tekst"].fillna("?")
+        texts = f["tekst"].astype(object).fillna("?")
         if money:  # a nil amount as the jaarstukken print it
             zero = (f["waarde_status"] == WAARDE) & (f["waarde"] == 0)
             texts = texts.where(~zero, NIHIL)
@@ -320,6 +320,7 @@ def tabel_kolommen(r: Rapport, kolommen: dict[str, str], by: str, *, naam: str, 
             row_shown.append(NIHIL if money and v.beschikbaar and v.waarde == 0 else v.tekst)
             row_data += [value_cells([v.waarde], [v.waarde_status])[0], ", ".join(v.herkomst.perioden)]
         shown.loc[len(shown)] = row_shown
+        data = data.astype(object)
         data.loc[len(data)] = row_data
     r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, first.id).replace('EUR x 1.000', 'x 1.000 euro')}",
             bron=r.bron(*kolommen.values(), perioden=[gevraagd]), noten=[NIHIL_NOOT] if nil else [], kolomperioden=kolomperioden)
