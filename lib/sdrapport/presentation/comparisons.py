@@ -134,10 +134,14 @@ def figuur_kaart(r: Rapport, ind: str, *, naam: str, titel: str, **fixed: str) -
         "waarde": value_cells([waarden[g][0] for g in proj.kaart.gebieden],
                               [waarden[g][1] if waarden[g][1] in (WAARDE, GEHEIM) else "onbekend" for g in proj.kaart.gebieden]),
         "klasse": [maps.klasse(shown[g], edges) + 1 if g in shown else "" for g in proj.kaart.gebieden],
+        "periode": p.code,  # the period of every figure on the map (downloads name it on every row)
     })
     write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     ondertitel = (f"Alle gemeenten van Nederland en de provincie {provincie}, {eenheid}; {r.naam} omlijnd, plaats {rank} van "
                   f"{len(shown)}. Klassen met elk ongeveer evenveel gemeenten; ? is onbekend of niet geleverd, - niet publiceerbaar")
+    # The map shows every gemeente's figure (indicators.national), not only the values this Rapport
+    # computed for the legend: the lineage recorded here would name too few sources, so it is not kept.
+    r.neem_herkomst()
     bron = f"{r.bron(ind, perioden=[p])}; gemeentegrenzen: CBS/PDOK {proj.kaart.jaar} (CC BY 4.0)"
     r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=bron, alt=alt)
 
@@ -214,8 +218,9 @@ def tabel_vergelijkbaar(r: Rapport, domein: str, *, naam: str, titel: str = "Ver
     rows = [[r.naam], *([n] for _, n in buren), [GEMIDDELDE], [_referentie_label(r)]]
     data = [{"gemeente": r.gemeente, "naam": r.naam, "rol": "gemeente"},
             *({"gemeente": c, "naam": n, "rol": f"vergelijkbaar {i}"} for i, (c, n) in enumerate(buren, start=1)),
-            {"gemeente": "", "naam": GEMIDDELDE, "rol": "gemiddelde vergelijkbare gemeenten"},
-            {"gemeente": "", "naam": _referentie_label(r), "rol": "referentiegroep"}]
+            # An average names the gemeenten it is taken over (those without a figure are not counted).
+            {"gemeente": " ".join(codes), "naam": GEMIDDELDE, "rol": "gemiddelde vergelijkbare gemeenten"},
+            {"gemeente": " ".join(r.referentiegroep), "naam": _referentie_label(r), "rol": "referentiegroep"}]
     perioden, kop, eigen = [], ["Gemeente"], []
     for ind in inds:
         p = r.peilperiode(ind, r.periode)
@@ -230,10 +235,12 @@ def tabel_vergelijkbaar(r: Rapport, domein: str, *, naam: str, titel: str = "Ver
         for i, (v, s) in enumerate(cells):
             rows[i].append(_tekst(v, s, ind.eenheid))
             data[i][ind.id] = value_cells([v], [s if s in (WAARDE, GEHEIM) else "onbekend"])[0]
+            data[i][f"{ind.id} periode"] = p.code
         rows[-2].append(fmt(gem.waarde, ind.eenheid) if gem.beschikbaar else "?")
         rows[-1].append(fmt(ref.waarde, ind.eenheid) if ref.beschikbaar else "?")
         data[-2][ind.id] = round(gem.waarde, 6) if gem.beschikbaar else "?"
         data[-1][ind.id] = round(ref.waarde, 6) if ref.beschikbaar else "?"
+        data[-2][f"{ind.id} periode"] = data[-1][f"{ind.id} periode"] = p.code
     used = sorted(set(perioden))
     if all(status == "ontbreekt" for status in eigen):  # nothing delivered yet for this chapter
         r.leeg(samen(nadruk(titel), f": voor de gemeente {r.naam} zijn over {period_range_label(used)} geen cijfers beschikbaar."))
@@ -244,6 +251,7 @@ def tabel_vergelijkbaar(r: Rapport, domein: str, *, naam: str, titel: str = "Ver
     notes = ["De vergelijkbare gemeenten zijn voor alle hoofdstukken dezelfde; de methode staat op de methodepagina. "
              "Het gemiddelde telt alleen gemeenten met een cijfer, zoals bij de referentiegroep. "
              "? betekent onbekend of niet geleverd, - niet publiceerbaar."]
+    r.neem_herkomst()  # the five similar gemeenten's figures come from indicators.national, as for the maps
     bron = f"{r.bron(*(i.id for i in inds), perioden=used)}; profiel: CBS Kerncijfers wijken en buurten {jaar}"
     r.tabel(shown, data=pd.DataFrame(data), naam=naam, titel=titel, ondertitel=ondertitel, bron=bron, noten=notes, nadruk={0})
 

@@ -244,14 +244,17 @@ def label_rows(report_dir: Path, manifest: dict | None = None) -> list[Path]:
     for d in describe(report_dir, manifest):
         path = report_dir / d.csv
         rows = _read_csv(path)
-        if not rows or GEMEENTE in rows[0]:
+        if not rows:
             continue
         header, body = rows[0], rows[1:]
         names = {h.strip().lower() for h in header}
         has_periods = bool(names & {PERIODE, "jaar"}) or any(_is_period_code(h) for h in header) \
             or any(h.endswith(f" {PERIODE}") for h in header)
-        header = [GEMEENTE, *header]
-        body = [[gemeente, *row] for row in body]
+        if GEMEENTE in names and has_periods:
+            continue  # already labelled (or a table of several gemeenten, each row naming its own)
+        if GEMEENTE not in names:
+            header = [GEMEENTE, *header]
+            body = [[gemeente, *row] for row in body]
         if not has_periods:
             codes = ", ".join(d.perioden) or str(report_period or "")
             header.insert(1, PERIODE)

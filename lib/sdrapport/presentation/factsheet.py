@@ -195,9 +195,10 @@ def kerngroepen(r: Rapport, *, naam: str = "feiten", titel: str = "Feiten") -> N
                  for (label, ind, _), (_, w) in zip(gebruik, waarden)]
         inds += [ind for _, ind, _ in gebruik]
         used += [w.periode for _, w in waarden]
-    bron = r.bron(*dict.fromkeys(inds), perioden=sorted({p for p in used if p}))
+    herkomst = r.neem_herkomst()
+    bron = r.bron_uit(herkomst, r.bron(*dict.fromkeys(inds), perioden=sorted({p for p in used if p})))
     r._tabelelement(kerngroepen_markdown(groepen, titel=titel, bron=bron), pd.DataFrame(data), naam=naam, titel=titel,
-                    ondertitel=r.naam, bron=bron)
+                    ondertitel=r.naam, bron=bron, herkomst=herkomst)
 
 
 GEBRUIK = [("cliënten Wmo-maatwerk", "wmo_clienten", {}), ("jongeren met jeugdzorg", "jeugd_jongeren", {}),

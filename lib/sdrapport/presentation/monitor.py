@@ -43,8 +43,11 @@ def tegels_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) -
         if own.periode:
             used.append(own.periode)
         ref_text = (ref.tekst if ref.beschikbaar else "?") if ind.referentie else NVT
-        voet = _bron_zonder_prefix(r.bron(ind_id, perioden=[own.periode] if own.periode else None))
-        voet = voet.split(" | ")[0] + " | " + _wanneer(r, ind_id, own.periode) + (" (voorlopig)" if "voorlopige" in voet else "")
+        # The tile's own source and period, from the lineage of its two values (never the report's period).
+        tegel = [h for h in (own.herkomst, ref.herkomst if ind.referentie else None) if h is not None and h.perioden]
+        voet = _bron_zonder_prefix(r.bron_uit(tegel, r.bron(ind_id, perioden=[own.periode] if own.periode else None)))
+        periode = Period.parse(own.herkomst.perioden[-1]) if own.herkomst and own.herkomst.perioden else own.periode
+        voet = voet.split(" | ")[0] + " | " + _wanneer(r, ind_id, periode) + (" (voorlopig)" if "voorlopige" in voet else "")
         tegels.append(Vergelijkingstegel(ind.label, _label(r, ind_id), own.tekst, ref_text, r.naam, r.grootteklasse, voet))
         data.append({"indicator": ind_id, "waarde": value_cells([own.waarde], [own.waarde_status])[0],
                      "referentiegroep": round(ref.waarde, 6) if ref.beschikbaar and ind.referentie else "?",
@@ -52,9 +55,10 @@ def tegels_vergelijking(r: Rapport, inds: list[str], *, naam: str, titel: str) -
                      "eenheid": ind.eenheid, "periode": own.periode.code if own.periode else ""})
     if _no_data(r, pd.DataFrame({"waarde_status": statuses}), titel, r.periode.label):
         return
-    bron = r.bron(*inds, perioden=sorted(set(used)))
+    herkomst = r.neem_herkomst()
+    bron = r.bron_uit(herkomst, r.bron(*inds, perioden=sorted(set(used))))
     r._tabelelement(vergelijking_markdown(tegels, titel=titel, bron=bron), pd.DataFrame(data), naam=naam, titel=titel,
-                    ondertitel=f"{r.naam} en gemiddeld in gemeenten met {r.grootteklasse}", bron=bron)
+                    ondertitel=f"{r.naam} en gemiddeld in gemeenten met {r.grootteklasse}", bron=bron, herkomst=herkomst)
 
 
 # -- several indicators in one chart ------------------------------------------------------------
