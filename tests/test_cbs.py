@@ -59,6 +59,9 @@ def test_fetch_maps_tables_onto_the_catalogue(cbs_project):
 
     inw = pd.read_csv(cbs_project.data / "inwoners.csv", dtype=str).set_index(["gemeente", "jaar"])["inwoners"]
     assert (inw["GM0505", "2024"], inw["GM0164", "2023"]) == ("121434", "82311")  # KWB 2024 and KWB 2023 (85618NED)
+    kwb_break = json.loads((cbs_project.data / "observaties" / "cbs-85984NED.json").read_text(encoding="utf-8"))["reeksbreuken"]
+    assert [(b["indicator"], b["vanaf"]) for b in kwb_break] == [("inwoners", "2024")]  # successive KWB vintages: one series
+    assert "CBS-tabel 85984NED (Kerncijfers wijken en buurten 2024), daarvoor uit 85618NED" in kwb_break[0]["toelichting"]
     kwb = pd.read_csv(cbs_project.data / "observaties" / "cbs-85984NED.csv", dtype=str, keep_default_na=False)
     hengelo = kwb[(kwb["gemeente"] == "GM0164") & (kwb["indicator"] == "huishoudens")].set_index("huishoudtype")["waarde"]
     assert (hengelo[""], hengelo["Eenpersoonshuishouden"]) == ("?", "-")
