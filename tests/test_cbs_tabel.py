@@ -45,7 +45,7 @@ def test_tabel_prints_what_the_dump_holds(cbs_project):
     assert "gewijzigd door CBS: 2020-11-26T02:00:00" in out[1]
     periods = dump("Perioden")
     assert f"Perioden (Perioden): {len(periods)}, van 2015HJ01 (1e halfjaar 2015) tot en met 2020HJ01 (1e halfjaar 2020)" in result.output
-    assert "Status: voorlopig voor 1 perioden: 2020HJ01 (voorlopig); de overige definitief" in result.output
+    assert "Status: voorlopig voor 1 periode: 2020HJ01 (voorlopig); de overige definitief" in result.output
     for prop in dump("DataProperties"):  # every topic with its key, title and unit
         if prop["Type"] == "Topic":
             assert f"  {prop['Key']}: {prop['Title']} [{prop['Unit']}]" in out
@@ -137,6 +137,32 @@ def test_a_wrong_key_is_refused_with_the_nearest_keys_and_nothing_is_written(cbs
                               "--onderwerp", "BijstandTotDeAOWLeeftijd_7=bijstand_persoon")
         assert wrong_indicator.exit_code == 2 and "indicator 'bijstand_persoon'" in wrong_indicator.output
         assert "dichtstbij: bijstand_personen" in wrong_indicator.output
+        column = cli(cbs_project, "tabel", "86050NED", "--catalogus", cat, "--concept", str(cbs_project.root / "c.yml"),
+                     "--onderwerp", "WmoClienten_1=wmo_clienten", "--code", "TypeMaatwerkvoorziening=T001024,A019507",
+                     "--kolom", "TypeMaatwerkvoorziening=zwaarte")
+        assert column.exit_code == 2 and "indicator wmo_clienten heeft geen uitsplitsing 'zwaarte'" in column.output
+        assert not (cbs_project.root / "c.yml").exists()
+
+
+def test_concepts_of_a_one_year_table_and_a_monthly_stock_fetch(cbs_project):
+    for name in ("85984NED", "80794ned"):
+        (cbs_project.params / "cbs" / f"{name}.yml").unlink()
+    with CbsFixtureServer() as server:
+        cat = f"http://{server.catalog}"
+        kwb = cli(cbs_project, "tabel", "85984NED", "--catalogus", cat, "--concept", str(cbs_project.params / "cbs" / "85984NED.yml"),
+                  "--onderwerp", "AantalInwoners_5=inwoners", "--onderwerp", "HuishoudensTotaal_29=huishoudens")
+        assert kwb.exit_code == 0, kwb.output
+        assert "perioden: null\njaar: 2024\n" in (cbs_project.params / "cbs" / "85984NED.yml").read_text(encoding="utf-8")
+        month = cli(cbs_project, "tabel", "80794ned", "--catalogus", cat, "--concept", str(cbs_project.params / "cbs" / "80794ned.yml"),
+                    "--onderwerp", "BijstandTotDeAOWLeeftijd_7=bijstand_personen")
+        assert month.exit_code == 0, month.output
+        fetched = cli(cbs_project, "fetch", "-t", "85984NED", "-t", "80794ned", "--catalogus", cat)
+    assert fetched.exit_code == 0, fetched.output
+    inw = pd.read_csv(cbs_project.data / "inwoners.csv", dtype=str).set_index(["gemeente", "jaar"])["inwoners"]
+    assert inw["GM0505", "2024"] == "121434"
+    bijstand = pd.read_csv(cbs_project.data / "observaties" / "cbs-80794ned.csv", dtype=str, keep_default_na=False)
+    assert bijstand.set_index("periode")["waarde"].to_dict() == {"2023": "3890", "2023-H2": "3890", "2023-Q4": "3890",
+                                                                 "2024-H1": "3850", "2024-Q2": "3850"}
 
 
 def test_the_2020_2021_table_change_is_one_series_with_a_break(cbs_project):

@@ -130,7 +130,8 @@ def _period_lines(t: TableMeta) -> list[str]:
              f"{usable} bruikbaar als rapportperiode"]
     if voorlopig:
         shown = ", ".join(f"{str(i['Key']).strip()} ({str(i.get('Status') or 'voorlopig').strip().lower()})" for i in voorlopig)
-        lines.append(f"Status: voorlopig voor {len(voorlopig)} perioden: {shown}; de overige definitief")
+        count = "1 periode" if len(voorlopig) == 1 else f"{len(voorlopig)} perioden"
+        lines.append(f"Status: voorlopig voor {count}: {shown}" + ("; de overige definitief" if len(voorlopig) < len(items) else ""))
     else:
         lines.append("Status: definitief (geen voorlopige perioden)")
     return lines
@@ -219,17 +220,22 @@ def draft(project: Project, t: TableMeta, onderwerpen: dict[str, str], codes: di
     modified = t.info.get("Modified") or "?"
     lines = [f"# Concept-mapping voor CBS-tabel {tabel}: {t.titel}",
              f"# Gemaakt met 'sdrapport cbs tabel {tabel} --concept' op {dt.date.today().isoformat()}, uit de metadata van",
-             f"# {t.herkomst} (TableInfos.Modified {modified}). Bewijs van elke sleutel hieronder: de DataProperties en",
-             "# codelijsten van die tabel zelf (META). Controleer indicatoren en kolommen; daarna: sdrapport cbs fetch --tabel "
-             + tabel,
+             f"# {t.herkomst} (TableInfos.Modified {modified}).",
+             "# Bewijs van elke sleutel hieronder: de DataProperties en codelijsten van die tabel zelf (META).",
+             f"# Controleer indicatoren en kolommen; daarna: sdrapport cbs fetch --tabel {tabel}",
              f"tabel: {_q(tabel)}", f"titel: {_q(t.titel)}", f"bron: {_q(f'CBS {t.titel} ({tabel})')}"]
     if t.catalogus != DEFAULT_CATALOG:
         lines.append(f"catalogus: {_q(t.catalogus)}")
     lines.append(f"regio: {_q(regio)}")
     if perioden:
         lines.append(f"perioden: {_q(perioden)}")
-        if any(str(i.get("Key", "")).strip()[4:6] == "MM" for i in t.meta.get(perioden) or []):
-            lines.append("# maandcodes: zet 'maanden: kwartaaleinde' voor een stand aan het eind van de maand (anders vallen ze weg)")
+        kinds = {str(i.get("Key", "")).strip()[4:6] for i in t.meta.get(perioden) or []}
+        if kinds == {"MM"}:  # months only: without this no period would be read
+            lines += ["# Alleen maandcijfers: de maand aan het eind van een kwartaal beschrijft dat kwartaal. Dat klopt voor",
+                      "# een stand (personen met een uitkering op de laatste dag); haal het weg voor een stroom.",
+                      "maanden: kwartaaleinde"]
+        elif "MM" in kinds:
+            lines.append("# Ook maandcodes: die vallen weg; 'maanden: kwartaaleinde' leest ze als kwartaalstand (niet samen met kwartaalcodes)")
     else:
         lines += ["perioden: null", f"jaar: {jaar}"]
     if others:
@@ -253,6 +259,11 @@ def draft(project: Project, t: TableMeta, onderwerpen: dict[str, str], codes: di
                                f"met --kolom {dim}=KOLOM, een uitsplitsing uit de catalogus: {', '.join(breakdowns)}")
         if kolom and kolom not in breakdowns:
             raise MappingError(f"{where}: kolom {kolom!r} bestaat niet in de indicatorcatalogus{_suggest(kolom, breakdowns)}")
+        for indicator in dict.fromkeys(onderwerpen.values()) if kolom and detail else ():
+            allowed = catalogue[indicator].uitsplitsingen
+            if kolom not in allowed:
+                raise MappingError(f"{where}: indicator {indicator} heeft geen uitsplitsing {kolom!r} (dimensie {dim}); "
+                                   f"wel: {', '.join(allowed) or 'geen'}")
         lines.append(f"  {_q(dim)}:")
         if kolom:
             lines.append(f"    kolom: {_q(kolom)}")
