@@ -16,6 +16,13 @@ Later runs read the newest snapshot and need no network; --refresh fetches anew 
 when CBS modified the table). The snapshot is then turned into contract observations in
 `data/observaties/cbs-<tabel>.csv` (and inhabitants into data/inwoners.csv), with the table id and
 snapshot date in `bron` and CBS's provisional periods as status voorlopig.
+
+Every key of a mapping (dimensions, dimension codes, topics) is checked against the table's
+metadata before anything is downloaded or written; a key the table lacks is a MappingError (exit 2)
+naming the table's nearest keys. A mapping with `vervangt: <old id>` continues an older table in
+one series (the newer table counts where both have a figure; the sidecar records the break for the
+reports), and figures that CBS revised since the last fetch are returned as `herzieningen`.
+`sdrapport cbs tabel` (cbs_tabel.py) shows a table's metadata and drafts a mapping.
 """
 from __future__ import annotations
 
@@ -573,6 +580,9 @@ def _series_breaks(project: Project, mapping: Mapping, title: str | None, target
     if older.exists():
         old_map = load_mapping(older)
         old_title, old_indicators = old_map.titel, {t.indicator for t in old_map.onderwerpen}
+    old_file = project.data / "observaties" / f"cbs-{mapping.vervangt}.csv"
+    if not old_indicators and old_file.exists():  # the older mapping is gone, its figures are not
+        old_indicators = set(pd.read_csv(old_file, dtype=str, keep_default_na=False)["indicator"])
     sidecar = project.data / "observaties" / f"cbs-{mapping.vervangt}.json"
     if sidecar.exists():
         old_title = json.loads(sidecar.read_text(encoding="utf-8")).get("titel") or old_title
