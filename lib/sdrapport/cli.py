@@ -524,7 +524,7 @@ def demodata(project: Path = ProjectOpt) -> None:
         console.print(f"geschreven: {path.relative_to(proj.root)}")
 
 
-cbs_app = typer.Typer(add_completion=False, no_args_is_help=True, help="CBS StatLine: tabellen ophalen en omzetten.")
+cbs_app = typer.Typer(add_completion=False, no_args_is_help=True, help="CBS StatLine: tabellen bekijken, ophalen en omzetten.")
 app.add_typer(cbs_app, name="cbs")
 
 
