@@ -59,7 +59,12 @@ class TableMeta:
         return {str(i.get("Key", "")).strip(): str(i.get("Title") or "").strip() for i in self.meta.get(dim) or []}
 
     def dim_of_type(self, kind: str) -> str | None:
+        """The region (GeoDimension) or time (TimeDimension) dimension; by its usual name when a
+        table types it as a plain Dimension."""
         found = [p["Key"].strip() for p in self.props(kind)]
+        if not found:
+            usual = {"GeoDimension": ("RegioS", "WijkenEnBuurten", "Gemeenten"), "TimeDimension": ("Perioden",)}.get(kind, ())
+            found = [p["Key"].strip() for p in self.dimensies if p["Key"].strip() in usual]
         return found[0] if found else None
 
 
@@ -152,7 +157,7 @@ def describe(t: TableMeta, alle: bool = False) -> list[str]:
     for dim in t.dimensies:
         key = dim["Key"].strip()
         codes = t.codes(key)
-        kind = {"GeoDimension": "regio", "TimeDimension": "perioden"}.get(str(dim.get("Type")), "dimensie")
+        kind = {t.dim_of_type("GeoDimension"): "regio", t.dim_of_type("TimeDimension"): "perioden"}.get(key, "dimensie")
         lines.append(f"  {key} ({kind}, {len(codes)} codes): {str(dim.get('Title') or '').strip()}")
         if kind == "regio":
             prefixes: dict[str, int] = {}
