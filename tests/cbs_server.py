@@ -4,11 +4,17 @@ real `cbsodata` client code runs in tests without network.
     /ODataFeed/odata/<tabel>/                 -> the list of the table's resources (from the fixtures)
     /ODataFeed/odata/<tabel>/<Resource>       -> {"value": [...]} from tests/fixtures/cbs/<tabel>/<Resource>.json
 
+A table folder may instead hold a metadata dump as CSV files (tests/fixtures/cbs/83262NED: the real
+dump that timemod/cbsots cached, one <Resource>.csv per resource and data.csv with the data): those
+are served as they are, every cell as text and an empty cell as null; data.csv is the UntypedDataSet,
+its empty cells (a missing value in the dump's typed download) served as CBS's '.' (unknown).
+
 UntypedDataSet / TypedDataSet are served in pages of PAGE rows with `odata.nextLink`, as the bulk
 feed does, so the client's paging is exercised too. Every request path is recorded.
 """
 from __future__ import annotations
 
+import csv
 import json
 import re
 import threading
@@ -18,6 +24,27 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 PAGE = 3
+DATA_CSV = "data"  # the data of a CSV dump: served as UntypedDataSet
+
+
+def _resources(folder: Path) -> list[str]:
+    names = {p.stem for p in folder.glob("*.json")}
+    names |= {"UntypedDataSet" if p.stem == DATA_CSV else p.stem for p in folder.glob("*.csv")}
+    return sorted(names)
+
+
+def _rows(folder: Path, name: str) -> list[dict] | None:
+    """A resource's rows from <name>.json, or from the CSV dump (<name>.csv; data.csv for UntypedDataSet)."""
+    path = folder / f"{name}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    path = folder / f"{DATA_CSV if name == 'UntypedDataSet' else name}.csv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    empty = "." if path.stem == DATA_CSV else None
+    return [{k: (v if v != "" else empty) for k, v in row.items()} for row in rows]
 
 
 def _apply_filter(rows: list[dict], expr: str) -> list[dict]:
@@ -50,14 +77,13 @@ class CbsFixtureServer:
                 if not folder.is_dir():
                     return self._send(404, {"odata.error": {"message": {"value": f"table {table} not found"}}})
                 if len(segments) == 3:
-                    names = sorted(p.stem for p in folder.glob("*.json")) + ["TypedDataSet"]
+                    names = _resources(folder) + ["TypedDataSet"]
                     base = f"http://{self.headers['Host']}/ODataFeed/odata/{table}/"
                     return self._send(200, {"value": [{"name": n, "url": base + n} for n in names]})
                 name = segments[3]
-                path = folder / f"{name}.json"  # no TypedDataSet fixture: asking for it is a client error
-                if not path.exists():
+                rows = _rows(folder, name)  # no TypedDataSet fixture: asking for it is a client error
+                if rows is None:
                     return self._send(404, {"error": f"{name} not found"})
-                rows = json.loads(path.read_text(encoding="utf-8"))
                 if name.endswith("DataSet"):
                     rows = _apply_filter(rows, query.get("$filter", [""])[0])
                     skip = int(query.get("$skip", ["0"])[0])

@@ -1,5 +1,6 @@
 """The CBS StatLine connector against fixture files served on 127.0.0.1: the real cbsodata client runs."""
 import json
+import re
 import shutil
 from urllib.parse import unquote_plus
 
@@ -40,23 +41,27 @@ def test_fetch_maps_tables_onto_the_catalogue(cbs_project):
     # Filter on the gemeenten asked, by key prefix (keys carry trailing spaces); paging followed.
     assert any("startswith(RegioS,'GM0505') or " in unquote_plus(r) for r in server.requests)
     assert any("$skip=3" in unquote_plus(r) for r in server.requests)  # the client followed odata.nextLink
-    for table, modified in (("85984NED", "2024-11-01"), ("83262NED", "2024-10-15"), ("85099NED", "2024-10-31"), ("80794ned", "2024-09-20")):
+    for table, modified in (("85984NED", "2024-11-01"), ("86050NED", "2024-10-15"), ("83262NED", "2020-11-26"), ("85099NED", "2024-10-31"),
+                            ("80794ned", "2024-09-20"), ("85618NED", "2023-11-01")):
         snap = cbs_project.root / "cache" / "cbs" / table / modified
         assert (snap / "data.parquet").exists() and json.loads((snap / "meta.json").read_text())["TableInfos"][0]["Identifier"] == table
 
-    wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-83262NED.csv", dtype=str, keep_default_na=False)
-    assert set(wmo["gemeente"]) == {"GM0505", "GM0164"}  # Nederland and other rows left out
+    wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-86050NED.csv", dtype=str, keep_default_na=False)
+    assert set(wmo["gemeente"]) == {"GM0505", "GM0164", "GM0518"}  # Nederland and other rows left out
     row = lambda g, p, cat="": wmo[(wmo["gemeente"] == g) & (wmo["periode"] == p) & (wmo["hoofdcategorie"] == cat)].iloc[0]  # noqa: E731
     total = row("GM0505", "2024-H1")
     assert (total["waarde"], total["status"]) == ("9903", "voorlopig")  # '1e halfjaar 2024*', Status Voorlopig
     assert row("GM0505", "2023-H2")["status"] == "definitief"
-    assert total["bron"] == "CBS GMSD Wmo (83262NED) (2024-10-15)"  # table id and snapshot date
+    assert total["bron"] == "CBS GMSD Wmo (86050NED) (2024-10-15)"  # table id and snapshot date
     assert row("GM0505", "2024-H1", "Hulp bij het huishouden")["waarde"] == "?"  # CBS '.': unknown, never 0
     assert row("GM0164", "2024-H1", "Ondersteuning thuis")["waarde"] == "-"  # CBS 'x': secret
-    assert len(wmo[(wmo["gemeente"] == "GM0505") & (wmo["periode"] == "2023-H2")]) == 3  # total + 2 categories, no men-only row
+    assert len(wmo[(wmo["gemeente"] == "GM0505") & (wmo["periode"] == "2023-H2")]) == 3  # total + 2 categories, not A048188
 
-    inw = pd.read_csv(cbs_project.data / "inwoners.csv", dtype=str)
-    assert inw.set_index("gemeente").loc["GM0505", "inwoners"] == "121434"
+    inw = pd.read_csv(cbs_project.data / "inwoners.csv", dtype=str).set_index(["gemeente", "jaar"])["inwoners"]
+    assert (inw["GM0505", "2024"], inw["GM0164", "2023"]) == ("121434", "82311")  # KWB 2024 and KWB 2023 (85618NED)
+    kwb_break = json.loads((cbs_project.data / "observaties" / "cbs-85984NED.json").read_text(encoding="utf-8"))["reeksbreuken"]
+    assert [(b["indicator"], b["vanaf"]) for b in kwb_break] == [("inwoners", "2024")]  # successive KWB vintages: one series
+    assert "CBS-tabel 85984NED (Kerncijfers wijken en buurten 2024), daarvoor uit 85618NED" in kwb_break[0]["toelichting"]
     kwb = pd.read_csv(cbs_project.data / "observaties" / "cbs-85984NED.csv", dtype=str, keep_default_na=False)
     hengelo = kwb[(kwb["gemeente"] == "GM0164") & (kwb["indicator"] == "huishoudens")].set_index("huishoudtype")["waarde"]
     assert (hengelo[""], hengelo["Eenpersoonshuishouden"]) == ("?", "-")
@@ -65,19 +70,21 @@ def test_fetch_maps_tables_onto_the_catalogue(cbs_project):
     bijstand = pd.read_csv(cbs_project.data / "observaties" / "cbs-80794ned.csv", dtype=str, keep_default_na=False)
     tot_aow = bijstand[bijstand["leeftijd"] == "tot AOW-leeftijd"].set_index("periode")["waarde"]
     # A stock: December stands for Q4, H2 and the year; June for Q2 and H1; May is no reporting period.
+    # Plain bijstand (BijstandTotDeAOWLeeftijd_7), not bijstand with related benefits (_5: 4310 in December).
     assert tot_aow.to_dict() == {"2023": "3890", "2023-H2": "3890", "2023-Q4": "3890", "2024-H1": "3850", "2024-Q2": "3850"}
+    assert set(bijstand["leeftijd"]) == {"tot AOW-leeftijd"}  # the table has no plain bijstand from the AOW age on
 
 
 def test_second_run_works_offline_and_errors_name_the_table(cbs_project):
     with CbsFixtureServer() as server:
         assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}").exit_code == 0
         port = server.catalog
-    before = (cbs_project.data / "observaties" / "cbs-83262NED.csv").read_bytes()
+    before = (cbs_project.data / "observaties" / "cbs-86050NED.csv").read_bytes()
     offline = fetch(cbs_project, "--catalogus", f"http://{port}")  # the server is gone: no network
     assert offline.exit_code == 0, offline.output
-    assert (cbs_project.data / "observaties" / "cbs-83262NED.csv").read_bytes() == before
-    refreshed = fetch(cbs_project, "--catalogus", f"http://{port}", "--refresh", "--tabel", "83262NED")
-    assert refreshed.exit_code == 1 and "tabel 83262NED: ophalen" in refreshed.output and "2024-10-15 blijft in gebruik" in refreshed.output
+    assert (cbs_project.data / "observaties" / "cbs-86050NED.csv").read_bytes() == before
+    refreshed = fetch(cbs_project, "--catalogus", f"http://{port}", "--refresh", "--tabel", "86050NED")
+    assert refreshed.exit_code == 1 and "tabel 86050NED: ophalen" in refreshed.output and "2024-10-15 blijft in gebruik" in refreshed.output
     shutil.rmtree(cbs_project.root / "cache" / "cbs" / "85984NED")
     nothing = fetch(cbs_project, "--catalogus", f"http://{port}", "--tabel", "85984NED")
     assert nothing.exit_code == 1
@@ -117,11 +124,11 @@ def test_report_from_fetched_tables_names_them_in_its_sources(cbs_project):
     text = cells["txt-wmo-clienten"].outputs[0]["data"]["text/markdown"]
     assert "in het eerste halfjaar 2024 9.905 unieke cliënten" in text  # 9.903 CBS-rounded
     assert "81,6 per 1.000 inwoners" in text  # 9.905 / 121.434 (1 januari 2024, from the KWB table)
-    assert "83262NED" in cells["fig-wmo-hoofdcategorie"].source and "(voorlopige cijfers)" in cells["fig-wmo-hoofdcategorie"].source
+    assert "86050NED" in cells["fig-wmo-hoofdcategorie"].source and "(voorlopige cijfers)" in cells["fig-wmo-hoofdcategorie"].source
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
     assert "Demodata" not in page
     manifest = json.loads((result.outdir / "run.json").read_text(encoding="utf-8"))
-    assert {s["tabel"]: s["snapshot"] for s in manifest["cbs_snapshots"]}["83262NED"] == "2024-10-15"
+    assert {s["tabel"]: s["snapshot"] for s in manifest["cbs_snapshots"]}["86050NED"] == "2024-10-15"
 
 
 def test_boundaries_are_never_silently_mixed(cbs_project):
@@ -160,24 +167,24 @@ def test_history_contract_errors_name_file_row_and_column(cbs_project):
 def test_snapshot_must_cover_the_gemeenten_asked_and_rows_are_merged(cbs_project):
     with CbsFixtureServer() as server:
         cat = f"http://{server.catalog}"
-        assert fetch(cbs_project, "--catalogus", cat, "-t", "83262NED", "--gemeenten", "GM0505").exit_code == 0
-        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-83262NED.csv", dtype=str)
+        assert fetch(cbs_project, "--catalogus", cat, "-t", "86050NED", "--gemeenten", "GM0505").exit_code == 0
+        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-86050NED.csv", dtype=str)
         assert set(wmo["gemeente"]) == {"GM0505"}
-        assert fetch(cbs_project, "--catalogus", cat, "-t", "83262NED").exit_code == 0  # all gemeenten: not covered, fetched
-        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-83262NED.csv", dtype=str)
-        assert set(wmo["gemeente"]) == {"GM0505", "GM0164"}
-        assert fetch(cbs_project, "--catalogus", cat, "-t", "83262NED", "--gemeenten", "GM0164", "--refresh").exit_code == 0
-        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-83262NED.csv", dtype=str)
-        assert set(wmo["gemeente"]) == {"GM0505", "GM0164"}  # other gemeenten's rows stay
+        assert fetch(cbs_project, "--catalogus", cat, "-t", "86050NED").exit_code == 0  # all gemeenten: not covered, fetched
+        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-86050NED.csv", dtype=str)
+        assert set(wmo["gemeente"]) == {"GM0505", "GM0164", "GM0518"}
+        assert fetch(cbs_project, "--catalogus", cat, "-t", "86050NED", "--gemeenten", "GM0164", "--refresh").exit_code == 0
+        wmo = pd.read_csv(cbs_project.data / "observaties" / "cbs-86050NED.csv", dtype=str)
+        assert set(wmo["gemeente"]) == {"GM0505", "GM0164", "GM0518"}  # other gemeenten's rows stay
         port = server.catalog
-    shutil.rmtree(cbs_project.root / "cache" / "cbs" / "83262NED")
+    shutil.rmtree(cbs_project.root / "cache" / "cbs" / "86050NED")
     with CbsFixtureServer() as server:
-        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "-t", "83262NED", "--gemeenten", "GM0505").exit_code == 0
+        assert fetch(cbs_project, "--catalogus", f"http://{server.catalog}", "-t", "86050NED", "--gemeenten", "GM0505").exit_code == 0
         port = server.catalog
-    offline = fetch(cbs_project, "--catalogus", f"http://{port}", "-t", "83262NED")
+    offline = fetch(cbs_project, "--catalogus", f"http://{port}", "-t", "86050NED")
     assert offline.exit_code == 1 and "bevat niet alle gevraagde gemeenten" in offline.output
-    sidecar = json.loads((cbs_project.data / "observaties" / "cbs-83262NED.json").read_text(encoding="utf-8"))
-    assert sidecar["tabel"] == "83262NED" and sidecar["modified"] == "2024-10-15T02:00:00"
+    sidecar = json.loads((cbs_project.data / "observaties" / "cbs-86050NED.json").read_text(encoding="utf-8"))
+    assert sidecar["tabel"] == "86050NED" and sidecar["modified"] == "2024-10-15T02:00:00"
 
 
 def test_incomplete_snapshots_are_never_used(cbs_project):
@@ -207,12 +214,13 @@ def test_a_mapping_that_does_not_fit_the_table_is_refused_and_keeps_the_data(cbs
         mapping = cbs_project.params / "cbs" / "85099NED.yml"
         mapping.write_text(mapping.read_text(encoding="utf-8").replace("perioden: Perioden", "perioden: Periode"), encoding="utf-8")
         bad = fetch(cbs_project, "--catalogus", cat, "-t", "85099NED")
-        assert bad.exit_code == 1 and "tabel 85099NED (85099NED.yml): dimensie 'Periode' bestaat niet" in bad.output
+        assert bad.exit_code == 2 and "tabel 85099NED (85099NED.yml): dimensie 'Periode' bestaat niet" in bad.output  # bad input
         assert (cbs_project.data / "observaties" / "cbs-85099NED.csv").read_bytes() == before
-        mapping.write_text(mapping.read_text(encoding="utf-8").replace("perioden: Periode", "perioden: Perioden")
-                           .replace("dimensies:\n  VormenVanJeugdzorg:\n    kolom: zwaarte\n    waarden: {A045561: totaal}\n", ""), encoding="utf-8")
+        without = re.sub(r"dimensies:\n(?:  .*\n)+", "", mapping.read_text(encoding="utf-8").replace("perioden: Periode", "perioden: Perioden"))
+        assert "VormenVanJeugdzorg" not in without.split("tabel:")[1]
+        mapping.write_text(without, encoding="utf-8")
         unmapped = fetch(cbs_project, "--catalogus", cat, "-t", "85099NED")
-        assert unmapped.exit_code == 1 and "VormenVanJeugdzorg staan niet onder 'dimensies'" in unmapped.output
+        assert unmapped.exit_code == 2 and "VormenVanJeugdzorg staan niet onder 'dimensies'" in unmapped.output
 
 
 def test_inhabitants_merge_into_a_semicolon_file(cbs_project):

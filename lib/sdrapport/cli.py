@@ -524,7 +524,7 @@ def demodata(project: Path = ProjectOpt) -> None:
         console.print(f"geschreven: {path.relative_to(proj.root)}")
 
 
-cbs_app = typer.Typer(add_completion=False, no_args_is_help=True, help="CBS StatLine: tabellen ophalen en omzetten.")
+cbs_app = typer.Typer(add_completion=False, no_args_is_help=True, help="CBS StatLine: tabellen bekijken, ophalen en omzetten.")
 app.add_typer(cbs_app, name="cbs")
 
 
@@ -539,7 +539,7 @@ def cbs_fetch(
     """Haal CBS-tabellen op (of gebruik de opgeslagen snapshot) en zet ze om naar waarnemingen."""
     import pandas as pd
 
-    from sdrapport.inputs.cbs import CbsError, fetch, mappings, write_observations
+    from sdrapport.inputs.cbs import CbsError, MappingError, fetch, mappings, write_observations
 
     proj = _project(project)
     known = list(pd.read_csv(proj.data / "gemeenten.csv", dtype=str)["code"])
@@ -548,7 +548,7 @@ def cbs_fetch(
     if unknown:
         console.print(f"[red]Fout:[/red] onbekende gemeente(n) {', '.join(unknown)}; voeg ze toe aan data/gemeenten.csv")
         raise typer.Exit(2)
-    failed = False
+    failed = 0
     try:
         todo = mappings(proj, tabel or None)
     except (CbsError, ContractError) as exc:
@@ -562,11 +562,82 @@ def cbs_fetch(
             summary = write_observations(proj, mapping, snapshot, wanted)
         except CbsError as exc:
             console.print(f"Fout: {exc}", markup=False)
-            failed = True
+            failed = max(failed, 2 if isinstance(exc, MappingError) else 1)  # a mapping that does not fit is bad input
             continue
         console.print(f"{mapping.tabel}: snapshot {snapshot.name}, {summary['observaties']} waarnemingen"
                       f"{', ' + str(summary['inwoners']) + ' inwonertallen' if summary['inwoners'] else ''}", markup=False)
-    raise typer.Exit(1 if failed else 0)
+        if summary["titel_oud"]:
+            console.print(f"Let op: tabel {mapping.tabel} heet nu '{summary['titel']}' (in {mapping.path.name}: "
+                          f"'{summary['titel_oud']}'); controleer met 'sdrapport cbs tabel {mapping.tabel}' of de inhoud "
+                          "gelijk bleef en pas 'titel' aan.", markup=False)
+        if summary["herzieningen"]:
+            console.print(f"{mapping.tabel}: {len(summary['herzieningen'])} al opgehaalde cijfers herzien door CBS "
+                          "(indicator, gemeente, periode: oud -> nieuw):", markup=False)
+            for h in summary["herzieningen"]:
+                status = f" ({h['status_oud']} -> {h['status_nieuw']})" if h["status_oud"] != h["status_nieuw"] else ""
+                extra = f" [{h['uitsplitsing']}]" if h["uitsplitsing"] else ""
+                console.print(f"  {h['indicator']}{extra}, {h['gemeente']}, {h['periode']}: {h['oud']} -> {h['nieuw']}{status}",
+                              markup=False)
+    raise typer.Exit(failed)
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """'A=b' options as a dict; exit 2 naming the option for a value without '='."""
+    out = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            console.print(f"[red]Fout:[/red] {option} {value!r}: schrijf SLEUTEL=WAARDE, bijvoorbeeld {option} "
+                          + ("WmoClienten_1=wmo_clienten" if option == "--onderwerp" else "TypeMaatwerkvoorziening=T001024,A019507"
+                             if option == "--code" else "TypeMaatwerkvoorziening=hoofdcategorie"), markup=False)
+            raise typer.Exit(2)
+        out[key.strip()] = rest.strip()
+    return out
+
+
+@cbs_app.command("tabel")
+def cbs_tabel(
+    tabel: str = typer.Argument(..., help="Tabel-id, bijvoorbeeld 86050NED."),
+    catalogus: str = typer.Option(None, "--catalogus", help="Catalogus-URL (standaard die uit de mapping, anders opendata.cbs.nl)."),
+    snapshot: bool = typer.Option(False, "--snapshot", help="Lees de nieuwste opgeslagen snapshot in cache/cbs/ (zonder netwerk)."),
+    alle: bool = typer.Option(False, "--alle", help="Alle codes van lange dimensies tonen (zoals RegioS)."),
+    concept: Path = typer.Option(None, "--concept", help="Schrijf een concept-mapping (YAML) naar dit bestand."),
+    onderwerp: list[str] = typer.Option(None, "--onderwerp", help="Voor --concept: SLEUTEL=indicator, herhaalbaar."),
+    code: list[str] = typer.Option(None, "--code", help="Voor --concept: DIMENSIE=CODE[,CODE...]; standaard alleen het totaal."),
+    kolom: list[str] = typer.Option(None, "--kolom", help="Voor --concept: DIMENSIE=uitsplitsing uit de catalogus."),
+    jaar: int = typer.Option(None, "--jaar", help="Voor --concept van een tabel zonder periodedimensie: het jaar (peildatum)."),
+    overschrijven: bool = typer.Option(False, "--overschrijven", help="Een bestaand conceptbestand vervangen."),
+    project: Path = ProjectOpt,
+) -> None:
+    """Toon wat een CBS-tabel bevat (titel, perioden, status, dimensies, onderwerpen) en maak desgewenst een concept-mapping."""
+    from sdrapport.inputs.cbs import CbsError, MappingError
+    from sdrapport.inputs.cbs_tabel import describe, draft, load_table, write_draft
+
+    proj = _project(project)
+    picks = _pairs(onderwerp, "--onderwerp")
+    codes = {dim: [c.strip() for c in value.split(",") if c.strip()] for dim, value in _pairs(code, "--code").items()}
+    kolommen = _pairs(kolom, "--kolom")
+    if (picks or codes or kolommen or jaar) and concept is None:
+        console.print("[red]Fout:[/red] --onderwerp, --code, --kolom en --jaar horen bij --concept <bestand>", markup=False)
+        raise typer.Exit(2)
+    try:
+        table = load_table(proj, tabel, catalogus, snapshot=snapshot)
+        for line in describe(table, alle):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        if concept is not None:
+            write_draft(proj, table, concept, draft(proj, table, picks, codes, kolommen, jaar), overschrijven=overschrijven)
+            console.print(f"\nConcept-mapping geschreven: {concept}. Controleer hem en haal de cijfers op met "
+                          f"'sdrapport cbs fetch --tabel {table.info.get('Identifier', tabel)}' (zet het bestand in params/cbs/).",
+                          markup=False, soft_wrap=True)
+    except MappingError as exc:
+        console.print(f"Fout: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except ContractError as exc:
+        console.print(f"Fout: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except CbsError as exc:
+        console.print(f"Fout: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

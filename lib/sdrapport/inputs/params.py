@@ -385,7 +385,9 @@ MONITOR = Tabel(Sleutels({
 }), Jaar(), "een jaartal, bijvoorbeeld 2022")
 CBS = Sleutels({
     "tabel": Veld(Tekst(voorbeeld="85099NED"), True),
+    "titel": Veld(Tekst()),
     "bron": Veld(Tekst(), True),
+    "vervangt": Veld(Tekst(voorbeeld="83262NED")),
     "catalogus": Veld(Tekst()),
     "regio": Veld(Tekst(voorbeeld="RegioS"), True),
     "perioden": Veld(Tekst(voorbeeld="Perioden")),

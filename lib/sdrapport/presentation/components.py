@@ -150,7 +150,7 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
         plot = pd.concat([plot, plot.assign(reeks=REFERENTIE, waarde=df["referentie"])])
     plot = plot.dropna(subset=["waarde"])
     used = [Period.parse(p) for p in df["periode"].unique()]
-    breuken = r.breuken(used)
+    breuken = r.breuken(used, ind)
     order = list(dict.fromkeys(df["periode"].map(charts.period_tick)))  # break positions count every period, also one without values
     series = list(dict.fromkeys(df[by])) if by else [r.naam]
     doelen = _doelen(r, ind, series, by, **fixed) if doel and not gestapeld else {}
@@ -207,7 +207,7 @@ def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, tit
     plot = pd.DataFrame({"label": [charts.period_tick(p) for p in used],
                          "waarde": frame["waarde"].where(frame["waarde_status"] == WAARDE),
                          "aantal": frame["n_waarde"].where(frame["n_waarde_status"] == WAARDE)})
-    breuken = r.breuken(used)
+    breuken = r.breuken(used, ind)
     fig = charts.lijn_met_aantal(plot, x="label", y="waarde", aantal="aantal", ylabel=eenheid, aantal_label=n_eenheid,
                                  order=list(plot["label"]), breuken=[i for i, _ in breuken],
                                  doel=doelen.get(r.naam), procent=r.catalogus[ind].eenheid == "%")
@@ -254,7 +254,7 @@ def tabel_reeks(r: Rapport, ind: str, by: str, *, naam: str, titel: str, totaal:
         data.loc[len(data)] = [totaal, *value_cells(tot["waarde"], tot["waarde_status"])]
     shown = shown.reset_index().rename(columns={by: by.capitalize()})
     used = [Period.parse(p) for p in dict.fromkeys(df["periode"])]
-    notes = "".join(f". {note}" for _, note in r.breuken(used))  # a boundary change between columns
+    notes = "".join(f". {note}" for _, note in r.breuken(used, ind))  # a boundary or table change between columns
     r.tabel(shown, data=data, naam=naam, titel=titel, ondertitel=f"{r.naam}, {_label(r, ind, by, fixed)}{notes}", bron=r.bron(ind, perioden=used))
 
 

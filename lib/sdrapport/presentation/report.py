@@ -203,6 +203,9 @@ class Rapport:
             self.registratie_peildatum = self.registratie.peildatum
         finally:
             con.close()
+        from sdrapport.inputs.cbs import series_breaks
+
+        self.reeksbreuken = series_breaks(self.project)  # CBS table changes inside a series (83262NED -> 86050NED)
         self._eigen = self.obs[self.obs["gemeente"] == self.gemeente]
         in_groep = self.obs["gemeente"].isin(self.referentiegroep)
         # Usually every row is in the group (the gemeente belongs to its own size class): share the
@@ -216,16 +219,25 @@ class Rapport:
         """True when any figure of this gemeente comes from the fictitious demo data."""
         return bool((self._eigen["bron"] == DEMO_BRON).any())
 
-    def breuken(self, perioden: list[Period]) -> list[tuple[int, str]]:
-        """Boundary changes inside a series: (index of the first period on the new boundary, footnote)."""
-        out = []
+    def breuken(self, perioden: list[Period], ind: str | Indicator | None = None) -> list[tuple[int, str]]:
+        """Breaks inside a series: (index of the first period after the break, footnote). Boundary
+        changes of the gemeente, and with `ind` the change of CBS table behind that indicator (or
+        its teller), e.g. 83262NED up to 2020 and 86050NED from 2021 (sidecars of `cbs fetch`)."""
+        events = []
         for datum, soort, toelichting in self.historie:
+            wat = "gewijzigde gemeentegrens" if soort == "grenswijziging" else "gemeentelijke herindeling"
             day = dt.date.fromisoformat(str(datum)[:10])
+            events.append((day, f"Per {formatting.datum(day)} {wat} ({toelichting}); cijfers voor en na de streep "
+                                "zijn niet zonder meer vergelijkbaar."))
+        if ind is not None:
+            ind = self.indicator(ind)
+            ids = {ind.id, self.catalogus.basis(ind).id}
+            events += [(Period.parse(b["vanaf"]).start, b["toelichting"]) for b in self.reeksbreuken if b.get("indicator") in ids]
+        out = []
+        for day, note in events:
             for i, p in enumerate(perioden[1:], start=1):
                 if perioden[i - 1].start < day <= p.start:
-                    wat = "gewijzigde gemeentegrens" if soort == "grenswijziging" else "gemeentelijke herindeling"
-                    out.append((i, f"Per {formatting.datum(day)} {wat} ({toelichting}); cijfers voor en na de streep "
-                                   "zijn niet zonder meer vergelijkbaar."))
+                    out.append((i, note))
                     break
         return out
 

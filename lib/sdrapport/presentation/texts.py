@@ -141,7 +141,7 @@ def bijstand(r: Rapport) -> str:
                               f"aan het eind van {met_lidwoord(personen.periode or r.periode)}")
                 or f"Voor de gemeente {r.naam} zijn over {r.periode.label} geen bijstandscijfers bekend.")
     zin = (f"Aan het eind van {met_lidwoord(personen.periode)} hadden {personen.tekst} inwoners van "
-           f"de gemeente {r.naam} een bijstandsuitkering of bijstandsgerelateerde uitkering")
+           f"de gemeente {r.naam} een bijstandsuitkering")  # the catalogue's definition: no bijstand-related benefits
     zin += f": {rel.tekst} per 1.000 inwoners." if rel.beschikbaar else "."
     if rel.beschikbaar:
         zin += _referentie_zin(r, "bijstand_personen_per_1000", "per 1.000 inwoners")
