@@ -206,3 +206,10 @@ def test_the_manifest_says_where_every_figure_came_from(built):
         assert w["n"] == len(w["gemeenten"]) <= w["groep"] and "GM0505" in w["gemeenten"]
     # The source line shown is the one the lineage gives.
     assert figure["bron"] == bron_regel([Herkomst.from_dict(w) for w in figure["waarden"]])
+
+
+def test_the_monitor_is_traceable_to_what_was_delivered(built):
+    from tests.lineage_checks import assert_traceable
+
+    _, result = built
+    assert_traceable(result.outdir)

@@ -103,3 +103,13 @@ def test_jaarverslag_without_params_for_the_year_still_builds(reports, project):
     assert unescape(text) == "De gemeente Hengelo heeft voor 2023 geen beleidsindicatoren opgegeven."
     page = (result.outdir / "index.qmd").read_text(encoding="utf-8")
     assert "{{< embed 11_jaarverslag.ipynb#txt-beleidsindicatoren >}}" in page
+
+
+@pytest.mark.parametrize("name", ["dashboard", "jaarverslag", "factsheet"])
+def test_every_figure_is_traceable_to_what_was_delivered(reports, name):
+    """Issue 23 on each report type: labels agree with lineage, no demo beside delivered figures in
+    one value, and every download row names gemeente and period (tests/lineage_checks.py)."""
+    from tests.lineage_checks import assert_traceable
+
+    _, results = reports
+    assert_traceable(results[name].outdir)

@@ -124,11 +124,12 @@ def period_range_label_codes(codes) -> str:
 
 
 def gemiddeld_over(h: Herkomst) -> str:
-    """'gemiddeld over 12 van de 14 gemeenten' (or 'over 14 gemeenten' when all had a figure)."""
+    """Over which gemeenten a reference value is the average: 'over 12 van de 14 gemeenten met een
+    cijfer', or 'over alle 14 gemeenten' when every gemeente of the group had one."""
     n = len(h.gemeenten)
     if h.groep is not None and h.groep != n:
-        return f"gemiddeld over {n} van de {h.groep} gemeenten met een cijfer"
-    return f"gemiddeld over {n} {'gemeente' if n == 1 else 'gemeenten'}"
+        return f"over {n} van de {h.groep} gemeenten met een cijfer"
+    return "over 1 gemeente" if n == 1 else f"over alle {n} gemeenten"
 
 
 def herkomst_tekst(records) -> str:
@@ -139,7 +140,7 @@ def herkomst_tekst(records) -> str:
         h = data if isinstance(data, Herkomst) else Herkomst.from_dict(data)
         if not h.perioden:
             continue
-        wie = ", ".join(h.gemeenten) if h.soort == EIGEN else gemiddeld_over(h)
+        wie = ", ".join(h.gemeenten) if h.soort == EIGEN else f"gemiddeld {gemiddeld_over(h)}"
         soort = "demodata (fictief)" if h.demo else "geleverd"
         bronnen = "; ".join(DEMO_LABEL if b == DEMO_BRON else b for b in h.alle_bronnen)
         label = "referentie " if h.soort == REFERENTIE else ""

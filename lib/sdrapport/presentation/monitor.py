@@ -21,7 +21,7 @@ from sdrapport.presentation.keyfigures import Vergelijkingstegel, vergelijking_m
 from sdrapport.presentation.components import NVT, _alt_values, _label, _missing_note, _no_data, _wanneer
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, value_cells, write_csv
-from sdrapport.presentation.texts import _capital, in_periode, met_lidwoord, onbeschikbaar
+from sdrapport.presentation.texts import _capital, in_periode, met_lidwoord, onbeschikbaar, over
 from sdrapport.presentation.escaping import nadruk, samen, vet
 
 
@@ -229,9 +229,9 @@ def tekst_kindermishandeling(r: Rapport) -> str:
         zin += " " + (onbeschikbaar(a, "adviezen kindermishandeling", when) or "Het aantal adviezen is niet bekend.")
     refs = []
     if m.beschikbaar and m_ref.beschikbaar:
-        refs.append(f"{m_ref.tekst} meldingen")
+        refs.append(f"{m_ref.tekst} meldingen{over(m_ref)}")
     if a.beschikbaar and a_ref.beschikbaar:
-        refs.append(f"{a_ref.tekst} adviezen")
+        refs.append(f"{a_ref.tekst} adviezen{over(a_ref)}")
     if refs:
         # "Vergelijkbare gemeenten" are the five of indicators/similar.py; the reference group is the size class.
         zin += (f" In gemeenten van dezelfde grootteklasse ({r.grootteklasse}) is dit gemiddeld "
@@ -249,7 +249,7 @@ def tekst_zelfstandig_70plus(r: Rapport) -> str:
         zin += f" Van hen woonde {aandeel.tekst} zelfstandig, de anderen in een instelling zoals een verpleeghuis."
         ref = r.referentie("zelfstandig_wonend_70plus")
         if ref.beschikbaar:
-            zin += f" In gemeenten met {r.grootteklasse} is dat gemiddeld {ref.tekst}."
+            zin += f" In gemeenten met {r.grootteklasse} is dat gemiddeld {ref.tekst}{over(ref)}."
     elif aandeel.waarde_status == GEHEIM:
         zin += " Hoeveel van hen zelfstandig wonen, wordt niet gepubliceerd (herleidbaar tot personen)."
     else:
@@ -285,7 +285,7 @@ def tekst_beschermd_wonen(r: Rapport) -> str:
     zin += f", {rel.tekst} per 1.000 inwoners." if rel.beschikbaar else "."
     ref = r.referentie("wmo_clienten_per_1000", productcategorie="Beschermd wonen")
     if rel.beschikbaar and ref.beschikbaar:
-        zin += f" In gemeenten met {r.grootteklasse} is dat gemiddeld {ref.tekst} per 1.000 inwoners."
+        zin += f" In gemeenten met {r.grootteklasse} is dat gemiddeld {ref.tekst} per 1.000 inwoners{over(ref)}."
     return zin
 
 

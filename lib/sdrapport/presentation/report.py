@@ -33,6 +33,7 @@ from sdrapport.presentation import escaping
 
 SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
 META_KEY = "sdrapport"  # output metadata that the runner turns into Quarto cell options
+DEMO_ZIN = "(Deze cijfers zijn demodata: fictief.)"  # after a sentence built on demo figures beside own figures
 
 
 @dataclass(frozen=True)
@@ -497,6 +498,10 @@ class Rapport:
         from IPython.display import Markdown, display
 
         herkomst = self.neem_herkomst()
+        if any(h.demo for h in herkomst) and not self.alleen_demo:
+            # Beside the gemeente's own figures, a sentence built on demo figures says so itself
+            # (the banner alone would not tell which figures are fictitious).
+            tekst = escaping.Markdown(f"{escaping.markdown(tekst)} {escaping.markdown(DEMO_ZIN, begin=False)}")
         display(Markdown(escaping.markdown(tekst)), metadata={META_KEY: {"herkomst": lineage.merge(herkomst)}} if herkomst else None)
 
     def leeg(self, tekst: str) -> None:

@@ -7,6 +7,7 @@ never a sentence with '?' in the middle of it.
 from __future__ import annotations
 
 from sdrapport.presentation import formatting
+from sdrapport.indicators.lineage import gemiddeld_over
 from sdrapport.indicators.analysis import GEHEIM, ONBEKEND
 from sdrapport.periods import Period
 from sdrapport.presentation.report import Rapport
@@ -50,7 +51,12 @@ def _referentie_zin(r: Rapport, ind: str, eenheid: str) -> str:
         return ""
     # "Vergelijkbare gemeenten" are the five of similar.py; the reference group is the size class.
     return (f" In gemeenten van dezelfde grootteklasse (de referentiegroep in dit rapport: {r.grootteklasse}) "
-            f"is dit gemiddeld {ref.tekst} {eenheid}.")
+            f"is dit gemiddeld {ref.tekst} {eenheid}{over(ref)}.")
+
+
+def over(ref) -> str:
+    """' (over 12 van de 14 gemeenten met een cijfer)': whom a reference value averages, from its lineage."""
+    return f" ({gemiddeld_over(ref.herkomst)})" if ref.herkomst is not None else ""
 
 
 def bevolking(r: Rapport) -> str:
@@ -75,7 +81,7 @@ def ses(r: Rapport) -> str:
            f"{'gelijk aan' if richting == 'gelijk aan' else richting + ' het'} Nederlands gemiddelde (0).")
     ref = r.referentie("ses_woa")
     if ref.beschikbaar:
-        zin += f" Gemeenten met {r.grootteklasse} scoren gemiddeld {ref.tekst}."
+        zin += f" Gemeenten met {r.grootteklasse} scoren gemiddeld {ref.tekst}{over(ref)}."
     return zin
 
 
