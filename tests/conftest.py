@@ -70,6 +70,20 @@ def copy_project(dest: Path) -> Project:
     return Project(dest)
 
 
+def bare_project_files(root: Path, gemeenten: str, inwoners: str) -> Path:
+    """A project without the demo: the code, notebooks, params and catalogue of the repository,
+    and the registry given as CSV text (data/gemeenten.csv, data/inwoners.csv); the caller adds
+    its observation files to data/observaties/ and builds the store."""
+    (root / "data" / "observaties").mkdir(parents=True)
+    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copytree(REPO / "params", root / "params")
+    shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
+    (root / "data" / "gemeenten.csv").write_text(gemeenten, encoding="utf-8")
+    (root / "data" / "inwoners.csv").write_text(inwoners, encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def project(tmp_path) -> Project:
     """A fresh copy of the project with the full demo data."""

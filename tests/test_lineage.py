@@ -3,7 +3,6 @@ mislabelled table, and what the manifest and the workbook say about where each f
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -19,7 +18,7 @@ from sdrapport.presentation.report import META_KEY, Rapport
 from sdrapport.project import Project
 from sdrapport.publisher.check import check_page
 from sdrapport.store.database import build_store
-from tests.conftest import REPO, html_rows, unescape
+from tests.conftest import REPO, bare_project_files, html_rows, unescape
 
 JEUGD = {"Begrote uitgaven": "jeugd_uitgaven_begroot", "Gerealiseerde uitgaven": "jeugd_uitgaven"}
 CATEGORIEEN = ("Jeugdhulp zonder verblijf", "Jeugdhulp met verblijf", "Jeugdbescherming", "Jeugdreclassering")
@@ -27,14 +26,8 @@ CATEGORIEEN = ("Jeugdhulp zonder verblijf", "Jeugdhulp met verblijf", "Jeugdbesc
 
 def _own_project(root: Path, rows: list[str]) -> Path:
     """A project without the demo: Dordrecht and its observation rows (CSV lines)."""
-    (root / "data" / "observaties").mkdir(parents=True)
-    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    shutil.copytree(REPO / "params", root / "params")
-    shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
-    (root / "data" / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\n", encoding="utf-8")
-    (root / "data" / "inwoners.csv").write_text(
-        "gemeente,jaar,inwoners,bron\nGM0505,2023,121000,CBS\nGM0505,2024,122070,CBS\n", encoding="utf-8")
+    bare_project_files(root, "code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\n",
+                       "gemeente,jaar,inwoners,bron\nGM0505,2023,121000,CBS\nGM0505,2024,122070,CBS\n")
     lines = ["gemeente,periode,indicator,categorie,zwaarte,waarde,bron,status", *rows]
     (root / "data" / "observaties" / "eigen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     build_store(root / "data", root / "reports" / "store" / "sdrapport.duckdb")
@@ -213,3 +206,46 @@ def test_the_monitor_is_traceable_to_what_was_delivered(built):
 
     _, result = built
     assert_traceable(result.outdir)
+
+
+@pytest.fixture(scope="module")
+def partial_delivery(tmp_path_factory):
+    """The demo project (demo on) beside a partial delivery: Wmo clients for three gemeenten of
+    Dordrecht's size class only (one of them with a secret and an unknown half-year), and Dordrecht's
+    own jeugd expenses of 2022 without a budget. The monitor of Dordrecht, 2023-H2, run as a user runs it."""
+    from tests.conftest import copy_project
+    from sdrapport.pipeline import build_report
+
+    proj = copy_project(tmp_path_factory.mktemp("partial") / "project")
+    rows = ["gemeente,periode,indicator,categorie,waarde,bron,status"]
+    for g, values in {"GM0505": (6_800, 6_900, "-"), "GM0153": (9_100, 9_000, 9_200), "GM0193": (7_000, "?", 7_300)}.items():
+        rows += [f"{g},{p},wmo_clienten,,{v},CBS GMSD Wmo,definitief" for p, v in zip(("2023-H1", "2023-H2", "2022-H2"), values)]
+    rows += [f"GM0505,2022,jeugd_uitgaven,{c},{1000 + i},\"Gemeente Dordrecht, jaarrekening 2022\",definitief"
+             for i, c in enumerate(CATEGORIEEN)]
+    (proj.data / "observaties" / "levering.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return proj, build_report(proj, "GM0505", "2023-H2")
+
+
+def test_a_partial_delivery_beside_the_demo_stays_traceable(partial_delivery):
+    from tests.lineage_checks import assert_traceable
+
+    proj, result = partial_delivery
+    assert result.ok, [n.error for n in result.notebooks if not n.ok]
+    assert_traceable(result.outdir)
+    manifest = json.loads((result.outdir / "run.json").read_text(encoding="utf-8"))
+    # Found case 2: a reference value of a delivered indicator counts delivered figures only, over
+    # exactly the gemeenten that delivered one (the demo fills no gap in a delivered indicator).
+    wmo = [w for e in manifest["herkomst"] for w in e["waarden"]
+           if w["indicator"] in ("wmo_clienten", "wmo_clienten_per_1000") and w["soort"] == "referentie" and w["perioden"]]
+    assert wmo
+    for w in wmo:
+        assert w["bronnen"] == ["CBS GMSD Wmo"] and not w["demo"], w
+        expected = {"2023-H2": ["GM0153", "GM0505"], "2023-H1": ["GM0153", "GM0193", "GM0505"]}.get(w["perioden"][0])
+        if expected and not w["uitsplitsing"]:
+            assert w["gemeenten"] == expected, w
+    # Found case 1 as a reader gets it: the 2022 amounts under '2022', with their own source.
+    jeugd = next(e for e in manifest["herkomst"] if e["label"] == "tbl-jeugd-uitgaven")
+    assert "Gerealiseerde uitgaven 2022" in jeugd["kolomperioden"]
+    assert "Gemeente Dordrecht, jaarrekening 2022 (naar CBS GMSD)" in jeugd["bron"]
+    data = pd.read_csv(result.outdir / "data" / "jeugd-uitgaven.csv", dtype=str)
+    assert set(data["gemeente"]) == {"GM0505"} and set(data["Gerealiseerde uitgaven periode"].dropna()) == {"2022"}
