@@ -67,6 +67,9 @@ def copy_project(dest: Path) -> Project:
         else:
             shutil.copy2(src, dest / part)
     (dest / "reports").mkdir()
+    kept = data_template().parent / "cache" / "demo"  # the demo's full generation (demo.FULL_CACHE)
+    if kept.is_dir():
+        shutil.copytree(kept, dest / "cache" / "demo")
     return Project(dest)
 
 
