@@ -232,8 +232,8 @@ def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
     per group and every observation file but the demo's. Raises the ContractError load_inputs would
     raise for them, so an invalid new file is refused at once. The validated copies are kept
     (read_observaties_cached), so load_inputs does not check the files twice. (Record-level exports
-    are checked by load_inputs: a new export changes the demo only for the gemeenten of
-    demo_registrations, and validating ten million records twice would cost more than that.)"""
+    are checked by load_inputs, after the demo: a new export costs the demo a selection from its kept
+    generation at most, and validating ten million records twice would cost more than that.)"""
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     errors: list[ContractError] = []
