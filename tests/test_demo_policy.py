@@ -157,7 +157,7 @@ def test_found_case_6_an_invalid_new_file_is_refused_before_any_demo_work(projec
     assert _mtimes(project) == before  # no demo file and no stamp rewritten
     # In process: the demo is not even looked at.
     monkeypatch.setattr(database, "ensure_demo", lambda *a, **k: pytest.fail("demo work before the user's files were checked"))
-    with pytest.raises(ContractError, match="fout.csv"):
+    with pytest.raises(ContractError, match=r"fout\.csv"):
         build_store(project.data, project.store)
 
 

@@ -959,7 +959,7 @@ def own_registrations(data_dir: Path, params_dir: Path | None = None) -> dict[st
     from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
     from sdrapport.inputs.export_mapping import mapping_for
     from sdrapport.inputs.params import ParamsError
-    from sdrapport.inputs.registrations import SOORTEN, WETTEN, _normalise, export_mappings, registratie_files
+    from sdrapport.inputs.registrations import WETTEN, _normalise, export_mappings, registratie_files
 
     data_dir = Path(data_dir)
     params_dir = Path(params_dir) if params_dir is not None else data_dir.parent / "params"
@@ -985,8 +985,6 @@ def own_registrations(data_dir: Path, params_dir: Path | None = None) -> dict[st
             headers = dict(mapping.kolommen) if mapping is not None else {}
             wanted = ["gemeente"] + (["wet", "reden_einde"] if soort == "voorzieningen" else [])
             read = {c: headers.get(c, c) for c in wanted if c not in fixed}
-            if "reden_einde" in read and "reden_einde" not in SOORTEN[soort].columns:
-                read.pop("reden_einde")
             values = _column_values(path, read, mapping.codering if mapping else "auto",
                                     mapping.scheidingsteken if mapping else "auto", nonempty=("reden_einde",)) if read else {()}
             if values is None and "reden_einde" in read:  # an export without a reason of ending
@@ -1030,8 +1028,8 @@ def delivered_indicators(data_dir: Path, own: dict[str, set[str]] | None = None)
     """The indicators a source other than the demo delivers for at least one gemeente: those in an
     observation file other than the demo's, inwoners_doelgroep when data/inwoners-doelgroep.csv holds
     a gemeente, and those computed from a gemeente's own exports (`own`, own_registrations). The
-    demo makes none of them for any gemeente (select). Inhabitants (data/inwoners.csv) are the
-    registry every gemeente has, never a demo figure: they are not among them."""
+    demo makes none of them for any gemeente (select). Inhabitants (data/inwoners.csv) are never
+    among them: they are the registry, which every gemeente has and the demo draws its figures from."""
     data_dir = Path(data_dir)
     out: set[str] = set()
     for path in _own_observation_files(data_dir):
