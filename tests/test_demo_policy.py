@@ -161,6 +161,18 @@ def test_found_case_6_an_invalid_new_file_is_refused_before_any_demo_work(projec
         build_store(project.data, project.store)
 
 
+def test_an_invalid_file_and_an_invalid_export_are_refused_together_before_any_demo_work(project, monkeypatch):
+    (project.data / "observaties" / "fout.csv").write_text(
+        "gemeente,periode,indicator,waarde,bron,status\nGM0505,2023-H3,klachten,40,Eigen,definitief\n", encoding="utf-8")
+    (project.data / "registraties" / "klachten-extra.csv").write_text(
+        "id,gemeente,datum,norm\nk1,GM0402,2021-13-01,bejegening\n", encoding="utf-8")
+    monkeypatch.setattr(database, "ensure_demo", lambda *a, **k: pytest.fail("demo work before the user's files were checked"))
+    with pytest.raises(ContractError) as err:
+        build_store(project.data, project.store)
+    text = err.value.render()
+    assert "data/observaties/fout.csv" in text and "data/registraties/klachten-extra.csv" in text  # both, in one refusal
+
+
 def test_found_case_6_a_new_file_redoes_only_what_it_affects(project, monkeypatch):
     assert ensure_demo(project.data) is False  # up to date
     monkeypatch.setattr(demo, "generate_full", lambda *a, **k: pytest.fail("the full demo generated again"))

@@ -89,9 +89,11 @@ def test_demo_monitor_shows_every_chapter_with_data(built):
     assert [page.index(c) for c in chapters] == sorted(page.index(c) for c in chapters)
     # The demo data cover every indicator and figure used that no other file delivers. Hengelo delivers
     # its own Iv3 figures (its 2024 annual accounts), so the demo has them for no gemeente (issue 23):
-    # the Iv3 tables say so instead of showing fictitious amounts beside Hengelo's real ones.
+    # the Iv3 tables say so instead of showing fictitious amounts beside Hengelo's real ones, and the
+    # note at the top names the chapter.
     missing = [line for line in page.splitlines() if "beschikbaar" in line and "geen" in line]
     assert missing == [
+        "Over het tweede halfjaar 2023 zijn nog geen figuren en tabellen beschikbaar voor: Financiën.",
         "*Baten en lasten: Inkomensregelingen*: voor de gemeente Dordrecht zijn geen baten en lasten van taakveld 6.3 "
         "beschikbaar (jaren 2016 tot en met 2023).",
         "*Baten en lasten: Arbeidsparticipatie*: voor de gemeente Dordrecht zijn geen baten en lasten van taakveld 6.5 "

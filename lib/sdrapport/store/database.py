@@ -230,10 +230,11 @@ def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
     """The user's own files checked against the contract before any demo work (ensure_demo): the
     catalogue, the registry, the inhabitants (the demo draws from them), the delivered inhabitants
     per group and every observation file but the demo's. Raises the ContractError load_inputs would
-    raise for them, so an invalid new file is refused at once. The validated copies are kept
-    (read_observaties_cached), so load_inputs does not check the files twice. (Record-level exports
-    are checked by load_inputs, after the demo: a new export costs the demo a selection from its kept
-    generation at most, and validating ten million records twice would cost more than that.)"""
+    raise for them (with the problems of the record-level exports when there are any), so an invalid
+    new file is refused at once. The validated copies are kept (read_observaties_cached), so
+    load_inputs does not check the files twice. (When these are valid, the exports are checked by
+    load_inputs, after the demo: a new export costs the demo a selection from its kept generation at
+    most, and validating ten million records twice would cost more than that.)"""
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     errors: list[ContractError] = []
@@ -256,6 +257,13 @@ def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
         if path not in generated:
             checked(read_observaties_cached, path, catalogue, codes, root, cache, set())
     if errors:
+        # Refused anyway: the exports' problems are reported with these, as load_inputs would (every
+        # file is checked, also after one with problems).
+        try:
+            records, _, _ = read_registraties(data.root, data.registratie_config.parent, codes, root, workdir=workdir)
+            records.close()
+        except ContractError as exc:
+            errors.append(exc)
         raise collect(errors)
 
 
