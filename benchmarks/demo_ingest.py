@@ -30,7 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("_quarto.yml", "notebooks", "params", "data", "assets")
-GENERATED = {"demo.csv", "inwoners-doelgroep-demo.csv", ".demo-stamp", ".demo-bron.parquet"}
+GENERATED = {"demo.csv", "inwoners-doelgroep-demo.csv", ".demo-stamp", ".demo-full"}
 
 
 def make_project(dest: Path, n: int | None) -> Path:

@@ -812,14 +812,14 @@ def write_demo(data_dir: Path) -> list[Path]:
 # The demo observations for all 342 gemeenten are some 145 MB of CSV: too large for the repository.
 # They are generated (deterministically) on first use instead: data/demo.yml switches this on, and
 # the files below are git-ignored. Two stamps tell when they must be made again: one over the
-# generator's code, the registry and the inhabitants (the full generation, kept in cache/demo/, some
+# generator's code, the registry and the inhabitants (the full generation, kept in data/.demo-full/, some
 # 30 s for 342 gemeenten), one over that and what is delivered (which indicators another source
 # delivers and which gemeenten deliver exports of their own: a new file changes at most this, and
 # then the written files are selected again from the kept generation, in seconds).
 DEMO_SWITCH = "demo.yml"
 STAMP = ".demo-stamp"
 DOELGROEP_DEMO = "inwoners-doelgroep-demo.csv"  # beside the optional, delivered data/inwoners-doelgroep.csv
-FULL_CACHE = ("cache", "demo")  # under the project folder: the full generation (generate_full), git-ignored
+FULL_CACHE = ".demo-full"  # in the data folder (records stay there): the full generation (generate_full), git-ignored
 FULL_INDEX = "generatie.json"
 
 
@@ -1090,9 +1090,9 @@ def demo_up_to_date(data_dir: Path) -> bool:
 
 
 def _full(data_dir: Path, generation: str, log=None) -> dict[str, bytes]:
-    """The full generation (generate_full, without data/inwoners.csv): from cache/demo/ when it was
+    """The full generation (generate_full, without data/inwoners.csv): from data/.demo-full/ when it was
     made from the same code, registry and inhabitants, else made now and kept there."""
-    folder = data_dir.parent.joinpath(*FULL_CACHE)
+    folder = data_dir / FULL_CACHE
     index = folder / FULL_INDEX
     try:
         kept = json.loads(index.read_text(encoding="utf-8"))
