@@ -52,7 +52,7 @@ def make_project(dest: Path, n: int) -> Project:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    generated = {p.name for p in generated_paths(REPO / "data")} | {".demo-stamp"}
+    generated = {p.name for p in generated_paths(REPO / "data")} | {".demo-stamp", ".demo-full"}
     for part in PROJECT_PARTS:
         src = REPO / part
         if src.is_dir():

@@ -46,10 +46,10 @@ def _keep_rows(path: Path, column: str) -> None:
 def data_template() -> Path:
     """data/ of the repository restricted to TEST_GEMEENTEN, with its demo files generated once
     per test session (as a first use would); copy_project copies it."""
-    from sdrapport.inputs.demo import ensure_demo, generated_paths
+    from sdrapport.inputs.demo import FULL_CACHE, ensure_demo, generated_paths
 
     folder = Path(tempfile.mkdtemp(prefix="sdrapport-testdata-")) / "data"
-    generated = {p.resolve() for p in generated_paths(REPO / "data")} | {(REPO / "data" / ".demo-stamp").resolve()}
+    generated = {p.resolve() for p in generated_paths(REPO / "data")} | {(REPO / "data" / n).resolve() for n in (".demo-stamp", FULL_CACHE)}
     shutil.copytree(REPO / "data", folder, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() in generated])
     _keep_rows(folder / "gemeenten.csv", "code")
     _keep_rows(folder / "inwoners.csv", "gemeente")

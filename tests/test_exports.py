@@ -269,7 +269,8 @@ def test_cli_ingest_lists_ignored_columns_and_writes_both_reports(project):
     assert report.set_index("bestand").loc["data/registraties/voorbeeld-ijw-export-2021.csv", "genegeerde_kolommen"] == \
         "Zorgaanbieder; Opmerking"
     assert "C111" not in proc.stderr + proc.stdout
-    assert "Let op: demodata van GM0402 weggelaten voor jeugd_trajecten_beeindigd" in proc.stderr
+    # The demo leaves out the jeugd figures for every gemeente, also those Vlieland's demo exports compute.
+    assert "Let op: demodata van jeugd_jongeren weggelaten (GM0096)" in proc.stderr
     # Two broken files: both are named, and the CSV holds every problem.
     (project.data / "registraties" / "klachten-extra.csv").write_text(
         "id,gemeente,datum,norm\nk1,GM0402,2021-13-01,bejegening\n", encoding="utf-8")

@@ -197,7 +197,15 @@ def test_youth_spending_budgeted_and_realised_with_unknown_cells(dordrecht, show
 
 
 # -- participatie baten en lasten ----------------------------------------------------------------------------
-def test_baten_and_lasten_of_a_taakveld_over_the_years(dordrecht, demo_project, shown):
+def test_baten_and_lasten_of_a_taakveld_over_the_years(tmp_path, shown):
+    from sdrapport.store.database import build_store
+    from tests.conftest import copy_project
+
+    # Without Hengelo's own Iv3 figures the demo has them for every gemeente (with them, for none: issue 23).
+    demo_project = copy_project(tmp_path / "p")
+    (demo_project.data / "observaties" / "hengelo-jaarstukken-2024.csv").unlink()
+    build_store(demo_project.data, demo_project.store)
+    dordrecht = Rapport("GM0505", "2023-H2", project=demo_project.root, uitvoer=tmp_path / "out")
     monitor.tabel_baten_lasten(dordrecht, "6.3", naam="bl")
     md, meta = shown[0]
     assert meta["sdrapport"]["tbl-cap"].startswith("**Baten en lasten: Inkomensregelingen.**")

@@ -237,6 +237,8 @@ def test_the_store_build_says_how_many_duplicates_it_dropped(tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     pw = [ln for ln in lines if ",GM0402,pw," in ln][:10]
     extra = ["X" + ln.split(",", 1)[0] + "," + ln.split(",", 1)[1] for ln in pw]  # same provision, another id
+    # Hilversum's own export and a late delivery (with own exports it gets no demo exports: issue 23).
+    write(proj.data / "registraties", "voorzieningen-eigen.csv", lines[0] + "\n" + "\n".join(pw))
     write(proj.data / "registraties", "voorzieningen-nalevering.csv", lines[0] + "\n" + "\n".join(extra))
     with pytest.raises(ContractError, match="dubbele voorziening"):
         build_store(proj.data, proj.store)

@@ -121,9 +121,12 @@ def ingest(project: Path = ProjectOpt) -> None:
                       "(params/registraties.yml: dubbele_voorzieningen: eerste_houden).")
     demo = summary.get("demo_weggelaten")
     if demo is not None and len(demo):
-        for gemeente, rows in demo.groupby("gemeente", sort=True):
-            console.print(f"Let op: demodata van {gemeente} weggelaten voor {', '.join(rows['indicator'])}: de gemeente "
-                          "levert die cijfers zelf (eigen waarnemingen of registraties).", markup=False)
+        for indicator, rows in demo.groupby("indicator", sort=True):
+            gemeenten = sorted(rows["gemeente"])
+            console.print(f"Let op: demodata van {indicator} weggelaten ({', '.join(gemeenten[:5])}"
+                          f"{f' en {len(gemeenten) - 5} andere' if len(gemeenten) > 5 else ''}): dat cijfer wordt voor een of "
+                          "meer gemeenten zelf geleverd (eigen waarnemingen of registraties), en de demo vult geen gaten "
+                          "in een geleverde indicator.", markup=False)
 
 
 def _write_ingest_report(proj: Project, gelezen: list) -> Path:

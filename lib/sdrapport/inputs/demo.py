@@ -630,15 +630,19 @@ def _to_csv(columns: list[str], rows: list[dict]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[str, str]] = frozenset(),
-             doelgroep_delivered: set[str] = frozenset()) -> dict[str, bytes]:
-    """The demo files as bytes, keyed by path relative to the data folder: data/inwoners.csv (its
-    real rows kept, demo rows for the other demo years), the observations and the record-level
-    exports. `inwoners` are the rows of data/inwoners.csv; rows with bron 'Demodata' are ignored.
-    `delivered` holds the (gemeente, indicator) pairs that other observation files deliver: the demo
-    has no figure of its own for them, so a page never mixes real and fictitious figures of one
-    indicator. Inhabitants per age band and sex (inwoners-doelgroep-demo.csv) are made for the
-    gemeenten not in `doelgroep_delivered` (those data/inwoners-doelgroep.csv holds)."""
+OBSERVATIES = "observaties/demo.csv"
+DOELGROEP = "inwoners_doelgroep"  # the indicator of the inhabitants per age band and sex (DOELGROEP_DEMO)
+
+
+def generate_full(gemeenten: list[str], inwoners: list[dict]) -> dict[str, bytes]:
+    """Every demo file for `gemeenten` before anything is left out for what is delivered (select),
+    as bytes keyed by path relative to the data folder: data/inwoners.csv (its real rows kept, demo
+    rows for the other demo years), the inhabitants per age band and sex, the observations of every
+    indicator for every gemeente, and the record-level exports of the gemeenten of
+    demo_registrations.GEMEENTEN. `inwoners` are the rows of data/inwoners.csv; rows with bron
+    'Demodata' are ignored. Each gemeente's figures depend on nothing but its own inhabitants."""
+    from sdrapport.inputs import demo_registrations as dr
+
     real: dict[str, dict[int, int]] = {}
     inwoners_rows = [row for row in inwoners if row["bron"] != DEMO_BRON and row["gemeente"] in set(gemeenten)]
     for row in inwoners_rows:
@@ -654,8 +658,7 @@ def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[st
         for y in YEARS:
             if y not in real[code]:
                 inwoners_rows.append({"gemeente": code, "jaar": str(y), "inwoners": str(inw[y]), "bron": DEMO_BRON})
-        if code not in doelgroep_delivered:
-            doelgroep_rows += _doelgroepen(code, inw)
+        doelgroep_rows += _doelgroepen(code, inw)
         _population(obs, code, inw)
         _wmo(obs, code, inw)
         _jeugd(obs, code, inw)
@@ -666,25 +669,89 @@ def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[st
         _iv3(obs, code, inw)
         _dashboard_factsheet(obs, code, inw)
         _monitor_extra(obs, code, inw)
-    # Where the demo has registrations, the figures derived from them are not delivered as
-    # aggregates too (one figure, one source; the store refuses both).
-    from sdrapport.inputs import demo_registrations as dr
-    from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
-
-    with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
-    # (The demo exports carry no reason of ending, so ended provisions stay delivered aggregates.)
-    computed = {i for i in BRON_SOORT if not STANDAARD[i].startswith("beeindigd/")}
-    rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in computed)
-            and (row["gemeente"], row["indicator"]) not in delivered]
     out = {
         "inwoners.csv": _to_csv(["gemeente", "jaar", "inwoners", "bron"],
                                 sorted(inwoners_rows, key=lambda row: (row["gemeente"], int(row["jaar"])))),
         DOELGROEP_DEMO: _to_csv(["gemeente", "jaar", "leeftijd", "geslacht", "inwoners", "bron"], doelgroep_rows),
-        "observaties/demo.csv": _to_csv(OBS_COLUMNS, rows),
+        OBSERVATIES: _to_csv(OBS_COLUMNS, obs.rows),
     }
+    with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
     if with_records:
         out.update(_registraties(with_records))
     return out
+
+
+def _computed_from_records() -> set[str]:
+    """The indicators the demo's record-level exports compute: a gemeente that has those exports gets
+    no aggregate demo figure of them (one figure, one source; the store refuses both). The demo
+    exports carry no reason of ending, so ended provisions stay aggregate figures."""
+    from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
+
+    return {i for i in BRON_SOORT if not STANDAARD[i].startswith("beeindigd/")}
+
+
+def _lines(content: bytes) -> tuple[bytes, list[bytes]]:
+    """Header and rows of a generated CSV (one record a line: the demo writes no line break in a cell)."""
+    lines = content.split(b"\n")
+    return lines[0], [line for line in lines[1:] if line]
+
+
+def _join(header: bytes, rows: list[bytes]) -> bytes:
+    return b"\n".join([header, *rows]) + b"\n"
+
+
+def _gemeenten_of(content: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """Header and (gemeente, row) of a generated record-level export."""
+    header, rows = _lines(content)
+    at = next(csv.reader([header.decode("utf-8")])).index("gemeente")
+    return header, [(next(csv.reader([row.decode("utf-8")]))[at], row) for row in rows]
+
+
+def select(full: dict[str, bytes], delivered: set[str] = frozenset(), own_registrations: set[str] = frozenset()) -> dict[str, bytes]:
+    """The demo files as they are written, from `full` (generate_full), leaving out:
+
+    - every figure of an indicator in `delivered`, for every gemeente: the indicators that a source
+      other than the demo delivers for any gemeente (delivered_indicators). The demo never fills a
+      gap in a delivered indicator, so a reference value, map or comparison over gemeenten never
+      mixes delivered and fictitious figures of one indicator. For inwoners_doelgroep this is the
+      whole file of groups;
+    - the record-level exports of every gemeente in `own_registrations` (those that deliver exports
+      of their own, own_registrations()): their own peildatum, definitions and kinds hold, never the demo's;
+    - the aggregate figures the demo exports compute, for the gemeenten that keep demo exports.
+
+    A file left without rows is left out."""
+    out = {rel: content for rel, content in full.items() if rel == "inwoners.csv"}
+    header, rows = _lines(full.get(DOELGROEP_DEMO, b""))
+    if rows and DOELGROEP not in delivered:
+        out[DOELGROEP_DEMO] = full[DOELGROEP_DEMO]
+    with_records: set[str] = set()
+    for rel in sorted(full):
+        if rel.startswith("registraties/"):
+            header, rows = _gemeenten_of(full[rel])
+            kept = [row for g, row in rows if g not in own_registrations]
+            with_records |= {g for g, _ in rows if g not in own_registrations}
+            if kept:
+                out[rel] = _join(header, kept)
+    if OBSERVATIES in full:
+        drop = {i.encode() for i in delivered}
+        computed = {i.encode() for i in _computed_from_records()}
+        records = {g.encode() for g in with_records}
+        header, rows = _lines(full[OBSERVATIES])
+        kept = []
+        for row in rows:
+            gemeente, _, indicator, _ = row.split(b",", 3)
+            if indicator not in drop and not (gemeente in records and indicator in computed):
+                kept.append(row)
+        out[OBSERVATIES] = _join(header, kept)
+    return out
+
+
+def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[str] = frozenset(),
+             own_registrations: set[str] = frozenset()) -> dict[str, bytes]:
+    """The demo files as bytes, keyed by path relative to the data folder: generate_full, less what
+    is delivered (select). `delivered`: the indicators another source delivers for any gemeente;
+    `own_registrations`: the gemeenten that deliver record-level exports of their own."""
+    return select(generate_full(gemeenten, inwoners), delivered, own_registrations)
 
 
 def _registraties(codes: list[str]) -> dict[str, bytes]:
@@ -715,8 +782,8 @@ def _registry(data_dir: Path) -> tuple[list[str], list[dict]]:
 
 
 def _write(path: Path, content: bytes) -> bool:
-    if path.exists() and path.read_bytes() == content:
-        return False
+    if path.exists() and path.stat().st_size == len(content) and path.read_bytes() == content:
+        return False  # unchanged: the file (and its modification time) stays as it is
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_bytes(content)
@@ -728,28 +795,37 @@ def write_demo(data_dir: Path) -> list[Path]:
     """`sdrapport demodata`: write the demo rows of data/inwoners.csv and the generated demo files
     for the gemeenten in data/gemeenten.csv; returns the paths written."""
     codes, inwoners = _registry(data_dir)
-    delivered = delivered_pairs(data_dir)
+    delivered, own = what_is_delivered(data_dir)
     written = []
-    for rel, content in generate(codes, inwoners, delivered, doelgroep_delivered(data_dir)).items():
+    files = generate(codes, inwoners, delivered, own)
+    for path in generated_paths(data_dir):
+        if str(path.relative_to(data_dir)) not in files:
+            path.unlink(missing_ok=True)
+    for rel, content in files.items():
         _write(data_dir / rel, content)
         written.append(data_dir / rel)
-    _stamp_path(data_dir).write_text(_stamp(data_dir, delivered), encoding="utf-8")
+    _stamp_path(data_dir).write_text(_stamp(_generation_stamp(data_dir), delivered, own), encoding="utf-8")
     return written
 
 
 # -- generated on first use ------------------------------------------------------------------------
 # The demo observations for all 342 gemeenten are some 145 MB of CSV: too large for the repository.
 # They are generated (deterministically) on first use instead: data/demo.yml switches this on, and
-# the files below are git-ignored. A stamp over the generator's code and the registry tells when
-# they must be made again.
+# the files below are git-ignored. Two stamps tell when they must be made again: one over the
+# generator's code, the registry and the inhabitants (the full generation, kept in data/.demo-full/, some
+# 30 s for 342 gemeenten), one over that and what is delivered (which indicators another source
+# delivers and which gemeenten deliver exports of their own: a new file changes at most this, and
+# then the written files are selected again from the kept generation, in seconds).
 DEMO_SWITCH = "demo.yml"
 STAMP = ".demo-stamp"
 DOELGROEP_DEMO = "inwoners-doelgroep-demo.csv"  # beside the optional, delivered data/inwoners-doelgroep.csv
+FULL_CACHE = ".demo-full"  # in the data folder (records stay there): the full generation (generate_full), git-ignored
+FULL_INDEX = "generatie.json"
 
 
 def doelgroep_delivered(data_dir: Path) -> set[str]:
-    """The gemeenten data/inwoners-doelgroep.csv (CBS 03759ned or the gemeente's own) holds: the demo
-    makes no groups of its own for them."""
+    """The gemeenten data/inwoners-doelgroep.csv (CBS 03759ned or the gemeente's own) holds. When it
+    holds any, the demo makes no groups at all (select)."""
     path = data_dir / "inwoners-doelgroep.csv"
     if not path.exists():
         return set()
@@ -770,31 +846,223 @@ def _stamp_path(data_dir: Path) -> Path:
     return data_dir / STAMP
 
 
-def delivered_pairs(data_dir: Path) -> set[tuple[str, str]]:
-    """(gemeente, indicator) of every row in the observation files other than the demo's own."""
-    pairs: set[tuple[str, str]] = set()
-    demo = data_dir / "observaties" / "demo.csv"
-    for path in sorted((data_dir / "observaties").glob("*")):
-        if path == demo or path.name.startswith(".") or path.suffix.lower() not in (".csv", ".parquet"):
-            continue
+def _own_observation_files(data_dir: Path) -> list[Path]:
+    demo = data_dir / OBSERVATIES
+    folder = data_dir / "observaties"
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.iterdir())
+            if p != demo and not p.name.startswith(".") and p.suffix.lower() in (".csv", ".parquet")]
+
+
+def _column_values(path: Path, columns: dict[str, str], declared_encoding: str = "auto", declared_separator: str = "auto",
+                   nonempty: tuple[str, ...] = ()) -> set[tuple] | None:
+    """The distinct combinations of a few columns of a CSV or Parquet file, read column by column and
+    streaming (DuckDB; a Windows-1252 CSV, which DuckDB does not decode, by pandas in chunks): a
+    10-million-row export is never held in memory. `columns`: name -> header in the file (matched
+    without case or surrounding spaces). For the names in `nonempty` the value is only whether the
+    cell is filled. None when the file or a column cannot be read (the contract reports it when the
+    file is checked)."""
+    import duckdb
+
+    from sdrapport.inputs.contract import SEPARATORS, detect_separator
+
+    def norm(text: str) -> str:
+        return " ".join(str(text).split()).lower()
+
+    try:
+        utf8, sep = True, ","
+        if path.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            header = list(pq.ParquetFile(path).schema_arrow.names)
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.readline().rstrip(b"\r\n")
+            utf8 = declared_encoding not in ("windows-1252", "cp1252")
+            if utf8 and declared_encoding == "auto":
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    utf8 = False  # the header is not UTF-8: Windows-1252, as the contract detects it
+            first = raw.decode("utf-8-sig", errors="replace") if utf8 else raw.decode("cp1252", errors="replace")
+            sep = SEPARATORS.get(declared_separator) or detect_separator(first)
+            header = next(csv.reader([first], delimiter=sep), [])
+        positions: dict[str, int] = {}
+        for i, h in enumerate(header):
+            positions.setdefault(norm(h), i)
+        at = {name: positions.get(norm(in_file)) for name, in_file in columns.items()}
+        if any(i is None for i in at.values()):
+            return None
+        if not utf8:
+            return _column_values_cp1252(path, sep, at, nonempty)
+        if path.suffix.lower() == ".parquet":
+            names, source = header, "read_parquet(?)"
+        else:
+            names = [f"c{i}" for i in range(len(header))]
+            source = (f"read_csv(?, delim={_sql_text(sep)}, header=true, names={_sql_list(names)}, all_varchar=true, "
+                      "ignore_errors=true, null_padding=true)")
+        picked = []
+        for name, i in at.items():
+            column = '"' + names[i].replace('"', '""') + '"'
+            text = f"coalesce(trim(CAST({column} AS VARCHAR)), '')"
+            picked.append(f"{text} <> ''" if name in nonempty else text)
+        con = duckdb.connect()
         try:
-            if path.suffix.lower() == ".parquet":
-                frame = pd.read_parquet(path, columns=["gemeente", "indicator"])
-            else:
-                frame = pd.read_csv(path, usecols=["gemeente", "indicator"], dtype=str, sep=None, engine="python",
-                                    encoding="utf-8-sig")
-        except (ValueError, OSError, UnicodeDecodeError):
-            continue  # the contract reports what is wrong with the file; the demo does not guess
-        pairs |= {(str(g).strip().upper(), str(i).strip()) for g, i in frame.itertuples(index=False)}
-    return pairs
+            con.execute("SET threads TO 2")
+            rows = con.execute(f"SELECT DISTINCT {', '.join(picked)} FROM {source}", [str(path)]).fetchall()
+        finally:
+            con.close()
+    except (duckdb.Error, OSError, ValueError, UnicodeError, StopIteration):
+        return None
+    except Exception:  # noqa: BLE001 - pyarrow raises several types for a broken file
+        return None
+    return set(rows)
 
 
-def _stamp(data_dir: Path, delivered: set[tuple[str, str]] = frozenset()) -> str:
-    h = hashlib.sha256(json.dumps(sorted(delivered)).encode())
+def _column_values_cp1252(path: Path, sep: str, at: dict[str, int], nonempty: tuple[str, ...]) -> set[tuple]:
+    out: set[tuple] = set()
+    for chunk in pd.read_csv(path, sep=sep, usecols=sorted(set(at.values())), header=0, names=None, dtype=str,
+                             keep_default_na=False, encoding="cp1252", encoding_errors="replace", chunksize=500_000):
+        cells = chunk.iloc[:, [sorted(set(at.values())).index(i) for i in at.values()]].apply(lambda c: c.str.strip())
+        cells.columns = list(at)
+        for name in nonempty:
+            if name in cells:
+                cells[name] = cells[name] != ""
+        out |= set(cells.drop_duplicates().itertuples(index=False, name=None))
+    return out
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_list(items: list[str]) -> str:
+    return "[" + ", ".join(_sql_text(i) for i in items) + "]"
+
+
+def _indicators(path: Path) -> set[str]:
+    """The indicators an observation file delivers (its `indicator` column only)."""
+    values = _column_values(path, {"indicator": "indicator"})
+    return {v[0] for v in values if v[0]} if values else set()
+
+
+def own_registrations(data_dir: Path, params_dir: Path | None = None) -> dict[str, set[str]]:
+    """Per gemeente that delivers record-level exports of its own (any file under data/registraties/
+    but the demo's *-demo.csv), the indicators the ingest computes from them
+    (definitions.BRON_SOORT): for provisions those of the wetten in its exports, the ended
+    provisions only when the exports give a reason of ending. Found from the gemeente and wet
+    columns alone (or the mapping's `vast` values), read by DuckDB without holding the file in memory.
+    A file that cannot be read, or a params/bronnen/ that does not load, counts for nothing here:
+    the ingest reports it."""
+    from sdrapport.errors import ContractError
+    from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
+    from sdrapport.inputs.export_mapping import mapping_for
+    from sdrapport.inputs.params import ParamsError
+    from sdrapport.inputs.registrations import WETTEN, _normalise, export_mappings, registratie_files
+
+    data_dir = Path(data_dir)
+    params_dir = Path(params_dir) if params_dir is not None else data_dir.parent / "params"
+    folder = data_dir / "registraties"
+    if not folder.is_dir() or not any(p for p in folder.iterdir() if not p.name.endswith("-demo.csv") and not p.name.startswith(".")):
+        return {}
+    try:
+        mappings = export_mappings(params_dir)
+        files = registratie_files(data_dir, params_dir, mappings)
+    except (ContractError, ParamsError):
+        return {}
+    wet_code = {label: code for code, label in WETTEN.items()}
+    out: dict[str, set[str]] = {}
+    for soort, paths in files.items():
+        for path in paths:
+            if path.name.endswith("-demo.csv"):
+                continue
+            try:
+                mapping = mapping_for(path.name, mappings)
+            except ParamsError:
+                continue
+            fixed = dict(mapping.vast) if mapping is not None else {}
+            headers = dict(mapping.kolommen) if mapping is not None else {}
+            wanted = ["gemeente"] + (["wet", "reden_einde"] if soort == "voorzieningen" else [])
+            read = {c: headers.get(c, c) for c in wanted if c not in fixed}
+            values = _column_values(path, read, mapping.codering if mapping else "auto",
+                                    mapping.scheidingsteken if mapping else "auto", nonempty=("reden_einde",)) if read else {()}
+            if values is None and "reden_einde" in read:  # an export without a reason of ending
+                read.pop("reden_einde")
+                values = _column_values(path, read, mapping.codering if mapping else "auto",
+                                        mapping.scheidingsteken if mapping else "auto") if read else {()}
+            if values is None:
+                continue
+            frame = pd.DataFrame([dict(zip(read, v)) for v in values], columns=list(read))
+            for c in wanted:
+                if c in fixed:
+                    frame[c] = str(fixed[c])
+            if "reden_einde" in wanted and "reden_einde" not in frame:
+                frame["reden_einde"] = False
+            if mapping is not None:  # the export's own codes of gemeente and wet, as the ingest translates them
+                for vm in mapping.value_maps():
+                    if vm.column in ("gemeente", "wet") and vm.wet is None and vm.column in frame:
+                        frame[vm.column] = vm.apply(frame[vm.column].astype(str))
+            frame["gemeente"] = frame["gemeente"].astype(str).str.strip().str.upper()
+            if soort == "voorzieningen":
+                frame["wet"] = _normalise(frame["wet"].astype(str), WETTEN, "wet").map(wet_code)
+            for row in frame.itertuples(index=False):
+                gemeente = row.gemeente
+                if not gemeente:
+                    continue
+                for indicator, (kind, wet) in BRON_SOORT.items():
+                    if kind != soort or (wet is not None and wet != getattr(row, "wet", None)):
+                        continue
+                    if STANDAARD[indicator].startswith("beeindigd/") and not _truthy(getattr(row, "reden_einde", True)):
+                        continue
+                    out.setdefault(gemeente, set()).add(indicator)
+                out.setdefault(gemeente, set())
+    return out
+
+
+def _truthy(value) -> bool:
+    return bool(value) and str(value).lower() not in ("false", "0", "")
+
+
+def delivered_indicators(data_dir: Path, own: dict[str, set[str]] | None = None) -> set[str]:
+    """The indicators a source other than the demo delivers for at least one gemeente: those in an
+    observation file other than the demo's, inwoners_doelgroep when data/inwoners-doelgroep.csv holds
+    a gemeente, and those computed from a gemeente's own exports (`own`, own_registrations). The
+    demo makes none of them for any gemeente (select). Inhabitants (data/inwoners.csv) are never
+    among them: they are the registry, which every gemeente has and the demo draws its figures from."""
+    data_dir = Path(data_dir)
+    out: set[str] = set()
+    for path in _own_observation_files(data_dir):
+        out |= _indicators(path)
+    if doelgroep_delivered(data_dir):
+        out.add(DOELGROEP)
+    for indicators in (own if own is not None else own_registrations(data_dir)).values():
+        out |= indicators
+    return out
+
+
+def what_is_delivered(data_dir: Path) -> tuple[set[str], set[str]]:
+    """(the indicators delivered by another source for any gemeente, the gemeenten with exports of their own)."""
+    own = own_registrations(data_dir)
+    return delivered_indicators(data_dir, own), set(own)
+
+
+def _generation_stamp(data_dir: Path) -> str:
+    """What the full generation depends on: the generator's code, the registry and the inhabitants."""
+    h = hashlib.sha256()
     for path in (Path(__file__), Path(__file__).with_name("demo_registrations.py"), data_dir / "gemeenten.csv",
-                 data_dir / "inwoners.csv", data_dir / "inwoners-doelgroep.csv", data_dir / DEMO_SWITCH):
+                 data_dir / "inwoners.csv"):
         h.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"-") + b"\0")
     return h.hexdigest()
+
+
+def _stamp(generation: str, delivered: set[str], own: set[str]) -> str:
+    """The written files' stamp: the generation and what is left out of it (select). The demo
+    exports exist only for demo_registrations.GEMEENTEN, so another gemeente's exports do not count."""
+    from sdrapport.inputs import demo_registrations as dr
+
+    keyed = {"generatie": generation, "geleverd": sorted(delivered), "eigen_registraties": sorted(set(own) & set(dr.GEMEENTEN))}
+    return hashlib.sha256(json.dumps(keyed).encode()).hexdigest()
 
 
 def demo_enabled(data_dir: Path) -> bool:
@@ -805,19 +1073,33 @@ def demo_enabled(data_dir: Path) -> bool:
     return bool(config.get("genereren", True))
 
 
-def ensure_demo(data_dir: Path, log=None) -> bool:
-    """Generate the demo files when data/demo.yml asks for them and they are missing or were made
-    by other code or for another registry. True when they were (re)generated. `log(text)` is told
-    before the (slow) generation starts."""
+def _current_stamp(data_dir: Path) -> tuple[str, str, set[str], set[str]]:
+    delivered, own = what_is_delivered(data_dir)
+    generation = _generation_stamp(data_dir)
+    return _stamp(generation, delivered, own), generation, delivered, own
+
+
+def demo_up_to_date(data_dir: Path) -> bool:
+    """True when ensure_demo has nothing to do: the demo is off, or its files match the stamp."""
     data_dir = Path(data_dir)
     if not demo_enabled(data_dir):
-        return False
-    delivered = delivered_pairs(data_dir)
-    stamp = _stamp(data_dir, delivered)
-    observaties = data_dir / "observaties" / "demo.csv"
+        return True
     stamp_path = _stamp_path(data_dir)
-    if observaties.exists() and stamp_path.exists() and stamp_path.read_text(encoding="utf-8") == stamp:
-        return False
+    return ((data_dir / OBSERVATIES).exists() and stamp_path.exists()
+            and stamp_path.read_text(encoding="utf-8") == _current_stamp(data_dir)[0])
+
+
+def _full(data_dir: Path, generation: str, log=None) -> dict[str, bytes]:
+    """The full generation (generate_full, without data/inwoners.csv): from data/.demo-full/ when it was
+    made from the same code, registry and inhabitants, else made now and kept there."""
+    folder = data_dir / FULL_CACHE
+    index = folder / FULL_INDEX
+    try:
+        kept = json.loads(index.read_text(encoding="utf-8"))
+        if kept.get("generatie") == generation:
+            return {rel: (folder / rel).read_bytes() for rel in kept["bestanden"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not there, or from an interrupted run: generate
     codes, inwoners = _registry(data_dir)
     # Demo figures are drawn relative to a gemeente's real inhabitants: a gemeente without them
     # gets none (and says so), the others are not held up by it.
@@ -828,8 +1110,30 @@ def ensure_demo(data_dir: Path, log=None) -> bool:
         log(f"Demodata maken voor {len(codes)} gemeenten (eenmalig, deterministisch) ..."
             + (f" Geen demodata voor {len(missing)} gemeente(n) zonder inwonertal in data/inwoners.csv: "
                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}." if missing else ""))
-    files = generate(codes, inwoners, delivered, doelgroep_delivered(data_dir))
+    files = generate_full(codes, inwoners)
     files.pop("inwoners.csv")  # part of the repository; `sdrapport demodata` rewrites it
+    index.unlink(missing_ok=True)
+    for rel, content in files.items():
+        _write(folder / rel, content)
+    index.write_text(json.dumps({"generatie": generation, "bestanden": sorted(files)}), encoding="utf-8")
+    return files
+
+
+def ensure_demo(data_dir: Path, log=None) -> bool:
+    """Write the demo files when data/demo.yml asks for them and they are missing, were made by
+    other code or for another registry, or another source now delivers other indicators or other
+    gemeenten deliver exports of their own. True when they were (re)written. Only what a change
+    affects is redone: the full generation (slow) only for new code, registry or inhabitants; a
+    change in what is delivered selects again from the kept generation, and a file whose bytes stay
+    the same is not touched. `log(text)` is told before the (slow) generation starts."""
+    data_dir = Path(data_dir)
+    if not demo_enabled(data_dir):
+        return False
+    stamp, generation, delivered, own = _current_stamp(data_dir)
+    stamp_path = _stamp_path(data_dir)
+    if (data_dir / OBSERVATIES).exists() and stamp_path.exists() and stamp_path.read_text(encoding="utf-8") == stamp:
+        return False
+    files = select(_full(data_dir, generation, log), delivered, own)
     for path in generated_paths(data_dir):
         if str(path.relative_to(data_dir)) not in files:
             path.unlink(missing_ok=True)

@@ -298,7 +298,7 @@ def _numeric_columns(header: list[str], rows: list[list[str]]) -> list[bool]:
     numeric = []
     for i, name in enumerate(header):
         cells = [r[i] for r in rows if i < len(r) and r[i] != ""]
-        numeric.append(i > 0 and name.strip().lower() not in TEXT_COLUMNS
+        numeric.append(i > 0 and name.strip().lower() not in TEXT_COLUMNS and not name.endswith(f" {PERIODE}")
                        and any(NUMBER.fullmatch(c) for c in cells)
                        and all(NUMBER.fullmatch(c) or c in MARKERS for c in cells))
     return numeric

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sdrapport.indicators.catalogue import Catalogue, load_catalogue
 from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
-from sdrapport.inputs.demo import DEMO_BRON, DOELGROEP_DEMO, ensure_demo
+from sdrapport.inputs.demo import DEMO_BRON, DOELGROEP_DEMO, demo_up_to_date, ensure_demo, generated_paths
 from sdrapport.errors import ContractError, collect
 from sdrapport.inputs.params import ParamsError
 from sdrapport.inputs.registrations import read_registraties, registratie_files
@@ -211,18 +211,60 @@ def read_observaties_cached(path: Path, catalogue: Catalogue, codes: set[str], r
 
 
 def prefer_own(observaties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Leave out demo figures (bron 'Demodata') of an indicator for a gemeente that has figures of
-    its own for that indicator (delivered or computed from its registrations): a page never mixes
-    fictitious and real figures of one indicator. Returns the observations kept and a count of the
-    rows left out per gemeente and indicator."""
+    """Leave out demo figures (bron 'Demodata') of every indicator that has figures of another source
+    for any gemeente (delivered, or computed from a gemeente's own registrations): the demo never
+    fills a gap in a delivered indicator, so neither a page nor a reference value over gemeenten
+    mixes fictitious and real figures of one indicator. The demo generator leaves them out already
+    (demo.select); this also catches the figures computed from the demo's own record-level exports.
+    Returns the observations kept and a count of the rows left out per gemeente and indicator."""
     demo = observaties["bron"] == DEMO_BRON
     if not demo.any() or demo.all():
         return observaties, pd.DataFrame(columns=["gemeente", "indicator", "rijen"])
-    own = pd.MultiIndex.from_frame(observaties.loc[~demo, ["gemeente", "indicator"]].drop_duplicates())
-    pairs = pd.MultiIndex.from_frame(observaties[["gemeente", "indicator"]])
-    drop = demo.to_numpy() & pairs.isin(own)
+    own = set(observaties.loc[~demo, "indicator"])
+    drop = demo.to_numpy() & observaties["indicator"].isin(own).to_numpy()
     dropped = observaties.loc[drop].groupby(["gemeente", "indicator"], as_index=False).size().rename(columns={"size": "rijen"})
     return observaties.loc[~drop].reset_index(drop=True), dropped
+
+
+def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
+    """The user's own files checked against the contract before any demo work (ensure_demo): the
+    catalogue, the registry, the inhabitants (the demo draws from them), the delivered inhabitants
+    per group and every observation file but the demo's. Raises the ContractError load_inputs would
+    raise for them (with the problems of the record-level exports when there are any), so an invalid
+    new file is refused at once. The validated copies are kept (read_observaties_cached), so
+    load_inputs does not check the files twice. (When these are valid, the exports are checked by
+    load_inputs, after the demo: a new export costs the demo a selection from its kept generation at
+    most, and validating ten million records twice would cost more than that.)"""
+    root = data.root.parent
+    catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
+    errors: list[ContractError] = []
+
+    def checked(read, *args):
+        try:
+            return read(*args)
+        except ContractError as exc:
+            errors.append(exc)
+            return None
+
+    gemeenten = checked(read_gemeenten, data.gemeenten, root)
+    codes = set(gemeenten["code"]) if gemeenten is not None else _codes_as_typed(data.gemeenten)
+    inwoners = checked(read_inwoners, data.inwoners, codes, root)
+    if data.inwoners_doelgroep.exists():
+        checked(read_inwoners_doelgroep, data.inwoners_doelgroep, codes, root, inwoners)
+    generated = set(generated_paths(data.root))
+    cache = Path(workdir) / VALIDATED if workdir is not None else None
+    for path in data.observaties:
+        if path not in generated:
+            checked(read_observaties_cached, path, catalogue, codes, root, cache, set())
+    if errors:
+        # Refused anyway: the exports' problems are reported with these, as load_inputs would (every
+        # file is checked, also after one with problems).
+        try:
+            records, _, _ = read_registraties(data.root, data.registratie_config.parent, codes, root, workdir=workdir)
+            records.close()
+        except ContractError as exc:
+            errors.append(exc)
+        raise collect(errors)
 
 
 def load_inputs(data: DataSet, workdir: Path | None = None,
@@ -311,9 +353,12 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
 
 
 def build_store(data_dir: Path, store_path: Path) -> dict:
-    """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
-    ensure_demo(Path(data_dir), log=_tell)
+    """Validate data_dir and (re)build the store at store_path atomically. Returns a summary. The
+    user's own files are checked before any demo work (check_own_files), so a bad file is refused
+    at once, never after the demo has been generated."""
     data = DataSet(Path(data_dir))
+    check_own_files(data, workdir=Path(store_path).parent)
+    ensure_demo(Path(data_dir), log=_tell)
     # Every input hashed once: the validated copies, the `bestanden` table and the fingerprint use
     # the same digests (the national demo file alone is 145 MB).
     hashes = {p: file_sha256(p) for p in data.files() if p.exists()}
@@ -494,10 +539,9 @@ def _tell(text: str) -> None:
 
 
 def ensure_store(data_dir: Path, store_path: Path) -> bool:
-    """Rebuild the store when the data files changed since the last build. True if rebuilt. The
-    demo data are generated first when data/demo.yml asks for them and they are not there yet."""
-    ensure_demo(Path(data_dir), log=_tell)
-    if stored_fingerprint(store_path) == DataSet(Path(data_dir)).fingerprint():
+    """Rebuild the store when the data files changed since the last build, or the demo data must be
+    (re)made (data/demo.yml; build_store checks the user's own files first). True if rebuilt."""
+    if demo_up_to_date(Path(data_dir)) and stored_fingerprint(store_path) == DataSet(Path(data_dir)).fingerprint():
         return False
     build_store(data_dir, store_path)
     return True
