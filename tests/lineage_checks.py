@@ -25,7 +25,7 @@ def assert_traceable(outdir: Path) -> None:
     for entry in manifest["notebooks"]:
         nb = nbformat.read(outdir / entry["notebook"], as_version=4)
         assert problems(nb) == [], entry["notebook"]
-    groep = set(manifest["pagina"].get("referentiegroep") or [])
+    groep = {g["code"] for g in manifest["pagina"].get("referentiegroep") or []}
     for element in manifest["herkomst"]:
         waarden = [Herkomst.from_dict(w) for w in element["waarden"]]
         assert not any(h.gemengd for h in waarden), element
