@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sdrapport.indicators.disclosure import protect
-from sdrapport.errors import Problem
+from sdrapport.errors import Problem, resource_error
 from sdrapport.inputs.params import ParamsError, problem_at
 from sdrapport.periods import Period
 from sdrapport.inputs.registrations import WETTEN, Config
@@ -564,7 +564,14 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
             histories = {g: history(config, g, indicator) for g in bronnen}
             counts = {}
             for d in sorted({h.definitie.code for hist in histories.values() for h in hist}):
-                part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
+                try:
+                    part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
+                except Exception as exc:
+                    res = resource_error(exc, f"bij het tellen van {indicator} ({d}) voor {_named(bronnen)}",
+                                         str(records.folder.parent))
+                    if res is None:
+                        raise
+                    raise res from exc
                 part["dim"] = part["dim"].map(lambda v, ind=indicator: CATEGORIE_KOLOM.get(ind, v) if v == "categorie" else v)
                 crossed = part["dim"].map(lambda dim, ok=allowed: isinstance(dim, str) and set(dim.split("|")) <= ok)
                 part = part[(part["dim"].isna() | crossed) & part["gemeente"].isin(bronnen)]
@@ -592,6 +599,13 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
         observaties = observaties.assign(status=pd.Series(dtype=object), bron=pd.Series(dtype=object))
     definities = pd.DataFrame(defs, columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
     return Afgeleid(observaties.reset_index(drop=True), definities, vergelijking.reset_index(drop=True), peil)
+
+
+def _named(gemeenten: list[str], shown: int = 3) -> str:
+    """'GM0402, GM0505 en GM0518', or the first `shown` and how many more."""
+    if len(gemeenten) <= shown:
+        return gemeenten[0] if len(gemeenten) == 1 else ", ".join(gemeenten[:-1]) + " en " + gemeenten[-1]
+    return ", ".join(gemeenten[:shown]) + f" en {len(gemeenten) - shown} andere gemeenten"
 
 
 def as_observations(afgeleid: Afgeleid, dims: list[str], bestand: str) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 from sdrapport.indicators.catalogue import Catalogue, load_catalogue
 from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
 from sdrapport.inputs.demo import DEMO_BRON, DOELGROEP_DEMO, ensure_demo
-from sdrapport.errors import ContractError, collect
+from sdrapport.errors import ContractError, Problem, ResourceError, collect, resource_error
 from sdrapport.inputs.params import ParamsError
 from sdrapport.inputs.registrations import read_registraties, registratie_files
 from sdrapport.inputs.contract import (
@@ -310,9 +310,59 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
     return catalogue, gemeenten, inwoners, observaties, events, afgeleid
 
 
+def check_readable(data_dir: Path) -> None:
+    """Refuse an empty (0 bytes) or unreadable file under data/observaties/ or data/registraties/
+    before anything reads it (the demo generator, the fingerprint, the contract): a ContractError
+    per file, saying what to do, like any other bad input."""
+    data_dir = Path(data_dir)
+    problems = []
+    for folder in ("observaties", "registraties"):
+        path = data_dir / folder
+        if not path.is_dir():
+            continue
+        for file in sorted(path.iterdir()):
+            if file.name.startswith(".") or file.suffix.lower() not in (".csv", ".parquet"):
+                continue
+            name = str(file.relative_to(data_dir.parent))
+            try:
+                with open(file, "rb") as fh:
+                    empty = fh.read(1) == b""
+            except OSError as exc:
+                problems.append(Problem(name, None, None, f"bestand is niet te lezen ({exc.strerror or exc}); controleer of het "
+                                        f"bestaat en leesbaar is, of haal het weg uit data/{folder}/"))
+                continue
+            if empty:
+                problems.append(Problem(name, None, None, "bestand is leeg (0 bytes); verwacht een kopregel en gegevensrijen "
+                                        f"(docs/data-contract.md). Lever het opnieuw aan, of haal het weg uit data/{folder}/"))
+    if problems:
+        raise ContractError(problems)
+
+
 def build_store(data_dir: Path, store_path: Path) -> dict:
-    """Validate data_dir and (re)build the store at store_path atomically. Returns a summary."""
-    ensure_demo(Path(data_dir), log=_tell)
+    """Validate data_dir and (re)build the store at store_path atomically. Returns a summary.
+    Running out of memory or disk space raises a ResourceError saying where (errors.resource_error);
+    the store is then left as it was."""
+    check_readable(data_dir)
+    folder = str(Path(store_path).parent)
+    try:
+        ensure_demo(Path(data_dir), log=_tell)
+    except Exception as exc:
+        res = resource_error(exc, "bij het maken van de demodata", folder)
+        if res is None:
+            raise
+        raise res from exc
+    try:
+        return _build_store(Path(data_dir), Path(store_path))
+    except (ContractError, ResourceError):
+        raise
+    except Exception as exc:
+        res = resource_error(exc, "bij het bouwen van de opslag", folder)
+        if res is None:
+            raise
+        raise res from exc
+
+
+def _build_store(data_dir: Path, store_path: Path) -> dict:
     data = DataSet(Path(data_dir))
     # Every input hashed once: the validated copies, the `bestanden` table and the fingerprint use
     # the same digests (the national demo file alone is 145 MB).
@@ -419,7 +469,7 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, store_path)
+        os.replace(tmp, store_path)  # atomic: a reader sees the old store or the new one, never half of one
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
@@ -496,6 +546,7 @@ def _tell(text: str) -> None:
 def ensure_store(data_dir: Path, store_path: Path) -> bool:
     """Rebuild the store when the data files changed since the last build. True if rebuilt. The
     demo data are generated first when data/demo.yml asks for them and they are not there yet."""
+    check_readable(data_dir)
     ensure_demo(Path(data_dir), log=_tell)
     if stored_fingerprint(store_path) == DataSet(Path(data_dir)).fingerprint():
         return False
