@@ -59,6 +59,55 @@ def generate(folder: Path, records: int) -> Path:
     return path
 
 
+ONE_GEMEENTE = "GM7001"
+ONE_GEMEENTE_INWONERS = 10_000_000  # so that a third of the records as clients stays a plausible share
+
+
+def generate_one_gemeente(folder: Path, records: int, jaren: int = 5, clients: int | None = None, seed: int = 25) -> Path:
+    """Write `records` voorzieningen of one synthetic gemeente (GM7001, ONE_GEMEENTE_INWONERS
+    inhabitants, added to gemeenten.csv and inwoners.csv beside the folder): records // 3 clients,
+    every provision without an end date, the starts spread over the last `jaren` years up to
+    2024-12-31. The shape that exhausted memory in issue 25: one gemeente, millions of clients, every
+    provision still running in every later period. Written a million rows at a time."""
+    import numpy as np
+    import pandas as pd
+
+    import yaml
+
+    categorieen = yaml.safe_load((REPO / "params" / "registraties.yml").read_text(encoding="utf-8"))["categorieen"]
+    clients = clients or max(1, records // 3)
+    first = np.datetime64(f"{2025 - jaren}-01-01")
+    days = int((np.datetime64("2024-12-31") - first).astype(int)) + 1
+    rng = np.random.default_rng(seed)
+    start_of = rng.integers(0, days, size=clients)  # each client's first start
+    path = folder / "voorzieningen-benchmark.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for begin in range(0, records, 1_000_000):
+            n = min(1_000_000, records - begin)
+            index = np.arange(begin, begin + n)
+            wet = rng.choice(np.array(["wmo", "jeugd", "pw"], dtype=object), size=n, p=[0.6, 0.3, 0.1])
+            categorie = np.empty(n, dtype=object)
+            for w in ("wmo", "jeugd", "pw"):
+                mask = wet == w
+                categorie[mask] = rng.choice(np.array(categorieen[w], dtype=object), size=int(mask.sum()))
+            zwaarte = np.where(wet == "jeugd", rng.choice(np.array(["licht", "middel", "zwaar"], dtype=object), size=n), "")
+            frame = pd.DataFrame({
+                "id": [f"V{i}" for i in index],
+                "client": [f"C{c}" for c in index % clients],
+                "gemeente": ONE_GEMEENTE, "wet": wet, "categorie": categorie, "zwaarte": zwaarte,
+                "verwijzer": np.where(wet == "pw", "", "gemeente"),
+                # A client's provisions start on different days (never twice the same provision).
+                "startdatum": (first + ((start_of[index % clients] + 97 * (index // clients)) % days)
+                               .astype("timedelta64[D]")).astype(str),
+            })
+            frame.to_csv(fh, index=False, header=begin == 0, lineterminator="\n")
+    with open(folder.parent / "gemeenten.csv", "a", encoding="utf-8") as fh:
+        fh.write(f"{ONE_GEMEENTE},Synthetisch {ONE_GEMEENTE},Utrecht\n")
+    with open(folder.parent / "inwoners.csv", "a", encoding="utf-8") as fh:
+        fh.writelines(f"{ONE_GEMEENTE},{year},{ONE_GEMEENTE_INWONERS},Benchmark\n" for year in range(2019, 2025))
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)

@@ -579,3 +579,41 @@ def test_threshold_also_guards_stock_and_flow_and_small_differences():
     hidden = out.loc[out["waarde_status"] == "geheim", "indicator"].tolist()
     assert "bijstand_uitstroom" in hidden and len([h for h in hidden if h.startswith("bijstand")]) == 2
     assert "aanvragen_tijdig" in hidden and "aanvragen_beslist" not in hidden
+
+
+# -- issue 25: memory bounded by design ----------------------------------------------------------------
+def test_counts_spill_to_disk_under_a_low_memory_limit_and_equal_the_unlimited_run(tmp_path):
+    """The shape that ran out of memory (one gemeente, many clients, provisions without an end date
+    over five years), small: 30.000 records of 10.000 clients. Under a DuckDB limit of 20MB the
+    counts are made in batches of periods and DuckDB writes to its temporary folder; the published
+    figures are exactly those of a run without a tight limit."""
+    from benchmarks.registraties import ONE_GEMEENTE, generate_one_gemeente
+
+    data = tmp_path / "data"
+    (data / "registraties").mkdir(parents=True)
+    write(data, "gemeenten.csv", "code,naam,provincie")
+    write(data, "inwoners.csv", "gemeente,jaar,inwoners,bron")
+    generate_one_gemeente(data / "registraties", 30_000)
+    params = config(tmp_path, "vanaf: 2020\n")
+
+    def run(memory_limit: str) -> tuple[pd.DataFrame, bool]:
+        records, cfg, _ = read_registraties(data, params, {ONE_GEMEENTE}, tmp_path, key=b"k" * 32, workdir=tmp_path / "work",
+                                            memory_limit=memory_limit, threads=1)
+        try:
+            afgeleid = derive(records, cfg, CATALOGUE)
+            spilled = any((records.folder / "spill").glob("*"))
+        finally:
+            records.close()
+        key = ["gemeente", "periode", "indicator", "dim", "dimwaarde"]
+        return afgeleid.observaties.sort_values(key, na_position="first").reset_index(drop=True), spilled
+
+    low, spilled = run("20MB")
+    unlimited, spilled_unlimited = run("4GB")
+    assert spilled and not spilled_unlimited
+    assert len(low) > 3000 and (low["indicator"] == "wmo_clienten").any()
+    pd.testing.assert_frame_equal(low, unlimited)
+    # every period of five years is there, and the open-ended provisions keep counting: the last
+    # quarter holds (after CBS rounding) every client who ever started Wmo care
+    wmo = low[(low["indicator"] == "wmo_clienten") & low["dim"].isna()].set_index("periode")["waarde"]
+    assert {"2020-Q1", "2024-Q4", "2024"} <= set(wmo.index)
+    assert wmo["2024-Q4"] > wmo["2020-Q1"] > 0
