@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from sdrapport.errors import ContractError, ResourceError, resource_error
+from sdrapport.errors import ContractError, resource_error
 from sdrapport.periods import Period, PeriodError
 from sdrapport.project import Project
 
@@ -60,7 +60,7 @@ def _guarded(command):
                 raise
             _contract_error(exc)
             raise typer.Exit(2) from None
-        except Exception as exc:  # noqa: BLE001 - the last line of defence of the command line
+        except Exception as exc:
             if _debug():
                 raise
             res = resource_error(exc)
