@@ -617,3 +617,76 @@ def test_counts_spill_to_disk_under_a_low_memory_limit_and_equal_the_unlimited_r
     wmo = low[(low["indicator"] == "wmo_clienten") & low["dim"].isna()].set_index("periode")["waarde"]
     assert {"2020-Q1", "2024-Q4", "2024"} <= set(wmo.index)
     assert wmo["2024-Q4"] > wmo["2020-Q1"] > 0
+
+
+# -- issue 25: plausibility before arithmetic ------------------------------------------------------------
+def plausibility_data(tmp_path: Path, inwoners: int, clients: int, yaml_text: str = "", start: str = "2020-03-01",
+                      code: str = "GM0402", historie: str | None = None) -> Path:
+    """A data folder with one gemeente of `inwoners` inhabitants and `clients` Wmo clients whose
+    provisions start on `start` and never end."""
+    data = tmp_path / "data"
+    shutil.copy(REPO / "data" / "indicatoren.yml", write(data, "x", "") and data / "indicatoren.yml")
+    write(data, "gemeenten.csv", f"code,naam,provincie\n{code},Testgemeente,Utrecht")
+    write(data, "inwoners.csv", "gemeente,jaar,inwoners,bron\n" + "\n".join(f"{code},{y},{inwoners},CBS" for y in (2020, 2021)))
+    rows = "\n".join(f"v{i},C{i},{code},wmo,Begeleiding,{start}" for i in range(clients))
+    write(data / "registraties", "voorzieningen-2021.csv", "id,client,gemeente,wet,categorie,startdatum\n" + rows + "\n"
+          f"z1,Z,{code},wmo,Begeleiding,2021-12-31")  # the peildatum: end of 2021
+    if historie:
+        write(data, "gemeente-historie.csv", historie)
+    config(tmp_path, yaml_text)
+    return data
+
+
+def test_more_clients_than_inhabitants_is_refused_before_anything_is_counted(tmp_path):
+    data = plausibility_data(tmp_path, inwoners=20, clients=30)
+    with pytest.raises(ContractError) as err:
+        build_store(data, tmp_path / "store.duckdb")
+    text = err.value.render()
+    assert ("data/registraties/voorzieningen-2021.csv, kolom 'client': GM0402, periode 2020: 30 unieke cliënten Wmo, "
+            "meer dan de 20 inwoners van GM0402 in 2020 (data/inwoners.csv)") in text
+    assert "GM0402, periode 2021: 31 unieke cliënten Wmo" in text  # every year, each with its own numbers
+    assert not (tmp_path / "store.duckdb").exists()
+
+
+def test_more_than_the_configured_share_of_inhabitants_is_refused_and_the_share_can_be_raised(tmp_path):
+    data = plausibility_data(tmp_path, inwoners=100, clients=30)
+    with pytest.raises(ContractError) as err:
+        build_store(data, tmp_path / "store.duckdb")
+    assert ("GM0402, periode 2020: 30 unieke cliënten Wmo, 30% van de 100 inwoners van GM0402 in 2020 (data/inwoners.csv); "
+            "meer dan het maximum van 25% (params/registraties.yml: plausibiliteit.max_aandeel_clienten)") in err.value.render()
+    config(tmp_path, "plausibiliteit:\n  max_aandeel_clienten: 0.5\n")
+    build_store(data, tmp_path / "store.duckdb")
+    assert (tmp_path / "store.duckdb").exists()
+
+
+def test_the_share_is_checked_by_the_settings_schema(tmp_path):
+    params = config(tmp_path, "plausibiliteit:\n  max_aandeel_clienten: 25\n")
+    with pytest.raises(ContractError, match=r"plausibiliteit\.max_aandeel_clienten.*verwacht een getal van hoogstens 1"):
+        load_config(params)
+
+
+def test_a_provision_that_starts_before_the_gemeente_existed_is_refused(tmp_path):
+    historie = "code,naam,geldig_van,geldig_tot,opvolger\nGM1942,Gooise Meren,2016-01-01,,"
+    data = plausibility_data(tmp_path, inwoners=50000, clients=3, start="2015-06-01", code="GM1942", historie=historie)
+    with pytest.raises(ContractError) as err:
+        build_store(data, tmp_path / "store.duckdb")
+    text = err.value.render()
+    assert ("data/registraties/voorzieningen-2021.csv, rij 2, kolom 'startdatum': startdatum ligt voor 2016-01-01, de dag "
+            "waarop GM1942 ontstond (data/gemeente-historie.csv)") in text
+    assert "rij 4, kolom 'startdatum'" in text and "rij 5," not in text  # the last row starts in 2021: fine
+
+
+def test_a_numerator_above_its_denominator_a_rate_above_a_thousand_per_thousand_is_refused(tmp_path):
+    data = plausibility_data(tmp_path, inwoners=4000, clients=3)
+    write(data / "observaties", "eigen.csv", "gemeente,periode,indicator,waarde,bron,status\n"
+          "GM0402,2021,kindermishandeling_meldingen,4100,Eigen,definitief\n"
+          "GM0402,2021,bijstand_personen,5000,Eigen,definitief\n"
+          "GM0402,2020,bijstand_personen,3000,Eigen,definitief")
+    with pytest.raises(ContractError) as err:
+        build_store(data, tmp_path / "store.duckdb")
+    text = err.value.render()
+    assert ("data/observaties/eigen.csv, rij 2, kolom 'waarde': kindermishandeling_meldingen voor GM0402, periode 2021: 4.100, "
+            "meer dan inwoners in 2021 (4.000); kindermishandeling_per_100000 zou boven 100.000 per 100.000 inwoners uitkomen") in text
+    assert ("data/observaties/eigen.csv, rij 3, kolom 'waarde': bijstand_personen voor GM0402, periode 2021: 5.000, meer dan "
+            "inwoners in 2021 (4.000); bijstand_personen_per_1000 zou boven 1.000 per 1.000 inwoners uitkomen") in text
+    assert "rij 4" not in text  # 3.000 of 4.000 inhabitants is high, not impossible

@@ -142,6 +142,7 @@ class Config:
     categorieen: dict[str, list[str]] = field(default_factory=dict)
     eenmalig_geboekt: list[str] = field(default_factory=list)
     dubbele_voorzieningen: str = "weigeren"  # or 'eerste_houden': keep the first of a provision delivered twice
+    max_aandeel_clienten: float = 0.25  # plausibility: at most this share of the inhabitants are clients of a wet in a year
 
     def gemeente(self, code: str) -> dict:
         return self.gemeenten.get(code) or {}
@@ -182,6 +183,7 @@ def load_config(params: Path) -> Config:
         gemeenten=dict(raw.get("gemeenten") or {}), categorieen={k: list(v) for k, v in (raw.get("categorieen") or {}).items()},
         eenmalig_geboekt=list(raw.get("eenmalig_geboekt") or []),
         dubbele_voorzieningen=str(raw.get("dubbele_voorzieningen") or "weigeren"),
+        max_aandeel_clienten=float((raw.get("plausibiliteit") or {}).get("max_aandeel_clienten") or 0.25),
     )
 
 

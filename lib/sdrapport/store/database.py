@@ -22,6 +22,7 @@ from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, 
 from sdrapport.inputs.demo import DEMO_BRON, DOELGROEP_DEMO, ensure_demo
 from sdrapport.errors import ContractError, Problem, ResourceError, collect, resource_error
 from sdrapport.inputs.params import ParamsError
+from sdrapport.inputs.plausibility import check_clients, check_existence, check_rates
 from sdrapport.inputs.registrations import read_registraties, registratie_files
 from sdrapport.inputs.contract import (
     GEMEENTE_CODE,
@@ -283,6 +284,11 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
             inw_rows = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str),
                                      "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
             check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), events, str(data.historie.relative_to(root)))
+        if records:  # plausibility before arithmetic: nothing is counted from an implausible export
+            implausible = check_clients(records, inwoners, config.max_aandeel_clienten, config.vanaf)
+            implausible += check_existence(records, events, str(data.historie.relative_to(root)))
+            if implausible:
+                raise ContractError(implausible)
         afgeleid = derive(records, config, catalogue) if records else None
         if afgeleid is not None:
             afgeleid.weggelaten = dict(records.weggelaten)
@@ -305,6 +311,12 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
         if clash:
             raise ContractError(clash)
     observaties = kept.reset_index(drop=True)
+    inw_obs = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str), "indicator": "inwoners",
+                            **dict.fromkeys(dims), "waarde": inwoners["inwoners"].astype(float), "waarde_status": "waarde",
+                            "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
+    rates = check_rates(pd.concat([observaties, inw_obs], ignore_index=True), catalogue, dims)
+    if rates:
+        raise ContractError(rates)
     observaties.attrs["demo_weggelaten"] = dropped
     inwoners.attrs["doelgroep"] = doelgroep
     return catalogue, gemeenten, inwoners, observaties, events, afgeleid
