@@ -438,16 +438,18 @@ def test_an_empty_observation_file_is_refused_with_its_name_not_a_traceback(tmp_
     assert "haal het weg uit data/observaties/" in result.stderr
 
 
-def test_an_empty_export_and_an_unreadable_file_are_refused_together(tmp_path):
+def test_an_empty_export_a_blank_file_and_an_unreadable_file_are_refused_together(tmp_path):
     root = small_demo_project(tmp_path / "project")
     (root / "data" / "registraties").mkdir()
     (root / "data" / "registraties" / "voorzieningen-2024.csv").write_bytes(b"")
     (root / "data" / "observaties" / "kapot.csv").mkdir()  # a folder where a file is expected: cannot be read
+    (root / "data" / "observaties" / "blanco.csv").write_bytes(b"\xef\xbb\xbf\r\n\r\n")  # the demo's sniffer fails on it
     result = sdrapport("ingest", project=_Proj(root))
     assert result.returncode == 2, result.stderr
     _no_traceback(result)
     assert "data/registraties/voorzieningen-2024.csv: bestand is leeg (0 bytes)" in result.stderr
     assert "data/observaties/kapot.csv: bestand is niet te lezen" in result.stderr
+    assert "data/observaties/blanco.csv: bestand bevat alleen lege regels" in result.stderr
     assert not (root / "reports" / "store" / "sdrapport.duckdb").exists()
 
 

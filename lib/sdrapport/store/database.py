@@ -338,16 +338,29 @@ def check_readable(data_dir: Path) -> None:
             name = str(file.relative_to(data_dir.parent))
             try:
                 with open(file, "rb") as fh:
-                    empty = fh.read(1) == b""
+                    first = fh.read(1)
+                    blank = first != b"" and file.suffix.lower() == ".csv" and _only_blank(fh, first)
             except OSError as exc:
                 problems.append(Problem(name, None, None, f"bestand is niet te lezen ({exc.strerror or exc}); controleer of het "
                                         f"bestaat en leesbaar is, of haal het weg uit data/{folder}/"))
                 continue
-            if empty:
-                problems.append(Problem(name, None, None, "bestand is leeg (0 bytes); verwacht een kopregel en gegevensrijen "
+            if first == b"" or blank:
+                what = "bestand is leeg (0 bytes)" if first == b"" else "bestand bevat alleen lege regels"
+                problems.append(Problem(name, None, None, f"{what}; verwacht een kopregel en gegevensrijen "
                                         f"(docs/data-contract.md). Lever het opnieuw aan, of haal het weg uit data/{folder}/"))
     if problems:
         raise ContractError(problems)
+
+
+def _only_blank(fh, first: bytes) -> bool:
+    """True when a CSV holds nothing but whitespace (and a byte order mark), read in blocks until
+    the first other byte (for any real file: the first block)."""
+    for block in iter(lambda: fh.read(1 << 16), b""):
+        first += block
+        if first.replace(b"\xef\xbb\xbf", b"").strip():
+            return False
+        first = b""
+    return not first.replace(b"\xef\xbb\xbf", b"").strip()
 
 
 def build_store(data_dir: Path, store_path: Path) -> dict:
