@@ -579,3 +579,114 @@ def test_threshold_also_guards_stock_and_flow_and_small_differences():
     hidden = out.loc[out["waarde_status"] == "geheim", "indicator"].tolist()
     assert "bijstand_uitstroom" in hidden and len([h for h in hidden if h.startswith("bijstand")]) == 2
     assert "aanvragen_tijdig" in hidden and "aanvragen_beslist" not in hidden
+
+
+# -- issue 25: memory bounded by design ----------------------------------------------------------------
+def test_counts_spill_to_disk_under_a_low_memory_limit_and_equal_the_unlimited_run(tmp_path):
+    """The shape that ran out of memory (one gemeente, many clients, provisions without an end date
+    over five years), small: 30.000 records of 10.000 clients. Under a DuckDB limit of 20MB the
+    counts are made in batches of periods and DuckDB writes to its temporary folder; the published
+    figures are exactly those of a run without a tight limit."""
+    from benchmarks.registraties import ONE_GEMEENTE, generate_one_gemeente
+
+    data = tmp_path / "data"
+    (data / "registraties").mkdir(parents=True)
+    write(data, "gemeenten.csv", "code,naam,provincie")
+    write(data, "inwoners.csv", "gemeente,jaar,inwoners,bron")
+    generate_one_gemeente(data / "registraties", 30_000)
+    params = config(tmp_path, "vanaf: 2020\n")
+
+    def run(memory_limit: str) -> tuple[pd.DataFrame, bool]:
+        records, cfg, _ = read_registraties(data, params, {ONE_GEMEENTE}, tmp_path, key=b"k" * 32, workdir=tmp_path / "work",
+                                            memory_limit=memory_limit, threads=1)
+        try:
+            afgeleid = derive(records, cfg, CATALOGUE)
+            spilled = any((records.folder / "spill").glob("*"))
+        finally:
+            records.close()
+        key = ["gemeente", "periode", "indicator", "dim", "dimwaarde"]
+        return afgeleid.observaties.sort_values(key, na_position="first").reset_index(drop=True), spilled
+
+    low, spilled = run("20MB")
+    unlimited, spilled_unlimited = run("4GB")
+    assert spilled and not spilled_unlimited
+    assert len(low) > 3000 and (low["indicator"] == "wmo_clienten").any()
+    pd.testing.assert_frame_equal(low, unlimited)
+    # every period of five years is there, and the open-ended provisions keep counting: the last
+    # quarter holds (after CBS rounding) every client who ever started Wmo care
+    wmo = low[(low["indicator"] == "wmo_clienten") & low["dim"].isna()].set_index("periode")["waarde"]
+    assert {"2020-Q1", "2024-Q4", "2024"} <= set(wmo.index)
+    assert wmo["2024-Q4"] > wmo["2020-Q1"] > 0
+
+
+# -- issue 25: plausibility before arithmetic ------------------------------------------------------------
+def plausibility_data(tmp_path: Path, inwoners: int, clients: int, yaml_text: str = "", start: str = "2020-03-01",
+                      code: str = "GM0402", historie: str | None = None) -> Path:
+    """A data folder with one gemeente of `inwoners` inhabitants and `clients` Wmo clients whose
+    provisions start on `start` and never end."""
+    data = tmp_path / "data"
+    shutil.copy(REPO / "data" / "indicatoren.yml", write(data, "x", "") and data / "indicatoren.yml")
+    write(data, "gemeenten.csv", f"code,naam,provincie\n{code},Testgemeente,Utrecht")
+    write(data, "inwoners.csv", "gemeente,jaar,inwoners,bron\n" + "\n".join(f"{code},{y},{inwoners},CBS" for y in (2020, 2021)))
+    rows = "\n".join(f"v{i},C{i},{code},wmo,Begeleiding,{start}" for i in range(clients))
+    write(data / "registraties", "voorzieningen-2021.csv", "id,client,gemeente,wet,categorie,startdatum\n" + rows + "\n"
+          f"z1,Z,{code},wmo,Begeleiding,2021-12-31")  # the peildatum: end of 2021
+    if historie:
+        write(data, "gemeente-historie.csv", historie)
+    config(tmp_path, yaml_text)
+    return data
+
+
+def test_more_clients_than_inhabitants_is_refused_before_anything_is_counted(tmp_path):
+    data = plausibility_data(tmp_path, inwoners=20, clients=30)
+    with pytest.raises(ContractError) as err:
+        build_store(data, tmp_path / "store.duckdb")
+    text = err.value.render()
+    assert ("data/registraties/voorzieningen-2021.csv, kolom 'client': GM0402, periode 2020: 30 unieke cliënten Wmo, "
+            "meer dan de 20 inwoners van GM0402 in 2020 (data/inwoners.csv)") in text
+    assert "GM0402, periode 2021: 31 unieke cliënten Wmo" in text  # every year, each with its own numbers
+    assert not (tmp_path / "store.duckdb").exists()
+
+
+def test_more_than_the_configured_share_of_inhabitants_is_refused_and_the_share_can_be_raised(tmp_path):
+    data = plausibility_data(tmp_path, inwoners=100, clients=30)
+    with pytest.raises(ContractError) as err:
+        build_store(data, tmp_path / "store.duckdb")
+    assert ("GM0402, periode 2020: 30 unieke cliënten Wmo, 30% van de 100 inwoners van GM0402 in 2020 (data/inwoners.csv); "
+            "meer dan het maximum van 25% (params/registraties.yml: plausibiliteit.max_aandeel_clienten)") in err.value.render()
+    config(tmp_path, "plausibiliteit:\n  max_aandeel_clienten: 0.5\n")
+    build_store(data, tmp_path / "store.duckdb")
+    assert (tmp_path / "store.duckdb").exists()
+
+
+def test_the_share_is_checked_by_the_settings_schema(tmp_path):
+    params = config(tmp_path, "plausibiliteit:\n  max_aandeel_clienten: 25\n")
+    with pytest.raises(ContractError, match=r"plausibiliteit\.max_aandeel_clienten.*verwacht een getal van hoogstens 1"):
+        load_config(params)
+
+
+def test_a_provision_that_starts_before_the_gemeente_existed_is_refused(tmp_path):
+    historie = "code,naam,geldig_van,geldig_tot,opvolger\nGM1942,Gooise Meren,2016-01-01,,"
+    data = plausibility_data(tmp_path, inwoners=50000, clients=3, start="2015-06-01", code="GM1942", historie=historie)
+    with pytest.raises(ContractError) as err:
+        build_store(data, tmp_path / "store.duckdb")
+    text = err.value.render()
+    assert ("data/registraties/voorzieningen-2021.csv, rij 2, kolom 'startdatum': startdatum ligt voor 2016-01-01, de dag "
+            "waarop GM1942 ontstond (data/gemeente-historie.csv)") in text
+    assert "rij 4, kolom 'startdatum'" in text and "rij 5," not in text  # the last row starts in 2021: fine
+
+
+def test_a_numerator_above_its_denominator_a_rate_above_a_thousand_per_thousand_is_refused(tmp_path):
+    data = plausibility_data(tmp_path, inwoners=4000, clients=3)
+    write(data / "observaties", "eigen.csv", "gemeente,periode,indicator,waarde,bron,status\n"
+          "GM0402,2021,kindermishandeling_meldingen,4100,Eigen,definitief\n"
+          "GM0402,2021,bijstand_personen,5000,Eigen,definitief\n"
+          "GM0402,2020,bijstand_personen,3000,Eigen,definitief")
+    with pytest.raises(ContractError) as err:
+        build_store(data, tmp_path / "store.duckdb")
+    text = err.value.render()
+    assert ("data/observaties/eigen.csv, rij 2, kolom 'waarde': kindermishandeling_meldingen voor GM0402, periode 2021: 4.100, "
+            "meer dan inwoners in 2021 (4.000); kindermishandeling_per_100000 zou boven 100.000 per 100.000 inwoners uitkomen") in text
+    assert ("data/observaties/eigen.csv, rij 3, kolom 'waarde': bijstand_personen voor GM0402, periode 2021: 5.000, meer dan "
+            "inwoners in 2021 (4.000); bijstand_personen_per_1000 zou boven 1.000 per 1.000 inwoners uitkomen") in text
+    assert "rij 4" not in text  # 3.000 of 4.000 inhabitants is high, not impossible

@@ -398,3 +398,104 @@ def test_a_fraction_of_a_thousand_euros_and_decimals_elsewhere_stay_possible(tmp
                     "GM0505,2023,ses_woa,1.234,G,definitief\n", encoding="utf-8")
     out = read_observaties(path, load_catalogue(REPO / "data" / "indicatoren.yml"), {"GM0505"}, tmp_path)
     assert list(out["waarde"]) == [1.234, 1.234]
+
+
+# -- issue 25: never a traceback for an expected failure -----------------------------------------------
+def small_demo_project(root: Path) -> Path:
+    """A project with one gemeente (Hilversum) whose demo data include record-level exports: the
+    demo generator, the contract and the records database all run, in seconds."""
+    import shutil
+
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
+    shutil.copytree(REPO / "params", root / "params")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    data = root / "data"
+    (data / "observaties").mkdir(parents=True)
+    for name in ("indicatoren.yml", "demo.yml"):
+        shutil.copy(REPO / "data" / name, data / name)
+    (data / "gemeenten.csv").write_text("code,naam,provincie\nGM0402,Hilversum,Noord-Holland\n", encoding="utf-8")
+    rows = [line for line in (REPO / "data" / "inwoners.csv").read_text(encoding="utf-8").splitlines() if line.startswith("GM0402,")]
+    (data / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return root
+
+
+class _Proj:
+    def __init__(self, root: Path):
+        self.root = root
+
+
+def _no_traceback(result) -> None:
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", [("ingest",), ("run", "-g", "GM0402", "-p", "2023", "--geen-site")])
+def test_an_empty_observation_file_is_refused_with_its_name_not_a_traceback(tmp_path, command):
+    root = small_demo_project(tmp_path / "project")
+    (root / "data" / "observaties" / "leeg.csv").write_bytes(b"")
+    result = sdrapport(*command, project=_Proj(root))
+    assert result.returncode == 2, result.stderr
+    _no_traceback(result)
+    assert "data/observaties/leeg.csv: bestand is leeg (0 bytes)" in result.stderr
+    assert "haal het weg uit data/observaties/" in result.stderr
+
+
+def test_an_empty_export_a_blank_file_and_an_unreadable_file_are_refused_together(tmp_path):
+    root = small_demo_project(tmp_path / "project")
+    (root / "data" / "registraties").mkdir()
+    (root / "data" / "registraties" / "voorzieningen-2024.csv").write_bytes(b"")
+    (root / "data" / "observaties" / "kapot.csv").mkdir()  # a folder where a file is expected: cannot be read
+    (root / "data" / "observaties" / "blanco.csv").write_bytes(b"\xef\xbb\xbf\r\n\r\n")  # the demo's sniffer fails on it
+    result = sdrapport("ingest", project=_Proj(root))
+    assert result.returncode == 2, result.stderr
+    _no_traceback(result)
+    assert "data/registraties/voorzieningen-2024.csv: bestand is leeg (0 bytes)" in result.stderr
+    assert "data/observaties/kapot.csv: bestand is niet te lezen" in result.stderr
+    assert "data/observaties/blanco.csv: bestand bevat alleen lege regels" in result.stderr
+    assert not (root / "reports" / "store" / "sdrapport.duckdb").exists()
+
+
+def test_out_of_memory_ends_with_one_dutch_paragraph_and_leaves_the_store_as_it_was(tmp_path):
+    root = small_demo_project(tmp_path / "project")
+    assert sdrapport("ingest", project=_Proj(root)).returncode == 0
+    store = root / "reports" / "store"
+    before = tree(store)
+    env_limit = dict(os.environ, SDRAPPORT_GEHEUGEN="1MB", COLUMNS="250")  # far too little for DuckDB
+    cmd = [sys.executable, "-m", "sdrapport.cli", "ingest", "--threads", "1", "--project", str(root)]
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env_limit, timeout=600)
+    assert result.returncode == 1, result.stderr
+    _no_traceback(result)
+    text = " ".join(result.stderr.split())
+    assert "DuckDB kwam geheugen tekort bij het inlezen van data/registraties/" in text
+    assert "De opslag is ongewijzigd gebleven" in text and "SDRAPPORT_GEHEUGEN=2GB" in text and "--threads 1" in text
+    assert tree(store) == before  # not a byte or a timestamp changed, no temporary file left behind
+    debug = subprocess.run([sys.executable, "-m", "sdrapport.cli", "--debug", *cmd[3:]], capture_output=True, text=True,
+                           env=env_limit, timeout=600)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "OutOfMemoryException" in debug.stderr
+
+
+def test_a_malformed_memory_setting_is_refused(tmp_path):
+    root = small_demo_project(tmp_path / "project")
+    result = sdrapport("ingest", "--geheugen", "veel", project=_Proj(root))
+    assert result.returncode == 2
+    _no_traceback(result)
+    assert "SDRAPPORT_GEHEUGEN: verwacht een hoeveelheid geheugen zoals 900MB of 2GB" in result.stderr
+
+
+def test_disk_full_memory_error_and_a_killed_worker_each_say_what_to_do():
+    import errno
+
+    from sdrapport.errors import resource_error
+
+    class KilledWorker(Exception):  # distributed.scheduler.KilledWorker, recognised by name
+        pass
+
+    disk = resource_error(OSError(errno.ENOSPC, "No space left on device"), "bij het bouwen van de opslag", "reports/store")
+    assert disk.paragraph().startswith("De schijf is vol geraakt bij het bouwen van de opslag. De opslag is ongewijzigd")
+    assert "Maak ruimte vrij op de schijf van de opslagmap (reports/store)" in disk.paragraph()
+    memory = resource_error(MemoryError(), "bij het inlezen van data/registraties/voorzieningen.csv")
+    assert "Het geheugen van de machine raakte op bij het inlezen van data/registraties/voorzieningen.csv" in memory.paragraph()
+    assert "SDRAPPORT_GEHEUGEN=500MB" in memory.paragraph()
+    killed = resource_error(KilledWorker("task"), "in de batch")
+    assert "werkproces is onverwacht gestopt" in killed.paragraph() and "--workers 1" in killed.paragraph()
+    assert resource_error(ValueError("iets anders")) is None  # not a resource problem: not disguised as one

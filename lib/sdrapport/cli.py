@@ -1,6 +1,8 @@
 """Command line: `sdrapport run | batch | site | voorbeeld | lab | demo | ingest | controleer | demodata`. Messages in Dutch."""
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from sdrapport.errors import ContractError
+from sdrapport.errors import ContractError, resource_error
 from sdrapport.periods import Period, PeriodError
 from sdrapport.project import Project
 
@@ -25,6 +27,53 @@ GemeenteOpt = typer.Option(DEFAULT_GEMEENTE, "--gemeente", "-g",
                            help="Gemeentecode of -naam, bijvoorbeeld GM0505, Dordrecht of 'Hengelo (O.)'.")
 PeriodeOpt = typer.Option(DEFAULT_PERIODE, "--periode", "-p", help="2024, 2024-H2 of 2024-Q1.")
 RapportOpt = typer.Option("monitor", "--rapport", "-r", help="Rapportprofiel uit params/rapporten/.")
+
+
+DEBUG_ENV = "SDRAPPORT_DEBUG"
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Toon bij een fout de volledige traceback (bij het melden "
+                                     "van een probleem). Ook: SDRAPPORT_DEBUG=1.")) -> None:
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+
+
+def _debug() -> bool:
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def _guarded(command):
+    """Never a traceback for an expected failure: bad input ends with its message and exit 2; out
+    of memory, a full disk or a killed worker (errors.ResourceError) with one Dutch paragraph and
+    exit 1; anything else with a short message and exit 1. With --debug the traceback is shown."""
+    import click
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt):
+            raise
+        except ContractError as exc:
+            if _debug():
+                raise
+            _contract_error(exc)
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            if _debug():
+                raise
+            res = resource_error(exc)
+            if res is not None:
+                console.print(f"[red]Gestopt:[/red] {res.paragraph()}", soft_wrap=True)
+                console.print("Met 'sdrapport --debug ...' ziet u de volledige foutmelding.", markup=False)
+            else:
+                console.print(f"[red]Onverwachte fout:[/red] {type(exc).__name__}: {exc}", soft_wrap=True)
+                console.print("Dit is waarschijnlijk een fout in sdrapport. Draai de opdracht opnieuw als 'sdrapport --debug "
+                              "...' en meld de volledige foutmelding die dan verschijnt.", markup=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
 
 
 def _project(path: Path | None) -> Project:
@@ -88,13 +137,25 @@ def _input_errors(proj: Project | None = None) -> Iterator[None]:
 
 
 @app.command()
-def ingest(project: Path = ProjectOpt) -> None:
+@_guarded
+def ingest(
+    geheugen: str = typer.Option(None, "--geheugen", help="Geheugengrens van DuckDB bij het tellen van registraties, "
+                                 "bijvoorbeeld 900MB of 2GB (standaard 900MB; ook: SDRAPPORT_GEHEUGEN). Daarboven schrijft "
+                                 "DuckDB tijdelijk naar schijf."),
+    threads: int = typer.Option(None, "--threads", min=1, help="Aantal threads van DuckDB (standaard 2; ook: SDRAPPORT_THREADS). "
+                                "Minder threads gebruiken minder geheugen."),
+    project: Path = ProjectOpt,
+) -> None:
     """Controleer alle bestanden onder data/ en bouw de DuckDB-opslag opnieuw op."""
     from sdrapport.store.database import build_store
 
-    from sdrapport.inputs.registrations import load_config, load_key, registratie_files
+    from sdrapport.inputs.registrations import MEMORY_ENV, THREADS_ENV, load_config, load_key, registratie_files
 
     proj = _project(project)
+    if geheugen:
+        os.environ[MEMORY_ENV] = geheugen
+    if threads:
+        os.environ[THREADS_ENV] = str(threads)
     try:
         if any(registratie_files(proj.data).values()):
             config = load_config(proj.params)
@@ -146,6 +207,7 @@ def _write_ingest_report(proj: Project, gelezen: list) -> Path:
 
 
 @app.command()
+@_guarded
 def run(
     gemeente: str = GemeenteOpt,
     periode: str = PeriodeOpt,
@@ -281,6 +343,7 @@ def _check_gemeente(proj: Project, gemeente: str) -> None:
 
 
 @app.command()
+@_guarded
 def batch(
     gemeenten: str = typer.Option("all", "--gemeenten", help="all; of codes, namen of provincie:<naam>, gescheiden door "
                                   "komma's (GM0505,Hilversum,provincie:Utrecht)."),
@@ -437,6 +500,7 @@ def controleer(project: Path = ProjectOpt) -> None:
 
 
 @app.command()
+@_guarded
 def demo(project: Path = ProjectOpt) -> None:
     """De hoofdtaak op de demodata: rapport voor Dordrecht, tweede halfjaar 2023, plus de site."""
     proj = _project(project)

@@ -125,3 +125,60 @@ class NotebookFailed(Exception):
         if label:
             where += f" ({label})"
         super().__init__(f"{notebook}, {where}: {error}. Uitgevoerde kopie: {kept}")
+
+
+class ResourceError(Exception):
+    """The machine ran out of something a command needs (memory, disk space) or a worker process
+    was killed: not bad input, yet an expected failure. The command ends with exit 1 and one Dutch
+    paragraph (`paragraph`): what failed, for which file or gemeente, and what to do. The store is
+    left as it was (the build writes a new file and renames it only when everything succeeded)."""
+
+    def __init__(self, wat: str, waar: str, advies: str):
+        self.wat, self.waar, self.advies = wat, waar, advies
+        super().__init__(self.paragraph())
+
+    def paragraph(self) -> str:
+        where = f" {self.waar}" if self.waar else ""
+        return f"{self.wat}{where}. De opslag is ongewijzigd gebleven. {self.advies}"
+
+
+MEMORY_SETTINGS = ("minder threads (SDRAPPORT_THREADS=1, of 'sdrapport ingest --threads 1') of, als de machine meer "
+                   "vrij geheugen heeft, een hogere geheugengrens voor DuckDB (SDRAPPORT_GEHEUGEN=2GB, of "
+                   "'sdrapport ingest --geheugen 2GB')")
+
+
+def _no_space(exc: BaseException) -> bool:
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    text = str(exc)
+    return "No space left on device" in text or "max_temp_directory_size" in text
+
+
+def resource_error(exc: BaseException, waar: str = "", folder: str | None = None) -> ResourceError | None:
+    """The ResourceError an exception stands for (None when it is none of them): DuckDB or Python
+    out of memory, a full disk, a killed worker process. `waar` says for which file or gemeente
+    ('bij het tellen van wmo_clienten voor GM0402'); `folder` where the temporary files are."""
+    if isinstance(exc, ResourceError):
+        return exc
+    kind = type(exc).__name__
+    if _no_space(exc):
+        place = f" ({folder})" if folder else ""
+        return ResourceError("De schijf is vol geraakt", waar,
+                             f"Maak ruimte vrij op de schijf van de opslagmap{place}: daar schrijft DuckDB zijn tijdelijke "
+                             "bestanden als het geheugen niet genoeg is, en daar komt de nieuwe opslag. Probeer het daarna opnieuw.")
+    if kind == "OutOfMemoryException":  # duckdb.OutOfMemoryException
+        return ResourceError("DuckDB kwam geheugen tekort", waar,
+                             f"Probeer het opnieuw met {MEMORY_SETTINGS}. Helpt dat niet, lever de export dan in delen "
+                             "aan (bijvoorbeeld per jaar) en meld het probleem.")
+    if isinstance(exc, MemoryError):
+        return ResourceError("Het geheugen van de machine raakte op", waar,
+                             "Sluit andere programma's die veel geheugen gebruiken, of geef DuckDB minder geheugen zodat er "
+                             "meer overblijft voor het inlezen (SDRAPPORT_GEHEUGEN=500MB, of 'sdrapport ingest --geheugen 500MB') "
+                             "en probeer het opnieuw.")
+    if kind in ("KilledWorker", "BrokenProcessPool"):
+        return ResourceError("Een werkproces is onverwacht gestopt (meestal door geheugentekort: het besturingssysteem "
+                             "stopt dan het grootste proces)", waar,
+                             "Draai opnieuw met minder processen tegelijk (--workers 1); wat al klaar is, wordt overgeslagen.")
+    return None

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sdrapport.indicators.disclosure import protect
-from sdrapport.errors import Problem
+from sdrapport.errors import Problem, resource_error
 from sdrapport.inputs.params import ParamsError, problem_at
 from sdrapport.periods import Period
 from sdrapport.inputs.registrations import WETTEN, Config
@@ -259,25 +259,93 @@ def periods_frame(gemeente: str, vanaf: int, peil: dt.date) -> pd.DataFrame:
 
 
 # -- the calculations ----------------------------------------------------------------------------
+RUNNING = {"voorzieningen": "(v.einddatum IS NULL OR v.einddatum >= p.begin)",
+           "uitkeringen": "(v.einddatum IS NULL OR v.einddatum >= p.begin)"}
+BYTES_PER_HIT = 300  # memory budget per (record, period) pair in one batch: 900MB -> 3 million pairs
+
+
+def period_batches(con, soort: str, memory_bytes: int) -> list[list[str]]:
+    """The period codes in batches, each batch holding at most memory_bytes / BYTES_PER_HIT pairs
+    (record of `soort`, period it runs in), in period order; a period with more pairs than that is a
+    batch of its own. Small exports make one batch (one query, as fast as before); a large one is
+    counted a few periods at a time."""
+    budget = max(1, memory_bytes // BYTES_PER_HIT)
+    weights = con.execute(f"""
+        SELECT p.periode, count(v.gemeente) AS paren
+        FROM perioden p LEFT JOIN {soort} v
+          ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND {RUNNING[soort]}
+        GROUP BY p.periode ORDER BY p.periode
+    """).fetchall()
+    batches: list[list[str]] = []
+    total = budget + 1
+    for code, pairs in weights:
+        if total + pairs > budget:
+            batches.append([])
+            total = 0
+        batches[-1].append(code)
+        total += pairs
+    return batches
+
+
+def per_period(con, query: str, params=None, soort: str = "voorzieningen") -> pd.DataFrame:
+    """`query` run per batch of periods (period_batches), with the table `perioden_batch` holding
+    the rows of `perioden` of that batch, the results concatenated.
+
+    Why: a count of distinct clients groups by (gemeente, period, client). Over all periods at once
+    that is up to clients x periods groups (one gemeente with 3,3 million clients whose provisions
+    never end: some 80 million), more than DuckDB could hold or spill within its memory limit (issue
+    25). Per batch the groups are at most the pairs (record, period) of the batch, which the batches
+    keep within the memory limit, whatever the shape of the export. The batches are computed once
+    per kind and kept in the table `periode_batches_<soort>`."""
+    table = f"periode_batches_{soort}"
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0]:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        rows = [(code, n) for n, batch in enumerate(period_batches(con, soort, _bytes(limit))) for code in batch]
+        con.execute(f"CREATE TEMP TABLE {table} (periode VARCHAR, batch INTEGER)")
+        if rows:
+            con.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+    batches = [r[0] for r in con.execute(f"SELECT DISTINCT batch FROM {table} ORDER BY batch").fetchall()]
+    parts = []
+    for batch in batches or [None]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE perioden_batch AS SELECT p.* FROM perioden p JOIN {table} b USING (periode) "
+                    "WHERE b.batch = ?", [batch])
+        parts.append(con.execute(query, params).df())
+    con.execute("DROP TABLE IF EXISTS perioden_batch")
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _bytes(setting: str) -> int:
+    """DuckDB's memory_limit setting ('19.0 MiB', '1.6 GiB', '900.0 MB') in bytes."""
+    import re
+
+    m = re.match(r"^\s*([\d.]+)\s*([KMGT]?i?B)\s*$", str(setting), re.IGNORECASE)
+    if not m:
+        return 900 * 10**6
+    unit = m.group(2).upper()
+    base = 1024 if "I" in unit else 1000
+    power = {"B": 0, "K": 1, "M": 2, "G": 3, "T": 4}[unit[0]]
+    return int(float(m.group(1)) * base**power)
+
+
 def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) -> pd.DataFrame:
     budget = definitie.naam == "toegewezen_budget"
     con.execute("CREATE OR REPLACE TABLE eenmalig AS SELECT lower(unnest(?::VARCHAR[])) AS categorie",
                 [eenmalig if budget else []])
-    # The provisions running in each period, joined per query rather than materialised: for ten
-    # million records the pairs (provision, period) would not fit in memory. Distinct clients are
-    # counted in two steps (GROUP BY client, then count), which DuckDB can spill to disk.
+    # The provisions running in the period, joined rather than materialised: for ten million
+    # records the pairs (provision, period) would not fit in memory. Distinct clients are counted in
+    # two steps (GROUP BY client, then count), one period at a time (per_period).
     hits = f"""
         SELECT v.gemeente, p.periode, v.client, v.categorie,
                CASE v.zwaarte WHEN 'licht' THEN 1 WHEN 'middel' THEN 2 WHEN 'zwaar' THEN 3 END AS zrang,
                v.verwijzer = 'Gemeente' AS via_gemeente,
                v.verwijzer IS NOT NULL AND v.verwijzer NOT IN ('Gemeente', 'Onbekend') AS via_ander,
                v.financiering = 'pgb' AS pgb
-        FROM voorzieningen v JOIN perioden p
+        FROM voorzieningen v JOIN perioden_batch p
           ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
         WHERE v.wet = $wet
           {ONCE_ONLY if budget else ""}
     """
-    return con.execute(f"""
+    return per_period(con, f"""
         WITH per_client AS (
             SELECT gemeente, periode, client, max(zrang) AS zr, bool_or(via_gemeente) AS g, bool_or(via_ander) AS a,
                    bool_or(pgb) AS pgb
@@ -296,7 +364,7 @@ def _unique_clients(con, definitie: Definitie, wet: str, eenmalig: list[str]) ->
         UNION ALL
         SELECT gemeente, periode, 'pgb', NULL, count(*) FILTER (WHERE pgb) FROM per_client GROUP BY gemeente, periode
         ORDER BY ALL
-    """, {"wet": WETTEN[wet]}).df()
+    """, {"wet": WETTEN[wet]})
 
 
 def _provisions_in_period(con, wet: str) -> pd.DataFrame:
@@ -344,32 +412,32 @@ def _ended_provisions(con, wet: str) -> pd.DataFrame:
 
 
 def _benefits(con) -> dict[str, pd.DataFrame]:
-    # Distinct persons and households in two steps (DISTINCT, then count): spillable to disk.
-    stand = con.execute("""
+    # Distinct persons and households in two steps (DISTINCT, then count), one period at a time.
+    stand = per_period(con, soort="uitkeringen", query="""
         WITH lopend AS (
             SELECT u.gemeente, p.periode, u.client, u.huishouden
-            FROM uitkeringen u JOIN perioden p
+            FROM uitkeringen u JOIN perioden_batch p
               ON u.gemeente = p.gemeente AND u.startdatum <= p.eind AND (u.einddatum IS NULL OR u.einddatum > p.eind)),
         personen AS (SELECT gemeente, periode, count(*) AS personen FROM (SELECT DISTINCT gemeente, periode, client FROM lopend) GROUP BY ALL),
         huishoudens AS (SELECT gemeente, periode, count(*) AS huishoudens FROM (SELECT DISTINCT gemeente, periode, huishouden FROM lopend) GROUP BY ALL)
         SELECT gemeente, periode, personen, huishoudens FROM personen JOIN huishoudens USING (gemeente, periode)
         ORDER BY gemeente, periode
-    """).df()
-    instroom = con.execute("""
+    """)
+    instroom = per_period(con, soort="uitkeringen", query="""
         SELECT gemeente, periode, NULL AS dim, NULL AS dimwaarde, count(*) AS waarde
         FROM (SELECT DISTINCT u.gemeente, p.periode, u.client
-              FROM uitkeringen u JOIN perioden p ON u.gemeente = p.gemeente AND u.startdatum BETWEEN p.begin AND p.eind)
+              FROM uitkeringen u JOIN perioden_batch p ON u.gemeente = p.gemeente AND u.startdatum BETWEEN p.begin AND p.eind)
         GROUP BY ALL ORDER BY ALL
-    """).df()
-    uitstroom = con.execute("""
+    """)
+    uitstroom = per_period(con, soort="uitkeringen", query="""
         WITH uit AS (
             SELECT DISTINCT u.gemeente, p.periode, coalesce(u.reden_einde, 'Onbekend') AS reden, u.client
-            FROM uitkeringen u JOIN perioden p ON u.gemeente = p.gemeente AND u.einddatum BETWEEN p.begin AND p.eind)
+            FROM uitkeringen u JOIN perioden_batch p ON u.gemeente = p.gemeente AND u.einddatum BETWEEN p.begin AND p.eind)
         SELECT gemeente, periode, NULL AS dim, NULL AS dimwaarde, count(DISTINCT client) AS waarde FROM uit GROUP BY ALL
         UNION ALL
         SELECT gemeente, periode, 'reden', reden, count(*) FROM uit GROUP BY ALL
         ORDER BY ALL
-    """).df()
+    """)
     out_total = uitstroom[uitstroom["dim"].isna()]
     out_parts = uitstroom[uitstroom["dim"].notna()]
 
@@ -553,6 +621,8 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
         con.execute("CREATE OR REPLACE TABLE perioden AS SELECT gemeente, periode, CAST(begin AS DATE) AS begin, "
                     "CAST(eind AS DATE) AS eind FROM perioden_df")
         con.unregister("perioden_df")
+        for soort in RUNNING:  # the batches of per_period follow the periods
+            con.execute(f"DROP TABLE IF EXISTS periode_batches_{soort}")
         cache: dict = {}
         starts = coverage_starts(records, config)
         for indicator in BRON_SOORT:
@@ -564,7 +634,14 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
             histories = {g: history(config, g, indicator) for g in bronnen}
             counts = {}
             for d in sorted({h.definitie.code for hist in histories.values() for h in hist}):
-                part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
+                try:
+                    part = compute(con, indicator, DEFINITIES[d], config, cache).copy()
+                except Exception as exc:
+                    res = resource_error(exc, f"bij het tellen van {indicator} ({d}) voor {_named(bronnen)}",
+                                         str(records.folder.parent))
+                    if res is None:
+                        raise
+                    raise res from exc
                 part["dim"] = part["dim"].map(lambda v, ind=indicator: CATEGORIE_KOLOM.get(ind, v) if v == "categorie" else v)
                 crossed = part["dim"].map(lambda dim, ok=allowed: isinstance(dim, str) and set(dim.split("|")) <= ok)
                 part = part[(part["dim"].isna() | crossed) & part["gemeente"].isin(bronnen)]
@@ -592,6 +669,13 @@ def derive_exact(records, config: Config, catalogue) -> Afgeleid:
         observaties = observaties.assign(status=pd.Series(dtype=object), bron=pd.Series(dtype=object))
     definities = pd.DataFrame(defs, columns=["gemeente", "indicator", "definitie", "titel", "uitleg", "tot", "huidig"])
     return Afgeleid(observaties.reset_index(drop=True), definities, vergelijking.reset_index(drop=True), peil)
+
+
+def _named(gemeenten: list[str], shown: int = 3) -> str:
+    """'GM0402, GM0505 en GM0518', or the first `shown` and how many more."""
+    if len(gemeenten) <= shown:
+        return gemeenten[0] if len(gemeenten) == 1 else ", ".join(gemeenten[:-1]) + " en " + gemeenten[-1]
+    return ", ".join(gemeenten[:shown]) + f" en {len(gemeenten) - shown} andere gemeenten"
 
 
 def as_observations(afgeleid: Afgeleid, dims: list[str], bestand: str) -> pd.DataFrame:

@@ -30,12 +30,15 @@ def pairs(con, wet: str) -> pd.DataFrame:
     """Clients with exactly two categories of provisions of `wet` (the label as stored, 'Wmo') per
     gemeente and period: gemeente, periode, dim, dimwaarde, waarde (dim None for the total,
     'wmo_combinatie' per pair). Works on the `voorzieningen` and `perioden` tables of a
-    registraties.Records database."""
-    return con.execute(f"""
+    registraties.Records database, one period at a time (definitions.per_period: the groups per
+    client stay bounded by the clients of one period)."""
+    from sdrapport.indicators.definitions import per_period
+
+    return per_period(con, f"""
         WITH per_client AS (
             SELECT v.gemeente, p.periode, v.client, count(DISTINCT v.categorie) AS n,
                    min(v.categorie) AS eerste, max(v.categorie) AS tweede
-            FROM voorzieningen v JOIN perioden p
+            FROM voorzieningen v JOIN perioden_batch p
               ON v.gemeente = p.gemeente AND v.startdatum <= p.eind AND (v.einddatum IS NULL OR v.einddatum >= p.begin)
             WHERE v.wet = $wet
             GROUP BY v.gemeente, p.periode, v.client),
@@ -44,7 +47,7 @@ def pairs(con, wet: str) -> pd.DataFrame:
         UNION ALL
         SELECT gemeente, periode, 'wmo_combinatie', paar, count(*) FROM twee GROUP BY ALL
         ORDER BY ALL
-    """, {"wet": wet}).df()
+    """, {"wet": wet})
 
 
 __all__ = ["SEPARATOR", "pair_label", "pairs"]

@@ -408,6 +408,7 @@ REGISTRATIES = Sleutels({
     "pseudonimisering": Veld(JaNee()),
     "sleutelbestand": Veld(Tekst(voorbeeld="~/.config/sdrapport/pseudoniem.sleutel")),
     "dubbele_voorzieningen": Veld(Keuze(("weigeren", "eerste_houden"))),
+    "plausibiliteit": Veld(Sleutels({"max_aandeel_clienten": Veld(Getal(0.001, 1, voorbeeld="0.25"))})),
     "gemeenten": Veld(Tabel(Sleutels({
         "bron": Veld(Tekst()),
         "peildatum": Veld(Datum()),

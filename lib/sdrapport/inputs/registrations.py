@@ -142,6 +142,7 @@ class Config:
     categorieen: dict[str, list[str]] = field(default_factory=dict)
     eenmalig_geboekt: list[str] = field(default_factory=list)
     dubbele_voorzieningen: str = "weigeren"  # or 'eerste_houden': keep the first of a provision delivered twice
+    max_aandeel_clienten: float = 0.25  # plausibility: at most this share of the inhabitants are clients of a wet in a year
 
     def gemeente(self, code: str) -> dict:
         return self.gemeenten.get(code) or {}
@@ -182,6 +183,7 @@ def load_config(params: Path) -> Config:
         gemeenten=dict(raw.get("gemeenten") or {}), categorieen={k: list(v) for k, v in (raw.get("categorieen") or {}).items()},
         eenmalig_geboekt=list(raw.get("eenmalig_geboekt") or []),
         dubbele_voorzieningen=str(raw.get("dubbele_voorzieningen") or "weigeren"),
+        max_aandeel_clienten=float((raw.get("plausibiliteit") or {}).get("max_aandeel_clienten") or 0.25),
     )
 
 
@@ -426,27 +428,52 @@ RECORD_COLUMNS = {
 EVENT_DATES = {"voorzieningen": ("startdatum",), "uitkeringen": ("startdatum",),
                "aanvragen": ("datum_ontvangst", "datum_besluit"), "klachten": ("datum",)}
 CHUNK_ROWS = 200_000  # rows validated at a time: bounds the memory of reading, whatever the file size
-MEMORY_LIMIT = "900MB"  # DuckDB's share of memory while records are counted; beyond it, it spills to disk
+# DuckDB's share of memory while records are checked and counted; beyond it, it spills to disk. A
+# machine setting, not a figure-changing one, so it is an environment variable (or the options
+# --geheugen and --threads of `sdrapport ingest`), not params/registraties.yml.
+MEMORY_ENV, THREADS_ENV = "SDRAPPORT_GEHEUGEN", "SDRAPPORT_THREADS"
+MEMORY_LIMIT = "900MB"
+THREADS = 2
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def duckdb_settings(memory_limit: str | None = None, threads: int | None = None) -> tuple[str, int]:
+    """DuckDB's memory limit and threads for the records database: as given, else from
+    $SDRAPPORT_GEHEUGEN and $SDRAPPORT_THREADS, else MEMORY_LIMIT and THREADS. A malformed value is
+    refused (ContractError naming the variable)."""
+    memory = memory_limit or os.environ.get(MEMORY_ENV) or MEMORY_LIMIT
+    if not _MEMORY.match(str(memory)):
+        raise ContractError([Problem(MEMORY_ENV, None, None, "verwacht een hoeveelheid geheugen zoals 900MB of 2GB")])
+    raw = threads if threads is not None else os.environ.get(THREADS_ENV) or THREADS
+    try:
+        count = int(raw)
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1:
+        raise ContractError([Problem(THREADS_ENV, None, None, "verwacht een geheel getal van 1 of meer, bijvoorbeeld 1 of 2")])
+    return str(memory).replace(" ", ""), count
 KEEP_PROBLEMS = 200  # problems kept per file (sorted by row); beyond it only counted
 
 
 class Records:
     """The validated, pseudonymised records of all exports: per kind a table in a DuckDB database
     in a private temporary folder (never in the store). Memory stays bounded: DuckDB spills to that
-    folder beyond MEMORY_LIMIT. `close()` deletes the folder; the store receives only aggregates.
+    folder beyond its memory limit (duckdb_settings). `close()` deletes the folder; the store
+    receives only aggregates.
 
     `records["voorzieningen"]` returns a kind's records as a DataFrame (for tests and small data)."""
 
-    def __init__(self, workdir: Path | None = None):
+    def __init__(self, workdir: Path | None = None, memory_limit: str | None = None, threads: int | None = None):
         import duckdb
 
+        self.memory_limit, self.threads = duckdb_settings(memory_limit, threads)
         if workdir is not None:
             Path(workdir).mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=".registraties-", dir=workdir))  # mode 700
         self.con = duckdb.connect(str(self.folder / "records.duckdb"))
-        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
         self.con.execute(f"SET temp_directory = '{self.folder / 'spill'}'")
-        self.con.execute("SET threads TO 2")
+        self.con.execute(f"SET threads TO {self.threads}")
         self.con.execute("SET preserve_insertion_order = false")  # every query that matters has its ORDER BY
         self.soorten: list[str] = []
         self.bestanden: list[str] = []
@@ -732,19 +759,21 @@ def read_registratie(path: Path, soort: str, gemeenten: set[str], config: Config
 
 
 def read_registraties(data: Path, params: Path, gemeenten: set[str], root: Path | None = None,
-                      key: bytes | None = None, workdir: Path | None = None) -> tuple[Records, Config, list[str]]:
+                      key: bytes | None = None, workdir: Path | None = None,
+                      memory_limit: str | None = None, threads: int | None = None) -> tuple[Records, Config, list[str]]:
     """All exports under data/registraties/, per kind one table in a Records database. Returns the
     records (close them after use), the config and the file names read (records.gelezen says
     per file what was read). Every file is checked, also after one with problems: the
     ContractError holds the problems of all files, grouped per file. The key is loaded (or created)
-    only when there are exports."""
-    from sdrapport.errors import collect
+    only when there are exports. Out of memory or disk space while reading a file raises a
+    ResourceError naming that file."""
+    from sdrapport.errors import collect, resource_error
     from sdrapport.inputs.export_mapping import mapping_for
 
     config = load_config(params)
     mappings = export_mappings(params)
     files = registratie_files(data, params, mappings)
-    records = Records(workdir)
+    records = Records(workdir, memory_limit, threads)
     if not any(files.values()):
         return records, config, []
     try:
@@ -761,9 +790,20 @@ def read_registraties(data: Path, params: Path, gemeenten: set[str], root: Path 
                                                             mapping_for(p.name, mappings)))
                 except ContractError as exc:
                     errors.append(exc)
+                except Exception as exc:
+                    res = resource_error(exc, f"bij het inlezen van {_display(p, root)}", str(records.folder.parent))
+                    if res is None:
+                        raise
+                    raise res from exc
                 names.append(_display(p, root))
             if soort == "voorzieningen" and not errors:
-                _check_duplicate_provisions(records, config)
+                try:
+                    _check_duplicate_provisions(records, config)
+                except Exception as exc:
+                    res = resource_error(exc, "bij het zoeken naar dubbel geleverde voorzieningen", str(records.folder.parent))
+                    if res is None:
+                        raise
+                    raise res from exc
         if errors:
             raise collect(errors)
         records.bestanden = names

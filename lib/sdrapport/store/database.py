@@ -20,8 +20,9 @@ import pandas as pd
 from sdrapport.indicators.catalogue import Catalogue, load_catalogue
 from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
 from sdrapport.inputs.demo import DEMO_BRON, DOELGROEP_DEMO, demo_up_to_date, ensure_demo, generated_paths
-from sdrapport.errors import ContractError, collect
+from sdrapport.errors import ContractError, Problem, ResourceError, collect, resource_error
 from sdrapport.inputs.params import ParamsError
+from sdrapport.inputs.plausibility import check_clients, check_existence, check_rates
 from sdrapport.inputs.registrations import read_registraties, registratie_files
 from sdrapport.inputs.contract import (
     GEMEENTE_CODE,
@@ -325,6 +326,11 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
             inw_rows = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str),
                                      "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
             check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), events, str(data.historie.relative_to(root)))
+        if records:  # plausibility before arithmetic: nothing is counted from an implausible export
+            implausible = check_clients(records, inwoners, config.max_aandeel_clienten, config.vanaf)
+            implausible += check_existence(records, events, str(data.historie.relative_to(root)))
+            if implausible:
+                raise ContractError(implausible)
         afgeleid = derive(records, config, catalogue) if records else None
         if afgeleid is not None:
             afgeleid.weggelaten = dict(records.weggelaten)
@@ -347,18 +353,87 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
         if clash:
             raise ContractError(clash)
     observaties = kept.reset_index(drop=True)
+    inw_obs = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str), "indicator": "inwoners",
+                            **dict.fromkeys(dims), "waarde": inwoners["inwoners"].astype(float), "waarde_status": "waarde",
+                            "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
+    rates = check_rates(pd.concat([observaties, inw_obs], ignore_index=True), catalogue, dims)
+    if rates:
+        raise ContractError(rates)
     observaties.attrs["demo_weggelaten"] = dropped
     inwoners.attrs["doelgroep"] = doelgroep
     return catalogue, gemeenten, inwoners, observaties, events, afgeleid
 
 
+def check_readable(data_dir: Path) -> None:
+    """Refuse an empty (0 bytes) or unreadable file under data/observaties/ or data/registraties/
+    before anything reads it (the demo generator, the fingerprint, the contract): a ContractError
+    per file, saying what to do, like any other bad input."""
+    data_dir = Path(data_dir)
+    problems = []
+    for folder in ("observaties", "registraties"):
+        path = data_dir / folder
+        if not path.is_dir():
+            continue
+        for file in sorted(path.iterdir()):
+            if file.name.startswith(".") or file.suffix.lower() not in (".csv", ".parquet"):
+                continue
+            name = str(file.relative_to(data_dir.parent))
+            try:
+                with open(file, "rb") as fh:
+                    first = fh.read(1)
+                    blank = first != b"" and file.suffix.lower() == ".csv" and _only_blank(fh, first)
+            except OSError as exc:
+                problems.append(Problem(name, None, None, f"bestand is niet te lezen ({exc.strerror or exc}); controleer of het "
+                                        f"bestaat en leesbaar is, of haal het weg uit data/{folder}/"))
+                continue
+            if first == b"" or blank:
+                what = "bestand is leeg (0 bytes)" if first == b"" else "bestand bevat alleen lege regels"
+                problems.append(Problem(name, None, None, f"{what}; verwacht een kopregel en gegevensrijen "
+                                        f"(docs/data-contract.md). Lever het opnieuw aan, of haal het weg uit data/{folder}/"))
+    if problems:
+        raise ContractError(problems)
+
+
+def _only_blank(fh, first: bytes) -> bool:
+    """True when a CSV holds nothing but whitespace (and a byte order mark), read in blocks until
+    the first other byte (for any real file: the first block)."""
+    for block in iter(lambda: fh.read(1 << 16), b""):
+        first += block
+        if first.replace(b"\xef\xbb\xbf", b"").strip():
+            return False
+        first = b""
+    return not first.replace(b"\xef\xbb\xbf", b"").strip()
+
+
 def build_store(data_dir: Path, store_path: Path) -> dict:
     """Validate data_dir and (re)build the store at store_path atomically. Returns a summary. The
-    user's own files are checked before any demo work (check_own_files), so a bad file is refused
-    at once, never after the demo has been generated."""
+    user's own files are checked first: readable (check_readable) and valid (check_own_files), so a
+    bad file is refused at once, never after the demo has been generated. Running out of memory or
+    disk space raises a ResourceError saying where (errors.resource_error); the store is then left
+    as it was."""
+    check_readable(data_dir)
+    check_own_files(DataSet(Path(data_dir)), workdir=Path(store_path).parent)
+    folder = str(Path(store_path).parent)
+    try:
+        ensure_demo(Path(data_dir), log=_tell)
+    except Exception as exc:
+        res = resource_error(exc, "bij het maken van de demodata", folder)
+        if res is None:
+            raise
+        raise res from exc
+    try:
+        return _build_store(Path(data_dir), Path(store_path))
+    except (ContractError, ResourceError):
+        raise
+    except Exception as exc:
+        res = resource_error(exc, "bij het bouwen van de opslag", folder)
+        if res is None:
+            raise
+        raise res from exc
+
+
+def _build_store(data_dir: Path, store_path: Path) -> dict:
     data = DataSet(Path(data_dir))
-    check_own_files(data, workdir=Path(store_path).parent)
-    ensure_demo(Path(data_dir), log=_tell)
     # Every input hashed once: the validated copies, the `bestanden` table and the fingerprint use
     # the same digests (the national demo file alone is 145 MB).
     hashes = {p: file_sha256(p) for p in data.files() if p.exists()}
@@ -464,7 +539,7 @@ def build_store(data_dir: Path, store_path: Path) -> dict:
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, store_path)
+        os.replace(tmp, store_path)  # atomic: a reader sees the old store or the new one, never half of one
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
@@ -540,7 +615,9 @@ def _tell(text: str) -> None:
 
 def ensure_store(data_dir: Path, store_path: Path) -> bool:
     """Rebuild the store when the data files changed since the last build, or the demo data must be
-    (re)made (data/demo.yml; build_store checks the user's own files first). True if rebuilt."""
+    (re)made (data/demo.yml; build_store checks the user's own files first). True if rebuilt. An
+    empty or unreadable file is refused first (check_readable)."""
+    check_readable(data_dir)
     if demo_up_to_date(Path(data_dir)) and stored_fingerprint(store_path) == DataSet(Path(data_dir)).fingerprint():
         return False
     build_store(data_dir, store_path)
