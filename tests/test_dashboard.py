@@ -7,7 +7,8 @@ from tests.conftest import html_rows
 import pytest
 
 from sdrapport.presentation import components
-from sdrapport.indicators.targets import Kpi, change, evaluate, status
+from sdrapport.indicators.targets import Kpi
+from sdrapport.presentation.kpis import change, evaluate, status
 from sdrapport.errors import ContractError
 from sdrapport.presentation.report import Rapport, Waarde
 from sdrapport.store.database import build_store

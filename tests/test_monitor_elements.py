@@ -10,10 +10,10 @@ import pytest
 
 from sdrapport.presentation import annex, monitor, components
 from sdrapport.presentation.chapters import Nummering
-from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.inputs.catalogue import load_catalogue
 from sdrapport.errors import ContractError
 from sdrapport.presentation.report import Rapport
-from sdrapport.runner.run import Profile
+from sdrapport.inputs.profiles import Profile
 from sdrapport.store.database import build_store
 from tests.conftest import REPO, html_rows, unescape
 

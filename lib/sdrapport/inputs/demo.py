@@ -669,11 +669,11 @@ def generate(gemeenten: list[str], inwoners: list[dict], delivered: set[tuple[st
     # Where the demo has registrations, the figures derived from them are not delivered as
     # aggregates too (one figure, one source; the store refuses both).
     from sdrapport.inputs import demo_registrations as dr
-    from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
+    from sdrapport.inputs.registrations import BEEINDIGD_INDICATOREN, BRON_SOORT
 
     with_records = [c for c in sorted(gemeenten) if c in dr.GEMEENTEN]
     # (The demo exports carry no reason of ending, so ended provisions stay delivered aggregates.)
-    computed = {i for i in BRON_SOORT if not STANDAARD[i].startswith("beeindigd/")}
+    computed = {i for i in BRON_SOORT if i not in BEEINDIGD_INDICATOREN}
     rows = [row for row in obs.rows if not (row["gemeente"] in with_records and row["indicator"] in computed)
             and (row["gemeente"], row["indicator"]) not in delivered]
     out = {
