@@ -44,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     slowest = out.split("slowest", 1)[1].split("\n", 1)[1] if "slowest" in out else ""
     print(f"slowest tests:\n{slowest.split('=====', 1)[0].rstrip()}\n")
     summary = out.strip().splitlines()[-1] if out.strip() else proc.stderr.strip()[-500:]
-    print(summary)
+    if proc.returncode:  # what failed, as pytest summarised it
+        print(out.split("short test summary info", 1)[-1].split("\n", 1)[-1][-5000:] if "short test summary info" in out else out[-5000:])
+    else:
+        print(summary)
     counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (passed|failed|skipped|error)", summary)}
     print(f"suite_s={wall:.0f} passed={counts.get('passed', 0)} failed={counts.get('failed', 0) + counts.get('error', 0)} "
           f"skipped={counts.get('skipped', 0)} workers={args.workers} load_before={load_before:.1f} "

@@ -70,6 +70,17 @@ def copy_project(dest: Path) -> Project:
     return Project(dest)
 
 
+def project_without_data(root: Path) -> Path:
+    """A project of the repository's notebooks, params and catalogue, without data: the caller writes
+    its own registry, inhabitants and observations (data/observaties/ exists, empty)."""
+    (root / "data" / "observaties").mkdir(parents=True)
+    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copytree(REPO / "params", root / "params")
+    shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
+    return root
+
+
 @pytest.fixture
 def project(tmp_path) -> Project:
     """A fresh copy of the project with the full demo data."""

@@ -3,7 +3,6 @@ mislabelled table, and what the manifest and the workbook say about where each f
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -19,7 +18,7 @@ from sdrapport.presentation.report import META_KEY, Rapport
 from sdrapport.project import Project
 from sdrapport.publisher.check import check_page
 from sdrapport.store.database import build_store
-from tests.conftest import REPO, html_rows, unescape
+from tests.conftest import REPO, html_rows, project_without_data, unescape
 
 JEUGD = {"Begrote uitgaven": "jeugd_uitgaven_begroot", "Gerealiseerde uitgaven": "jeugd_uitgaven"}
 CATEGORIEEN = ("Jeugdhulp zonder verblijf", "Jeugdhulp met verblijf", "Jeugdbescherming", "Jeugdreclassering")
@@ -27,11 +26,7 @@ CATEGORIEEN = ("Jeugdhulp zonder verblijf", "Jeugdhulp met verblijf", "Jeugdbesc
 
 def _own_project(root: Path, rows: list[str]) -> Path:
     """A project without the demo: Dordrecht and its observation rows (CSV lines)."""
-    (root / "data" / "observaties").mkdir(parents=True)
-    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    shutil.copytree(REPO / "params", root / "params")
-    shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
+    project_without_data(root)
     (root / "data" / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\n", encoding="utf-8")
     (root / "data" / "inwoners.csv").write_text(
         "gemeente,jaar,inwoners,bron\nGM0505,2023,121000,CBS\nGM0505,2024,122070,CBS\n", encoding="utf-8")

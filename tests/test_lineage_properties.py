@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -37,7 +36,7 @@ from sdrapport.presentation.downloads import label_rows
 from sdrapport.presentation.herkomst import problems
 from sdrapport.presentation.report import META_KEY, Rapport
 from sdrapport.store.database import build_store
-from tests.conftest import REPO, html_rows, unescape
+from tests.conftest import html_rows, project_without_data, unescape
 
 # One size class (100.000 tot 300.000 inwoners on 1 January 2023 and 2024): the report gemeente first.
 GEMEENTEN = {"GM0505": ("Dordrecht", 121_000, 122_070), "GM0402": ("Hilversum", 102_000, 103_000),
@@ -90,11 +89,7 @@ def deliveries(draw):
 
 
 def _project(root: Path, rows: list[list[str]]) -> Path:
-    (root / "data" / "observaties").mkdir(parents=True)
-    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    shutil.copytree(REPO / "params", root / "params")
-    shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
+    project_without_data(root)
     reg = ["code,naam,provincie"] + [f"{g},{naam},Zuid-Holland" for g, (naam, _, _) in sorted(GEMEENTEN.items())]
     (root / "data" / "gemeenten.csv").write_text("\n".join(reg) + "\n", encoding="utf-8")
     inw = ["gemeente,jaar,inwoners,bron"] + [f"{g},{y},{n},CBS" for g, (_, a, b) in sorted(GEMEENTEN.items()) for y, n in ((2023, a), (2024, b))]
