@@ -9,6 +9,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# The suite over 2 workers (pytest-xdist); a test file stays on one worker, so its module fixtures
+# (reports built once for the file) are built once. `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: demo test setup lock clean lab hooks lint
 
@@ -24,7 +27,7 @@ demo: setup
 	$(BIN)/sdrapport demo
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: setup
 	$(BIN)/sdrapport lab

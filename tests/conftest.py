@@ -70,17 +70,14 @@ def copy_project(dest: Path) -> Project:
     return Project(dest)
 
 
-def bare_project_files(root: Path, gemeenten: str, inwoners: str) -> Path:
-    """A project without the demo: the code, notebooks, params and catalogue of the repository,
-    and the registry given as CSV text (data/gemeenten.csv, data/inwoners.csv); the caller adds
-    its observation files to data/observaties/ and builds the store."""
+def project_without_data(root: Path) -> Path:
+    """A project of the repository's notebooks, params and catalogue, without data: the caller writes
+    its own registry, inhabitants and observations (data/observaties/ exists, empty)."""
     (root / "data" / "observaties").mkdir(parents=True)
     shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     shutil.copytree(REPO / "params", root / "params")
     shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
-    (root / "data" / "gemeenten.csv").write_text(gemeenten, encoding="utf-8")
-    (root / "data" / "inwoners.csv").write_text(inwoners, encoding="utf-8")
     return root
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from sdrapport.indicators.analysis import publish, reference
-from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.inputs.catalogue import load_catalogue
 from tests.conftest import REPO
 
 CAT = load_catalogue(REPO / "data" / "indicatoren.yml")

@@ -15,7 +15,7 @@ from sdrapport.pipeline import build_batch
 from sdrapport.runner.batch import FAILED, OK, REFUSED, SKIPPED, plan
 from sdrapport.runner.kernels import ENGINE, WarmKernel
 from sdrapport.periods import Period
-from sdrapport.runner.run import load_profile
+from sdrapport.inputs.profiles import load_profile
 from sdrapport.publisher.check import check_project
 from tests.conftest import copy_project
 

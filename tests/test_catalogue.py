@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.inputs.catalogue import load_catalogue
 from sdrapport.errors import ContractError
 from tests.conftest import REPO
 
@@ -53,7 +53,7 @@ def test_catalogue_is_read_again_when_the_file_changes_and_callers_do_not_share_
     second = load_catalogue(path)
     assert list(second.indicators) == ["a"] and second["a"] is load_catalogue(path)["a"]
     # The cached copy has every field of a freshly read catalogue (begrippen too), equal, not shared.
-    from sdrapport.indicators.catalogue import _read_catalogue
+    from sdrapport.inputs.catalogue import _read_catalogue
 
     real = load_catalogue(REAL)
     assert real == _read_catalogue(REAL) and real.begrippen and real.begrippen is not load_catalogue(REAL).begrippen

@@ -117,7 +117,7 @@ def test_report_from_fetched_tables_names_them_in_its_sources(cbs_project):
     assert result.ok, [n.error for n in result.notebooks]
     import nbformat
 
-    from sdrapport.runner.run import cell_label
+    from sdrapport.manifest import cell_label
 
     nb = nbformat.read(result.outdir / "02_wmo.ipynb", as_version=4)
     cells = {cell_label(c): c for c in nb.cells if c.cell_type == "code"}
@@ -146,7 +146,7 @@ def test_boundaries_are_never_silently_mixed(cbs_project):
     assert result.ok, [n.error for n in result.notebooks]
     import nbformat
 
-    from sdrapport.runner.run import cell_label
+    from sdrapport.manifest import cell_label
 
     nb = nbformat.read(result.outdir / "02_wmo.ipynb", as_version=4)
     fig = next(c for c in nb.cells if c.cell_type == "code" and cell_label(c) == "fig-wmo-hoofdcategorie")

@@ -79,7 +79,7 @@ def test_a_run_is_quiet_and_says_per_notebook_how_long_it_took(project, tmp_path
 def test_a_failed_cell_is_shown_in_one_block(project):
     import nbformat
 
-    from sdrapport.runner.run import cell_label
+    from sdrapport.manifest import cell_label
 
     (project.params / "rapporten" / "klein.yml").write_text("titel: Klein\nnotebooks: [02_wmo.ipynb]\n", encoding="utf-8")
     path = project.notebooks / "02_wmo.ipynb"

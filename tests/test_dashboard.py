@@ -1,13 +1,13 @@
 """Dashboard arithmetic on small hand-made inputs: quarter tables, KPI status and change, shares."""
-import shutil
 
 import pandas as pd
 
-from tests.conftest import html_rows
+from tests.conftest import html_rows, project_without_data
 import pytest
 
 from sdrapport.presentation import components
-from sdrapport.indicators.targets import Kpi, change, evaluate, status
+from sdrapport.indicators.targets import Kpi
+from sdrapport.presentation.kpis import change, evaluate, status
 from sdrapport.errors import ContractError
 from sdrapport.presentation.report import Rapport, Waarde
 from sdrapport.store.database import build_store
@@ -32,11 +32,7 @@ ROWS = [
 @pytest.fixture
 def tiny(tmp_path):
     root = tmp_path / "project"
-    (root / "data" / "observaties").mkdir(parents=True)
-    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    shutil.copytree(REPO / "params", root / "params")
-    shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
+    project_without_data(root)
     (root / "data" / "gemeenten.csv").write_text("code,naam,provincie\nGM0402,Hilversum,Noord-Holland\n", encoding="utf-8")
     (root / "data" / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\nGM0402,2020,90000,CBS\nGM0402,2021,91000,CBS\n", encoding="utf-8")
     lines = ["gemeente,periode,indicator,zwaarte,wet,waarde,bron,status"]
@@ -114,7 +110,6 @@ def test_tijdigheid_targets_follow_seed_001():
     "streefcijfer 95%"; the standard follows it."""
     from sdrapport.indicators.targets import target
     from sdrapport.project import Project
-    from tests.conftest import REPO
 
     proj = Project(REPO)
     for gemeente in ("GM0402", "GM0505"):  # GM0505 has no targets of its own: the standard

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sdrapport.indicators.analysis import publish
-from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.inputs.catalogue import load_catalogue
 from sdrapport.indicators.finance import (
     TOELICHTING_ONTBREEKT,
     TOTAAL,

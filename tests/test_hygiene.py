@@ -22,7 +22,8 @@ import yaml
 from tests.conftest import REPO
 
 from sdrapport.periods import Period
-from sdrapport.runner.run import PERIODESOORTEN, cell_label
+from sdrapport.manifest import cell_label
+from sdrapport.runner.run import PERIODESOORTEN
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 PROFILES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((REPO / "params" / "rapporten").glob("*.yml"))}

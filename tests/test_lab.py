@@ -17,7 +17,7 @@ from nbclient import NotebookClient
 from tests.test_hygiene import defaults
 
 from sdrapport.presentation.report import META_KEY
-from sdrapport.runner.run import cell_label
+from sdrapport.manifest import cell_label
 from sdrapport.pipeline import build_report
 
 

@@ -1,8 +1,10 @@
-"""The package's layers: data flows inputs -> store -> indicators -> presentation -> runner ->
-publisher. The runner never imports the publisher, and the publisher never reads the store; the
+"""The package's layers, as docs/architecture.md declares them (lowest first): no module imports a
+module of a higher layer, at module level or inside a function, and no import goes round in a
+circle. The runner never imports the publisher, and the publisher never reads the store; the
 pipeline (and the command line) compose the two."""
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,38 @@ import pytest
 from tests.conftest import REPO
 
 PKG = REPO / "lib" / "sdrapport"
+ARCHITECTURE = REPO / "docs" / "architecture.md"
+
+
+def _declared_layers() -> list[tuple[str, set[str]]]:
+    """The layer order of docs/architecture.md: (name, the root modules it holds) per layer, lowest
+    first; a subpackage's layer is named after it (`inputs/`)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    block = re.search(r"## Layer order\n.*?```text\n(.*?)```", text, re.S)
+    assert block, f"{ARCHITECTURE}: no ```text block under '## Layer order'"
+    layers = []
+    for line in block.group(1).splitlines():
+        number, name, *files = line.split()
+        assert int(number) == len(layers), f"{ARCHITECTURE}: layer {line!r} out of order"
+        layers.append((name.rstrip("/"), {f.removesuffix(".py") for f in files}))
+    return layers
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PKG.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PKG.rglob("*.py"))}
+
+
+def _layer_of(module: str, layers: list[tuple[str, set[str]]]) -> int:
+    """The rank of a module's layer; KeyError for a module the declared order does not place."""
+    parts = module.split(".")[1:] or ["__init__"]
+    for rank, (name, files) in enumerate(layers):
+        if (len(parts) == 1 and parts[0] in files) or parts[0] == name:
+            return rank
+    raise KeyError(module)
 
 
 def _imports(path: Path) -> set[str]:
@@ -30,15 +64,103 @@ def _imports_of_source(source: str) -> set[str]:
     return out
 
 
+def _package_imports(module: str, path: Path) -> list[tuple[int, str]]:
+    """(line, module) for every import of a sdrapport module in a file. `from a import b` imports
+    module a.b when that is a module (`from sdrapport import periods`), else module a itself (the
+    package face for `from sdrapport import __version__`); relative imports are resolved."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+                package = package[:len(package) - node.level + 1]
+                base = ".".join(package + ([node.module] if node.module else []))
+            out += [(node.lineno, f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base) for a in node.names]
+    return [(line, name) for line, name in out if name == "sdrapport" or name.startswith("sdrapport.")]
+
+
+def _graph() -> dict[str, list[tuple[int, str]]]:
+    return {module: _package_imports(module, path) for module, path in MODULES.items()}
+
+
 def _layer_files(layer: str) -> list[Path]:
     return sorted((PKG / layer).glob("*.py"))
 
 
-def test_every_module_sits_in_a_layer_with_an_english_name():
-    top = sorted(p.name for p in PKG.glob("*.py"))
-    assert top == ["__init__.py", "atomic.py", "cli.py", "errors.py", "periods.py", "pipeline.py", "project.py"]
-    layers = sorted(p.name for p in PKG.iterdir() if p.is_dir() and (p / "__init__.py").exists())
-    assert layers == ["indicators", "inputs", "presentation", "publisher", "runner", "store"]
+def test_every_module_sits_in_a_declared_layer():
+    layers = _declared_layers()
+    unplaced = []
+    for module in MODULES:
+        try:
+            _layer_of(module, layers)
+        except KeyError:
+            unplaced.append(module)
+    assert not unplaced, f"modules without a layer in {ARCHITECTURE.name} (## Layer order): {unplaced}"
+    # Every declared root module exists, and every subpackage is a layer.
+    declared = {f for _, files in layers for f in files}
+    assert declared == {p.stem for p in PKG.glob("*.py")}
+    assert {n for n, files in layers if not files} == {p.name for p in PKG.iterdir() if (p / "__init__.py").exists()}
+
+
+def _climbing(graph: dict[str, list[tuple[int, str]]], layers, where=lambda m: m) -> list[str]:
+    """Every import of a module of a higher layer, as 'file:line imports module (its layer, above own)'."""
+    out = []
+    for module, imports in graph.items():
+        own = _layer_of(module, layers)
+        for line, target in imports:
+            rank = _layer_of(target, layers)
+            if rank > own:
+                out.append(f"{where(module)}:{line} imports {target} ({layers[rank][0]}, above {layers[own][0]})")
+    return out
+
+
+def _cycles(graph: dict[str, list[tuple[int, str]]]) -> list[str]:
+    """Every circle of imports found by a depth-first walk, as 'a -> b -> a'."""
+    targets = {m: sorted({t for _, t in imports if t in graph and t != m}) for m, imports in graph.items()}
+    found, done = [], set()
+
+    def visit(module, path):
+        if module in path:
+            found.append(" -> ".join(path[path.index(module):] + [module]))
+        elif module not in done:
+            for target in targets[module]:
+                visit(target, path + [module])
+            done.add(module)
+
+    for module in sorted(targets):
+        visit(module, [])
+    return found
+
+
+def test_no_module_imports_a_higher_layer():
+    climbing = _climbing(_graph(), _declared_layers(), where=lambda m: MODULES[m].relative_to(REPO))
+    assert not climbing, "imports against the layer order of docs/architecture.md:\n" + "\n".join(climbing)
+
+
+def test_no_import_cycle():
+    cycles = _cycles(_graph())
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def test_the_checks_name_a_climbing_import_and_a_cycle():
+    """The two checks can fail: an indicator importing presentation inside a function, and two
+    modules importing each other, are found and named."""
+    graph = {"sdrapport.indicators.a": [(12, "sdrapport.presentation.formatting")],
+             "sdrapport.presentation.formatting": [(3, "sdrapport.presentation.b")],
+             "sdrapport.presentation.b": [(7, "sdrapport.presentation.formatting"), (8, "sdrapport.periods")],
+             "sdrapport.periods": []}
+    assert _climbing(graph, _declared_layers()) == [
+        "sdrapport.indicators.a:12 imports sdrapport.presentation.formatting (presentation, above indicators)"]
+    assert _cycles(graph) == ["sdrapport.presentation.formatting -> sdrapport.presentation.b -> sdrapport.presentation.formatting"]
+
+
+def test_imports_are_resolved_as_python_does():
+    imports = dict(_package_imports("sdrapport.store.database", MODULES["sdrapport.store.database"]))
+    assert "sdrapport.periods" in imports.values()  # from sdrapport import periods: the module, not the face
+    assert "sdrapport" not in imports.values()
 
 
 @pytest.mark.parametrize("layer", ["inputs", "store", "indicators", "presentation", "runner"])
@@ -78,7 +200,7 @@ def test_pages_are_written_from_run_json_alone(built):
 def test_navigation_links_other_periods_and_the_reference_group_that_are_built():
     from sdrapport.periods import Period
     from sdrapport.publisher.site import navigation
-    from sdrapport.runner.run import Profile
+    from sdrapport.inputs.profiles import Profile
 
     profile = Profile(naam="monitor", titel="Monitor sociaal domein", notebooks=[], referentiegroep=True)
     facts = {"grootteklasse": "100.000 - 300.000 inwoners",

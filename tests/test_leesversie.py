@@ -9,7 +9,7 @@ import re
 import nbformat
 
 from sdrapport.publisher.standalone import RAW_HTML, html_path, write_html
-from sdrapport.runner.run import load_profile
+from sdrapport.inputs.profiles import load_profile
 from sdrapport.pipeline import build_report
 from sdrapport.publisher.site import chapters_without_figures, is_empty_output
 
@@ -18,7 +18,7 @@ from tests import test_veilig
 
 
 def _labelled(path):
-    from sdrapport.runner.run import cell_label
+    from sdrapport.manifest import cell_label
 
     nb = nbformat.read(path, as_version=4)
     return [(cell_label(c), c) for c in nb.cells if c.cell_type == "code" and cell_label(c) and c.outputs]

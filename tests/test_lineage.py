@@ -18,7 +18,7 @@ from sdrapport.presentation.report import META_KEY, Rapport
 from sdrapport.project import Project
 from sdrapport.publisher.check import check_page
 from sdrapport.store.database import build_store
-from tests.conftest import REPO, bare_project_files, html_rows, unescape
+from tests.conftest import REPO, html_rows, project_without_data, unescape
 
 JEUGD = {"Begrote uitgaven": "jeugd_uitgaven_begroot", "Gerealiseerde uitgaven": "jeugd_uitgaven"}
 CATEGORIEEN = ("Jeugdhulp zonder verblijf", "Jeugdhulp met verblijf", "Jeugdbescherming", "Jeugdreclassering")
@@ -26,8 +26,10 @@ CATEGORIEEN = ("Jeugdhulp zonder verblijf", "Jeugdhulp met verblijf", "Jeugdbesc
 
 def _own_project(root: Path, rows: list[str]) -> Path:
     """A project without the demo: Dordrecht and its observation rows (CSV lines)."""
-    bare_project_files(root, "code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\n",
-                       "gemeente,jaar,inwoners,bron\nGM0505,2023,121000,CBS\nGM0505,2024,122070,CBS\n")
+    project_without_data(root)
+    (root / "data" / "gemeenten.csv").write_text("code,naam,provincie\nGM0505,Dordrecht,Zuid-Holland\n", encoding="utf-8")
+    (root / "data" / "inwoners.csv").write_text(
+        "gemeente,jaar,inwoners,bron\nGM0505,2023,121000,CBS\nGM0505,2024,122070,CBS\n", encoding="utf-8")
     lines = ["gemeente,periode,indicator,categorie,zwaarte,waarde,bron,status", *rows]
     (root / "data" / "observaties" / "eigen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     build_store(root / "data", root / "reports" / "store" / "sdrapport.duckdb")

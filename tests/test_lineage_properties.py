@@ -36,7 +36,7 @@ from sdrapport.presentation.downloads import label_rows
 from sdrapport.presentation.herkomst import problems
 from sdrapport.presentation.report import META_KEY, Rapport
 from sdrapport.store.database import build_store
-from tests.conftest import bare_project_files, html_rows, unescape
+from tests.conftest import html_rows, project_without_data, unescape
 
 # One size class (100.000 tot 300.000 inwoners on 1 January 2023 and 2024): the report gemeente first.
 GEMEENTEN = {"GM0505": ("Dordrecht", 121_000, 122_070), "GM0402": ("Hilversum", 102_000, 103_000),
@@ -96,9 +96,11 @@ def deliveries(draw):
 
 
 def _project(root: Path, rows: list[list[str]]) -> Path:
+    project_without_data(root)
     reg = ["code,naam,provincie"] + [f"{g},{naam},Zuid-Holland" for g, (naam, _, _) in sorted(GEMEENTEN.items())]
     inw = ["gemeente,jaar,inwoners,bron"] + [f"{g},{y},{n},CBS" for g, (_, a, b) in sorted(GEMEENTEN.items()) for y, n in ((2023, a), (2024, b))]
-    bare_project_files(root, "\n".join(reg) + "\n", "\n".join(inw) + "\n")
+    (root / "data" / "gemeenten.csv").write_text("\n".join(reg) + "\n", encoding="utf-8")
+    (root / "data" / "inwoners.csv").write_text("\n".join(inw) + "\n", encoding="utf-8")
     pd.DataFrame(rows, columns=COLUMNS).to_csv(root / "data" / "observaties" / "levering.csv", index=False, lineterminator="\n")
     build_store(root / "data", root / "reports" / "store" / "sdrapport.duckdb")
     return root

@@ -3,19 +3,18 @@ note ("geen cijfers", a default sentence) for one without. Real components on th
 a bare project with only inhabitants."""
 from __future__ import annotations
 
-import shutil
 
 import pandas as pd
 import pytest
 
 from sdrapport.presentation import annex, monitor, components
 from sdrapport.presentation.chapters import Nummering
-from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.inputs.catalogue import load_catalogue
 from sdrapport.errors import ContractError
 from sdrapport.presentation.report import Rapport
-from sdrapport.runner.run import Profile
+from sdrapport.inputs.profiles import Profile
 from sdrapport.store.database import build_store
-from tests.conftest import REPO, html_rows, unescape
+from tests.conftest import REPO, html_rows, project_without_data, unescape
 
 TILES = ["levensverwachting", "mantelzorgers", "vrijwilligerswerk", "vsv", "werkloosheid",
          "huishoudens_problematische_schulden_aandeel", "leerlingen_sbo_per_1000", "zelfstandig_wonend_70plus"]
@@ -40,11 +39,7 @@ def dordrecht(demo_project, tmp_path):
 def bare_project(tmp_path_factory):
     """A gemeente that delivered nothing but its inhabitants."""
     root = tmp_path_factory.mktemp("bare") / "project"
-    (root / "data" / "observaties").mkdir(parents=True)
-    shutil.copy(REPO / "_quarto.yml", root / "_quarto.yml")
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    shutil.copytree(REPO / "params", root / "params")
-    shutil.copy(REPO / "data" / "indicatoren.yml", root / "data" / "indicatoren.yml")
+    project_without_data(root)
     (root / "data" / "gemeenten.csv").write_text("code,naam,provincie\nGM0361,Alkmaar,Noord-Holland\n", encoding="utf-8")
     (root / "data" / "inwoners.csv").write_text("gemeente,jaar,inwoners,bron\nGM0361,2023,111000,CBS\nGM0361,2024,112000,CBS\n",
                                                 encoding="utf-8")

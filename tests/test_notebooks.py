@@ -7,7 +7,7 @@ import pandas as pd
 
 from tests.conftest import html_rows, unescape
 
-from sdrapport.runner.run import cell_label
+from sdrapport.manifest import cell_label
 from sdrapport.pipeline import build_report
 from sdrapport.publisher.check import check_project
 

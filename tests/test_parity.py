@@ -71,7 +71,8 @@ def test_year_to_date_periods():
 
 
 def test_a_year_to_date_is_no_report_period():
-    from sdrapport.runner.run import Profile, check_period
+    from sdrapport.inputs.profiles import Profile
+    from sdrapport.runner.run import check_period
 
     with pytest.raises(ValueError, match="geen rapportperiode"):
         check_period(Profile("dashboard", "x", ["10_dashboard.ipynb"]), Period.parse("2021-T3"))

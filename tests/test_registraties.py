@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import html_rows
 
-from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.inputs.catalogue import load_catalogue
 from sdrapport.indicators.definitions import derive, derive_exact
 from sdrapport.indicators.disclosure import protect
 from sdrapport.errors import ContractError

@@ -7,7 +7,7 @@ import yaml
 from sdrapport.pipeline import build_report
 from sdrapport.publisher.site import write_site
 from sdrapport.publisher.check import check_project
-from sdrapport.runner.run import cell_label
+from sdrapport.manifest import cell_label
 from tests.conftest import unescape
 
 

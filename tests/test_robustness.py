@@ -327,7 +327,7 @@ def test_a_reports_data_downloads_are_the_same_bytes_in_separate_processes(tmp_p
 
 
 def test_categories_follow_the_catalogue_not_the_order_of_delivery(tmp_path):
-    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.catalogue import load_catalogue
     from sdrapport.presentation.report import Rapport
     from sdrapport.store.database import build_store
 
@@ -378,7 +378,7 @@ def test_an_unknown_or_suppressed_total_gets_its_sentence(demo_project):
                                                 "duizendtalscheiding"),
 ])
 def test_a_thousands_separator_in_an_amount_or_count_is_refused(tmp_path, indicator, waarde, fragment):
-    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.catalogue import load_catalogue
     from sdrapport.inputs.contract import read_observaties
 
     path = tmp_path / "obs.csv"
@@ -390,7 +390,7 @@ def test_a_thousands_separator_in_an_amount_or_count_is_refused(tmp_path, indica
 
 
 def test_a_fraction_of_a_thousand_euros_and_decimals_elsewhere_stay_possible(tmp_path):
-    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.catalogue import load_catalogue
     from sdrapport.inputs.contract import read_observaties
 
     path = tmp_path / "obs.csv"

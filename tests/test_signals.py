@@ -72,7 +72,7 @@ def test_the_configuration_is_checked_with_file_line_and_key(tmp_path):
 
 
 def test_the_report_elements_are_read_from_the_notebooks_with_their_labels(demo_project):
-    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.catalogue import load_catalogue
 
     cat = load_catalogue(demo_project.catalogue)
     elements = report_elements(demo_project, "monitor", cat)
@@ -171,7 +171,8 @@ def test_signals_on_real_reports_rounding_noise_no_jump_yes_unknown_never(projec
 
 def test_every_signal_links_to_a_labelled_cell_of_the_report(demo_project):
     labels = {}
-    from sdrapport.runner.run import cell_label, load_profile
+    from sdrapport.inputs.profiles import load_profile
+    from sdrapport.manifest import cell_label
 
     for rapport, gemeente, periode in (("monitor", "GM0505", "2023-H2"), ("dashboard", "GM0402", "2021-Q1")):
         for nb in load_profile(demo_project, rapport).notebooks:

@@ -87,7 +87,8 @@ def test_a_report_with_similar_gemeenten_records_them_and_its_page_links_them(de
     links those whose report is built, and the page is written again when one of them is built."""
     from sdrapport.periods import Period
     from sdrapport.publisher.site import navigation, page_inputs
-    from sdrapport.runner.run import load_profile, page_facts
+    from sdrapport.inputs.profiles import load_profile
+    from sdrapport.runner.run import page_facts
 
     h2 = Period.parse("2023-H2")
     monitor = load_profile(demo_project, "monitor")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sdrapport.presentation import escaping
-from sdrapport.runner.run import load_profile
+from sdrapport.inputs.profiles import load_profile
 from sdrapport.presentation.tables import Tabel, Tegel, looks_numeric, tegels_markdown
 from tests.conftest import copy_project, html_rows, unescape
 

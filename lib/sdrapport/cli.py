@@ -231,7 +231,7 @@ def run(
 def _page(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> None:
     """The report's page only (publisher), without the rest of the site and without rendering."""
     from sdrapport.publisher.site import remove_page, write_page
-    from sdrapport.runner.run import load_profile
+    from sdrapport.inputs.profiles import load_profile
 
     profile = load_profile(proj, rapport)
     if ok:
@@ -243,7 +243,7 @@ def _page(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> No
 def _readable_without_quarto(proj: Project, gemeente: str, p: Period, rapport: str, ok: bool) -> None:
     """Without Quarto there is no website: the report as one HTML file instead (leesversie.py)."""
     from sdrapport.publisher.standalone import remove_html, write_html
-    from sdrapport.runner.run import load_profile
+    from sdrapport.inputs.profiles import load_profile
     from sdrapport.publisher.site import quarto_binary
 
     outdir = proj.report_dir(p.code, gemeente, rapport)
@@ -266,7 +266,8 @@ def _relative(proj: Project, path: Path) -> Path:
 
 def _run_one(proj: Project, gemeente: str, p: Period, rapport: str) -> bool:
     from sdrapport.inputs.params import check_report_params
-    from sdrapport.runner.run import check_period, check_report_data, load_profile, run_report
+    from sdrapport.inputs.profiles import load_profile
+    from sdrapport.runner.run import check_period, check_report_data, run_report
     from sdrapport.store.database import ensure_store
 
     # Every check before the first notebook: a refusal (exit 2) leaves no files and no page changed.
@@ -358,7 +359,8 @@ def batch(
     """Bouw rapporten voor veel gemeenten en perioden tegelijk: parallel, incrementeel en hervatbaar."""
     from sdrapport.runner.batch import resolve_gemeenten, run_batch
     from sdrapport.inputs.params import check_report_params
-    from sdrapport.runner.run import check_period, load_profile
+    from sdrapport.inputs.profiles import load_profile
+    from sdrapport.runner.run import check_period
     from sdrapport.store.database import ensure_store
 
     proj = _project(project)
@@ -523,7 +525,7 @@ def voorbeeld(
     import subprocess
 
     from sdrapport.publisher.standalone import write_html
-    from sdrapport.runner.run import load_profile
+    from sdrapport.inputs.profiles import load_profile
     from sdrapport.publisher.site import PAGE, quarto_binary, write_site
 
     proj = _project(project)

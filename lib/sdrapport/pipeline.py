@@ -9,7 +9,8 @@ from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.publisher.site import remove_page, write_page, write_site
 from sdrapport.runner.batch import BatchResult, run_batch
-from sdrapport.runner.run import RunResult, load_profile, run_report
+from sdrapport.inputs.profiles import load_profile
+from sdrapport.runner.run import RunResult, run_report
 
 
 def publish_report(project: Project, result: RunResult) -> None:

@@ -1,2 +1,2 @@
-"""Layer 3, indicators and rules: the catalogue, arithmetic over published figures, CBS disclosure control,
-definitions over registrations, targets and Iv3 finance."""
+"""Layer 2, indicators and rules: arithmetic over published figures, CBS disclosure control, lineage,
+definitions over registrations, KPI targets and Iv3 finance (values, never formatted text)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sdrapport.indicators.catalogue import Catalogue, Indicator
+from sdrapport.inputs.catalogue import Catalogue, Indicator
 from sdrapport.indicators.disclosure import cbs_round
 from sdrapport.periods import Period
 

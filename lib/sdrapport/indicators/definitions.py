@@ -26,7 +26,7 @@ from sdrapport.indicators.disclosure import protect
 from sdrapport.errors import Problem, resource_error
 from sdrapport.inputs.params import ParamsError, problem_at
 from sdrapport.periods import Period
-from sdrapport.inputs.registrations import WETTEN, Config
+from sdrapport.inputs.registrations import BEEINDIGD_INDICATOREN, BRON_SOORT, WETTEN, Config
 
 ZWAARTE_RANG = {"licht": 1, "middel": 2, "zwaar": 3}
 VERWIJZER_COMBINATIES = ("Alleen gemeente", "Gemeente en anderen", "Alleen anderen")
@@ -95,7 +95,7 @@ DEFINITIES = {d.code: d for d in (
         "registratie; een voorziening telt per productregel, een geplande einddatum na de peildatum telt niet. "
         "Alleen voor gemeenten waarvan de export een reden van beëindiging bevat (kolom reden_einde); een beëindigde "
         "voorziening zonder reden telt bij Overig.",
-        ("wmo_trajecten_beeindigd", "jeugd_trajecten_beeindigd")),
+        BEEINDIGD_INDICATOREN),
     Definitie(
         "klacht_ontvangen", 1, "Klachten naar datum van ontvangst",
         "Klachten die in de periode zijn ontvangen, naar norm; afgehandeld zijn de klachten waarover al is "
@@ -114,17 +114,6 @@ DEFINITIES = {d.code: d for d in (
 STANDAARD = {ind: code for code, d in reversed(list(DEFINITIES.items())) for ind in d.indicatoren}
 STANDAARD.update({"wmo_clienten": "zorgperiode/2", "jeugd_jongeren": "zorgperiode/2"})
 
-# Which record kind feeds which indicator, and which wet (for voorzieningen).
-BRON_SOORT = {
-    "wmo_clienten": ("voorzieningen", "wmo"), "jeugd_jongeren": ("voorzieningen", "jeugd"),
-    "jeugd_pgb": ("voorzieningen", "jeugd"), "jeugd_voorzieningen": ("voorzieningen", "jeugd"),
-    "reintegratie": ("voorzieningen", "pw"), "wmo_stapeling": ("voorzieningen", "wmo"),
-    "wmo_trajecten_beeindigd": ("voorzieningen", "wmo"), "jeugd_trajecten_beeindigd": ("voorzieningen", "jeugd"),
-    "bijstand_personen": ("uitkeringen", None), "bijstand_huishoudens": ("uitkeringen", None),
-    "bijstand_instroom": ("uitkeringen", None), "bijstand_uitstroom": ("uitkeringen", None),
-    "aanvragen_beslist": ("aanvragen", None), "aanvragen_tijdig": ("aanvragen", None),
-    "klachten": ("klachten", None), "klachten_afgehandeld": ("klachten", None), "klachten_gegrond": ("klachten", None),
-}
 # The catalogue breakdown a record's categorie becomes, per indicator.
 CATEGORIE_KOLOM = {"wmo_clienten": "productcategorie", "jeugd_jongeren": "categorie", "reintegratie": "voorziening"}
 # Breakdowns whose values add up to the total (each record or client in exactly one value); used

@@ -47,19 +47,6 @@ INDICATOR_VELDEN = ("label", "eenheid", "werkelijk_vorig_jaar", "begroting", "we
 INDICATOR_OPTIONEEL = ("voetnoot", "doel")
 
 
-NIHIL = "–"  # an amount of nil, as the jaarstukken print it; not the '-' of a suppressed figure
-NIHIL_NOOT = f"{NIHIL}: geen bedrag."
-
-
-def bedrag_tekst(v: float | None, status: str = "waarde") -> str:
-    """An amount in EUR x 1.000 as a finance table prints it: '–' for nil, '?' when unknown."""
-    from sdrapport.presentation.formatting import waarde
-
-    if status == "waarde" and v is not None and v == v and round(v) == 0:
-        return NIHIL
-    return waarde(v, "EUR x 1.000", status=status if status in ("waarde", "onbekend", "geheim") else "onbekend")
-
-
 def kolom(soort: str, fase: str) -> str:
     """Column name in iv3_tabel: 'baten_rekening', 'saldo_verschil'."""
     return f"{soort}_{fase}"

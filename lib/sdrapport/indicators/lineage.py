@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from sdrapport.indicators.catalogue import Indicator
+from sdrapport.inputs.catalogue import Indicator
 from sdrapport.inputs.demo import DEMO_BRON, DEMO_LABEL
 from sdrapport.periods import Period, period_range_label
 

@@ -13,7 +13,7 @@ Each figure also gets the interval of values that its published, rounded inputs 
   rule at ingest) may be any count that rounds to it (disclosure.cbs_round_interval: 10 may be 5 to 12);
 - a count that is not rounded is exact;
 - a delivered figure of another unit (a %, a score) is known to the decimals it is shown with
-  (formatting.decimalen): 33,4 may be 33,35 to 33,45;
+  (catalogue.decimalen): 33,4 may be 33,35 to 33,45;
 - a relative figure lies between its lowest teller over its highest noemer and the other way round.
 
 A batch runs report after report in one kernel: the rows read are kept per process (keyed by the
@@ -30,9 +30,8 @@ import numpy as np
 import pandas as pd
 
 from sdrapport.indicators.analysis import WAARDE, derived_parts, publish, stock_year
-from sdrapport.indicators.catalogue import Catalogue, Indicator
+from sdrapport.inputs.catalogue import Catalogue, Indicator, decimalen
 from sdrapport.indicators.disclosure import cbs_round_interval
-from sdrapport.presentation.formatting import decimalen
 from sdrapport.periods import Period
 
 _ROWS: dict[tuple, pd.DataFrame] = {}

@@ -1,1 +1,2 @@
-"""Layer 1, inputs and contract: reading and validating data files, params, CBS downloads, case-system exports and the demo generator."""
+"""Layer 1, inputs and contract: the indicator catalogue, reading and validating data files, params and
+report profiles, CBS downloads, case-system exports and the demo generator."""

@@ -246,7 +246,7 @@ def _unreachable(exc: Exception, project: Project, mapping: Mapping, existing: P
 
 
 def _breakdowns(project: Project) -> list[str]:
-    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.catalogue import load_catalogue
 
     return load_catalogue(project.catalogue).breakdown_columns
 

@@ -192,7 +192,7 @@ def draft(project: Project, t: TableMeta, onderwerpen: dict[str, str], codes: di
     """The text of a mapping file for the topics (key -> indicator) and codes (dimension ->
     codes) picked. Every key is checked against the table and the catalogue (MappingError with the
     nearest keys); the text is then loaded and checked as a fetch checks it."""
-    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.catalogue import load_catalogue
 
     tabel = str(t.info.get("Identifier") or t.tabel).strip()
     where = f"tabel {tabel}"

@@ -20,7 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow.parquet as pq
 
-from sdrapport.indicators.catalogue import Catalogue
+from sdrapport.inputs.catalogue import Catalogue
 from sdrapport.errors import ContractError, Problem
 from sdrapport.periods import PERIOD_FORMATS, Period, PeriodError
 

@@ -685,9 +685,9 @@ def _computed_from_records() -> set[str]:
     """The indicators the demo's record-level exports compute: a gemeente that has those exports gets
     no aggregate demo figure of them (one figure, one source; the store refuses both). The demo
     exports carry no reason of ending, so ended provisions stay aggregate figures."""
-    from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
+    from sdrapport.inputs.registrations import BEEINDIGD_INDICATOREN, BRON_SOORT
 
-    return {i for i in BRON_SOORT if not STANDAARD[i].startswith("beeindigd/")}
+    return {i for i in BRON_SOORT if i not in BEEINDIGD_INDICATOREN}
 
 
 def _lines(content: bytes) -> tuple[bytes, list[bytes]]:
@@ -950,13 +950,13 @@ def _indicators(path: Path) -> set[str]:
 def own_registrations(data_dir: Path, params_dir: Path | None = None) -> dict[str, set[str]]:
     """Per gemeente that delivers record-level exports of its own (any file under data/registraties/
     but the demo's *-demo.csv), the indicators the ingest computes from them
-    (definitions.BRON_SOORT): for provisions those of the wetten in its exports, the ended
+    (registrations.BRON_SOORT): for provisions those of the wetten in its exports, the ended
     provisions only when the exports give a reason of ending. Found from the gemeente and wet
     columns alone (or the mapping's `vast` values), read by DuckDB without holding the file in memory.
     A file that cannot be read, or a params/bronnen/ that does not load, counts for nothing here:
     the ingest reports it."""
     from sdrapport.errors import ContractError
-    from sdrapport.indicators.definitions import BRON_SOORT, STANDAARD
+    from sdrapport.inputs.registrations import BEEINDIGD_INDICATOREN, BRON_SOORT
     from sdrapport.inputs.export_mapping import mapping_for
     from sdrapport.inputs.params import ParamsError
     from sdrapport.inputs.registrations import WETTEN, _normalise, export_mappings, registratie_files
@@ -1013,7 +1013,7 @@ def own_registrations(data_dir: Path, params_dir: Path | None = None) -> dict[st
                 for indicator, (kind, wet) in BRON_SOORT.items():
                     if kind != soort or (wet is not None and wet != getattr(row, "wet", None)):
                         continue
-                    if STANDAARD[indicator].startswith("beeindigd/") and not _truthy(getattr(row, "reden_einde", True)):
+                    if indicator in BEEINDIGD_INDICATOREN and not _truthy(getattr(row, "reden_einde", True)):
                         continue
                     out.setdefault(gemeente, set()).add(indicator)
                 out.setdefault(gemeente, set())

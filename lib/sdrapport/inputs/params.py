@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from sdrapport.indicators.catalogue import EENHEDEN
+from sdrapport.inputs.catalogue import EENHEDEN
 from sdrapport.errors import ContractError, Problem
 
 GEMEENTE = re.compile(r"^GM\d{4}$")
@@ -696,7 +696,7 @@ def _profile_semantics(project, path: Path, raw: dict) -> list[Problem]:
         if isinstance(nb, str) and not (project.notebooks / nb).exists():
             problems.append(problem_at(path, ("notebooks", i), f"notebook {nb} bestaat niet in notebooks/"))
     if isinstance(raw.get("kpi_blokken"), dict):
-        from sdrapport.indicators.catalogue import load_catalogue
+        from sdrapport.inputs.catalogue import load_catalogue
 
         try:
             catalogue = load_catalogue(project.catalogue)
@@ -713,7 +713,7 @@ def _profile_semantics(project, path: Path, raw: dict) -> list[Problem]:
             if isinstance(nb, str) and nb not in (raw.get("notebooks") or []):
                 problems.append(problem_at(path, (key, i), f"notebook {nb} staat niet onder notebooks van dit rapport"))
     if raw.get("kpi"):
-        from sdrapport.indicators.catalogue import load_catalogue
+        from sdrapport.inputs.catalogue import load_catalogue
 
         try:
             catalogue = load_catalogue(project.catalogue)

@@ -76,6 +76,21 @@ REDENEN_EINDE_VOORZIENING = {
               "Externe omstandigheden", "Overig"),
 }
 
+# Which record kind feeds which indicator, and which wet (for voorzieningen).
+BRON_SOORT = {
+    "wmo_clienten": ("voorzieningen", "wmo"), "jeugd_jongeren": ("voorzieningen", "jeugd"),
+    "jeugd_pgb": ("voorzieningen", "jeugd"), "jeugd_voorzieningen": ("voorzieningen", "jeugd"),
+    "reintegratie": ("voorzieningen", "pw"), "wmo_stapeling": ("voorzieningen", "wmo"),
+    "wmo_trajecten_beeindigd": ("voorzieningen", "wmo"), "jeugd_trajecten_beeindigd": ("voorzieningen", "jeugd"),
+    "bijstand_personen": ("uitkeringen", None), "bijstand_huishoudens": ("uitkeringen", None),
+    "bijstand_instroom": ("uitkeringen", None), "bijstand_uitstroom": ("uitkeringen", None),
+    "aanvragen_beslist": ("aanvragen", None), "aanvragen_tijdig": ("aanvragen", None),
+    "klachten": ("klachten", None), "klachten_afgehandeld": ("klachten", None), "klachten_gegrond": ("klachten", None),
+}
+# The indicators counted by a provision's reason of ending (definition beeindigd/1): only for
+# exports that carry a reason (column reden_einde).
+BEEINDIGD_INDICATOREN = ("wmo_trajecten_beeindigd", "jeugd_trajecten_beeindigd")
+
 
 @dataclass(frozen=True)
 class Soort:

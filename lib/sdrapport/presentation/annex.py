@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sdrapport.indicators.catalogue import Catalogue
+from sdrapport.inputs.catalogue import Catalogue
 from sdrapport.inputs.contract import GROOTTEKLASSEN
 from sdrapport.presentation.escaping import Markdown, markdown
 

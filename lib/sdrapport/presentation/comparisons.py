@@ -43,7 +43,7 @@ def settings(r: Rapport) -> tuple[bool, bool, signals.Config]:
     """(registration counts rounded by the CBS rule, the report compares with a reference group,
     the signal thresholds), read once per process while the params files are unchanged."""
     from sdrapport.inputs.registrations import load_config
-    from sdrapport.runner.run import load_profile
+    from sdrapport.inputs.profiles import load_profile
 
     paths = (r.project.params / "registraties.yml", r.project.params / "rapporten" / f"{r.rapport}.yml",
              r.project.params / signals.SIGNALEN)

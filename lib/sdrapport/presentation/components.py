@@ -12,7 +12,7 @@ import pandas as pd
 from sdrapport.presentation import charts, texts
 from sdrapport.indicators import lineage
 from sdrapport.indicators.analysis import ONTBREEKT, WAARDE
-from sdrapport.indicators.finance import NIHIL, NIHIL_NOOT
+from sdrapport.presentation.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
 from sdrapport.inputs.demo import DEMO_LABEL
 from sdrapport.presentation.formatting import datum as fmt_datum
 from sdrapport.presentation.formatting import waarde as fmt
@@ -403,7 +403,8 @@ def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", ti
     against the same period a year earlier. KPIs come from `kpis` or else from
     params/rapporten/<rapport>.yml; targets from params/doelen.yml (per gemeente and year, else
     the standard)."""
-    from sdrapport.indicators.targets import evaluate, load_kpis
+    from sdrapport.indicators.targets import load_kpis
+    from sdrapport.presentation.kpis import evaluate
 
     kpis = kpis if kpis is not None else load_kpis(r.project, r.rapport)
     tegels, data = [], []
@@ -471,10 +472,10 @@ def _totaalcontrole(r: Rapport, p: Period) -> str:
 def tabel_iv3(r: Rapport, *, naam: str = "iv3", titel: str = "Wat heeft het gekost", jaar: int | None = None) -> None:
     """Baten, lasten and saldo per Iv3 taakveld for the primitieve begroting, the begroting na
     wijziging and the rekening, with the variance (positive = voordeel) and a total row. Nil
-    amounts are printed '–' (finance.NIHIL). A delivered programme total that differs from the sum
+    amounts are printed '–' (formatting.NIHIL). A delivered programme total that differs from the sum
     of its taakvelden by more than rounding explains is refused (the table is replaced by a note
     naming both numbers) or, with totaalcontrole: waarschuwen, published with that note under it."""
-    from sdrapport.indicators.finance import FASEN, TOTAAL, ParamsError, bedrag_tekst, kolom, totaal_verschillen
+    from sdrapport.indicators.finance import FASEN, TOTAAL, ParamsError, kolom, totaal_verschillen
 
     p = _iv3_year(r, jaar)
     try:

@@ -18,7 +18,8 @@ import pandas as pd
 
 from sdrapport.presentation import charts, formatting
 from sdrapport.indicators.analysis import WAARDE
-from sdrapport.indicators.targets import change, shown, status, target
+from sdrapport.indicators.targets import target
+from sdrapport.presentation.kpis import change, shown, status
 from sdrapport.presentation.components import _no_data, _download_wide, NOG_NIET, NOG_NIET_NOOT
 from sdrapport.inputs.params import PROFIEL, load_params
 from sdrapport.periods import Period, period_range_label

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import csv
 import io
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from sdrapport.indicators.disclosure import afronding_zin
 from sdrapport.indicators.lineage import herkomst_tekst
 from sdrapport.periods import Period
 from sdrapport.presentation.report import META_KEY
-from sdrapport.runner.run import MANIFEST
+from sdrapport.manifest import MANIFEST, read_manifest
 
 WORKBOOK_LABEL = "Alle cijfers in Excel (.xlsx)"
 ABOUT_SHEET = "Over deze cijfers"
@@ -71,10 +70,7 @@ class Download:
 # -- what the notebooks say about each CSV ----------------------------------------------------------
 
 def _manifest(report_dir: Path) -> dict:
-    try:
-        return json.loads((report_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return read_manifest(report_dir) or {}
 
 
 def _notebooks(report_dir: Path, manifest: dict) -> list[Path]:

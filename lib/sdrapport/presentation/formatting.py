@@ -12,6 +12,8 @@ from numbers import Real
 from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
+from sdrapport.inputs.catalogue import decimalen
+
 LOCALE = "nl_NL"
 ONBEKEND = "?"  # unknown or insufficiently reliable
 GEHEIM = "-"  # not publishable (privacy)
@@ -62,17 +64,6 @@ def euro(x, *, duizendtallen: bool = False) -> str:
     return "EUR " + getal(amount)
 
 
-def decimalen(eenheid: str) -> int:
-    """Decimals shown for a unit of the indicator catalogue."""
-    if eenheid in ("aantal", "EUR x 1.000"):
-        return 0
-    if eenheid == "score":
-        return 3
-    if eenheid == "gemiddelde":
-        return 2
-    return 1  # %, per 1.000 ..., per 100.000 ...
-
-
 def waarde(x, eenheid: str, *, status: str = "waarde") -> str:
     """Format a value in the unit of the indicator catalogue; '?' / '-' for unknown / suppressed."""
     if status == "onbekend":
@@ -89,3 +80,14 @@ def waarde(x, eenheid: str, *, status: str = "waarde") -> str:
 def datum(day) -> str:
     """'1 januari 2021' (Babel, nl_NL)."""
     return format_date(day, "d MMMM y", locale=LOCALE)
+
+
+NIHIL = "–"  # an amount of nil, as the jaarstukken print it; not the '-' of a suppressed figure
+NIHIL_NOOT = f"{NIHIL}: geen bedrag."
+
+
+def bedrag_tekst(v: float | None, status: str = "waarde") -> str:
+    """An amount in EUR x 1.000 as a finance table prints it: '–' for nil, '?' when unknown."""
+    if status == "waarde" and v is not None and v == v and round(v) == 0:
+        return NIHIL
+    return waarde(v, "EUR x 1.000", status=status if status in ("waarde", "onbekend", "geheim") else "onbekend")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sdrapport.presentation import charts
 from sdrapport.indicators.analysis import GEHEIM, ONTBREEKT, WAARDE
-from sdrapport.indicators.finance import NIHIL, NIHIL_NOOT, bedrag_tekst
+from sdrapport.presentation.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
 from sdrapport.presentation.keyfigures import Vergelijkingstegel, vergelijking_markdown
 from sdrapport.presentation.components import NVT, _alt_values, _label, _missing_note, _no_data, _wanneer
 from sdrapport.periods import Period, period_range_label

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sdrapport.presentation import formatting
 from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
-from sdrapport.indicators.catalogue import Catalogue, Indicator, load_catalogue
+from sdrapport.inputs.catalogue import Catalogue, Indicator, load_catalogue
 from sdrapport.indicators import lineage
 from sdrapport.indicators.lineage import EIGEN, REFERENTIE, Herkomst
 from sdrapport.inputs.demo import DEMO_BRON, DEMO_LABEL

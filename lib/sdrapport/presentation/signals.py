@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from sdrapport.indicators.catalogue import Catalogue
+from sdrapport.inputs.catalogue import Catalogue
 from sdrapport.inputs.params import SIGNALEN as SCHEMA
 from sdrapport.inputs.params import load_params
 
@@ -251,7 +251,7 @@ def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), nummeri
     the chapter and section they are in. `nummering` (presentation.chapters.Nummering, begun for
     this notebook) numbers the headings as the report page does; without it nothing is numbered."""
     from sdrapport.presentation.chapters import Nummering, chapter_title, headings
-    from sdrapport.runner.run import cell_label
+    from sdrapport.manifest import cell_label
 
     nummering = nummering or Nummering(None)
     nb = nbformat.read(path, as_version=4)
@@ -297,7 +297,7 @@ def report_elements(project, rapport: str, catalogue: Catalogue) -> list[Element
     """Every labelled figure and table of the report's notebooks (profile order). Kept per process
     while the notebooks, the profile and the catalogue are unchanged."""
     from sdrapport.indicators.targets import load_kpis
-    from sdrapport.runner.run import load_profile
+    from sdrapport.inputs.profiles import load_profile
 
     profile = load_profile(project, rapport)
     paths = [project.notebooks / nb for nb in profile.notebooks]
@@ -461,7 +461,7 @@ def compute(r, *, config: Config | None = None, cbs_registraties: bool | None = 
     from sdrapport.indicators import national
     from sdrapport.indicators.analysis import WAARDE
     from sdrapport.inputs.registrations import load_config as registratie_config
-    from sdrapport.runner.run import load_profile
+    from sdrapport.inputs.profiles import load_profile
     from sdrapport.presentation.texts import in_periode
 
     config = config or load_config(r.project.params)

@@ -22,7 +22,7 @@ import yaml
 
 from sdrapport.presentation.herkomst import problems as label_problems
 from sdrapport.project import Project
-from sdrapport.runner.run import cell_label
+from sdrapport.manifest import cell_label
 
 EMBED = re.compile(r"\{\{<\s*embed\s+([^\s#>]+)(?:#([^\s>]+))?[^>]*>\}\}")
 INCLUDE = re.compile(r"\{\{<\s*include\s+([^\s>]+)\s*>\}\}")

@@ -26,13 +26,14 @@ import nbformat
 import yaml
 
 from sdrapport.presentation.annex import glossary_markdown, method_markdown
-from sdrapport.indicators.catalogue import load_catalogue
+from sdrapport.inputs.catalogue import load_catalogue
 from sdrapport.presentation.chapters import Nummering, chapter_title
 from sdrapport.inputs.params import load_params
 from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.presentation.report import META_KEY
-from sdrapport.runner.run import MANIFEST, Profile, cell_label
+from sdrapport.inputs.profiles import Profile
+from sdrapport.manifest import MANIFEST, cell_label, read_manifest
 from sdrapport.presentation import escaping
 from sdrapport.presentation.downloads import download_links
 from sdrapport.inputs.demo import DEMO_LABEL
@@ -61,14 +62,6 @@ def _write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-def read_manifest(outdir: Path) -> dict | None:
-    """The run.json of a report folder, or None when there is none (or it cannot be read)."""
-    try:
-        return json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def demo_text(facts: dict) -> str:
@@ -392,7 +385,7 @@ def write_site(project: Project) -> list[Path]:
     report from its executed notebooks and run.json (so a new version of sdrapport restyles every
     page without running a notebook again); a report whose run failed loses its page. Reads only
     reports/, params/ and the indicator catalogue, never the store. Returns all pages to render."""
-    from sdrapport.runner.run import load_profile
+    from sdrapport.inputs.profiles import load_profile
 
     from sdrapport.runner.batch import library_hash
 

@@ -41,7 +41,8 @@ from sdrapport.presentation.chapters import Nummering
 from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.presentation.report import META_KEY
-from sdrapport.runner.run import MANIFEST, Profile, cell_label
+from sdrapport.inputs.profiles import Profile
+from sdrapport.manifest import MANIFEST, cell_label, read_manifest
 
 RAW_HTML = re.compile(r"```\{=html\}\n(.*?)\n```", re.S)
 _OPTION = re.compile(r"^#\| (fig-cap|fig-alt|tbl-cap): (.*)$", re.M)
@@ -204,7 +205,6 @@ def reader_notebook(project: Project, gemeente: str, periode: Period, profile: P
         chapters_without_figures,
         empty_chapters_text,
         demo_text,
-        read_manifest,
         verantwoording_items,
     )
 

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sdrapport import __version__
+from sdrapport.version import __version__
 from sdrapport.atomic import write_json
 from sdrapport.periods import Period
 from sdrapport.project import Project
@@ -169,7 +169,8 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     current (build_batch ensures it)."""
     from sdrapport.inputs.params import check_report_params
     from sdrapport.presentation.signals import notebook_reach
-    from sdrapport.runner.run import Coverage, check_period, load_profile
+    from sdrapport.inputs.profiles import load_profile
+    from sdrapport.runner.run import Coverage, check_period
     from sdrapport.store.database import DataSet, gemeente_hashes
 
     profile = load_profile(project, rapport)
@@ -265,7 +266,8 @@ def run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> di
 
 def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> dict:
     from sdrapport.runner.kernels import KernelStartError, warm_kernel
-    from sdrapport.runner.run import NotebookResult, RunResult, execute, load_profile, write_manifest
+    from sdrapport.inputs.profiles import load_profile
+    from sdrapport.runner.run import NotebookResult, RunResult, execute, write_manifest
     from sdrapport.presentation.downloads import label_rows, remove_workbook, write_workbook
 
     project = Project(Path(root))
@@ -462,7 +464,7 @@ def _indicator_hash(project: Project, indicators: frozenset[str]) -> str:
     from (teller, noemer, target-group denominator), without the file and row they came from."""
     import duckdb
 
-    from sdrapport.indicators.catalogue import load_catalogue
+    from sdrapport.inputs.catalogue import load_catalogue
 
     cat = load_catalogue(project.catalogue)
     needed, todo = set(), [i for i in indicators if i in cat]

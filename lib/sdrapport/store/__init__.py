@@ -1,1 +1,1 @@
-"""Layer 2, the store: the DuckDB database built from the validated inputs (rebuilt when an input changes)."""
+"""Layer 3, the store: the DuckDB database built from the validated inputs (rebuilt when an input changes)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sdrapport.indicators.catalogue import Catalogue, load_catalogue
+from sdrapport.inputs.catalogue import Catalogue, load_catalogue
 from sdrapport.indicators.definitions import Afgeleid, as_observations, derive, overlapping_deliveries
 from sdrapport.inputs.demo import DEMO_BRON, DOELGROEP_DEMO, demo_up_to_date, ensure_demo, generated_paths
 from sdrapport.errors import ContractError, Problem, ResourceError, collect, resource_error
@@ -171,7 +171,7 @@ VALIDATED = ".validated"  # beside the store: observation files as validated, on
 def _validation_code() -> str:
     """The code that decides whether an observations file is valid and how it is read."""
     from sdrapport import periods
-    from sdrapport.indicators import catalogue
+    from sdrapport.inputs import catalogue
     from sdrapport.inputs import contract
 
     h = hashlib.sha256(SCHEMA_VERSION.encode())

@@ -28,6 +28,19 @@ EENHEDEN = {
     "jaar": None,  # a duration in years (levensverwachting)
     "per 1.000 leerlingen": 1000.0,
 }
+
+
+def decimalen(eenheid: str) -> int:
+    """Decimals a figure in a unit of the catalogue is published with (and shown with)."""
+    if eenheid in ("aantal", "EUR x 1.000"):
+        return 0
+    if eenheid == "score":
+        return 3
+    if eenheid == "gemiddelde":
+        return 2
+    return 1  # %, per 1.000 ..., per 100.000 ...
+
+
 RICHTINGEN = ("hoger is beter", "lager is beter", "neutraal")
 REQUIRED = ("id", "label", "definitie", "domein", "eenheid", "bron", "richting", "cbs_afronding")
 OPTIONAL = ("noemer", "teller", "uitsplitsingen", "referentie", "peildatum", "volgorde", "labels", "doelgroep", "kern")
