@@ -32,7 +32,7 @@ def pairs(con, wet: str) -> pd.DataFrame:
     'wmo_combinatie' per pair). Works on the `voorzieningen` and `perioden` tables of a
     registraties.Records database, one period at a time (definitions.per_period: the groups per
     client stay bounded by the clients of one period)."""
-    from sdrapport.indicators.definitions import per_period
+    from sdrapport.indicators.batches import per_period
 
     return per_period(con, f"""
         WITH per_client AS (
