@@ -350,9 +350,12 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
     if afgeleid is not None:
         derived = as_observations(afgeleid, dims, str((data.root / "registraties").relative_to(root)))[columns]
     both = pd.concat([delivered, derived], ignore_index=True) if derived is not None else delivered
+    del delivered
     kept, dropped = prefer_own(both)
+    del both
     if afgeleid is not None:
-        delivered_kept = kept[~kept["beveiligd"].astype(bool)]
+        # only the columns the check reads (no copy of every column of the national demo)
+        delivered_kept = kept.loc[~kept["beveiligd"].astype(bool), ["gemeente", "periode", "indicator", "bestand", "rij"]]
         folder = str((data.root / "registraties").relative_to(root))
         clash = overlapping_deliveries(delivered_kept, kept[kept["beveiligd"].astype(bool)], folder)
         if clash:
@@ -361,7 +364,8 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
     inw_obs = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str), "indicator": "inwoners",
                             **dict.fromkeys(dims), "waarde": inwoners["inwoners"].astype(float), "waarde_status": "waarde",
                             "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
-    rates = check_rates(pd.concat([observaties, inw_obs], ignore_index=True), catalogue, dims)
+    checked_columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bestand", "rij"]
+    rates = check_rates(pd.concat([observaties[checked_columns], inw_obs[checked_columns]], ignore_index=True), catalogue, dims)
     if rates:
         raise ContractError(rates)
     observaties.attrs["demo_weggelaten"] = dropped
