@@ -224,7 +224,8 @@ def prefer_own(observaties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     own = set(observaties.loc[~demo, "indicator"])
     drop = demo.to_numpy() & observaties["indicator"].isin(own).to_numpy()
     dropped = observaties.loc[drop].groupby(["gemeente", "indicator"], as_index=False).size().rename(columns={"size": "rijen"})
-    return observaties.loc[~drop].reset_index(drop=True), dropped
+    kept = observaties.loc[~drop] if drop.any() else observaties  # no copy when nothing is left out
+    return kept.reset_index(drop=True), dropped
 
 
 def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
@@ -325,7 +326,10 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
             events = boundary_events(historie)
             inw_rows = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str),
                                      "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
-            check_boundaries(pd.concat([*frames, inw_rows], ignore_index=True), events, str(data.historie.relative_to(root)))
+            # only the columns the check reads: a copy of every column of the national demo costs ~0,5 GiB
+            rows = [f[["gemeente", "periode", "bestand", "rij"]] for f in frames]
+            check_boundaries(pd.concat([*rows, inw_rows], ignore_index=True), events, str(data.historie.relative_to(root)))
+            del rows
         if records:  # plausibility before arithmetic: nothing is counted from an implausible export
             implausible = check_clients(records, inwoners, config.max_aandeel_clienten, config.vanaf)
             implausible += check_existence(records, events, str(data.historie.relative_to(root)))
@@ -339,15 +343,19 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
         if records is not None:
             records.close()  # the records database is deleted: only aggregates go on
     columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bron", "status", "bestand", "rij", "beveiligd"]
-    delivered = pd.concat([f.assign(beveiligd=False) for f in frames], ignore_index=True)[columns] if frames \
+    delivered = pd.concat([f[columns[:-1]].assign(beveiligd=False) for f in frames], ignore_index=True) if frames \
         else pd.DataFrame(columns=columns)
+    frames.clear()  # one copy of the observations at a time (the national demo: 2,3 million rows)
     derived = None
     if afgeleid is not None:
         derived = as_observations(afgeleid, dims, str((data.root / "registraties").relative_to(root)))[columns]
     both = pd.concat([delivered, derived], ignore_index=True) if derived is not None else delivered
+    del delivered
     kept, dropped = prefer_own(both)
+    del both
     if afgeleid is not None:
-        delivered_kept = kept[~kept["beveiligd"].astype(bool)]
+        # only the columns the check reads (no copy of every column of the national demo)
+        delivered_kept = kept.loc[~kept["beveiligd"].astype(bool), ["gemeente", "periode", "indicator", "bestand", "rij"]]
         folder = str((data.root / "registraties").relative_to(root))
         clash = overlapping_deliveries(delivered_kept, kept[kept["beveiligd"].astype(bool)], folder)
         if clash:
@@ -356,7 +364,8 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
     inw_obs = pd.DataFrame({"gemeente": inwoners["gemeente"], "periode": inwoners["jaar"].astype(str), "indicator": "inwoners",
                             **dict.fromkeys(dims), "waarde": inwoners["inwoners"].astype(float), "waarde_status": "waarde",
                             "bestand": str(data.inwoners.relative_to(root)), "rij": inwoners.index + 2})
-    rates = check_rates(pd.concat([observaties, inw_obs], ignore_index=True), catalogue, dims)
+    checked_columns = ["gemeente", "periode", "indicator", *dims, "waarde", "waarde_status", "bestand", "rij"]
+    rates = check_rates(pd.concat([observaties[checked_columns], inw_obs[checked_columns]], ignore_index=True), catalogue, dims)
     if rates:
         raise ContractError(rates)
     observaties.attrs["demo_weggelaten"] = dropped
