@@ -24,8 +24,8 @@ from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, p
 from sdrapport.inputs.catalogue import Catalogue, Indicator, load_catalogue
 from sdrapport.indicators import lineage
 from sdrapport.indicators.lineage import EIGEN, REFERENTIE, Herkomst
-from sdrapport.inputs.demo import DEMO_BRON, DEMO_LABEL
-from sdrapport.periods import Period, period_range_label
+from sdrapport.inputs.demo import DEMO_BRON
+from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.store.database import ensure_store
 from sdrapport.presentation.tables import Tabel, kerncijfers_markdown, tegels_markdown
@@ -472,24 +472,21 @@ class Rapport:
             perioden = [self.periode]
         elif isinstance(perioden, Period):
             perioden = [perioden]
-        # Each source that delivered a figure is named once, followed by the catalogue sources it
-        # stands in for: 'CBS, Kerncijfers wijken en buurten 2024 (CC BY 4.0); Demodata, fictief
-        # (naar CBS)'. A delivered source that is (a table of) the catalogue's source says no more.
-        naar: dict[str, list[str]] = {}
-        provisional = False
+        # The source line of the gemeente's rows of these indicators in these periods, worded as a
+        # lineage's (lineage.bron_regel: each source once, with the catalogue sources it stands in
+        # for); an indicator without rows names its catalogue source. Elements that carry the
+        # lineage of their values replace it with that (bron_uit).
+        codes = tuple(p.code for p in perioden)
+        herkomst = []
         for i in inds:
             ind = self.indicator(i)
             base = [ind.teller, ind.noemer] if ind.afgeleid else [ind.id]
-            rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin([p.code for p in perioden])]
-            delivered = [DEMO_LABEL if b == DEMO_BRON else b for b in sorted(set(rows["bron"].dropna()))]
-            provisional |= bool((rows["status"] == "voorlopig").any())
-            for source in delivered or [ind.bron]:
-                stands_for = naar.setdefault(source, [])
-                if not source.startswith(ind.bron) and ind.bron not in stands_for:
-                    stands_for.append(ind.bron)
-        names = [source + (f" (naar {', '.join(cat)})" if cat else "") for source, cat in naar.items()]
-        text = f"Bron: {'; '.join(names)} | {period_range_label(perioden)}"
-        return text + " (voorlopige cijfers)" if provisional else text
+            rows = self._eigen[self._eigen["indicator"].isin(base) & self._eigen["periode"].isin(codes)]
+            herkomst.append(Herkomst(indicator=ind.id, soort=EIGEN, gemeenten=(self.gemeente,), perioden=codes,
+                                     bronnen=tuple(sorted(set(rows["bron"].dropna()))) or (ind.bron,),
+                                     regel=lineage.disclosure_rule(ind), voorlopig=bool((rows["status"] == "voorlopig").any()),
+                                     catalogusbron=ind.bron))
+        return lineage.bron_regel(herkomst)
 
     # -- output -------------------------------------------------------------------------------
     def tekst(self, tekst: str) -> None:
