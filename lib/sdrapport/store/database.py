@@ -228,6 +228,21 @@ def prefer_own(observaties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return kept.reset_index(drop=True), dropped
 
 
+def _collecting(errors: list[ContractError]):
+    """`checked(read, *args)`: the file read, or None with its ContractError added to `errors`, so
+    every file is checked also after one with problems. A broken settings file (ParamsError) stops
+    at once: the other checks need it."""
+    def checked(read, *args):
+        try:
+            return read(*args)
+        except ParamsError:
+            raise
+        except ContractError as exc:
+            errors.append(exc)
+            return None
+    return checked
+
+
 def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
     """The user's own files checked against the contract before any demo work (ensure_demo): the
     catalogue, the registry, the inhabitants (the demo draws from them), the delivered inhabitants
@@ -240,14 +255,7 @@ def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     errors: list[ContractError] = []
-
-    def checked(read, *args):
-        try:
-            return read(*args)
-        except ContractError as exc:
-            errors.append(exc)
-            return None
-
+    checked = _collecting(errors)
     gemeenten = checked(read_gemeenten, data.gemeenten, root)
     codes = set(gemeenten["code"]) if gemeenten is not None else _codes_as_typed(data.gemeenten)
     inwoners = checked(read_inwoners, data.inwoners, codes, root)
@@ -284,15 +292,7 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
     root = data.root.parent
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     errors: list[ContractError] = []
-
-    def checked(read, *args):
-        try:
-            return read(*args)
-        except ParamsError:
-            raise
-        except ContractError as exc:
-            errors.append(exc)
-            return None
+    checked = _collecting(errors)
 
     gemeenten = checked(read_gemeenten, data.gemeenten, root)
     # With a broken gemeenten.csv the other files are still checked, against the codes it does hold.
