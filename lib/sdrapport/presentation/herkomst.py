@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sdrapport.indicators import lineage
 from sdrapport.indicators.lineage import Herkomst
+from sdrapport.manifest import cell_label
 from sdrapport.presentation.report import META_KEY
 
 YEAR = re.compile(r"\b(19|20)\d\d\b")
@@ -37,15 +38,6 @@ class Element:
         return {"notebook": notebook, "label": self.label, "soort": self.soort, "titel": self.titel, "csv": self.csv,
                 "bron": self.bron, "kolomperioden": {k: list(v) for k, v in self.kolomperioden},
                 "waarden": [h.as_dict() for h in self.herkomst]}
-
-
-def _label(source: str) -> str | None:
-    for line in source.splitlines():
-        if line.startswith("#| label:"):
-            return line.split(":", 1)[1].strip()
-        if not line.startswith("#|"):
-            break
-    return None
 
 
 def _plain(text: str) -> str:
@@ -72,7 +64,7 @@ def elements(nb) -> list[Element]:
                 text = (output.get("data") or {}).get("text/markdown", "")
                 text = "".join(text) if isinstance(text, list) else text
                 soort, titel = "tekst", _plain(text)[:80]
-            found.append(Element(index, _label(cell.source), soort, titel.split(". ")[0].rstrip("."), meta.get("csv"),
+            found.append(Element(index, cell_label(cell), soort, titel.split(". ")[0].rstrip("."), meta.get("csv"),
                                  meta.get("bron"), tuple(Herkomst.from_dict(h) for h in meta.get("herkomst") or ()),
                                  tuple((k, tuple(v)) for k, v in (meta.get("kolomperioden") or {}).items())))
     return found
