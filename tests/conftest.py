@@ -2,7 +2,6 @@
 so tests run the real code on the real demo files without touching the checkout's reports/."""
 from __future__ import annotations
 
-import atexit
 import csv
 import functools
 import os
@@ -42,23 +41,68 @@ def _keep_rows(path: Path, column: str) -> None:
         writer.writerows(rows)
 
 
-@functools.cache
-def data_template() -> Path:
-    """data/ of the repository restricted to TEST_GEMEENTEN, with its demo files generated once
-    per test session (as a first use would); copy_project copies it."""
-    from sdrapport.inputs.demo import FULL_CACHE, ensure_demo, generated_paths
+# What the tests build once per run and only read (the demo data, its store, the executed demo
+# monitor) is built once for all pytest-xdist workers: in a folder the controller makes before the
+# workers start (they inherit the variable) and removes after they ended, by the first worker that
+# needs it, under a file lock; every other worker waits for it and then copies it.
+SHARED_ENV = "SDRAPPORT_TEST_SHARED"
 
-    folder = Path(tempfile.mkdtemp(prefix="sdrapport-testdata-")) / "data"
-    generated = {p.resolve() for p in generated_paths(REPO / "data")} | {(REPO / "data" / n).resolve() for n in (".demo-stamp", FULL_CACHE)}
-    shutil.copytree(REPO / "data", folder, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() in generated])
-    _keep_rows(folder / "gemeenten.csv", "code")
-    _keep_rows(folder / "inwoners.csv", "gemeente")
-    ensure_demo(folder)
-    atexit.register(shutil.rmtree, folder.parent, True)
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput") and SHARED_ENV not in os.environ:
+        os.environ[SHARED_ENV] = tempfile.mkdtemp(prefix="sdrapport-tests-")
+        config._sdrapport_shared = os.environ[SHARED_ENV]
+
+
+def pytest_unconfigure(config):
+    shared = getattr(config, "_sdrapport_shared", None)
+    if shared:
+        shutil.rmtree(shared, ignore_errors=True)
+        os.environ.pop(SHARED_ENV, None)
+
+
+def built_once(name: str, build):
+    """The folder <shared>/<name>, made by `build(folder)` once per test run across workers. A build
+    that failed leaves no folder, so the next worker tries again and fails with its own traceback."""
+    from filelock import FileLock
+
+    shared = Path(os.environ[SHARED_ENV])
+    folder = shared / name
+    with FileLock(shared / f"{name}.lock"):
+        if not (folder / ".klaar").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            build(folder)
+            (folder / ".klaar").touch()
     return folder
 
 
-def copy_project(dest: Path) -> Project:
+def _build_data_template(folder: Path) -> None:
+    from sdrapport.inputs.demo import FULL_CACHE, ensure_demo, generated_paths
+    from sdrapport.store.database import build_store
+
+    data = folder / "data"
+    generated = {p.resolve() for p in generated_paths(REPO / "data")} | {(REPO / "data" / n).resolve() for n in (".demo-stamp", FULL_CACHE)}
+    shutil.copytree(REPO / "data", data, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() in generated])
+    _keep_rows(data / "gemeenten.csv", "code")
+    _keep_rows(data / "inwoners.csv", "gemeente")
+    ensure_demo(data)
+    for part in PROJECT_PARTS:  # the store's fingerprint covers the params files too
+        if part != "data":
+            (shutil.copytree if (REPO / part).is_dir() else shutil.copy2)(REPO / part, folder / part)
+    build_store(data, Project(folder).store)
+
+
+@functools.cache
+def data_template() -> Path:
+    """data/ of the repository restricted to TEST_GEMEENTEN, with its demo files generated (as a
+    first use would) and its store built, once per test run; copy_project copies both."""
+    return built_once("testdata", _build_data_template) / "data"
+
+
+def copy_project(dest: Path, *, store: bool = False) -> Project:
+    """A copy of the project on the test data; with `store`, its store as already built from them
+    (the store is rebuilt as soon as a test changes a data file: its fingerprint is over the files'
+    contents). store=False for a test about the first build."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         src = data_template() if part == "data" else REPO / part
@@ -67,7 +111,10 @@ def copy_project(dest: Path) -> Project:
         else:
             shutil.copy2(src, dest / part)
     (dest / "reports").mkdir()
-    return Project(dest)
+    project = Project(dest)
+    if store:
+        shutil.copytree(Project(data_template().parent).store.parent, project.store.parent)
+    return project
 
 
 def project_without_data(root: Path) -> Path:
@@ -83,29 +130,39 @@ def project_without_data(root: Path) -> Path:
 
 @pytest.fixture
 def project(tmp_path) -> Project:
-    """A fresh copy of the project with the full demo data."""
-    return copy_project(tmp_path / "project")
+    """A fresh copy of the project with the full demo data and its store as built from them."""
+    return copy_project(tmp_path / "project", store=True)
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """The main job run once for the default gemeente and period (real papermill execution)."""
-    from sdrapport.runner.run import run_report
-    from sdrapport.publisher.site import write_site
+    import dataclasses
+    import pickle
 
-    proj = copy_project(tmp_path_factory.mktemp("built") / "project")
-    result = run_report(proj, "GM0505", "2023-H2")
-    write_site(proj)
-    return proj, result
+    from sdrapport.publisher.site import write_site
+    from sdrapport.runner.run import run_report
+
+    def build(folder):
+        proj = copy_project(folder / "project", store=True)
+        result = run_report(proj, "GM0505", "2023-H2")
+        write_site(proj)
+        (folder / "result.pickle").write_bytes(pickle.dumps(result))
+
+    golden = built_once("built", build)
+    dest = tmp_path_factory.mktemp("built") / "project"
+    shutil.copytree(golden / "project", dest, symlinks=True)
+    result = pickle.loads((golden / "result.pickle").read_bytes())
+    return Project(dest), dataclasses.replace(result, outdir=dest / result.outdir.relative_to(golden / "project"))
 
 
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory) -> Project:
     """A project copy with the store built from the demo data (read-only use)."""
-    from sdrapport.store.database import build_store
+    from sdrapport.store.database import ensure_store
 
-    proj = copy_project(tmp_path_factory.mktemp("demo") / "project")
-    build_store(proj.data, proj.store)
+    proj = copy_project(tmp_path_factory.mktemp("demo") / "project", store=True)
+    assert not ensure_store(proj.data, proj.store), "the copied store should be up to date with the copied data"
     return proj
 
 
