@@ -15,7 +15,9 @@ before any notebook runs (`sdrapport run`, `sdrapport batch`).
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -583,6 +585,9 @@ def load_params(path: str | Path, schema: Schema | str | None = "auto", *, requi
         if not required:
             return default
         raise ParamsError([ParamsProblem(name, None, None, "bestand ontbreekt")]) from None
+    key = (name, id(schema), hashlib.sha256(raw).digest())
+    if key in _LOADED:
+        return copy.deepcopy(_LOADED[key][1])  # a caller may change what it got; the kept copy stays as read
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -608,7 +613,17 @@ def load_params(path: str | Path, schema: Schema | str | None = "auto", *, requi
     if problems:
         problems.sort(key=lambda p: (p.row or 0, getattr(p, "kolom", 0) or 0))
         raise ParamsError(problems)
+    if len(_LOADED) >= 512:
+        _LOADED.clear()
+    _LOADED[key] = (schema, copy.deepcopy(data))
     return data
+
+
+# Params files read and checked in this process, by name, schema and content: a warm kernel reads the
+# same profiles, mappings and codelists for every notebook, and PyYAML's pure-Python parser takes
+# tens of milliseconds a file. Only files without problems are kept; a changed file is read again.
+# Each entry holds its schema, so no other schema object can take over that id while it is kept.
+_LOADED: dict[tuple, tuple[Any, Any]] = {}
 
 
 def locate(path: str | Path, key_path: Path_, at_key: bool = False) -> tuple[int | None, int | None]:
