@@ -134,26 +134,54 @@ def project(tmp_path) -> Project:
     return copy_project(tmp_path / "project", store=True)
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """The main job run once for the default gemeente and period (real papermill execution)."""
+def copy_of_built(name: str, build, dest: Path):
+    """A copy at `dest` of the project that `build(project)` made once per test run (built_once),
+    and what `build` returned (RunResults, alone or in a dict), with their folders in the copy."""
     import dataclasses
     import pickle
 
+    def make(folder):
+        proj = copy_project(folder / "project", store=True)
+        (folder / "result.pickle").write_bytes(pickle.dumps(build(proj)))
+
+    golden = built_once(name, make)
+    shutil.copytree(golden / "project", dest, symlinks=True)
+    moved = lambda r: dataclasses.replace(r, outdir=dest / r.outdir.relative_to(golden / "project"))  # noqa: E731
+    result = pickle.loads((golden / "result.pickle").read_bytes())
+    return Project(dest), ({k: moved(r) for k, r in result.items()} if isinstance(result, dict) else moved(result))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The main job run once for the default gemeente and period (real papermill execution)."""
     from sdrapport.publisher.site import write_site
     from sdrapport.runner.run import run_report
 
-    def build(folder):
-        proj = copy_project(folder / "project", store=True)
+    def build(proj):
         result = run_report(proj, "GM0505", "2023-H2")
         write_site(proj)
-        (folder / "result.pickle").write_bytes(pickle.dumps(result))
+        return result
 
-    golden = built_once("built", build)
-    dest = tmp_path_factory.mktemp("built") / "project"
-    shutil.copytree(golden / "project", dest, symlinks=True)
-    result = pickle.loads((golden / "result.pickle").read_bytes())
-    return Project(dest), dataclasses.replace(result, outdir=dest / result.outdir.relative_to(golden / "project"))
+    return copy_of_built("built", build, tmp_path_factory.mktemp("built") / "project")
+
+
+@pytest.fixture(scope="session")
+def other_reports(tmp_path_factory):
+    """The dashboard (Hilversum, 2021-Q1), jaarverslag (Hengelo, 2024) and factsheet (Hengelo, 2023),
+    each built as `sdrapport run` builds it, and the site's pages; keyed by report type."""
+    from sdrapport.pipeline import build_report
+    from sdrapport.publisher.site import write_site
+
+    def build(proj):
+        results = {
+            "dashboard": build_report(proj, "GM0402", "2021-Q1", "dashboard"),
+            "jaarverslag": build_report(proj, "GM0164", "2024", "jaarverslag"),
+            "factsheet": build_report(proj, "GM0164", "2023", "factsheet"),
+        }
+        write_site(proj)
+        return results
+
+    return copy_of_built("reports", build, tmp_path_factory.mktemp("reports") / "project")
 
 
 @pytest.fixture(scope="session")

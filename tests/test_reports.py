@@ -5,24 +5,14 @@ import pytest
 import yaml
 
 from sdrapport.pipeline import build_report
-from sdrapport.publisher.site import write_site
 from sdrapport.publisher.check import check_project
 from sdrapport.manifest import cell_label
 from tests.conftest import unescape
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    from tests.conftest import copy_project
-
-    proj = copy_project(tmp_path_factory.mktemp("reports") / "project")
-    results = {
-        "dashboard": build_report(proj, "GM0402", "2021-Q1", "dashboard"),
-        "jaarverslag": build_report(proj, "GM0164", "2024", "jaarverslag"),
-        "factsheet": build_report(proj, "GM0164", "2023", "factsheet"),
-    }
-    write_site(proj)
-    return proj, results
+def reports(other_reports):
+    return other_reports
 
 
 def test_each_report_type_builds_a_page(reports):
