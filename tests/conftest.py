@@ -110,7 +110,7 @@ def demo_project(tmp_path_factory) -> Project:
 
 
 def unescape(markdown: str) -> str:
-    """The text a reader sees of Markdown that escapes punctuation (sdrapport.presentation.escaping)."""
+    """The text a reader sees of Markdown that escapes punctuation (sdrapport.presentation.text.escaping)."""
     import re
 
     return re.sub(r"\\(.)", r"\1", markdown)

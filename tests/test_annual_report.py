@@ -8,7 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import annual_report, components
+from sdrapport.presentation.reports import annual_report
+from sdrapport.presentation.elements import components
 from sdrapport.inputs.params import ParamsError, load_params
 from sdrapport.presentation.report import Rapport
 from tests.conftest import html_rows, unescape

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import components, texts
+from sdrapport.presentation.elements import components, texts
 from sdrapport.presentation.report import Rapport
 from sdrapport.publisher.site import verantwoording_items
 from sdrapport.runner.run import page_facts

@@ -5,9 +5,9 @@ import pandas as pd
 from tests.conftest import html_rows, project_without_data
 import pytest
 
-from sdrapport.presentation import components
+from sdrapport.presentation.elements import components
 from sdrapport.indicators.targets import Kpi
-from sdrapport.presentation.kpis import change, evaluate, status
+from sdrapport.presentation.elements.kpis import change, evaluate, status
 from sdrapport.errors import ContractError
 from sdrapport.presentation.report import Rapport, Waarde
 from sdrapport.store.database import build_store

@@ -87,7 +87,7 @@ def _graph() -> dict[str, list[tuple[int, str]]]:
 
 
 def _layer_files(layer: str) -> list[Path]:
-    return sorted((PKG / layer).glob("*.py"))
+    return sorted((PKG / layer).rglob("*.py"))
 
 
 def test_every_module_sits_in_a_declared_layer():
@@ -148,13 +148,13 @@ def test_no_import_cycle():
 def test_the_checks_name_a_climbing_import_and_a_cycle():
     """The two checks can fail: an indicator importing presentation inside a function, and two
     modules importing each other, are found and named."""
-    graph = {"sdrapport.indicators.a": [(12, "sdrapport.presentation.formatting")],
-             "sdrapport.presentation.formatting": [(3, "sdrapport.presentation.b")],
-             "sdrapport.presentation.b": [(7, "sdrapport.presentation.formatting"), (8, "sdrapport.periods")],
+    graph = {"sdrapport.indicators.a": [(12, "sdrapport.presentation.text.formatting")],
+             "sdrapport.presentation.text.formatting": [(3, "sdrapport.presentation.b")],
+             "sdrapport.presentation.b": [(7, "sdrapport.presentation.text.formatting"), (8, "sdrapport.periods")],
              "sdrapport.periods": []}
     assert _climbing(graph, _declared_layers()) == [
-        "sdrapport.indicators.a:12 imports sdrapport.presentation.formatting (presentation, above indicators)"]
-    assert _cycles(graph) == ["sdrapport.presentation.formatting -> sdrapport.presentation.b -> sdrapport.presentation.formatting"]
+        "sdrapport.indicators.a:12 imports sdrapport.presentation.text.formatting (presentation, above indicators)"]
+    assert _cycles(graph) == ["sdrapport.presentation.text.formatting -> sdrapport.presentation.b -> sdrapport.presentation.text.formatting"]
 
 
 def test_imports_are_resolved_as_python_does():
@@ -248,6 +248,6 @@ def test_a_publisher_change_reruns_no_notebook_but_restyles_the_pages(tmp_path):
     after = library_hash(notebooks=True, root=copy), library_hash(root=copy)
     assert after[0] == before[0]  # no notebook runs again
     assert after[1] != before[1]  # every page is written again
-    with open(copy / "presentation" / "charts.py", "a", encoding="utf-8") as fh:
+    with open(copy / "presentation" / "elements" / "charts.py", "a", encoding="utf-8") as fh:
         fh.write("\n# another chart\n")
     assert library_hash(notebooks=True, root=copy) != before[0]

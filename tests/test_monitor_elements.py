@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import annex, monitor, components
-from sdrapport.presentation.chapters import Nummering
+from sdrapport.presentation.reports import annex, monitor
+from sdrapport.presentation.elements import components
+from sdrapport.presentation.elements.chapters import Nummering
 from sdrapport.inputs.catalogue import load_catalogue
 from sdrapport.errors import ContractError
 from sdrapport.presentation.report import Rapport

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import dashboard, factsheet
+from sdrapport.presentation.reports import dashboard, factsheet
 from sdrapport.periods import Period, PeriodError
 from sdrapport.presentation.report import Rapport
 from tests.conftest import html_rows, unescape

@@ -1,4 +1,4 @@
-"""KPIs of a report profile and their targets (presentation.kpis evaluates them on a report: value,
+"""KPIs of a report profile and their targets (presentation.elements.kpis evaluates them on a report: value,
 target, status and change against a year earlier).
 
 The KPIs of a report are listed in params/rapporten/<rapport>.yml under `kpi` (domein, indicator

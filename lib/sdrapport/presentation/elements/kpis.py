@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sdrapport.indicators.targets import Kpi, target
 from sdrapport.inputs.catalogue import decimalen
-from sdrapport.presentation import formatting
+from sdrapport.presentation.text import formatting
 from sdrapport.presentation.report import Rapport, Waarde
 
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sdrapport.presentation import charts
+from sdrapport.presentation.elements import charts
 from sdrapport.indicators.analysis import GEHEIM, ONTBREEKT, WAARDE
-from sdrapport.presentation.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
-from sdrapport.presentation.keyfigures import Vergelijkingstegel, vergelijking_markdown
-from sdrapport.presentation.components import NVT, _alt_values, _label, _missing_note, _no_data, _wanneer
+from sdrapport.presentation.text.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
+from sdrapport.presentation.elements.keyfigures import Vergelijkingstegel, vergelijking_markdown
+from sdrapport.presentation.elements.components import NVT, _alt_values, _label, _missing_note, _no_data, _wanneer
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, value_cells, write_csv
-from sdrapport.presentation.texts import _capital, in_periode, met_lidwoord, onbeschikbaar, over
-from sdrapport.presentation.escaping import nadruk, samen, vet
+from sdrapport.presentation.elements.texts import _capital, in_periode, met_lidwoord, onbeschikbaar, over
+from sdrapport.presentation.text.escaping import nadruk, samen, vet
 
 
 
@@ -302,8 +302,8 @@ def antwoorden(r: Rapport) -> dict[int, dict]:
 def ceo_wmo(r: Rapport) -> None:
     """The three main findings of the gemeente's Cliëntervaringsonderzoek Wmo (seed 002, 2.2
     Kwaliteit), from the latest year up to the report's; a default sentence without them."""
-    from sdrapport.presentation.annual_report import tekst_markdown
-    from sdrapport.presentation.escaping import Markdown, markdown
+    from sdrapport.presentation.reports.annual_report import tekst_markdown
+    from sdrapport.presentation.text.escaping import Markdown, markdown
 
     years = sorted((y for y, v in antwoorden(r).items() if v.get("ceo_wmo") and y <= r.periode.year), reverse=True)
     if not years:

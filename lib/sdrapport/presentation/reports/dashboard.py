@@ -16,17 +16,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sdrapport.presentation import charts, formatting
+from sdrapport.presentation.elements import charts
+from sdrapport.presentation.text import formatting
 from sdrapport.indicators.analysis import WAARDE
 from sdrapport.indicators.targets import target
-from sdrapport.presentation.kpis import change, shown, status
-from sdrapport.presentation.components import _no_data, _download_wide, NOG_NIET, NOG_NIET_NOOT
+from sdrapport.presentation.elements.kpis import change, shown, status
+from sdrapport.presentation.elements.components import _no_data, _download_wide, NOG_NIET, NOG_NIET_NOOT
 from sdrapport.inputs.params import PROFIEL, load_params
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, Waarde, value_cells, write_csv
-from sdrapport.presentation.tables import Tegel
-from sdrapport.presentation.texts import in_periode, met_lidwoord
-from sdrapport.presentation.escaping import Markdown, alineas, markdown, nadruk, samen
+from sdrapport.presentation.elements.tables import Tegel
+from sdrapport.presentation.elements.texts import in_periode, met_lidwoord
+from sdrapport.presentation.text.escaping import Markdown, alineas, markdown, nadruk, samen
 
 # Within this distance below a target a value 'almost' meets it (seed 001: 94% against 95%): in
 # procentpunt for a percentage, else as a share of the target.
@@ -225,7 +226,7 @@ def tekst_domein(r: Rapport, domein: str) -> None:
 
 def tekst_inleiding(r: Rapport) -> None:
     """The gemeente's introduction for this quarter (params/dashboard), else the generated one."""
-    from sdrapport.presentation import texts as zinnen
+    from sdrapport.presentation.elements import texts as zinnen
 
     eigen = teksten(r).get("inleiding")
     r.tekst(alineas(str(eigen).strip()) if eigen and str(eigen).strip() else zinnen.dashboard(r))

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sdrapport.presentation import escaping
-from sdrapport.presentation.tables import _raw_blocks, _typst_array, _typst_dict
+from sdrapport.presentation.text import escaping
+from sdrapport.presentation.elements.tables import _raw_blocks, _typst_array, _typst_dict
 
 
 @dataclass

@@ -25,8 +25,8 @@ import pandas as pd
 
 from sdrapport.indicators.finance import ParamsError, _read_yaml, _year
 from sdrapport.presentation.report import Rapport, write_csv
-from sdrapport.presentation.tables import Tabel, noot_teken
-from sdrapport.presentation.escaping import Markdown, markdown, samen, vet
+from sdrapport.presentation.elements.tables import Tabel, noot_teken
+from sdrapport.presentation.text.escaping import Markdown, markdown, samen, vet
 
 
 @dataclass
