@@ -17,7 +17,7 @@ import pandas as pd
 from sdrapport.presentation.elements import charts
 from sdrapport.indicators.analysis import GEHEIM, ONTBREEKT, WAARDE
 from sdrapport.presentation.text.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
-from sdrapport.presentation.elements.keyfigures import Vergelijkingstegel, vergelijking_markdown
+from sdrapport.presentation.elements.tiles import Vergelijkingstegel, vergelijking_markdown
 from sdrapport.presentation.elements.components import NVT, _alt_values, _label, _missing_note, _no_data, _wanneer
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, value_cells, write_csv
