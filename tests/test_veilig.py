@@ -9,7 +9,8 @@ import pytest
 
 from sdrapport.presentation.text import escaping
 from sdrapport.inputs.profiles import load_profile
-from sdrapport.presentation.elements.tables import Tabel, Tegel, looks_numeric, tegels_markdown
+from sdrapport.presentation.elements.tables import Tabel, looks_numeric
+from sdrapport.presentation.elements.tiles import Tegel, tegels_markdown
 from tests.conftest import copy_project, html_rows, unescape
 
 HOSTILE = ("Gem {{< env SDRAPPORT_SLEUTEL >}} {{< include ../../../../../../../../etc/os-release >}} "

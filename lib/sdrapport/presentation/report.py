@@ -28,7 +28,8 @@ from sdrapport.inputs.demo import DEMO_BRON
 from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.store.database import ensure_store
-from sdrapport.presentation.elements.tables import Tabel, kerncijfers_markdown, tegels_markdown
+from sdrapport.presentation.elements.tables import Tabel
+from sdrapport.presentation.elements.tiles import kerncijfers_markdown, tegels_markdown
 from sdrapport.presentation.text import escaping
 
 SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}

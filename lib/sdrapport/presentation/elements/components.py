@@ -19,7 +19,8 @@ from sdrapport.presentation.text.formatting import waarde as fmt
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, value_cells, write_csv
 from sdrapport.presentation.elements.texts import met_lidwoord
-from sdrapport.presentation.elements.tables import Kerncijfer, Tegel, noot_teken
+from sdrapport.presentation.elements.tables import noot_teken
+from sdrapport.presentation.elements.tiles import Kerncijfer, Tegel
 from sdrapport.presentation.text.escaping import Markdown, markdown, nadruk, samen
 
 REFERENTIE = "Referentiegroep"

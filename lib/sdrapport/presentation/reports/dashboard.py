@@ -25,7 +25,7 @@ from sdrapport.presentation.elements.components import _no_data, _download_wide,
 from sdrapport.inputs.params import PROFIEL, load_params
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, Waarde, value_cells, write_csv
-from sdrapport.presentation.elements.tables import Tegel
+from sdrapport.presentation.elements.tiles import Tegel
 from sdrapport.presentation.elements.texts import in_periode, met_lidwoord
 from sdrapport.presentation.text.escaping import Markdown, alineas, markdown, nadruk, samen
 
