@@ -1,4 +1,4 @@
-"""Dutch narrative built from the data, phrased like the GMSD report (seed 002).
+"""Sentences: the Dutch narrative built from the data, phrased like the GMSD report (seed 002).
 
 Each function takes a Rapport and returns markdown. A figure that is unknown ('?'), suppressed ('-')
 or not delivered yields a sentence that says so ("Het aantal ... is onbekend."), never silence and

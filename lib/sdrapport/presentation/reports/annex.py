@@ -1,10 +1,10 @@
-"""Method notes and glossary: one text for the site's pages (Methode, Begrippen) and for the annex
+"""The annex: method notes and glossary, one text for the site's pages (Methode, Begrippen) and for the annex
 inside a report and its PDF (seed 002, chapter 6 Bijlagen: 6.1 Achtergronden bij de cijfers, 6.2
 Begrippenlijst).
 
 The glossary has one source, the catalogue `data/indicatoren.yml`: its `begrippen` (concepts such
 as algemene voorziening or taakveld) and its indicators (label, definition, unit, source). Nothing
-here keeps a list of its own. Every text from the catalogue is escaped (veilig.markdown).
+here keeps a list of its own. Every text from the catalogue is escaped (escaping.markdown).
 """
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Elements of the GMSD-style monitor (seed 002) beyond the general components of onderdelen.py.
+"""The monitor's own elements (GMSD style, seed 002), beyond the general components (elements/components.py):
+key-figure tiles against the size class, several indicators in one chart, the largest categories,
+baten and lasten of a taakveld, and the gemeente's own answers.
 
     monitor.tegels_vergelijking(r, ["mantelzorgers", "vrijwilligerswerk"], naam=..., titel=...)
     monitor.figuur_indicatoren(r, {"Ontvangen meldingen": "kindermishandeling_per_100000", ...}, ...)
@@ -8,7 +10,7 @@
 
 Like every component: a figure or table with caption, source line, alt text and a CSV behind it,
 '?' and '-' kept; a note "geen cijfers" in its place when the gemeente has none; None returned.
-The sentences follow teksten.py: an unknown or suppressed figure gets a sentence of its own.
+The sentences follow elements/texts.py: an unknown or suppressed figure gets a sentence of its own.
 """
 from __future__ import annotations
 
