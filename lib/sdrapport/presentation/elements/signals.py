@@ -21,8 +21,8 @@ unit in the catalogue) in params/signalen.yml, and it is decided on the publishe
 - the strongest signals come first (the gap divided by the threshold), at most `maximum`.
 
 Which figures a report shows, and where: `report_elements` reads the report's notebooks (their
-source, as the analyst wrote them) and finds every labelled cell that calls a component of
-components with an indicator (figuur_reeks(r, "wmo_clienten", ...), tabel_vergelijking(r, [...]),
+source, as the analyst wrote them) and finds every labelled cell that calls a component
+with an indicator (figuur_reeks(r, "wmo_clienten", ...), tabel_vergelijking(r, [...]),
 ...). Only figures shown as a total (or a fixed breakdown value, such as tijdigheid for the Wmo)
 are candidates; a figure per category is not.
 """
