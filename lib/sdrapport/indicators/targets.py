@@ -22,6 +22,7 @@ class Kpi:
     domein: str
     indicator: str
     fixed: dict[str, str] = field(default_factory=dict)
+    tot_nu: bool = False  # the year to date (Period.to_date) instead of the report's period (the dashboard's blocks)
 
     @property
     def key(self) -> str:
