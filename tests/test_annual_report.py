@@ -16,15 +16,6 @@ from tests.conftest import html_rows, unescape
 
 
 @pytest.fixture
-def shown(monkeypatch):
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata or {})))
-    return seen
-
-
-@pytest.fixture
 def hengelo(demo_project, tmp_path):
     return Rapport("GM0164", "2024", project=demo_project.root, uitvoer=tmp_path / "out", rapport="jaarverslag")
 

@@ -17,16 +17,6 @@ from sdrapport.store.database import build_store, prefer_own
 from tests.conftest import copy_project, html_rows, unescape
 
 
-@pytest.fixture
-def shown(monkeypatch):
-    """What components display: (markdown text, metadata) per call."""
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata)))
-    return seen
-
-
 @pytest.fixture(scope="module")
 def own_hilversum(tmp_path_factory):
     """The demo project, but Hilversum (GM0402) delivers its own exports: only voorzieningen, the

@@ -47,16 +47,6 @@ def tiny(tmp_path):
     return Rapport("GM0402", "2021-Q1", project=root, uitvoer=tmp_path / "out", rapport="dashboard")
 
 
-@pytest.fixture
-def shown(monkeypatch):
-    """Capture what a component displays: (markdown text, metadata) per call."""
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata)))
-    return seen
-
-
 def test_quarter_table_shows_nothing_after_the_report_period(tiny, shown):
     components.tabel_kwartalen(tiny, "jeugd_jongeren", naam="kw", titel="Unieke jeugdigen")  # report: 2021-Q1
     data = pd.read_csv(tiny.uitvoer / "data" / "kw.csv")

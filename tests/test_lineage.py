@@ -37,16 +37,6 @@ def _own_project(root: Path, rows: list[str]) -> Path:
 
 
 @pytest.fixture
-def shown(monkeypatch):
-    """What components display: (markdown text, metadata) per call."""
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata)))
-    return seen
-
-
-@pytest.fixture
 def gerealiseerd_2022(tmp_path):
     """Found case 1: jeugd_uitgaven delivered for 2022 from the gemeente's own accounts, and no
     jeugd_uitgaven_begroot at all; the report is on the second half of 2023."""

@@ -22,16 +22,6 @@ TILES = ["levensverwachting", "mantelzorgers", "vrijwilligerswerk", "vsv", "werk
 
 
 @pytest.fixture
-def shown(monkeypatch):
-    """What components display: (markdown or figure, metadata) per call."""
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata or {})))
-    return seen
-
-
-@pytest.fixture
 def dordrecht(demo_project, tmp_path):
     return Rapport("GM0505", "2023-H2", project=demo_project.root, uitvoer=tmp_path / "out")
 
