@@ -69,11 +69,12 @@ def evaluate(r: Rapport, kpi: Kpi) -> KpiResult:
     ind = r.catalogus[kpi.indicator]
     asked = r.periode.to_date if kpi.tot_nu else r.periode
     now = r.waarde(ind, asked, **kpi.fixed)
-    periode = now.periode or asked
-    before = r.waarde(ind, periode.year_before(), **kpi.fixed)
+    # The figure that describes the period a year earlier: for a 1 January stock that is the stock a
+    # year before, where the year before the figure's own period would be the same stock again.
+    before = r.waarde(ind, asked.year_before(), **kpi.fixed)
     doel = target(r.project, r.gemeente, r.periode.year, kpi.key)
     doel_tekst = "" if doel is None else formatting.waarde(doel, ind.eenheid)
     verandering = change(now, before)
     if now.periode and before.periode and r.breuken([before.periode, now.periode]):
         verandering += " (gewijzigde gemeentegrens)"  # the two figures describe different areas
-    return KpiResult(ind.label_voor(**kpi.fixed), periode, now, before, doel, doel_tekst, status(now, doel, ind.richting), verandering)
+    return KpiResult(ind.label_voor(**kpi.fixed), now.periode or asked, now, before, doel, doel_tekst, status(now, doel, ind.richting), verandering)
