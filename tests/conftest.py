@@ -194,8 +194,18 @@ def demo_project(tmp_path_factory) -> Project:
     return proj
 
 
+@pytest.fixture
+def shown(monkeypatch) -> list[tuple]:
+    """What components display, per call: (the markdown text or figure, its metadata or {})."""
+    import IPython.display
+
+    seen = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata or {})))
+    return seen
+
+
 def unescape(markdown: str) -> str:
-    """The text a reader sees of Markdown that escapes punctuation (sdrapport.presentation.escaping)."""
+    """The text a reader sees of Markdown that escapes punctuation (sdrapport.presentation.text.escaping)."""
     import re
 
     return re.sub(r"\\(.)", r"\1", markdown)

@@ -11,13 +11,13 @@ import nbformat
 import pandas as pd
 
 from sdrapport.indicators.lineage import Herkomst, bron_regel
-from sdrapport.presentation.herkomst import problems
+from sdrapport.presentation.output.herkomst import problems
 
 PERIOD_HEADER = re.compile(r"\d{4}(-[HQT]\d)?")
 
 
 def assert_traceable(outdir: Path) -> None:
-    """(a)/(b) every label agrees with the lineage of its values (presentation.herkomst recomputes
+    """(a)/(b) every label agrees with the lineage of its values (presentation.output.herkomst recomputes
     them); (c) no value mixes demo with delivered figures, and a reference value counts only
     gemeenten of its group; (e) every download row names its gemeente and period."""
     manifest = json.loads((outdir / "run.json").read_text(encoding="utf-8"))

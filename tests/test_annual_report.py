@@ -8,19 +8,11 @@ import re
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import annual_report, components
+from sdrapport.presentation.reports import annual_report
+from sdrapport.presentation.elements import components
 from sdrapport.inputs.params import ParamsError, load_params
 from sdrapport.presentation.report import Rapport
 from tests.conftest import html_rows, unescape
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata or {})))
-    return seen
 
 
 @pytest.fixture

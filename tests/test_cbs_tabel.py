@@ -195,7 +195,7 @@ def test_the_2020_2021_table_change_is_one_series_with_a_break(cbs_project):
 
 def test_the_table_change_footnote_is_on_the_chart_and_the_table(cbs_project, tmp_path):
     from sdrapport.periods import Period
-    from sdrapport.presentation import components
+    from sdrapport.presentation.elements import components
     from sdrapport.presentation.report import Rapport
     from sdrapport.store.database import build_store
 

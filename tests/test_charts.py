@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import charts
+from sdrapport.presentation.elements import charts
 from sdrapport.periods import Period
 
 QUARTERS = Period.parse("2021-Q1").last(8)
@@ -271,7 +271,7 @@ def captured(monkeypatch):
 
 
 def test_monitor_tijdigheid_has_a_target_line_per_wet(demo_project, captured, tmp_path):
-    from sdrapport.presentation import components
+    from sdrapport.presentation.elements import components
     from sdrapport.indicators.targets import target
     from sdrapport.presentation.report import Rapport
 
@@ -290,7 +290,7 @@ def test_monitor_tijdigheid_has_a_target_line_per_wet(demo_project, captured, tm
 
 
 def test_dashboard_tijdigheid_per_wet_with_decisions(demo_project, captured, tmp_path):
-    from sdrapport.presentation import components
+    from sdrapport.presentation.elements import components
     from sdrapport.presentation.report import Rapport
 
     r = Rapport("GM0402", "2021-Q1", project=demo_project.root, uitvoer=tmp_path, rapport="dashboard")

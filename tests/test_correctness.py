@@ -8,23 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import components, texts
+from sdrapport.presentation.elements import components, texts
 from sdrapport.presentation.report import Rapport
 from sdrapport.publisher.site import verantwoording_items
 from sdrapport.runner.run import page_facts
 from sdrapport.periods import Period
 from sdrapport.store.database import build_store, prefer_own
 from tests.conftest import copy_project, html_rows, unescape
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    """What components display: (markdown text, metadata) per call."""
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata)))
-    return seen
 
 
 @pytest.fixture(scope="module")

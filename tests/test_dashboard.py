@@ -5,9 +5,9 @@ import pandas as pd
 from tests.conftest import html_rows, project_without_data
 import pytest
 
-from sdrapport.presentation import components
+from sdrapport.presentation.elements import components
 from sdrapport.indicators.targets import Kpi
-from sdrapport.presentation.kpis import change, evaluate, status
+from sdrapport.presentation.elements.kpis import change, evaluate, status
 from sdrapport.errors import ContractError
 from sdrapport.presentation.report import Rapport, Waarde
 from sdrapport.store.database import build_store
@@ -45,16 +45,6 @@ def tiny(tmp_path):
         "standaard:\n  tijdigheid/Wmo: 80\n  tijdigheid/Jeugdwet: 95\nGM0402:\n  2021:\n    tijdigheid/Wmo: 90\n", encoding="utf-8")
     build_store(root / "data", root / "reports" / "store" / "sdrapport.duckdb")
     return Rapport("GM0402", "2021-Q1", project=root, uitvoer=tmp_path / "out", rapport="dashboard")
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    """Capture what a component displays: (markdown text, metadata) per call."""
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata)))
-    return seen
 
 
 def test_quarter_table_shows_nothing_after_the_report_period(tiny, shown):

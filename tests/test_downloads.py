@@ -11,7 +11,7 @@ import json
 import openpyxl
 import pytest
 
-from sdrapport.presentation.downloads import (ABOUT_SHEET, WORKBOOK_LABEL, download_links, remove_workbook, sheet_names,
+from sdrapport.presentation.output.downloads import (ABOUT_SHEET, WORKBOOK_LABEL, download_links, remove_workbook, sheet_names,
                                  workbook_bytes, workbook_path, write_workbook)
 
 MANIFEST = {

@@ -1,6 +1,6 @@
 import math
 
-from sdrapport.presentation.formatting import euro, getal, procent, waarde
+from sdrapport.presentation.text.formatting import euro, getal, procent, waarde
 
 
 def test_dutch_numbers():

@@ -1,6 +1,6 @@
 """The package's layers, as docs/architecture.md declares them (lowest first): no module imports a
 module of a higher layer, at module level or inside a function, and no import goes round in a
-circle. The runner never imports the publisher, and the publisher never reads the store; the
+circle; inside presentation likewise for its declared ranks. The runner never imports the publisher, and the publisher never reads the store; the
 pipeline (and the command line) compose the two."""
 import ast
 import json
@@ -29,6 +29,23 @@ def _declared_layers() -> list[tuple[str, set[str]]]:
     return layers
 
 
+PRESENTATION = "sdrapport.presentation"
+
+
+def _declared_inside_presentation() -> list[set[str]]:
+    """The order inside presentation (docs/architecture.md, '### Inside presentation'): per rank, lowest
+    first, the sub-packages (`text/`) and modules (`report.py`) it holds."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    block = re.search(r"### Inside presentation\n.*?```text\n(.*?)```", text, re.S)
+    assert block, f"{ARCHITECTURE}: no ```text block under '### Inside presentation'"
+    ranks = []
+    for line in block.group(1).splitlines():
+        number, *entries = line.split()
+        assert int(number) == len(ranks), f"{ARCHITECTURE}: rank {line!r} out of order"
+        ranks.append(set(entries))
+    return ranks
+
+
 def _module_name(path: Path) -> str:
     parts = path.relative_to(PKG.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -44,6 +61,34 @@ def _layer_of(module: str, layers: list[tuple[str, set[str]]]) -> int:
         if (len(parts) == 1 and parts[0] in files) or parts[0] == name:
             return rank
     raise KeyError(module)
+
+
+def _in_layers(layers: list[tuple[str, set[str]]]):
+    """A module's place in the layer order: (rank, the layer's name)."""
+    def place(module: str) -> tuple[int, str]:
+        rank = _layer_of(module, layers)
+        return rank, layers[rank][0]
+    return place
+
+
+def _in_presentation(ranks: list[set[str]]):
+    """A presentation module's place in the order inside presentation: (rank, what the rank holds);
+    None for a module outside presentation. KeyError for one the declared order does not place."""
+    def place(module: str) -> tuple[int, str] | None:
+        if module != PRESENTATION and not module.startswith(PRESENTATION + "."):
+            return None
+        parts = module.split(".")[2:]
+        if not parts:
+            entry = "__init__.py"
+        elif len(parts) > 1 or (PKG / "presentation" / parts[0]).is_dir():
+            entry = parts[0] + "/"
+        else:
+            entry = parts[0] + ".py"
+        for rank, entries in enumerate(ranks):
+            if entry in entries:
+                return rank, " ".join(sorted(entries))
+        raise KeyError(module)
+    return place
 
 
 def _imports(path: Path) -> set[str]:
@@ -87,7 +132,7 @@ def _graph() -> dict[str, list[tuple[int, str]]]:
 
 
 def _layer_files(layer: str) -> list[Path]:
-    return sorted((PKG / layer).glob("*.py"))
+    return sorted((PKG / layer).rglob("*.py"))
 
 
 def test_every_module_sits_in_a_declared_layer():
@@ -105,15 +150,16 @@ def test_every_module_sits_in_a_declared_layer():
     assert {n for n, files in layers if not files} == {p.name for p in PKG.iterdir() if (p / "__init__.py").exists()}
 
 
-def _climbing(graph: dict[str, list[tuple[int, str]]], layers, where=lambda m: m) -> list[str]:
-    """Every import of a module of a higher layer, as 'file:line imports module (its layer, above own)'."""
+def _climbing(graph: dict[str, list[tuple[int, str]]], place, where=lambda m: m) -> list[str]:
+    """Every import of a module placed higher than the importing one (`place`: a module's (rank, name),
+    None for a module the order does not speak of), as 'file:line imports module (its place, above own)'."""
     out = []
     for module, imports in graph.items():
-        own = _layer_of(module, layers)
+        own = place(module)
         for line, target in imports:
-            rank = _layer_of(target, layers)
-            if rank > own:
-                out.append(f"{where(module)}:{line} imports {target} ({layers[rank][0]}, above {layers[own][0]})")
+            there = place(target)
+            if own and there and there[0] > own[0]:
+                out.append(f"{where(module)}:{line} imports {target} ({there[1]}, above {own[1]})")
     return out
 
 
@@ -136,8 +182,21 @@ def _cycles(graph: dict[str, list[tuple[int, str]]]) -> list[str]:
 
 
 def test_no_module_imports_a_higher_layer():
-    climbing = _climbing(_graph(), _declared_layers(), where=lambda m: MODULES[m].relative_to(REPO))
+    climbing = _climbing(_graph(), _in_layers(_declared_layers()), where=lambda m: MODULES[m].relative_to(REPO))
     assert not climbing, "imports against the layer order of docs/architecture.md:\n" + "\n".join(climbing)
+
+
+def test_every_presentation_module_sits_in_a_declared_rank():
+    ranks = _declared_inside_presentation()
+    entries = {p.name + ("/" if p.is_dir() else "") for p in (PKG / "presentation").iterdir()
+               if p.suffix == ".py" or (p / "__init__.py").exists()}
+    declared = [e for rank in ranks for e in rank]
+    assert sorted(declared) == sorted(entries), f"{ARCHITECTURE.name} (### Inside presentation) declares {declared}, presentation holds {entries}"
+
+
+def test_no_presentation_module_imports_a_higher_rank():
+    climbing = _climbing(_graph(), _in_presentation(_declared_inside_presentation()), where=lambda m: MODULES[m].relative_to(REPO))
+    assert not climbing, "imports against the order inside presentation of docs/architecture.md:\n" + "\n".join(climbing)
 
 
 def test_no_import_cycle():
@@ -148,13 +207,20 @@ def test_no_import_cycle():
 def test_the_checks_name_a_climbing_import_and_a_cycle():
     """The two checks can fail: an indicator importing presentation inside a function, and two
     modules importing each other, are found and named."""
-    graph = {"sdrapport.indicators.a": [(12, "sdrapport.presentation.formatting")],
-             "sdrapport.presentation.formatting": [(3, "sdrapport.presentation.b")],
-             "sdrapport.presentation.b": [(7, "sdrapport.presentation.formatting"), (8, "sdrapport.periods")],
+    graph = {"sdrapport.indicators.a": [(12, "sdrapport.presentation.text.formatting")],
+             "sdrapport.presentation.text.formatting": [(3, "sdrapport.presentation.b")],
+             "sdrapport.presentation.b": [(7, "sdrapport.presentation.text.formatting"), (8, "sdrapport.periods")],
              "sdrapport.periods": []}
-    assert _climbing(graph, _declared_layers()) == [
-        "sdrapport.indicators.a:12 imports sdrapport.presentation.formatting (presentation, above indicators)"]
-    assert _cycles(graph) == ["sdrapport.presentation.formatting -> sdrapport.presentation.b -> sdrapport.presentation.formatting"]
+    assert _climbing(graph, _in_layers(_declared_layers())) == [
+        "sdrapport.indicators.a:12 imports sdrapport.presentation.text.formatting (presentation, above indicators)"]
+    assert _cycles(graph) == ["sdrapport.presentation.text.formatting -> sdrapport.presentation.b -> sdrapport.presentation.text.formatting"]
+    # Inside presentation: an element importing a report type, the package face importing the Rapport.
+    graph = {"sdrapport.presentation.elements.a": [(5, "sdrapport.presentation.reports.b"), (6, "sdrapport.periods")],
+             "sdrapport.presentation": [(2, "sdrapport.presentation.report")],
+             "sdrapport.presentation.reports.b": [(9, "sdrapport.presentation.elements.a")]}
+    assert _climbing(graph, _in_presentation(_declared_inside_presentation())) == [
+        "sdrapport.presentation.elements.a:5 imports sdrapport.presentation.reports.b (output/ reports/, above elements/ report.py)",
+        "sdrapport.presentation:2 imports sdrapport.presentation.report (elements/ report.py, above __init__.py text/)"]
 
 
 def test_imports_are_resolved_as_python_does():
@@ -248,6 +314,6 @@ def test_a_publisher_change_reruns_no_notebook_but_restyles_the_pages(tmp_path):
     after = library_hash(notebooks=True, root=copy), library_hash(root=copy)
     assert after[0] == before[0]  # no notebook runs again
     assert after[1] != before[1]  # every page is written again
-    with open(copy / "presentation" / "charts.py", "a", encoding="utf-8") as fh:
+    with open(copy / "presentation" / "elements" / "charts.py", "a", encoding="utf-8") as fh:
         fh.write("\n# another chart\n")
     assert library_hash(notebooks=True, root=copy) != before[0]

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from sdrapport.indicators.lineage import Herkomst, bron_regel
-from sdrapport.presentation import components
-from sdrapport.presentation.downloads import ABOUT_SHEET
-from sdrapport.presentation.herkomst import problems
+from sdrapport.presentation.elements import components
+from sdrapport.presentation.output.downloads import ABOUT_SHEET
+from sdrapport.presentation.output.herkomst import problems
 from sdrapport.presentation.report import META_KEY, Rapport
 from sdrapport.project import Project
 from sdrapport.publisher.check import check_page
@@ -34,16 +34,6 @@ def _own_project(root: Path, rows: list[str]) -> Path:
     (root / "data" / "observaties" / "eigen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     build_store(root / "data", root / "reports" / "store" / "sdrapport.duckdb")
     return root
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    """What components display: (markdown text, metadata) per call."""
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata)))
-    return seen
 
 
 @pytest.fixture
@@ -125,7 +115,7 @@ def test_a_mislabelled_notebook_fails_its_run_and_gets_no_page(gerealiseerd_2022
         nbformat.v4.new_code_cell("gemeente = 'GM0505'\nperiode = '2023-H2'\nrapport = 'monitor'\nproject = '..'\nuitvoer = None",
                                   metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
-            "#| label: tbl-jeugd-uitgaven\nfrom sdrapport.presentation import components\nfrom sdrapport.presentation.report import Rapport\n"
+            "#| label: tbl-jeugd-uitgaven\nfrom sdrapport.presentation.elements import components\nfrom sdrapport.presentation.report import Rapport\n"
             "import IPython.display\nr = Rapport(gemeente, periode, project=project, uitvoer=uitvoer)\n"
             "show = IPython.display.display\n"
             "def mislabel(obj, metadata=None):\n"

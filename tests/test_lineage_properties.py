@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 from sdrapport.indicators.disclosure import cbs_round
 from sdrapport.indicators.lineage import Herkomst
 from sdrapport.periods import Period
-from sdrapport.presentation import components
-from sdrapport.presentation.downloads import label_rows
-from sdrapport.presentation.herkomst import problems
+from sdrapport.presentation.elements import components
+from sdrapport.presentation.output.downloads import label_rows
+from sdrapport.presentation.output.herkomst import problems
 from sdrapport.presentation.report import META_KEY, Rapport
 from sdrapport.store.database import build_store
 from tests.conftest import html_rows, project_without_data, unescape

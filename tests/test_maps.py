@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from sdrapport.presentation import maps
+from sdrapport.presentation.elements import maps
 from sdrapport.inputs.geodata import boundary_files
 from tests.conftest import REPO
 

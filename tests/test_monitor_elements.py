@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import annex, monitor, components
-from sdrapport.presentation.chapters import Nummering
+from sdrapport.presentation.reports import annex, monitor
+from sdrapport.presentation.elements import components
+from sdrapport.presentation.elements.chapters import Nummering
 from sdrapport.inputs.catalogue import load_catalogue
 from sdrapport.errors import ContractError
 from sdrapport.presentation.report import Rapport
@@ -18,16 +19,6 @@ from tests.conftest import REPO, html_rows, project_without_data, unescape
 
 TILES = ["levensverwachting", "mantelzorgers", "vrijwilligerswerk", "vsv", "werkloosheid",
          "huishoudens_problematische_schulden_aandeel", "leerlingen_sbo_per_1000", "zelfstandig_wonend_70plus"]
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    """What components display: (markdown or figure, metadata) per call."""
-    import IPython.display
-
-    seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata or {})))
-    return seen
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import dashboard, factsheet
+from sdrapport.presentation.reports import dashboard, factsheet
 from sdrapport.periods import Period, PeriodError
 from sdrapport.presentation.report import Rapport
 from tests.conftest import html_rows, unescape
@@ -79,21 +79,12 @@ def test_a_year_to_date_is_no_report_period():
 
 
 # -- on the demo data ------------------------------------------------------------------------------
-@pytest.fixture
-def seen(monkeypatch):
-    import IPython.display
-
-    out = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: out.append((getattr(obj, "data", obj), metadata)))
-    return out
+def _text(shown) -> str:
+    return " ".join(unescape(str(d)) for d, _ in shown if isinstance(d, str))
 
 
-def _text(seen) -> str:
-    return " ".join(unescape(str(d)) for d, _ in seen if isinstance(d, str))
-
-
-def _leeg(seen) -> bool:
-    return bool(seen) and all((m or {}).get("sdrapport", {}).get("leeg") for _, m in seen)
+def _leeg(shown) -> bool:
+    return bool(shown) and all((m or {}).get("sdrapport", {}).get("leeg") for _, m in shown)
 
 
 @pytest.fixture
@@ -107,9 +98,9 @@ def dordrecht(demo_project, tmp_path):
     return Rapport("GM0505", "2021-Q1", project=demo_project.root, uitvoer=tmp_path / "dd", rapport="dashboard")
 
 
-def test_kpi_block_tiles_carry_a_generated_sentence(hilversum, seen):
+def test_kpi_block_tiles_carry_a_generated_sentence(hilversum, shown):
     dashboard.kpi_blok(hilversum, "Participatiewet", naam="kpi-pw")
-    md, meta = seen[0]
+    md, meta = shown[0]
     assert "Kerncijfers Participatiewet" in meta["sdrapport"]["tbl-cap"]
     data = pd.read_csv(hilversum.uitvoer / "data" / "kpi-pw.csv")
     tijdig = data[data["indicator"] == "tijdigheid"].iloc[0]
@@ -121,65 +112,65 @@ def test_kpi_block_tiles_carry_a_generated_sentence(hilversum, seen):
     assert werk["periode"] == "2021-Q1" and werk["reden"] == "Werk"  # the year to date after Q1: Q1 itself
 
 
-def test_kpi_block_without_data_says_so(hilversum, seen, monkeypatch):
+def test_kpi_block_without_data_says_so(hilversum, shown, monkeypatch):
     monkeypatch.setattr(dashboard, "load_blokken", lambda r: {"Leeg": []})
     dashboard.kpi_blok(hilversum, "Leeg", naam="kpi-leeg")
-    assert _leeg(seen) and "geen cijfers beschikbaar" in _text(seen)
+    assert _leeg(shown) and "geen cijfers beschikbaar" in _text(shown)
 
 
-def test_what_changed_is_generated_from_the_previous_quarter(hilversum, seen):
+def test_what_changed_is_generated_from_the_previous_quarter(hilversum, shown):
     dashboard.tekst_veranderd(hilversum)
-    text = _text(seen)
+    text = _text(shown)
     assert "over het vierde kwartaal 2020" in text
     nu, toen = hilversum.waarde("tijdigheid", wet="Wmo"), hilversum.waarde("tijdigheid", "2020-Q4", wet="Wmo")
     assert f"van {toen.tekst} naar {nu.tekst}" in text
 
 
-def test_the_gemeente_s_own_texts_replace_the_generated_ones(hilversum, seen):
+def test_the_gemeente_s_own_texts_replace_the_generated_ones(hilversum, shown):
     dashboard.tekst_inleiding(hilversum)
     dashboard.tekst_domein(hilversum, "Jeugd")
-    text = _text(seen)
+    text = _text(shown)
     assert "TONK" in text and "administratieve afsluiting" in text  # params/dashboard/GM0402.yml
 
 
-def test_budget_versus_realisation(hilversum, seen, dordrecht):
+def test_budget_versus_realisation(hilversum, shown, dordrecht):
     dashboard.figuur_begroting(hilversum, "Wmo", naam="begroting-wmo")
     data = pd.read_csv(hilversum.uitvoer / "data" / "begroting-wmo.csv")
     assert list(data["periode"]) == ["2021", "2021-Q1", "2020-Q1"]
     dashboard.tekst_begroting(hilversum, "Wmo")
-    assert "betaald" in _text(seen) and "geen prognose" in _text(seen)
-    seen.clear()
+    assert "betaald" in _text(shown) and "geen prognose" in _text(shown)
+    shown.clear()
     dashboard.figuur_begroting(dordrecht, "Onbekend beleidsveld", naam="begroting-x")
-    assert _leeg(seen) and "geen cijfers" in _text(seen)
+    assert _leeg(shown) and "geen cijfers" in _text(shown)
 
 
-def test_bijstand_stock_inflow_and_outflow_in_one_chart(hilversum, seen):
+def test_bijstand_stock_inflow_and_outflow_in_one_chart(hilversum, shown):
     dashboard.figuur_bestand_stromen(hilversum, naam="stromen", titel="Bijstand")
     data = pd.read_csv(hilversum.uitvoer / "data" / "stromen.csv")
     assert list(data.columns) == ["periode", "bestand", "instroom", "uitstroom"]
     assert len(data) == 8 and data["periode"].iloc[-1] == "2021-Q1"
-    assert "bestand" in seen[0][1]["sdrapport"]["fig-alt"]
+    assert "bestand" in shown[0][1]["sdrapport"]["fig-alt"]
 
 
-def test_wmo_meldingen_and_financien_by_form(hilversum, seen):
+def test_wmo_meldingen_and_financien_by_form(hilversum, shown):
     dashboard.figuur_voorzieningsvorm(hilversum, naam="verdeling")
     data = pd.read_csv(hilversum.uitvoer / "data" / "verdeling.csv")
     for reeks in ("Meldingen", "Financiën"):
         assert data.loc[data["reeks"] == reeks, "aandeel"].astype(float).sum() == pytest.approx(100)
 
 
-def test_youth_provisions_by_verwijzer_and_zwaarte_with_shares(hilversum, seen, dordrecht):
+def test_youth_provisions_by_verwijzer_and_zwaarte_with_shares(hilversum, shown, dordrecht):
     dashboard.tabel_voorzieningen(hilversum, naam="voorz", titel="Voorzieningen")
-    rows = html_rows(seen[0][0])
+    rows = html_rows(shown[0][0])
     header = rows["Voorzieningen"]
     assert header[-2:] == ["2021 t/m\u00a0Q1", "% 2021"]
     total = hilversum.waarde("jeugd_voorzieningen")
     gemeente = hilversum.waarde("jeugd_voorzieningen", verwijzer="Gemeente")
     assert rows["Aandeel gemeente"][-2] == f"{round(gemeente.waarde / total.waarde * 100)}%"
     assert rows["Aandeel gemeente"][-4] == ""  # Q4 2021: not yet over, an empty cell (never '–', nil)
-    seen.clear()
+    shown.clear()
     dashboard.tabel_voorzieningen(dordrecht, naam="voorz", titel="Voorzieningen")
-    assert _leeg(seen) and "geen cijfers" in _text(seen)
+    assert _leeg(shown) and "geen cijfers" in _text(shown)
 
 
 def test_youth_pgb_and_provisions_come_from_the_registrations(hilversum):
@@ -189,16 +180,16 @@ def test_youth_pgb_and_provisions_come_from_the_registrations(hilversum):
     assert all(v > 0 for v in cross)
 
 
-def test_pga_at_three_moments(hilversum, seen):
+def test_pga_at_three_moments(hilversum, shown):
     dashboard.tabel_peilmomenten(hilversum, "jeugd_pga", "leeftijd", naam="pga", titel="PGA")
-    header = html_rows(seen[0][0])["Leeftijd"]
+    header = html_rows(shown[0][0])["Leeftijd"]
     assert header == ["Q1 2020", "Ultimo 2020", "Q1 2021"]
-    assert "Totaal" in html_rows(seen[0][0])
+    assert "Totaal" in html_rows(shown[0][0])
 
 
-def test_complaints_paragraph(hilversum, seen):
+def test_complaints_paragraph(hilversum, shown):
     dashboard.tekst_klachten(hilversum)
-    text = _text(seen)
+    text = _text(shown)
     n = hilversum.waarde("klachten")
     assert f"zijn {n.tekst} klachten ingediend" in text and "afgerond" in text
 
@@ -217,9 +208,9 @@ def hengelo(demo_project, tmp_path):
     return Rapport("GM0164", "2023", project=demo_project.root, uitvoer=tmp_path / "hg", rapport="factsheet")
 
 
-def test_factsheet_key_facts_grouped(hengelo, seen):
+def test_factsheet_key_facts_grouped(hengelo, shown):
     factsheet.kerngroepen(hengelo, naam="feiten", titel="Feiten")
-    md = unescape(seen[0][0])
+    md = unescape(shown[0][0])
     for word in ("Leeftijd", "1-persoons", "meerpersoons", "Huur of koop", "koop", "rond het gemiddelde van Nederland",
                  "Gebruik maatwerk in 2023"):
         assert word in md
@@ -228,7 +219,7 @@ def test_factsheet_key_facts_grouped(hengelo, seen):
     assert een + meer == pytest.approx(100)
 
 
-def test_factsheet_small_charts_have_findings(demo_project, tmp_path, hengelo, seen):
+def test_factsheet_small_charts_have_findings(demo_project, tmp_path, hengelo, shown):
     almelo = Rapport("GM0141", "2023", project=demo_project.root, uitvoer=tmp_path / "al", rapport="factsheet")
     keys = [p.sleutel for p in factsheet.panelen(almelo)]
     # Hengelo delivers its own Iv3 figures, so the demo has them for no gemeente (issue 23): no spending chart.
@@ -236,30 +227,30 @@ def test_factsheet_small_charts_have_findings(demo_project, tmp_path, hengelo, s
     for p in factsheet.panelen(almelo):
         assert p.bevinding, p.sleutel
     factsheet.figuur_ontwikkelingen(almelo)
-    assert "Aantal indicaties" in seen[0][1]["sdrapport"]["fig-alt"]
+    assert "Aantal indicaties" in shown[0][1]["sdrapport"]["fig-alt"]
     # Hengelo delivers its own Iv3 figures (its 2024 annual accounts) and the demo has none of
     # them, for Hengelo or any other gemeente: no spending chart for 2023 rather than fictitious years.
     assert [p.sleutel for p in factsheet.panelen(hengelo)] == ["indicaties", "piramide", "omvang", "loonkostensubsidie"]
 
 
-def test_factsheet_without_data_says_so(demo_project, tmp_path, seen):
+def test_factsheet_without_data_says_so(demo_project, tmp_path, shown):
     vlieland = Rapport("GM0096", "2019", project=demo_project.root, uitvoer=tmp_path / "vl", rapport="factsheet")
     vlieland.obs = vlieland.obs.iloc[0:0]
     vlieland._eigen = vlieland.obs
     factsheet.figuur_ontwikkelingen(vlieland)
-    assert _leeg(seen) and "geen cijfers" in _text(seen)
+    assert _leeg(shown) and "geen cijfers" in _text(shown)
 
 
-def test_factsheet_indicators_named_as_themselves_and_wijk_link(hengelo, seen):
+def test_factsheet_indicators_named_as_themselves_and_wijk_link(hengelo, shown):
     factsheet.tabel_indicatoren(hengelo, "tevredenheid", "wet")
-    rows = html_rows(seen[0][0])
+    rows = html_rows(shown[0][0])
     assert "Percentage gebruikers van Wmo dat één of meer positieve effecten ervaart" in rows
-    seen.clear()
+    shown.clear()
     factsheet.tekst_inleiding(hengelo)
-    assert "opendata.cbs.nl" in _text(seen)
+    assert "opendata.cbs.nl" in _text(shown)
 
 
-def test_factsheet_own_wijk_link_and_findings(hengelo, seen):
+def test_factsheet_own_wijk_link_and_findings(hengelo, shown):
     (hengelo.project.params / "factsheet").mkdir(exist_ok=True)
     (hengelo.project.params / "factsheet" / "GM0164.yml").write_text(
         "2023:\n  wijkinformatie:\n    url: https://www.hengelo.nl/wijken\n    tekst: de wijkpagina's\n"

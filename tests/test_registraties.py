@@ -446,7 +446,7 @@ def test_store_holds_protected_aggregates_and_the_report_reads_them_like_any_ind
 def test_definition_change_is_shown_side_by_side_with_the_explanation(small_project, monkeypatch):
     import IPython.display
 
-    from sdrapport.presentation import components
+    from sdrapport.presentation.elements import components
 
     seen = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append(getattr(obj, "data", obj)))

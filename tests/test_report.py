@@ -4,7 +4,7 @@ import re
 import pytest
 
 from sdrapport.periods import Period
-from sdrapport.presentation import texts
+from sdrapport.presentation.elements import texts
 from sdrapport.indicators.disclosure import cbs_round
 from sdrapport.presentation.report import Rapport
 

@@ -347,7 +347,7 @@ def test_categories_follow_the_catalogue_not_the_order_of_delivery(tmp_path):
 
 # -- 8. unknown totals are said; thousands separators are refused ------------------------------------------------
 def test_an_unknown_or_suppressed_total_gets_its_sentence(demo_project):
-    from sdrapport.presentation import texts
+    from sdrapport.presentation.elements import texts
     from sdrapport.presentation.report import Rapport
 
     r = Rapport("GM0505", "2023-H2", project=demo_project.root)

@@ -6,7 +6,7 @@ import pytest
 from sdrapport.indicators import national
 from sdrapport.inputs.params import ParamsError
 from sdrapport.presentation.report import Rapport
-from sdrapport.presentation.signals import (LANDELIJK, PROFIEL, VERGELIJKBAAR, Bereik, Cijfer, Drempel, candidates, compute, gap,
+from sdrapport.presentation.elements.signals import (LANDELIJK, PROFIEL, VERGELIJKBAAR, Bereik, Cijfer, Drempel, candidates, compute, gap,
                                             load_config, notebook_reach, report_elements, sterkte, target)
 from sdrapport.store.database import build_store
 from tests.conftest import REPO
@@ -46,7 +46,7 @@ def test_a_real_jump_is_a_signal_and_its_strength_is_measured_against_the_roundi
 
 
 def test_a_difference_is_said_in_the_terms_of_its_unit():
-    from sdrapport.presentation.signals import _verschil_tekst
+    from sdrapport.presentation.elements.signals import _verschil_tekst
 
     assert _verschil_tekst(2930 / 120, 2000 / 120, "per 1.000 inwoners") == "+47%"
     assert _verschil_tekst(36.8, 42.1, "%") == "−5,3 procentpunt"
@@ -195,7 +195,7 @@ def test_the_thresholds_table_scrolls_by_itself_on_a_phone_in_both_html_versions
 
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from sdrapport.presentation.annex import comparison_notes
+    from sdrapport.presentation.reports.annex import comparison_notes
 
     html = markdown2html_mistune(comparison_notes(REPO / "params"))
     region = re.search(r'<div class="sd-tabel" role="region" tabindex="0" aria-label="Drempels voor Opvallend">(.*?)</div>',

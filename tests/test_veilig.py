@@ -1,4 +1,4 @@
-"""Untrusted text stays text: escaping (sdrapport.presentation.escaping), the table renderer (sdrapport.presentation.tables),
+"""Untrusted text stays text: escaping (sdrapport.presentation.text.escaping), the table renderer (sdrapport.presentation.elements.tables),
 and a real build with hostile names, categories and commentary."""
 import re
 import subprocess
@@ -7,9 +7,10 @@ import sys
 import pandas as pd
 import pytest
 
-from sdrapport.presentation import escaping
+from sdrapport.presentation.text import escaping
 from sdrapport.inputs.profiles import load_profile
-from sdrapport.presentation.tables import Tabel, Tegel, looks_numeric, tegels_markdown
+from sdrapport.presentation.elements.tables import Tabel, looks_numeric
+from sdrapport.presentation.elements.tiles import Tegel, tegels_markdown
 from tests.conftest import copy_project, html_rows, unescape
 
 HOSTILE = ("Gem {{< env SDRAPPORT_SLEUTEL >}} {{< include ../../../../../../../../etc/os-release >}} "

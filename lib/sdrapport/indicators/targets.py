@@ -1,4 +1,4 @@
-"""KPIs of a report profile and their targets (presentation.kpis evaluates them on a report: value,
+"""KPIs of a report profile and their targets (presentation.elements.kpis evaluates them on a report: value,
 target, status and change against a year earlier).
 
 The KPIs of a report are listed in params/rapporten/<rapport>.yml under `kpi` (domein, indicator
@@ -22,6 +22,7 @@ class Kpi:
     domein: str
     indicator: str
     fixed: dict[str, str] = field(default_factory=dict)
+    tot_nu: bool = False  # the year to date (Period.to_date) instead of the report's period (the dashboard's blocks)
 
     @property
     def key(self) -> str:

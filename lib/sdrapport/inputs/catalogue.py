@@ -68,7 +68,7 @@ class Indicator:
     # geslacht), a value is divided by this indicator's value for the same group (Wmo clients of
     # 75-84 per 1.000 inhabitants of 75-84), not by the noemer's total.
     doelgroep: str | None = None
-    kern: bool = False  # a key indicator of its domain: map, similar gemeenten, signals (presentation.comparisons)
+    kern: bool = False  # a key indicator of its domain: map, similar gemeenten, signals (presentation.elements.comparisons)
 
     def label_voor(self, **fixed: str) -> str:
         """The indicator's name for one breakdown value, as the catalogue spells it out (`labels`),

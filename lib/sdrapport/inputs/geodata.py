@@ -90,26 +90,24 @@ class Kaart:
         return [g for g in self.gebieden.values() if g.provincie == naam]
 
 
-def boundary_files(data: Path) -> dict[int, Path]:
-    """data/kaart/gemeenten-<jaar>.geojson by year."""
-    folder = Path(data) / KAART
+def _files_by_year(folder: Path, name: re.Pattern) -> dict[int, Path]:
+    """The files of a folder whose name matches `name` (the year its first group), by year."""
     found = {}
-    for path in sorted(folder.glob("*.geojson")) if folder.is_dir() else []:
-        m = KAART_BESTAND.match(path.name)
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        m = name.match(path.name)
         if m:
             found[int(m[1])] = path
     return found
+
+
+def boundary_files(data: Path) -> dict[int, Path]:
+    """data/kaart/gemeenten-<jaar>.geojson by year."""
+    return _files_by_year(Path(data) / KAART, KAART_BESTAND)
 
 
 def profile_files(data: Path) -> dict[int, Path]:
     """data/profiel/kwb-<jaar>.csv by year."""
-    folder = Path(data) / PROFIEL
-    found = {}
-    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
-        m = PROFIEL_BESTAND.match(path.name)
-        if m:
-            found[int(m[1])] = path
-    return found
+    return _files_by_year(Path(data) / PROFIEL, PROFIEL_BESTAND)
 
 
 def nearest_year(years, wanted: int) -> int | None:

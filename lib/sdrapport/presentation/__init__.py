@@ -1,1 +1,1 @@
-"""Layer 4, presentation: the Rapport a notebook calls, Dutch formatting, escaping of untrusted text, tables, charts, narrative and downloads."""
+"""Layer 4, presentation: the Rapport a notebook calls (report.py); text/, elements/, output/ and reports/ by what they draw."""

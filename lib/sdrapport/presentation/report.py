@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sdrapport.presentation import formatting
+from sdrapport.presentation.text import formatting
 from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
 from sdrapport.inputs.catalogue import Catalogue, Indicator, load_catalogue
 from sdrapport.indicators import lineage
@@ -28,8 +28,9 @@ from sdrapport.inputs.demo import DEMO_BRON
 from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.store.database import ensure_store
-from sdrapport.presentation.tables import Tabel, kerncijfers_markdown, tegels_markdown
-from sdrapport.presentation import escaping
+from sdrapport.presentation.elements.tables import Tabel
+from sdrapport.presentation.elements.tiles import kerncijfers_markdown, tegels_markdown
+from sdrapport.presentation.text import escaping
 
 SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
 META_KEY = "sdrapport"  # output metadata that the runner turns into Quarto cell options

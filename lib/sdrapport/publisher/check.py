@@ -4,7 +4,7 @@ Checks that _quarto.yml is valid YAML with the keys and types a Quarto website n
 render target and navbar page exists, that every page's front matter parses, and that every
 `{{< embed nb.ipynb#id >}}` resolves the way Quarto resolves it (cell id, then label, then tag) to a
 cell that has output, that every label of an embedded notebook agrees with the lineage of its values
-(period headers, source lines: presentation.herkomst), and that every `{{< include >}}` and local
+(period headers, source lines: presentation.output.herkomst), and that every `{{< include >}}` and local
 link points at an existing file.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import nbformat
 from nbformat.v4.rwbase import rejoin_lines
 import yaml
 
-from sdrapport.presentation.herkomst import problems as label_problems
+from sdrapport.presentation.output.herkomst import problems as label_problems
 from sdrapport.project import Project
 from sdrapport.manifest import cell_label
 
@@ -138,7 +138,7 @@ def check_page(project: Project, page: Path) -> list[str]:
             problems.append(f"{rel}: embed {m.group(1)}#{ident}: geen cel met dat id, label of tag")
         elif not cell.get("outputs"):
             problems.append(f"{rel}: embed {m.group(1)}#{ident}: de cel heeft geen uitvoer (Quarto weigert die)")
-    # Every label must agree with the lineage of the values under it (presentation.herkomst): a
+    # Every label must agree with the lineage of the values under it (presentation.output.herkomst): a
     # notebook edited by hand, or run by an older sdrapport, is refused here before it is published.
     for target, nb in notebooks.items():
         for _, message in label_problems(nb):

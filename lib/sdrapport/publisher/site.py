@@ -25,17 +25,17 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from sdrapport.presentation.annex import glossary_markdown, method_markdown
+from sdrapport.presentation.reports.annex import glossary_markdown, method_markdown
 from sdrapport.inputs.catalogue import load_catalogue
-from sdrapport.presentation.chapters import Nummering, chapter_title
+from sdrapport.presentation.elements.chapters import Nummering, chapter_title
 from sdrapport.inputs.params import load_params
 from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.presentation.report import META_KEY
 from sdrapport.inputs.profiles import Profile
 from sdrapport.manifest import MANIFEST, cell_label, read_manifest
-from sdrapport.presentation import escaping
-from sdrapport.presentation.downloads import download_links
+from sdrapport.presentation.text import escaping
+from sdrapport.presentation.output.downloads import download_links
 from sdrapport.inputs.demo import DEMO_LABEL
 from sdrapport.indicators.disclosure import afronding_zin
 
@@ -527,7 +527,7 @@ def _registration_line(registraties: dict | None) -> list[str]:
         return []
     import datetime as dt
 
-    from sdrapport.presentation.formatting import datum
+    from sdrapport.presentation.text.formatting import datum
 
     return [f"- **Registraties**: cijfers uit de eigen registraties van de gemeente, bijgewerkt tot en met "
             f"{datum(dt.date.fromisoformat(registraties['peildatum']))}; aantallen {_control(registraties)} vóór opslag; "

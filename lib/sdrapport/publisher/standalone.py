@@ -36,8 +36,8 @@ import nbformat
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 
-from sdrapport.presentation import escaping
-from sdrapport.presentation.chapters import Nummering
+from sdrapport.presentation.text import escaping
+from sdrapport.presentation.elements.chapters import Nummering
 from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.presentation.report import META_KEY
@@ -197,7 +197,7 @@ def _box(kind: str, title: str, text: str) -> str:
 def reader_notebook(project: Project, gemeente: str, periode: Period, profile: Profile) -> tuple[nbformat.NotebookNode, dict]:
     """The report's executed notebooks joined in profile order, with the page's generated parts as
     Markdown cells. Returns the notebook and the gemeente's facts."""
-    from sdrapport.presentation.downloads import download_links
+    from sdrapport.presentation.output.downloads import download_links
     from sdrapport.publisher.site import (
         DOWNLOADS_INTRO,
         TECHNISCH_KOP,

@@ -168,7 +168,7 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     """Every item of the batch with its key, and which reports have work to do. The store must be
     current (build_batch ensures it)."""
     from sdrapport.inputs.params import check_report_params
-    from sdrapport.presentation.signals import notebook_reach
+    from sdrapport.presentation.elements.signals import notebook_reach
     from sdrapport.inputs.profiles import load_profile
     from sdrapport.runner.run import Coverage, check_period
     from sdrapport.store.database import DataSet, gemeente_hashes
@@ -187,7 +187,7 @@ def plan(project: Project, gemeenten: list[str], perioden: list[Period], rapport
     # own gemeente or of a gemeente in its reference group (whose averages it shows). A change in
     # one gemeente's figures reruns its reference group's reports, not the country's; only a
     # notebook that reads more (a map: every gemeente; a similar-gemeenten table: the five similar
-    # ones) is keyed on more (presentation.signals.notebook_reach).
+    # ones) is keyed on more (presentation.elements.signals.notebook_reach).
     reach = {nb: notebook_reach(project.notebooks / nb) for nb in profile.notebooks}
     hashes = gemeente_hashes(project.store)
     data_keys = {(b, k): report_data_keys(project, gemeenten, perioden, b, kaarten=k, hashes=hashes)
@@ -268,7 +268,7 @@ def _run_report_items(root: str, report: dict, env: dict, batch_info: dict) -> d
     from sdrapport.runner.kernels import KernelStartError, warm_kernel
     from sdrapport.inputs.profiles import load_profile
     from sdrapport.runner.run import NotebookResult, RunResult, execute, write_manifest
-    from sdrapport.presentation.downloads import label_rows, remove_workbook, write_workbook
+    from sdrapport.presentation.output.downloads import label_rows, remove_workbook, write_workbook
 
     project = Project(Path(root))
     rep = Report(report["gemeente"], report["periode"], report["rapport"], [Item(**i) for i in report["items"]],
@@ -407,7 +407,7 @@ def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Peri
     """(periode, gemeente) -> a hash over the stored rows that a notebook of the report reads: those of
     the gemeente and of every gemeente in its reference group (the same size class on the 1 January
     that belongs to the period, as presentation.report.Rapport finds it). `bereik` says what else the
-    notebook reads (presentation.signals.notebook_reach):
+    notebook reads (presentation.elements.signals.notebook_reach):
 
     - VERGELIJKBAAR (a similar-gemeenten table): also the rows of its five similar gemeenten and the
       profile file they were chosen on (data/profiel/kwb-<jaar>.csv of the period's profile year);
@@ -423,7 +423,7 @@ def report_data_keys(project: Project, gemeenten: list[str], perioden: list[Peri
     from sdrapport.indicators.analysis import stock_year
     from sdrapport.indicators.similar import stored_neighbours
     from sdrapport.inputs.geodata import boundary_files, profile_files
-    from sdrapport.presentation.signals import LANDELIJK, PROFIEL, VERGELIJKBAAR
+    from sdrapport.presentation.elements.signals import LANDELIJK, PROFIEL, VERGELIJKBAAR
     from sdrapport.store.database import file_sha256, gemeente_hashes
 
     per_gemeente = gemeente_hashes(project.store) if hashes is None else hashes

@@ -49,7 +49,8 @@ _INIT = """
 import os as _os, sys as _sys, types as _types, warnings as _warnings
 import matplotlib as _mpl
 import matplotlib.pyplot as _plt
-import sdrapport as _sdr, sdrapport.presentation.report, sdrapport.presentation.components, sdrapport.presentation.texts, sdrapport.indicators.targets
+import sdrapport as _sdr, sdrapport.presentation.report, sdrapport.indicators.targets
+import sdrapport.presentation.elements.components, sdrapport.presentation.elements.texts
 _state = _types.ModuleType("_sdrapport_warm")
 _state.rc = {k: dict.__getitem__(_mpl.rcParams, k) for k in dict.keys(_mpl.rcParams)}  # raw values, no validation
 _state.cwd = _os.getcwd()

@@ -27,15 +27,15 @@ import nbformat
 import papermill as pm
 
 from sdrapport.version import __version__
-from sdrapport.presentation import formatting
+from sdrapport.presentation.text import formatting
 from sdrapport.atomic import write_json
 from sdrapport.errors import NotebookFailed
 from sdrapport.inputs.profiles import Profile, load_profile
 from sdrapport.manifest import MANIFEST, cell_label
 from sdrapport.periods import Period
 from sdrapport.project import Project
-from sdrapport.presentation.herkomst import elements as lineage_elements
-from sdrapport.presentation.herkomst import problems as label_problems
+from sdrapport.presentation.output.herkomst import elements as lineage_elements
+from sdrapport.presentation.output.herkomst import problems as label_problems
 from sdrapport.presentation.report import META_KEY
 from sdrapport.inputs.cbs import used_snapshots
 from sdrapport.store.database import DataSet, ensure_store, file_sha256
@@ -297,7 +297,7 @@ def run_report(project: Project, gemeente: str, periode: str | Period, rapport: 
     notebooks (kernels.WarmKernel, as a batch worker does): kernel start-up and imports are paid
     once per report, and the kernel prints no TCP warning."""
     from sdrapport.inputs.params import check_report_params
-    from sdrapport.presentation.downloads import label_rows, remove_workbook, write_workbook
+    from sdrapport.presentation.output.downloads import label_rows, remove_workbook, write_workbook
 
     periode = Period.parse(periode)
     profile = load_profile(project, rapport)
@@ -423,7 +423,7 @@ def _similar_facts(project: Project, con, gemeente: str, periode: Period, profil
     """The similar gemeenten (code, name as in the registry) of a report that shows them, most
     similar first; None for a report without a similar-gemeenten table."""
     from sdrapport.indicators.similar import stored_neighbours
-    from sdrapport.presentation.signals import PROFIEL, VERGELIJKBAAR, notebook_reach
+    from sdrapport.presentation.elements.signals import PROFIEL, VERGELIJKBAAR, notebook_reach
 
     if profile is None or not any(notebook_reach(project.notebooks / nb).gegevens & {VERGELIJKBAAR, PROFIEL}
                                   for nb in profile.notebooks):
@@ -437,7 +437,7 @@ def _similar_facts(project: Project, con, gemeente: str, periode: Period, profil
 def report_lineage(result: RunResult) -> list[dict]:
     """Per shown element of the report's executed notebooks (figure, table, tiles, text) where its
     values came from: indicator, gemeente or the gemeenten of a reference value, periods, sources,
-    demo or delivered, disclosure rule (presentation.herkomst)."""
+    demo or delivered, disclosure rule (presentation.output.herkomst)."""
     out = []
     for n in result.notebooks:
         if not n.ok:

@@ -243,6 +243,15 @@ def _collecting(errors: list[ContractError]):
     return checked
 
 
+def _registry_checked(data: DataSet, root: Path, checked):
+    """gemeenten.csv and inwoners.csv read through `checked` (their problems collected): the
+    gemeenten, their codes and the inhabitants. With a broken gemeenten.csv the other files are
+    still checked, against the codes it does hold."""
+    gemeenten = checked(read_gemeenten, data.gemeenten, root)
+    codes = set(gemeenten["code"]) if gemeenten is not None else _codes_as_typed(data.gemeenten)
+    return gemeenten, codes, checked(read_inwoners, data.inwoners, codes, root)
+
+
 def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
     """The user's own files checked against the contract before any demo work (ensure_demo): the
     catalogue, the registry, the inhabitants (the demo draws from them), the delivered inhabitants
@@ -256,9 +265,7 @@ def check_own_files(data: DataSet, workdir: Path | None = None) -> None:
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     errors: list[ContractError] = []
     checked = _collecting(errors)
-    gemeenten = checked(read_gemeenten, data.gemeenten, root)
-    codes = set(gemeenten["code"]) if gemeenten is not None else _codes_as_typed(data.gemeenten)
-    inwoners = checked(read_inwoners, data.inwoners, codes, root)
+    gemeenten, codes, inwoners = _registry_checked(data, root, checked)
     if data.inwoners_doelgroep.exists():
         checked(read_inwoners_doelgroep, data.inwoners_doelgroep, codes, root, inwoners)
     generated = set(generated_paths(data.root))
@@ -293,11 +300,7 @@ def load_inputs(data: DataSet, workdir: Path | None = None,
     catalogue = load_catalogue(data.catalogue, str(data.catalogue.relative_to(root)))
     errors: list[ContractError] = []
     checked = _collecting(errors)
-
-    gemeenten = checked(read_gemeenten, data.gemeenten, root)
-    # With a broken gemeenten.csv the other files are still checked, against the codes it does hold.
-    codes = set(gemeenten["code"]) if gemeenten is not None else _codes_as_typed(data.gemeenten)
-    inwoners = checked(read_inwoners, data.inwoners, codes, root)
+    gemeenten, codes, inwoners = _registry_checked(data, root, checked)
     groups = [(p, checked(read_inwoners_doelgroep, p, codes, root, inwoners)) for p in data.doelgroep_files()]
     groups = [g.assign(bestand=str(p.relative_to(root))) for p, g in groups if g is not None]
     doelgroep = pd.concat(groups, ignore_index=True) if groups else None

@@ -19,15 +19,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sdrapport.presentation import maps, signals, escaping
+from sdrapport.presentation.elements import maps, signals
+from sdrapport.presentation.text import escaping
 from sdrapport.indicators import national, similar
 from sdrapport.indicators.analysis import GEHEIM, WAARDE
-from sdrapport.presentation.formatting import waarde as fmt
+from sdrapport.presentation.text.formatting import waarde as fmt
 from sdrapport.inputs.geodata import boundary_files, nearest_year
 from sdrapport.periods import period_range_label
 from sdrapport.presentation.report import Rapport, value_cells, write_csv
-from sdrapport.presentation.tables import _raw_blocks
-from sdrapport.presentation.escaping import nadruk, samen
+from sdrapport.presentation.elements.tables import _raw_blocks
+from sdrapport.presentation.text.escaping import nadruk, samen
 
 GEMIDDELDE = "Gemiddelde van de vijf vergelijkbare gemeenten"
 
@@ -147,7 +148,7 @@ def figuur_kaart(r: Rapport, ind: str, *, naam: str, titel: str, **fixed: str) -
 
 
 def _decimals(eenheid: str) -> int:
-    from sdrapport.presentation.formatting import decimalen
+    from sdrapport.presentation.text.formatting import decimalen
 
     return decimalen(eenheid)
 
@@ -268,7 +269,7 @@ PROFIEL_KOLOMMEN = (
 def tabel_vergelijkbaar_profiel(r: Rapport, *, naam: str, titel: str = "Vergelijkbare gemeenten") -> None:
     """Who the five similar gemeenten are and why: the gemeente and its similar gemeenten with the
     characteristics of the profile they were chosen on (CBS Kerncijfers wijken en buurten)."""
-    from sdrapport.presentation.formatting import getal
+    from sdrapport.presentation.text.formatting import getal
 
     jaar, buren, profiel = similar_gemeenten(r)
     if not buren:

@@ -1,10 +1,10 @@
-"""Method notes and glossary: one text for the site's pages (Methode, Begrippen) and for the annex
+"""The annex: method notes and glossary, one text for the site's pages (Methode, Begrippen) and for the annex
 inside a report and its PDF (seed 002, chapter 6 Bijlagen: 6.1 Achtergronden bij de cijfers, 6.2
 Begrippenlijst).
 
 The glossary has one source, the catalogue `data/indicatoren.yml`: its `begrippen` (concepts such
 as algemene voorziening or taakveld) and its indicators (label, definition, unit, source). Nothing
-here keeps a list of its own. Every text from the catalogue is escaped (veilig.markdown).
+here keeps a list of its own. Every text from the catalogue is escaped (escaping.markdown).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sdrapport.inputs.catalogue import Catalogue
 from sdrapport.inputs.contract import GROOTTEKLASSEN
-from sdrapport.presentation.escaping import Markdown, markdown
+from sdrapport.presentation.text.escaping import Markdown, markdown
 
 
 def glossary_entries(cat: Catalogue) -> list[tuple[str, str, str]]:
@@ -149,7 +149,7 @@ _EENHEID_TEKST = {"aantal": "aantallen", "%": "percentages", "per 1.000 inwoners
 
 def _drempel_tekst(d, eenheid: str) -> str:
     """A threshold (signals.Drempel, or None) as the method page states it: "10% en 3 procentpunt"."""
-    from sdrapport.presentation.formatting import getal
+    from sdrapport.presentation.text.formatting import getal
 
     if d is None:
         return "geen"
@@ -168,7 +168,7 @@ def comparison_notes(params: Path, kop: str = "##", catalogue: Catalogue | None 
     params/signalen.yml, headings at `kop`; for the site's method page and a report's annex. With
     the catalogue, indicators with thresholds of their own are named by their label."""
     from sdrapport.indicators import similar
-    from sdrapport.presentation.signals import load_config
+    from sdrapport.presentation.elements.signals import load_config
 
     config = load_config(params)
     rows = "\n".join(f"| {_EENHEID_TEKST.get(e, e)} | {_drempel_tekst(d.get('verandering'), e)} | "

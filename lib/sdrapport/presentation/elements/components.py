@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sdrapport.presentation import charts, texts
+from sdrapport.presentation.elements import charts, texts
 from sdrapport.indicators import lineage
 from sdrapport.indicators.analysis import ONTBREEKT, WAARDE
-from sdrapport.presentation.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
+from sdrapport.presentation.text.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
 from sdrapport.inputs.demo import DEMO_LABEL
-from sdrapport.presentation.formatting import datum as fmt_datum
-from sdrapport.presentation.formatting import waarde as fmt
+from sdrapport.presentation.text.formatting import datum as fmt_datum
+from sdrapport.presentation.text.formatting import waarde as fmt
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, value_cells, write_csv
-from sdrapport.presentation.texts import met_lidwoord
-from sdrapport.presentation.tables import Kerncijfer, Tegel, noot_teken
-from sdrapport.presentation.escaping import Markdown, markdown, nadruk, samen
+from sdrapport.presentation.elements.texts import met_lidwoord
+from sdrapport.presentation.elements.tables import noot_teken
+from sdrapport.presentation.elements.tiles import Kerncijfer, Tegel
+from sdrapport.presentation.text.escaping import Markdown, markdown, nadruk, samen
 
 REFERENTIE = "Referentiegroep"
 NVT = "n.v.t."  # no comparison for this indicator (not unknown: that is "?")
@@ -404,7 +405,7 @@ def kpi_overzicht(r: Rapport, *, kpis: list | None = None, naam: str = "kpi", ti
     params/rapporten/<rapport>.yml; targets from params/doelen.yml (per gemeente and year, else
     the standard)."""
     from sdrapport.indicators.targets import load_kpis
-    from sdrapport.presentation.kpis import evaluate
+    from sdrapport.presentation.elements.kpis import evaluate
 
     kpis = kpis if kpis is not None else load_kpis(r.project, r.rapport)
     tegels, data = [], []
@@ -715,4 +716,4 @@ def tekst_definitiewijziging(r: Rapport, ind: str) -> None:
 
 # Comparisons with all gemeenten: a map, the similar gemeenten and the signals of "Opvallend"
 # (presentation/comparisons.py), called like every component: components.figuur_kaart(r, ...).
-from sdrapport.presentation.comparisons import figuur_kaart, opvallend, tabel_vergelijkbaar, tabel_vergelijkbaar_profiel  # noqa: E402, F401
+from sdrapport.presentation.elements.comparisons import figuur_kaart, opvallend, tabel_vergelijkbaar, tabel_vergelijkbaar_profiel  # noqa: E402, F401

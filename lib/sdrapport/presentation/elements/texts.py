@@ -1,4 +1,4 @@
-"""Dutch narrative built from the data, phrased like the GMSD report (seed 002).
+"""Sentences: the Dutch narrative built from the data, phrased like the GMSD report (seed 002).
 
 Each function takes a Rapport and returns markdown. A figure that is unknown ('?'), suppressed ('-')
 or not delivered yields a sentence that says so ("Het aantal ... is onbekend."), never silence and
@@ -6,12 +6,12 @@ never a sentence with '?' in the middle of it.
 """
 from __future__ import annotations
 
-from sdrapport.presentation import formatting
+from sdrapport.presentation.text import formatting
 from sdrapport.indicators.lineage import gemiddeld_over
 from sdrapport.indicators.analysis import GEHEIM, ONBEKEND
 from sdrapport.periods import Period
 from sdrapport.presentation.report import Rapport
-from sdrapport.presentation.escaping import Markdown, markdown, nadruk, samen
+from sdrapport.presentation.text.escaping import Markdown, markdown, nadruk, samen
 
 
 def in_periode(p: Period) -> str:

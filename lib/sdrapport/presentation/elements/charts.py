@@ -32,7 +32,7 @@ import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from sdrapport.presentation import formatting
+from sdrapport.presentation.text import formatting
 from sdrapport.periods import Period
 
 # Colour-blind safe (Okabe-Ito); the first colour is the gemeente. Yellow (#F0E442) is left out: it

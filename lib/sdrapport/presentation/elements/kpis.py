@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from sdrapport.indicators.targets import Kpi, target
 from sdrapport.inputs.catalogue import decimalen
-from sdrapport.presentation import formatting
+from sdrapport.periods import Period
+from sdrapport.presentation.text import formatting
 from sdrapport.presentation.report import Rapport, Waarde
 
 
@@ -50,9 +51,12 @@ def change(now: Waarde, before: Waarde) -> str:
 
 @dataclass
 class KpiResult:
+    """One KPI evaluated on a report: what its tile shows (the KPI overview, the dashboard's blocks)."""
+
     label: str
+    periode: Period  # the period of the value shown: the report's (its year to date for a KPI `tot_nu`)
     waarde: Waarde
-    vorig: Waarde
+    vorig: Waarde  # the same period a year earlier
     doel: float | None
     doel_tekst: str
     status: str
@@ -60,14 +64,17 @@ class KpiResult:
 
 
 def evaluate(r: Rapport, kpi: Kpi) -> KpiResult:
+    """The KPI's value on the report's period, its status against the target of the report's year and
+    its change against the same period a year earlier."""
     ind = r.catalogus[kpi.indicator]
-    now = r.waarde(ind, r.periode, **kpi.fixed)
-    before = r.waarde(ind, r.periode.year_before(), **kpi.fixed)
+    asked = r.periode.to_date if kpi.tot_nu else r.periode
+    now = r.waarde(ind, asked, **kpi.fixed)
+    # The figure that describes the period a year earlier: for a 1 January stock that is the stock a
+    # year before, where the year before the figure's own period would be the same stock again.
+    before = r.waarde(ind, asked.year_before(), **kpi.fixed)
     doel = target(r.project, r.gemeente, r.periode.year, kpi.key)
-    label = ind.label + (f" ({', '.join(kpi.fixed.values())})" if kpi.fixed else "")
     doel_tekst = "" if doel is None else formatting.waarde(doel, ind.eenheid)
     verandering = change(now, before)
     if now.periode and before.periode and r.breuken([before.periode, now.periode]):
         verandering += " (gewijzigde gemeentegrens)"  # the two figures describe different areas
-    return KpiResult(label, now, before, doel, doel_tekst, status(now, doel, ind.richting), verandering)
-
+    return KpiResult(ind.label_voor(**kpi.fixed), now.periode or asked, now, before, doel, doel_tekst, status(now, doel, ind.richting), verandering)

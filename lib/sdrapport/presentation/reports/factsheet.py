@@ -14,14 +14,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sdrapport.presentation import charts, formatting, escaping
+from sdrapport.presentation.elements import charts
+from sdrapport.presentation.text import formatting, escaping
 from sdrapport.indicators.analysis import WAARDE
-from sdrapport.presentation.components import _ses_betekenis, _wanneer
+from sdrapport.presentation.elements.components import _ses_betekenis, _wanneer
 from sdrapport.inputs.params import load_params
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, value_cells, write_csv
-from sdrapport.presentation.tables import _raw_blocks, _typst_array, _typst_dict
-from sdrapport.presentation.escaping import Markdown, alineas, markdown
+from sdrapport.presentation.elements.tables import _raw_blocks, _typst_array, _typst_dict
+from sdrapport.presentation.text.escaping import Markdown, alineas, markdown
 
 # A change of less than this share from the first to the last year counts as 'nagenoeg gelijk'.
 STABIEL = 0.03
@@ -214,7 +215,7 @@ def _jaarreeks(r: Rapport, ind: str, jaren: list[Period], **fixed) -> dict[int, 
 def _iv3_lasten(r: Rapport, jaren: list[Period]) -> dict[int, float]:
     """The programme's realised lasten (rekening) per year: the delivered total, else the sum of its taakvelden."""
     from sdrapport.indicators.finance import TOTAAL, ParamsError, kolom
-    from sdrapport.presentation.components import _iv3
+    from sdrapport.presentation.elements.components import _iv3
 
     out = {}
     for p in jaren:

@@ -35,7 +35,8 @@ from matplotlib import patheffects
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
-from sdrapport.presentation import charts, formatting
+from sdrapport.presentation.elements import charts
+from sdrapport.presentation.text import formatting
 from sdrapport.inputs.geodata import Kaart, read_boundaries
 
 KLEUREN = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")  # ColorBrewer YlGnBu, 5 classes

@@ -21,8 +21,8 @@ unit in the catalogue) in params/signalen.yml, and it is decided on the publishe
 - the strongest signals come first (the gap divided by the threshold), at most `maximum`.
 
 Which figures a report shows, and where: `report_elements` reads the report's notebooks (their
-source, as the analyst wrote them) and finds every labelled cell that calls a component of
-onderdelen with an indicator (figuur_reeks(r, "wmo_clienten", ...), tabel_vergelijking(r, [...]),
+source, as the analyst wrote them) and finds every labelled cell that calls a component
+with an indicator (figuur_reeks(r, "wmo_clienten", ...), tabel_vergelijking(r, [...]),
 ...). Only figures shown as a total (or a fixed breakdown value, such as tijdigheid for the Wmo)
 are candidates; a figure per category is not.
 """
@@ -248,9 +248,9 @@ COMPONENTEN = {"figuur_reeks", "tabel_kwartalen", "figuur_reeks_met_aantal", "fi
 
 def notebook_elements(path: Path, catalogue: Catalogue, profile_kpis=(), nummering=None) -> list[Element]:
     """The labelled figures and tables of one notebook, in order, with the totals each shows and
-    the chapter and section they are in. `nummering` (presentation.chapters.Nummering, begun for
+    the chapter and section they are in. `nummering` (presentation.elements.chapters.Nummering, begun for
     this notebook) numbers the headings as the report page does; without it nothing is numbered."""
-    from sdrapport.presentation.chapters import Nummering, chapter_title, headings
+    from sdrapport.presentation.elements.chapters import Nummering, chapter_title, headings
     from sdrapport.manifest import cell_label
 
     nummering = nummering or Nummering(None)
@@ -305,7 +305,7 @@ def report_elements(project, rapport: str, catalogue: Catalogue) -> list[Element
            Path(project.catalogue).stat().st_mtime_ns, (project.params / "rapporten" / f"{rapport}.yml").stat().st_mtime_ns)
     found = _ELEMENTS.get(key)
     if found is None:
-        from sdrapport.presentation.chapters import Nummering
+        from sdrapport.presentation.elements.chapters import Nummering
 
         kpis = load_kpis(project, rapport)
         nummering = Nummering(profile)  # the chapters and sections numbered as the report page numbers them
@@ -419,7 +419,7 @@ def _naam(ind, fixed: tuple) -> str:
 
 def _tekst(value: float, eenheid: str) -> str:
     """A figure in a sentence: amounts in euro ('€ 145.000'), otherwise as in the tables."""
-    from sdrapport.presentation import formatting
+    from sdrapport.presentation.text import formatting
 
     if eenheid == "EUR x 1.000":
         return f"€\u00a0{formatting.getal(value * 1000, 0)}"
@@ -430,7 +430,7 @@ def _verschil_tekst(nu: float, toen: float, eenheid: str) -> str:
     """'+15%' (relative), '+2,5 procentpunt' for a percentage, '+0,227' for a score (around 0 a
     relative change means nothing), '−1,0 jaar' for a life expectancy, '+0,3' for a mark (what a
     reader compares them by)."""
-    from sdrapport.presentation import formatting
+    from sdrapport.presentation.text import formatting
 
     d = nu - toen
     teken = "+" if d > 0 else "−"
@@ -462,7 +462,7 @@ def compute(r, *, config: Config | None = None, cbs_registraties: bool | None = 
     from sdrapport.indicators.analysis import WAARDE
     from sdrapport.inputs.registrations import load_config as registratie_config
     from sdrapport.inputs.profiles import load_profile
-    from sdrapport.presentation.texts import in_periode
+    from sdrapport.presentation.elements.texts import in_periode
 
     config = config or load_config(r.project.params)
     if referentiegroep is None:

@@ -1,4 +1,4 @@
-"""Numbered chapters and sections, as the GMSD report numbers them (seed 002: 1 Uitgangspositie,
+"""Chapter and section numbers in a report's headings, as the GMSD report numbers them (seed 002: 1 Uitgangspositie,
 1.1 Bevolking, 2 Wmo, 2.1 ...).
 
 A report profile with `nummering: true` gets numbers in the headings of its chapters: every `##`

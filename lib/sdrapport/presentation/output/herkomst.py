@@ -1,4 +1,5 @@
-"""What an executed notebook says about its elements' lineage, and whether their labels agree with it.
+"""No drawing: the check of what an executed notebook's elements say about their lineage, and whether
+their labels (source lines, period headers) agree with it.
 
 Each figure, table, tile block and text that shows catalogue values carries the lineage of those
 values in its output metadata (`sdrapport.herkomst`, see indicators/lineage.py), with the source

@@ -1,4 +1,5 @@
-"""The text and goal structure of the annual report programme (seed 004, Hengelo programma 6).
+"""The jaarverslag's programme (seed 004, Hengelo programma 6): its text slots, and per goal a heading
+with one small table of its indicators.
 
 Everything here comes from the gemeente's `params/jaarverslag/GMxxxx.yml`, under the year:
 
@@ -13,7 +14,7 @@ Everything here comes from the gemeente's `params/jaarverslag/GMxxxx.yml`, under
     risicos: blocks                                               "Risico's"
 
 A slot the gemeente left empty gets a default sentence, never an empty heading. The texts are
-typed by people: every one goes through veilig.py (Markdown for the page, HTML and Typst string
+typed by people: every one goes through text/escaping.py (Markdown for the page, HTML and Typst string
 literals for the tables). A point list is written one point per line starting with '-'; other
 lines are paragraphs.
 """
@@ -25,8 +26,8 @@ import pandas as pd
 
 from sdrapport.indicators.finance import ParamsError, _read_yaml, _year
 from sdrapport.presentation.report import Rapport, write_csv
-from sdrapport.presentation.tables import Tabel, noot_teken
-from sdrapport.presentation.escaping import Markdown, markdown, samen, vet
+from sdrapport.presentation.elements.tables import Tabel, noot_teken
+from sdrapport.presentation.text.escaping import Markdown, markdown, samen, vet
 
 
 @dataclass

@@ -16,17 +16,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sdrapport.presentation import charts, formatting
+from sdrapport.presentation.elements import charts
+from sdrapport.presentation.text import formatting
 from sdrapport.indicators.analysis import WAARDE
-from sdrapport.indicators.targets import target
-from sdrapport.presentation.kpis import change, shown, status
-from sdrapport.presentation.components import _no_data, _download_wide, NOG_NIET, NOG_NIET_NOOT
+from sdrapport.indicators.targets import Kpi, target
+from sdrapport.presentation.elements.kpis import KpiResult, evaluate, shown, status
+from sdrapport.presentation.elements.components import _no_data, _download_wide, NOG_NIET, NOG_NIET_NOOT
 from sdrapport.inputs.params import PROFIEL, load_params
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, Waarde, value_cells, write_csv
-from sdrapport.presentation.tables import Tegel
-from sdrapport.presentation.texts import in_periode, met_lidwoord
-from sdrapport.presentation.escaping import Markdown, alineas, markdown, nadruk, samen
+from sdrapport.presentation.elements.tiles import Tegel
+from sdrapport.presentation.elements.texts import in_periode, met_lidwoord
+from sdrapport.presentation.text.escaping import Markdown, alineas, markdown, nadruk, samen
 
 # Within this distance below a target a value 'almost' meets it (seed 001: 94% against 95%): in
 # procentpunt for a percentage, else as a share of the target.
@@ -117,59 +118,30 @@ def teksten(r: Rapport) -> dict:
 
 
 # -- KPI blocks ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class BlokKpi:
-    indicator: str
-    tot_nu: bool = False  # the year to date (Period.to_date) instead of the quarter
-    fixed: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return "/".join([self.indicator, *self.fixed.values()])
-
-
-def load_blokken(r: Rapport) -> dict[str, list[BlokKpi]]:
+def load_blokken(r: Rapport) -> dict[str, list[Kpi]]:
     """`kpi_blokken` of the report profile: per domain its KPIs."""
     raw = load_params(r.project.params / "rapporten" / f"{r.rapport}.yml", PROFIEL) or {}
     out = {}
     for domein, items in (raw.get("kpi_blokken") or {}).items():
-        out[str(domein)] = [BlokKpi(str(i["indicator"]), i.get("periode") == "jaar_tot_nu",
-                                    {k: str(v) for k, v in i.items() if k not in ("indicator", "periode")}) for i in items]
+        out[str(domein)] = [Kpi(str(domein), str(i["indicator"]), {k: str(v) for k, v in i.items() if k not in ("indicator", "periode")},
+                                tot_nu=i.get("periode") == "jaar_tot_nu") for i in items]
     return out
 
 
-@dataclass
-class KpiStand:
-    """One KPI of a block, evaluated: what the tile and its sentence show."""
-
-    label: str
-    periode: Period
-    nu: Waarde
-    toen: Waarde
-    doel: float | None
-    status: str
-    verandering: str
-    zin: str
-
-
-def evalueer(r: Rapport, kpi: BlokKpi) -> KpiStand:
+def kpi_zin(r: Rapport, kpi: Kpi, res: KpiResult) -> str:
+    """The sentence under a KPI's tile: how the value relates to its target and to a year earlier."""
     ind = r.catalogus[kpi.indicator]
-    p = r.periode.to_date if kpi.tot_nu else r.periode
-    nu = r.waarde(ind, p, **kpi.fixed)
-    shown_p = nu.periode or p
-    toen = r.waarde(ind, shown_p.year_before(), **kpi.fixed)
-    doel = target(r.project, r.gemeente, r.periode.year, kpi.key)
-    label = ind.label_voor(**kpi.fixed)
+    nu, toen = res.waarde, res.vorig
     zinnen = []
-    if nu.beschikbaar and doel is not None:
-        zinnen.append(doel_zin(shown(nu), doel, ind.richting, ind.eenheid))
+    if nu.beschikbaar and res.doel is not None:
+        zinnen.append(doel_zin(shown(nu), res.doel, ind.richting, ind.eenheid))
     if nu.beschikbaar and toen.beschikbaar:
         wanneer = tot_nu(toen.periode) if kpi.tot_nu else met_lidwoord(toen.periode)
         zinnen.append(vergelijk_zin(shown(nu), shown(toen), ind.eenheid, f"in {wanneer}", ind.richting))
     if not nu.beschikbaar:
         zinnen.append("Dit cijfer is onbekend." if nu.waarde_status != "geheim"
                       else "Dit cijfer wordt niet gepubliceerd: het is zo klein dat personen herkenbaar zouden kunnen zijn.")
-    return KpiStand(label, shown_p, nu, toen, doel, status(nu, doel, ind.richting), change(nu, toen), " ".join(z for z in zinnen if z))
+    return " ".join(z for z in zinnen if z)
 
 
 def _waarde_tekst(w: Waarde) -> str:
@@ -183,23 +155,21 @@ def kpi_blok(r: Rapport, domein: str, *, naam: str, titel: str | None = None) ->
     status, the change against a year earlier and a generated sentence."""
     kpis = load_blokken(r).get(domein, [])
     titel = titel or f"Kerncijfers {domein}"
-    standen = [(k, evalueer(r, k)) for k in kpis]
-    if not kpis or all(s.nu.waarde_status == "ontbreekt" for _, s in standen):
+    standen = [(k, evaluate(r, k)) for k in kpis]
+    if not kpis or all(s.waarde.waarde_status == "ontbreekt" for _, s in standen):
         r.leeg(samen(nadruk(titel), f": voor de gemeente {r.naam} zijn over {r.periode.label} geen cijfers beschikbaar."))
         return
     tegels, data, inds, perioden = [], [], [], []
     for kpi, s in standen:
-        ind = r.catalogus[kpi.indicator]
         wanneer = tot_nu_kort(s.periode) if kpi.tot_nu else s.periode.short_label
-        vorig = tot_nu_kort(s.toen.periode) if kpi.tot_nu and s.toen.periode else (s.toen.periode.short_label if s.toen.periode else "")
-        verandering = f"{vorig}: {_waarde_tekst(s.toen)}" + (f" ({s.verandering})" if s.toen.beschikbaar and s.nu.beschikbaar else "")
-        doel_tekst = "" if s.doel is None else formatting.waarde(s.doel, ind.eenheid)
-        tegels.append(Tegel(domein, f"{s.label}, {wanneer}", _waarde_tekst(s.nu), doel_tekst, s.status, verandering, s.zin))
+        vorig = tot_nu_kort(s.vorig.periode) if kpi.tot_nu and s.vorig.periode else (s.vorig.periode.short_label if s.vorig.periode else "")
+        verandering = f"{vorig}: {_waarde_tekst(s.vorig)}" + (f" ({s.verandering})" if s.vorig.beschikbaar and s.waarde.beschikbaar else "")
+        tegels.append(Tegel(domein, f"{s.label}, {wanneer}", _waarde_tekst(s.waarde), s.doel_tekst, s.status, verandering, kpi_zin(r, kpi, s)))
         data.append({"domein": domein, "indicator": kpi.indicator, **kpi.fixed, "periode": s.periode.code,
-                     "waarde": value_cells([s.nu.waarde], [s.nu.waarde_status])[0], "doel": "" if s.doel is None else s.doel,
-                     "status": s.status, "vorig_jaar": value_cells([s.toen.waarde], [s.toen.waarde_status])[0]})
+                     "waarde": value_cells([s.waarde.waarde], [s.waarde.waarde_status])[0], "doel": "" if s.doel is None else s.doel,
+                     "status": s.status, "vorig_jaar": value_cells([s.vorig.waarde], [s.vorig.waarde_status])[0]})
         inds.append(kpi.indicator)
-        perioden += [p for p in (s.periode, s.toen.periode) if p]
+        perioden += [p for p in (s.periode, s.vorig.periode) if p]
     r.tegels(tegels, data=pd.DataFrame(data).fillna(""), naam=naam, titel=titel,
              ondertitel=f"{r.naam}, {r.periode.label}, met doel en verandering ten opzichte van een jaar eerder",
              bron=r.bron(*dict.fromkeys(inds), perioden=sorted(set(perioden))))
@@ -211,7 +181,7 @@ def tekst_domein(r: Rapport, domein: str) -> None:
     if eigen and str(eigen).strip():
         r.tekst(alineas(str(eigen).strip()))
         return
-    standen = [evalueer(r, k) for k in load_blokken(r).get(domein, [])]
+    standen = [evaluate(r, k) for k in load_blokken(r).get(domein, [])]
     met_doel = [s for s in standen if s.status in ("behaald", "niet behaald")]
     if not met_doel:
         return
@@ -225,7 +195,7 @@ def tekst_domein(r: Rapport, domein: str) -> None:
 
 def tekst_inleiding(r: Rapport) -> None:
     """The gemeente's introduction for this quarter (params/dashboard), else the generated one."""
-    from sdrapport.presentation import texts as zinnen
+    from sdrapport.presentation.elements import texts as zinnen
 
     eigen = teksten(r).get("inleiding")
     r.tekst(alineas(str(eigen).strip()) if eigen and str(eigen).strip() else zinnen.dashboard(r))
@@ -554,6 +524,6 @@ def tekst_klachten(r: Rapport) -> None:
     r.tekst(zin)
 
 
-__all__ = ["bedrag", "doel_zin", "evalueer", "figuur_begroting", "tekst_begroting", "figuur_bestand_stromen", "figuur_voorzieningsvorm",
+__all__ = ["bedrag", "doel_zin", "figuur_begroting", "tekst_begroting", "figuur_bestand_stromen", "figuur_voorzieningsvorm",
            "kpi_blok", "load_blokken", "tabel_peilmomenten", "tabel_voorzieningen", "tekst_domein", "tekst_inleiding",
            "tekst_klachten", "tekst_veranderd", "tekst_voorzieningen", "teksten", "tot_nu", "vergelijk_zin", "veranderingen"]

@@ -1,4 +1,6 @@
-"""Elements of the GMSD-style monitor (seed 002) beyond the general components of onderdelen.py.
+"""The monitor's own elements (GMSD style, seed 002), beyond the general components (elements/components.py):
+key-figure tiles against the size class, several indicators in one chart, the largest categories,
+baten and lasten of a taakveld, and the gemeente's own answers.
 
     monitor.tegels_vergelijking(r, ["mantelzorgers", "vrijwilligerswerk"], naam=..., titel=...)
     monitor.figuur_indicatoren(r, {"Ontvangen meldingen": "kindermishandeling_per_100000", ...}, ...)
@@ -8,21 +10,21 @@
 
 Like every component: a figure or table with caption, source line, alt text and a CSV behind it,
 '?' and '-' kept; a note "geen cijfers" in its place when the gemeente has none; None returned.
-The sentences follow teksten.py: an unknown or suppressed figure gets a sentence of its own.
+The sentences follow elements/texts.py: an unknown or suppressed figure gets a sentence of its own.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from sdrapport.presentation import charts
+from sdrapport.presentation.elements import charts
 from sdrapport.indicators.analysis import GEHEIM, ONTBREEKT, WAARDE
-from sdrapport.presentation.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
-from sdrapport.presentation.keyfigures import Vergelijkingstegel, vergelijking_markdown
-from sdrapport.presentation.components import NVT, _alt_values, _label, _missing_note, _no_data, _wanneer
+from sdrapport.presentation.text.formatting import NIHIL, NIHIL_NOOT, bedrag_tekst
+from sdrapport.presentation.elements.tiles import Vergelijkingstegel, vergelijking_markdown
+from sdrapport.presentation.elements.components import NVT, _alt_values, _label, _missing_note, _no_data, _wanneer
 from sdrapport.periods import Period, period_range_label
 from sdrapport.presentation.report import Rapport, value_cells, write_csv
-from sdrapport.presentation.texts import _capital, in_periode, met_lidwoord, onbeschikbaar, over
-from sdrapport.presentation.escaping import nadruk, samen, vet
+from sdrapport.presentation.elements.texts import _capital, in_periode, met_lidwoord, onbeschikbaar, over
+from sdrapport.presentation.text.escaping import nadruk, samen, vet
 
 
 
@@ -302,8 +304,8 @@ def antwoorden(r: Rapport) -> dict[int, dict]:
 def ceo_wmo(r: Rapport) -> None:
     """The three main findings of the gemeente's Cliëntervaringsonderzoek Wmo (seed 002, 2.2
     Kwaliteit), from the latest year up to the report's; a default sentence without them."""
-    from sdrapport.presentation.annual_report import tekst_markdown
-    from sdrapport.presentation.escaping import Markdown, markdown
+    from sdrapport.presentation.reports.annual_report import tekst_markdown
+    from sdrapport.presentation.text.escaping import Markdown, markdown
 
     years = sorted((y for y, v in antwoorden(r).items() if v.get("ceo_wmo") and y <= r.periode.year), reverse=True)
     if not years:

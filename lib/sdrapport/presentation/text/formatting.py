@@ -1,4 +1,4 @@
-"""Dutch number formatting for reports, built on Babel (CLDR locale nl_NL).
+"""How a number, an amount and a date are written: Dutch formatting for reports, built on Babel (CLDR locale nl_NL).
 
 Reports round half up ("2,125" -> "2,13"), as readers and the CBS expect; Babel's default is
 banker's rounding, so every call runs in a decimal context with ROUND_HALF_UP.

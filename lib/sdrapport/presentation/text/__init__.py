@@ -1,0 +1,1 @@
+"""How a figure and an untrusted text are written: Dutch numbers, amounts and dates; escaping."""
