@@ -11,7 +11,7 @@ from sdrapport.presentation.text import escaping
 from sdrapport.inputs.profiles import load_profile
 from sdrapport.presentation.elements.tables import Tabel, looks_numeric
 from sdrapport.presentation.elements.tiles import Tegel, tegels_markdown
-from tests.conftest import copy_project, html_rows, unescape
+from tests.conftest import copy_of_built, html_rows, unescape
 
 HOSTILE = ("Gem {{< env SDRAPPORT_SLEUTEL >}} {{< include ../../../../../../../../etc/os-release >}} "
            "{{< meta title >}} <script>alert(1)</script> | *vet* [link](http://x) `code` $x$ @ref #kop")
@@ -100,22 +100,25 @@ def test_report_names_are_names_not_paths(project):
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    """The dashboard of a gemeente whose name, and whose commentary, try to run code on the page."""
+    """The dashboard of a gemeente whose name, and whose commentary, try to run code on the page
+    (built once per test run: test_leesversie reads it too)."""
     from sdrapport.pipeline import build_report
     from sdrapport.publisher.site import write_site
 
-    proj = copy_project(tmp_path_factory.mktemp("hostile") / "project")
-    gemeenten = proj.data / "gemeenten.csv"
-    text = gemeenten.read_text(encoding="utf-8")
-    gemeenten.write_text(text.replace("GM0402,Hilversum,", f'GM0402,"{HOSTILE.replace(chr(34), "")}",'), encoding="utf-8")
-    (proj.params / "toelichting").mkdir(exist_ok=True)
-    (proj.params / "toelichting" / "GM0402.yml").write_text(
-        "10_dashboard: |\n  Eerste alinea {{< include ../../../../../../../../etc/os-release >}} <script>x()</script>\n\n"
-        "  ```{=html}\n  <img src=x onerror=alert(1)>\n  ```\n\n  | a | b |\n", encoding="utf-8")
-    result = build_report(proj, "GM0402", "2021-Q1", "dashboard")
-    assert result.ok, [n.error for n in result.notebooks]
-    write_site(proj)
-    return proj, result
+    def build(proj):
+        gemeenten = proj.data / "gemeenten.csv"
+        text = gemeenten.read_text(encoding="utf-8")
+        gemeenten.write_text(text.replace("GM0402,Hilversum,", f'GM0402,"{HOSTILE.replace(chr(34), "")}",'), encoding="utf-8")
+        (proj.params / "toelichting").mkdir(exist_ok=True)
+        (proj.params / "toelichting" / "GM0402.yml").write_text(
+            "10_dashboard: |\n  Eerste alinea {{< include ../../../../../../../../etc/os-release >}} <script>x()</script>\n\n"
+            "  ```{=html}\n  <img src=x onerror=alert(1)>\n  ```\n\n  | a | b |\n", encoding="utf-8")
+        result = build_report(proj, "GM0402", "2021-Q1", "dashboard")
+        assert result.ok, [n.error for n in result.notebooks]
+        write_site(proj)
+        return result
+
+    return copy_of_built("hostile", build, tmp_path_factory.mktemp("hostile") / "project")
 
 
 def test_hostile_texts_reach_the_page_only_as_text(hostile):
