@@ -32,28 +32,25 @@ def test_ingest_reports_contract_errors_and_keeps_the_store(project):
     assert project.store.read_bytes() == before
 
 
-def test_one_command_builds_a_report_and_the_site(project):
-    proc = sdrapport("run", "--rapport", "factsheet", "-g", "GM0164", "-p", "2023", project=project)
-    assert proc.returncode == 0, proc.stderr
-    assert (project.report_dir("2023", "GM0164", "factsheet") / "index.qmd").exists()
-    assert (project.root / "index.qmd").exists() and (project.reports / "begrippen.qmd").exists()
-    assert "Quarto-project klaar" in proc.stderr
-
-
-def test_a_run_is_quiet_and_says_per_notebook_how_long_it_took(project, tmp_path):
-    """No log of the kernel machinery, one line per notebook with its time and, without Quarto, the
-    report as one HTML file; then `voorbeeld` on that page, with a (stand-in) Quarto and without."""
+def test_one_command_builds_a_report_and_the_site_quietly_saying_per_notebook_how_long_it_took(project, tmp_path):
+    """One `run` builds the report's page and the site's pages; it logs nothing of the kernel
+    machinery, one line per notebook with its time and, without Quarto, the report as one HTML file.
+    Then `voorbeeld` on that page, with a (stand-in) Quarto and without."""
     no_quarto = dict(os.environ, PATH=str(tmp_path / "leeg"))  # the CLI runs by absolute path; no quarto, no git
     proc = subprocess.run([sys.executable, "-m", "sdrapport.cli", "run", "-r", "factsheet", "-g", "GM0164", "-p", "2023",
-                           "--geen-site", "--project", str(project.root)], capture_output=True, text=True,
+                           "--project", str(project.root)], capture_output=True, text=True,
                           env=dict(no_quarto, COLUMNS="200"))
     assert proc.returncode == 0, proc.stderr
+    assert (project.root / "index.qmd").exists() and (project.reports / "begrippen.qmd").exists()
+    assert "Quarto-project klaar" in proc.stderr
     assert "IPKernelApp" not in proc.stderr and "Traceback" not in proc.stderr and "WARNING" not in proc.stderr, proc.stderr
     assert re.search(r"^GM0164 2023  12_factsheet\.ipynb +\d+,\d s$", proc.stderr, re.M), proc.stderr
     page = project.report_dir("2023", "GM0164", "factsheet") / "index.qmd"
+    assert page.exists()
     readable = page.parent / "GM0164-2023-factsheet.html"
     assert f"één HTML-bestand: {readable.relative_to(project.root)}" in proc.stderr and readable.exists()
     readable.unlink()
+    (project.reports / "methode.qmd").unlink()  # `voorbeeld` writes the pages the report links to itself
 
     proc = subprocess.run([sys.executable, "-m", "sdrapport.cli", "voorbeeld", "-r", "factsheet", "-g", "GM0164", "-p", "2023",
                            "--project", str(project.root)], capture_output=True, text=True, env=no_quarto)
