@@ -1,4 +1,8 @@
 """The four report types, each built by one command on the demo data (real papermill runs)."""
+import html
+import re
+import textwrap
+
 import nbformat
 import pandas as pd
 import pytest
@@ -63,6 +67,60 @@ def test_factsheet_is_one_compact_page(reports):
     inw = feiten[feiten["indicator"] == "inwoners"].iloc[0]
     notebook = (results["factsheet"].outdir / "12_factsheet.ipynb").read_text(encoding="utf-8")
     assert inw["waarde"] == "83058" and "1 januari 2024" in notebook
+
+
+# The factsheet's PDF is one A4 page of fixed parts (the demo callout, the key-fact cards, one row of
+# small charts 1.95 inch high, the indicator table) and prose whose length follows the data: the
+# introduction, captions, source lines, the satisfaction text and the Verantwoording. The prose is
+# counted in printed lines: characters per line as Typst sets them on the page (measured on the
+# rendered PDF: ~115 for 8.5pt body text, ~122 for captions and source lines with their "Figuur 1: "
+# prefix, ~140 for the 7pt Verantwoording). Measured with Quarto 1.7 for Hengelo 2023 on the demo
+# data: 21 lines made two pages (the lineage source lines, December 2026), 19 lines filled the page
+# to its last line, 18 lines leave one line free. tests/test_render.py counts the pages where Quarto
+# is installed; this budget catches growth without it.
+FACTSHEET_PROSE_LINES = 19
+PRINTED_WIDTH = {"text": 115, "caption": 122, "verantwoording": 140}
+
+
+def _printed_lines(text: str, kind: str) -> int:
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("**", "").replace("\\", "")
+    return len(textwrap.wrap(plain, PRINTED_WIDTH[kind]))
+
+
+def factsheet_prose_lines(outdir) -> dict[str, int]:
+    """Printed lines per prose part of the factsheet's PDF, from the executed notebook and the page."""
+    lines = {}
+    notebook = nbformat.read(outdir / "12_factsheet.ipynb", as_version=4)
+    for cell in notebook.cells:
+        label = cell_label(cell)
+        caption = re.search(r'^#\| (?:tbl|fig)-cap: "(.*)"$', cell.source, re.M)
+        if caption:
+            lines[f"{label} bijschrift"] = _printed_lines("Figuur 1: " + caption[1], "caption")
+        for output in cell.get("outputs", []):
+            md = output.get("data", {}).get("text/markdown")
+            if md and md.startswith("```"):
+                for i, bron in enumerate(re.findall(r'<p class="sd-bron">(.*?)</p>', md)):
+                    lines[f"{label} bron {i}"] = _printed_lines(html.unescape(bron), "caption")
+            elif md:
+                lines[label] = _printed_lines(md, "text")
+    page = (outdir / "index.qmd").read_text(encoding="utf-8")
+    verantwoording = [line for line in page.splitlines() if line.startswith("**Verantwoording.**")]
+    assert len(verantwoording) == 1, "the PDF of a one-page report has one short Verantwoording paragraph"
+    lines["verantwoording"] = _printed_lines(verantwoording[0], "verantwoording")
+    return lines
+
+
+def test_factsheet_prose_stays_within_one_page(reports):
+    _, results = reports
+    lines = factsheet_prose_lines(results["factsheet"].outdir)
+    assert {"txt-inleiding", "tbl-feiten bijschrift", "tbl-feiten bron 0", "fig-ontwikkelingen bijschrift", "txt-tevredenheid",
+            "verantwoording"} <= set(lines), lines
+    assert sum(lines.values()) <= FACTSHEET_PROSE_LINES, lines
+    page = (results["factsheet"].outdir / "index.qmd").read_text(encoding="utf-8")
+    kort = next(line for line in page.splitlines() if line.startswith("**Verantwoording.**"))
+    # Each edition of a source once, the signs explained, the rest pointed to on the site.
+    assert "Kerncijfers wijken en buurten 2023 en 2024 (CC BY 4.0)" in kort and kort.count("Kerncijfers") == 1, kort
+    assert "betekent onbekend" in kort and "zie de website" in kort and "webversie" in kort, kort
 
 
 def test_demo_monitor_shows_every_chapter_with_data(built):

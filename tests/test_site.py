@@ -6,7 +6,7 @@ import sys
 
 import yaml
 
-from sdrapport.publisher.site import render, write_site
+from sdrapport.publisher.site import _bronnen_kort, render, write_site
 from sdrapport.publisher.check import check_project
 from tests.conftest import REPO
 
@@ -129,3 +129,14 @@ def test_site_command_without_quarto_finishes_everything_and_exits_0(built):
     assert len(lines) == 1 and "Quarto is niet gevonden" in lines[0] and lines[0].rstrip().endswith("draai 'sdrapport site'.")
     assert (proj.root / "index.qmd").exists()
     write_site(proj)  # idempotent
+
+
+def test_short_verantwoording_names_each_edition_of_a_source_once():
+    bronnen = ["CBS, Kerncijfers wijken en buurten 2023 (CC BY 4.0)", "CBS, Kerncijfers wijken en buurten 2024 (CC BY 4.0)",
+               "Demodata", "Gemeente Hengelo, Jaarstukken 2024", "Gemeente Dordrecht, jaarrekening 2022 (naar CBS GMSD)",
+               "Gemeente Dordrecht, jaarrekening 2023 (naar CBS GMSD)", "CBS, Kerncijfers wijken en buurten 2025 (CC BY 4.0)"]
+    assert _bronnen_kort(bronnen) == ["CBS, Kerncijfers wijken en buurten 2023, 2024 en 2025 (CC BY 4.0)", "Demodata",
+                                      "Gemeente Hengelo, Jaarstukken 2024",
+                                      "Gemeente Dordrecht, jaarrekening 2022 en 2023 (naar CBS GMSD)"]
+    # Editions under another licence or note stay apart.
+    assert _bronnen_kort(["Iv3 2021", "Iv3 2022 (voorlopig)"]) == ["Iv3 2021", "Iv3 2022 (voorlopig)"]

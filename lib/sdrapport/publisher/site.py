@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -304,6 +305,43 @@ def verantwoording_items(project: Project, manifest: dict, periode: Period, fact
     return lezers, technisch
 
 
+def _bronnen_kort(bronnen: list[str]) -> list[str]:
+    """The sources with the editions of one source named once: 'CBS, Kerncijfers wijken en buurten
+    2023 (CC BY 4.0)' and '... 2024 (CC BY 4.0)' become '... 2023 en 2024 (CC BY 4.0)'."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for bron in bronnen:
+        m = re.fullmatch(r"(.*?) (\d{4})( \(.*\))?", bron)
+        key = (m[1], m[3] or "") if m else (bron, "")
+        groups.setdefault(key, [])
+        if m:
+            groups[key].append(m[2])
+    out = []
+    for (naam, rest), jaren in groups.items():
+        jaren = sorted(set(jaren))
+        out.append(naam + rest if not jaren else
+                   f"{naam} {jaren[0] if len(jaren) == 1 else ', '.join(jaren[:-1]) + ' en ' + jaren[-1]}{rest}")
+    return out
+
+
+def verantwoording_kort(manifest: dict, facts: dict, profile: Profile | None = None) -> str:
+    """The Verantwoording of a one-page report's PDF as one Markdown paragraph: the sources (each
+    edition named once), reference group and registrations when there are any, what '?' and '-'
+    mean, and the parameters, code and data state. The period is in the title and each source line
+    gives its own; the rounding rule and the data files are on the site (method page and this
+    report's web version), so the paragraph points there instead of printing them."""
+    esc = escaping.markdown
+    p = manifest["parameters"]
+    delen = [f"Bronnen: {esc(', '.join(_bronnen_kort(facts['bronnen'])))}."]
+    if profile is None or profile.referentiegroep:
+        delen.append(f"Referentiegroep: gemeenten met {esc(facts['grootteklasse'])}; gemiddelden alleen over gemeenten die cijfers leverden.")
+    delen += [item[2:].replace("**", "") for item in _registration_line(facts.get("registraties"))]
+    delen += ["\"?\" betekent onbekend, \"\\-\" niet publiceerbaar; afronding en methode: zie de website.",
+              f"Parameters: gemeente {esc(p['gemeente'])} ({esc(facts['naam'])}), periode {esc(p['periode'])}, rapport {esc(p['rapport'])}.",
+              f"Code: sdrapport {esc(manifest['code_version'])}. Gegevensstand: {esc(_vintage(manifest))}; de gegevensbestanden "
+              "met hun SHA-256 staan in de webversie van dit rapport."]
+    return "**Verantwoording.** " + " ".join(delen)
+
+
 def _verantwoording(project: Project, manifest: dict, periode: Period, facts: dict,
                     downloads: list[tuple[str, str]], profile: Profile | None = None) -> str:
     """'Over deze cijfers' for readers (sources, period, rounding, reference group), then the
@@ -317,13 +355,11 @@ def _verantwoording(project: Project, manifest: dict, periode: Period, facts: di
     site = ['::: {.content-visible when-format="html"}', f'<details class="sd-technisch"><summary>{kop}</summary>', "",
             *technisch, "", "</details>", ":::"]
     if profile is not None and profile.verantwoording == "kort":
-        # A one-page report: the PDF gets the same facts as one small paragraph, without the list
-        # of data files (the site has it).
-        items = [item[2:] for item in [*lezers, *technisch[:-1]]]
+        # A one-page report: the PDF gets one small paragraph (verantwoording_kort); the site keeps
+        # the full list and the data files.
         lines = ['::: {.content-visible when-format="html"}', "## Verantwoording", "", *lezers, ":::", "", *site, "",
                  '::: {.content-visible unless-format="html"}', "```{=typst}", "#block(breakable: false)[#set text(size: 7pt)", "```",
-                 "", "**Verantwoording.** " + " ".join(items) + " De gegevensbestanden met hun SHA-256 staan in de webversie van "
-                 "dit rapport.", "", "```{=typst}", "]", "```", ":::"]
+                 "", verantwoording_kort(manifest, facts, profile), "", "```{=typst}", "]", "```", ":::"]
     else:
         # In the PDF printed in full, in one unbreakable block: never two stray lines on a page of their own.
         lines = ["## Verantwoording", "", *lezers, "", *site, "", '::: {.content-visible unless-format="html"}',
