@@ -19,6 +19,14 @@ from tests.test_hygiene import defaults
 from sdrapport.presentation.report import META_KEY
 from sdrapport.manifest import cell_label
 from sdrapport.pipeline import build_report
+from tests.conftest import copy_project
+
+
+@pytest.fixture(scope="module")
+def lab_project(tmp_path_factory):
+    """One project copy for the tests of this module: each reads the notebooks and writes the
+    report folder of its own notebook only (the store is built once, by the first run)."""
+    return copy_project(tmp_path_factory.mktemp("lab") / "project")
 
 
 def labelled_outputs(nb: nbformat.NotebookNode) -> dict[str, list]:
@@ -49,7 +57,8 @@ def _without_labels(published: bytes, lab: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("name", ["10_dashboard.ipynb", "12_factsheet.ipynb"])
-def test_notebook_in_jupyterlab_shows_what_the_papermill_run_shows(project, name):
+def test_notebook_in_jupyterlab_shows_what_the_papermill_run_shows(lab_project, name):
+    project = lab_project
     nb = nbformat.read(project.notebooks / name, as_version=4)
     d = defaults(nb)
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(project.notebooks)}}).execute()
@@ -72,7 +81,7 @@ def test_notebook_in_jupyterlab_shows_what_the_papermill_run_shows(project, name
     assert not name.startswith("10_") or len(figures) >= 6  # the dashboard's trend charts are there
 
 
-def test_sdrapport_lab_serves_the_notebooks_with_this_environment_as_kernel(project):
+def test_sdrapport_lab_serves_the_notebooks_with_this_environment_as_kernel(lab_project):
     """`sdrapport lab` starts JupyterLab on notebooks/; the kernel of the notebooks ('python3') is
     this interpreter, with sdrapport installed."""
     import json
@@ -86,6 +95,7 @@ def test_sdrapport_lab_serves_the_notebooks_with_this_environment_as_kernel(proj
     import psutil
 
     pytest.importorskip("jupyterlab")
+    project = lab_project
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -4,12 +4,21 @@ import re
 
 import nbformat
 import pandas as pd
+import pytest
 
-from tests.conftest import html_rows, unescape
+from tests.conftest import copy_project, html_rows, unescape
 
 from sdrapport.manifest import cell_label
 from sdrapport.pipeline import build_report
 from sdrapport.publisher.check import check_project
+
+
+@pytest.fixture(scope="module")
+def second_copy(tmp_path_factory):
+    """A second copy of the project, apart from `built`'s, shared by the tests of this module that
+    run reports of their own (each its own gemeente or report, and what it changes put back): its
+    store is built once, by the first of them."""
+    return copy_project(tmp_path_factory.mktemp("second") / "project")
 
 
 def _cells(path):
@@ -95,8 +104,9 @@ def test_page_embeds_only_existing_labelled_outputs_and_shows_the_demo_banner(bu
     assert check_project(proj) == []
 
 
-def test_rerun_gives_identical_tables_text_and_figures(built, project):
+def test_rerun_gives_identical_tables_text_and_figures(built, second_copy):
     proj, _ = built
+    project = second_copy
     again = build_report(project, "GM0505", "2023-H2")
     assert again.ok
     a, b = proj.report_dir("2023-H2", "GM0505"), project.report_dir("2023-H2", "GM0505")
@@ -110,7 +120,8 @@ def test_rerun_gives_identical_tables_text_and_figures(built, project):
     assert strip((a / "index.qmd").read_text()) == strip((b / "index.qmd").read_text())
 
 
-def test_failing_notebook_is_named_kept_and_gets_no_page(project):
+def test_failing_notebook_is_named_kept_and_gets_no_page(second_copy):
+    project = second_copy
     # A two-chapter profile keeps this test quick; the mechanism is the same for every profile.
     (project.params / "rapporten" / "klein.yml").write_text(
         "titel: Klein\nnotebooks: [02_wmo.ipynb, 01_uitgangspositie.ipynb]\n", encoding="utf-8")
@@ -119,12 +130,15 @@ def test_failing_notebook_is_named_kept_and_gets_no_page(project):
     workbook = project.report_dir("2023-H2", "GM0164", "klein") / "data" / "GM0164-2023-H2-klein.xlsx"
     assert workbook.exists()
     path = project.notebooks / "02_wmo.ipynb"
+    original = path.read_bytes()
     nb = nbformat.read(path, as_version=4)
     target = next(c for c in nb.cells if cell_label(c) == "fig-wmo-hoofdcategorie")
     target.source += '\nraise ValueError("kapotte figuur")'
     nbformat.write(nb, path)
-
-    result = build_report(project, "GM0164", "2023-H2", "klein")
+    try:
+        result = build_report(project, "GM0164", "2023-H2", "klein")
+    finally:
+        path.write_bytes(original)  # the copy is shared with the other tests of this module
     outdir = project.report_dir("2023-H2", "GM0164", "klein")
     assert not result.ok
     failure = result.failures()[0]
