@@ -307,3 +307,86 @@ def test_dashboard_tijdigheid_per_wet_with_decisions(demo_project, captured, tmp
     assert list(data.columns) == ["periode", "tijdigheid", "aanvragen_beslist", "doel"]
     assert len(data) == 8 and set(data["doel"]) == {95}
     assert bottom.get_ylim()[0] == 0 and bottom.get_ylim()[1] > pd.to_numeric(data["aanvragen_beslist"], errors="coerce").max()
+
+
+# -- SVG output -----------------------------------------------------------------------------------------
+def _svg_tree(text: str):
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(text.encode("utf-8"))
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _trend_figure():
+    return charts.lijn(pd.concat([_series({"Hilversum": [30, 31, 32, 31, 30, 29, 30, 31]}),
+                                  _series({charts.REFERENTIE: [35, 35, 34, 34, 33, 33, 32, 32]})]),
+                       x="label", y="waarde", hue="wet", ylabel="per 1.000 inwoners", doelen={"Hilversum": 33})
+
+
+def test_svg_is_vector_with_text_as_text_and_the_same_bytes_every_time():
+    first, second = charts.svg(_trend_figure()), charts.svg(_trend_figure())
+    assert first == second  # reproducible: no date, no creator, ids from svg.hashsalt
+    root = _svg_tree(first)
+    assert root.tag == f"{SVG_NS}svg" and root.get("viewBox")
+    assert not list(root.iter(f"{SVG_NS}image"))  # no raster image inside
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
+    assert {"K2 '19", "K1 '21", "per 1.000 inwoners", "Referentiegroep", "doel 33"} <= set(texts)
+    assert "<dc:date>" not in first and "Matplotlib v" not in first
+    # The PDF prints chart text in its body font (assets/typst-template.typ): DejaVu Sans.
+    assert all("font-family: 'DejaVu Sans'" in t.get("style") for t in root.iter(f"{SVG_NS}text"))
+
+
+def test_web_svg_uses_the_page_font_stack():
+    from tests.conftest import REPO
+
+    web = charts.svg(_trend_figure(), web=True)
+    root = _svg_tree(web)
+    assert not any("font-family" in (t.get("style") or "") for t in root.iter(f"{SVG_NS}text"))
+    style = "".join(s.text for s in root.iter(f"{SVG_NS}style"))
+    assert f"text{{font-family: {charts.SCHRIFT_WEB.replace(chr(34), chr(39))}}}" in style
+    scss = (REPO / "assets" / "sdrapport.scss").read_text(encoding="utf-8")
+    stack = next(line for line in scss.splitlines() if line.startswith("$font-family-sans-serif:"))
+    assert stack == f"$font-family-sans-serif: {charts.SCHRIFT_WEB};"  # the same stack as the page
+    rule = f"text{{font-family: {charts.SCHRIFT_WEB.replace(chr(34), chr(39))}}}\n"
+    pdf = charts.svg(_trend_figure())
+    assert pdf.replace("font-family: 'DejaVu Sans'; ", "") == web.replace(rule, "")  # only the fonts differ
+
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = matplotlib.colors.to_rgb(hex_colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_series_in_the_svg_differ_in_more_than_colour():
+    """Greyscale print and colour-blind readers: in the drawn SVG every series has its own dash
+    pattern, the reference group is grey, and stacked segments differ in hatching."""
+    import re
+
+    df = _series({"Ondersteuning thuis": [1] * 8, "Hulp bij het huishouden": [2] * 8, "Hulpmiddelen": [3] * 8,
+                  "Verblijf en opvang": [4] * 8, charts.REFERENTIE: [5] * 8})
+    root = _svg_tree(charts.svg(charts.lijn(df, x="label", y="waarde", hue="wet", ylabel="aantal")))
+    plot = next(g for g in root.iter(f"{SVG_NS}g") if g.get("id") == "axes_1")
+    styles = [p.get("style") or "" for p in plot.iter(f"{SVG_NS}path")]
+    series = {}
+    for s in styles:
+        colour = re.search(r"stroke: (#[0-9a-f]{6})", s)
+        if colour and "stroke-width: 1.6" in s:
+            dash = re.search(r"stroke-dasharray: ([^;]+)", s)
+            series[colour.group(1)] = dash.group(1).strip() if dash else "solid"
+    assert len(series) == 5  # five series, five colours
+    assert len(set(series.values())) == 5  # and five dash patterns: apart without colour
+    assert charts.REFERENTIE_KLEUR.lower() in series
+    # markers: one <defs> marker shape per series
+    markers = [d for d in root.iter(f"{SVG_NS}path") if (d.get("id") or "").startswith("m")]
+    assert len({m.get("d") for m in markers}) >= 5
+
+    stacked = pd.DataFrame({"jaar": ["2021"] * 3 + ["2022"] * 3, "cat": ["a", "b", "c"] * 2, "waarde": [3, 2, 1, 3, 2, 1]})
+    text = charts.svg(charts.staaf(stacked, x="jaar", y="waarde", hue="cat", ylabel="aantal", gestapeld=True))
+    hatches = re.findall(r'<pattern id="(h[0-9a-f]+)"', text)
+    assert len(hatches) >= 2  # the second and third segment are hatched, the first plain
+    # a plain segment is filled with its colour, a hatched one with a pattern over its colour
+    fills = [c for c in re.findall(r'fill(?:: |=")(#[0-9a-f]{6})', text) if c in [p.lower() for p in charts.PALET]]
+    grey = sorted(_luminance(c) for c in set(fills))
+    assert len(grey) == 3 and min(b - a for a, b in itertools.pairwise(grey)) > 0.05  # apart in greyscale too

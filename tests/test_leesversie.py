@@ -42,10 +42,13 @@ def test_html_holds_every_figure_and_table_and_no_code(built):
                 assert f'id="{label}"' in text, label
             for out in cell.outputs:
                 data = out.get("data", {})
-                if "image/png" in data:
+                if "image/svg+xml" in data:
                     figures += 1
-                    png = "".join(data["image/png"].split())
-                    assert f'src="data:image/png;base64,{png}"' in text, label
+                    chart, details, table = data["text/html"].partition("<details")
+                    shown = text.split(f'id="{label}"', 1)[1]
+                    # the chart as the page shows it, its caption, then the data table after the figure
+                    assert shown.startswith(f">{chart}<figcaption>"), label
+                    assert shown.index("</figcaption></figure>" + details + table) > 0, label
                     alt = out["metadata"]["sdrapport"]["fig-alt"]
                     assert f'alt="{html.escape(alt, quote=True)}"' in text, label
                 elif "```{=html}" in data.get("text/markdown", ""):
@@ -72,8 +75,12 @@ def test_html_holds_every_figure_and_table_and_no_code(built):
     assert "Nog niet alle cijfers" in text and "nog geen figuren en tabellen beschikbaar voor: Financiën." in text
     # Self-contained: no script, no style sheet or image from elsewhere.
     assert "<script" not in text and "<link" not in text and not re.search(r"""(src|href)=["']?(https?:)?//""", text)
-    for src in re.findall(r'<img src="data:image/png;base64,([^"]+)"', text):
-        assert base64.b64decode(src, validate=True)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "data:image/png" not in text  # charts are vector images
+    sources = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', text)
+    assert len(sources) == figures
+    for src in sources:
+        assert base64.b64decode(src, validate=True).startswith(b"<?xml")
+    assert text.count("<summary>Tabel bij deze figuur</summary>") == figures
 
 
 def test_chapters_without_figures_are_named_on_the_page_and_in_the_html(project):

@@ -48,7 +48,10 @@ def test_every_labelled_cell_has_output_caption_alt_text_and_source(built):
                 alt = re.search(r'^#\| fig-alt: (".*")$', cell.source, re.M)
                 assert cap and alt, label
                 assert "Bron: " in json.loads(cap.group(1)) and "Dordrecht" in json.loads(alt.group(1))
-                assert any("image/png" in o.get("data", {}) for o in cell.outputs)
+                figure = next(o["data"] for o in cell.outputs if "image/svg+xml" in o.get("data", {}))
+                assert "image/png" not in figure and figure["image/svg+xml"].lstrip().startswith("<?xml")
+                assert '<img src="data:image/svg+xml;base64,' in figure["text/html"]
+                assert "<summary>Tabel bij deze figuur</summary>" in figure["text/html"], label
             if label.startswith("tbl-"):
                 assert re.search(r'^#\| tbl-cap: ".+"$', cell.source, re.M), label
                 md = "".join(o["data"]["text/markdown"] for o in cell.outputs if "text/markdown" in o.get("data", {}))

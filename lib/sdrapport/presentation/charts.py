@@ -18,9 +18,18 @@ Layout rules (checked by tests/test_charts.py on the drawn figures):
 - Series differ in colour, marker and line style, so they stay apart for colour-blind readers and
   in greyscale print; the reference group is always grey and dashed. One series gets no legend;
   several get a legend below the plot, clear of the tick labels and the axis title.
+
+Output (`svg`, shown by Rapport.figuur): SVG, never a raster image, so a chart stays sharp when
+zoomed or printed. Text stays text (`svg.fonttype: none`): matplotlib lays it out with DejaVu Sans
+(shipped with matplotlib, so the layout is the same on every machine) and the PDF prints it in
+DejaVu Sans, its body font; the web version (`svg(fig, web=True)`) names the site's own font stack
+instead (SCHRIFT_WEB, the stack of assets/sdrapport.scss). The bytes are reproducible: no date, no
+creator, ids from a fixed salt (`svg.hashsalt`).
 """
 from __future__ import annotations
 
+import io
+import re
 import textwrap
 from itertools import pairwise
 
@@ -44,11 +53,14 @@ REFERENTIE_BALK = "#B3B3B3"  # reference bars: a lighter grey, well apart from t
 REFERENTIE_STIJL = (0, (4, 2))
 DOEL_KLEUR = "#333333"
 DOEL_STIJL = (0, (6, 3))
-# Markers and line styles of a gemeente's series, in order: never colour alone.
-MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+# Markers and line styles of a gemeente's series, in order: never colour alone. The square is the
+# reference group's own marker (REFERENTIE_MARKER), so no series shares its shape.
+REFERENTIE_MARKER = "s"
+MARKERS = ["o", "^", "D", "v", "P", "X", "*"]
 LIJNSTIJLEN = ["-", (0, (1, 1.5)), "-.", (0, (7, 2)), (0, (3, 1.5, 1, 1.5, 1, 1.5)), (0, (1, 3)), (0, (10, 2, 2, 2))]
 # Stacked segments also differ in hatching, so neighbours stay apart in greyscale.
-ARCERINGEN = ["", "///", "...", "\\\\\\", "xxx", "---", "oo"]
+# Line hatches only: dot and circle hatches are drawn as hundreds of little curves in an SVG.
+ARCERINGEN = ["", "///", "\\\\\\", "xxx", "---", "|||", "+++"]
 # Fits the text width of an A4 Typst PDF (about 6,3 inch) at its natural size; 200 dpi keeps it
 # sharp there and on screen. Legends go below the plot so they do not widen the figure.
 FIGSIZE = (6.3, 3.4)
@@ -58,6 +70,11 @@ TICK_PT = 8.5
 DOEL_PT = 8
 # Percentage lines with a target start here (or lower) instead of 0 when every value is high.
 DOEL_ONDERGRENS = 70.0
+# Chart text in the PDF: its body font (assets/typst-template.typ); also the layout font everywhere.
+SCHRIFT = "DejaVu Sans"
+# Chart text on the site: the page's own font stack ($font-family-sans-serif in assets/sdrapport.scss).
+SCHRIFT_WEB = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", "DejaVu Sans", '
+               "Arial, sans-serif")
 
 
 def stijl() -> None:
@@ -89,9 +106,75 @@ def stijl() -> None:
             # IPython saves with bbox_inches='tight': a small pad keeps the PNG at 6,3 inch
             "savefig.pad_inches": 0.02,
             "svg.hashsalt": "sdrapport",  # reproducible SVG ids
+            "svg.fonttype": "none",  # text stays text: selectable, searchable, sharp at any size
             "axes.formatter.use_locale": False,
         }
     )
+
+
+_FONT_FAMILY = re.compile(r"font-family: '[^']*'; ")
+_INDENT = re.compile(r"\n[ ]+")
+_PATH_DATA = re.compile(r' d="([^"]*)"')
+_PATH_TOKEN = re.compile(r"[MLCQZz]|-?\d+(?:\.\d+)?")
+_PATH_ARGS = {"M": 2, "L": 2, "C": 6, "Q": 4}
+
+
+def _tenths(value: int) -> str:
+    """A number of tenths as short text: 12 -> '1.2', -3 -> '-.3', 40 -> '4'."""
+    text = f"{value / 10:.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+
+
+def _compact_path(d: str) -> str:
+    """matplotlib's path data, shorter: points on a 0,1 pt grid (0,035 mm, far below what print or
+    screen shows), straight segments as relative moves without repeated points or commands. The
+    maps' hundreds of gemeente borders are what makes an SVG chart big; this halves them."""
+    out: list[str] = []
+    command, last, start, mode = "M", (0, 0), (0, 0), ""
+    tokens = _PATH_TOKEN.findall(d)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in "MLCQZz":
+            command, i = token, i + 1
+            if token in "Zz":  # back at the start of the subpath
+                out.append("z")
+                mode, last = "z", start
+            continue
+        n = _PATH_ARGS[command]
+        values = [round(float(v) * 10) for v in tokens[i:i + n]]
+        i += n
+        point = (values[-2], values[-1])
+        if command == "L":
+            if point == last:
+                continue
+            if mode != "l":
+                out.append("l")
+                mode = "l"
+            out.append(f"{_tenths(point[0] - last[0])} {_tenths(point[1] - last[1])}")
+        else:
+            out += [command, " ".join(_tenths(v) for v in values)]
+            mode = command
+            if command == "M":
+                start = point
+        last = point
+    return " ".join(out)
+
+
+def svg(fig, *, web: bool = False) -> str:
+    """The figure as SVG text, cut to its drawn content like IPython's inline PNG was. The same figure
+    gives the same bytes (no date or creator; ids from `svg.hashsalt`). With `web` the text names the
+    site's font stack (one style rule) instead of DejaVu Sans on every text element."""
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "sdrapport"}):
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    text = _PATH_DATA.sub(lambda m: f' d="{_compact_path(m.group(1))}"', buf.getvalue())
+    text = _INDENT.sub("\n", text)  # matplotlib indents every element; text content is on one line
+    if web:
+        text = _FONT_FAMILY.sub("", text)
+        font_css = SCHRIFT_WEB.replace('"', "'")
+        text = text.replace("<style type=\"text/css\">", f"<style type=\"text/css\">text{{font-family: {font_css}}}\n", 1)
+    return text
 
 
 def period_tick(periode: str | Period) -> str:
@@ -257,7 +340,7 @@ def _line_styles(series: list) -> dict:
     out, n = {}, 0
     for name in series:
         if name == REFERENTIE:
-            out[name] = {"color": REFERENTIE_KLEUR, "marker": "s", "linestyle": REFERENTIE_STIJL}
+            out[name] = {"color": REFERENTIE_KLEUR, "marker": REFERENTIE_MARKER, "linestyle": REFERENTIE_STIJL}
         else:
             out[name] = {"color": PALET[n % len(PALET)], "marker": MARKERS[n % len(MARKERS)],
                          "linestyle": LIJNSTIJLEN[n % len(LIJNSTIJLEN)]}

@@ -88,9 +88,9 @@ def figuur_verdeling(r: Rapport, ind: str, by: str, *, naam: str, titel: str, pe
     data = pd.DataFrame({by: df[by], r.naam: value_cells(df["waarde"], df["waarde_status"])})
     if referentie and "referentie" in df:
         data[REFERENTIE] = [round(float(v), 6) if pd.notna(v) else "?" for v in df["referentie"]]
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     ondertitel = f"{r.naam}{' en referentiegroep' if referentie else ''}, {eenheid}.{_missing_note(df)}"
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
 
 
 def _only(df: pd.DataFrame, by: str | None, categorieen: list[str] | None) -> pd.DataFrame:
@@ -174,14 +174,14 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
         data = pd.DataFrame({"periode": df["periode"], r.naam: value_cells(df["waarde"], df["waarde_status"])})
         if referentie and "referentie" in df:
             data[REFERENTIE] = [round(float(v), 6) if pd.notna(v) else "?" for v in df["referentie"]]
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     ondertitel = f"{r.naam}{' en referentiegroep' if referentie else ''}, {eenheid}.{_missing_note(df)}"
     ondertitel += "".join(f" {note}" for _, note in breuken)
     alt += "".join(f" Onderbreking: {note}" for _, note in breuken)
     doel_cap, doel_alt = _doel_zinnen(doelen, r.catalogus[ind].eenheid, named=bool(by))
     ondertitel += doel_cap + _as_note(fig, r.catalogus[ind].eenheid)
     alt += doel_alt
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=used), alt=alt)
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=used), alt=alt)
 
 
 def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, titel: str,
@@ -223,11 +223,11 @@ def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, tit
                          aantal: value_cells(frame["n_waarde"], frame["n_waarde_status"])})
     if doelen:
         data["doel"] = doelen[r.naam]
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     missing = _missing_note(pd.DataFrame({"waarde_status": [*frame["waarde_status"], *frame["n_waarde_status"]]}))
     ondertitel = f"{r.naam}, {eenheid}, met daaronder het aantal {n_eenheid}.{missing}"
     ondertitel += "".join(f" {note}" for _, note in breuken) + doel_cap + _as_note(fig, r.catalogus[ind].eenheid)
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, aantal, perioden=used), alt=alt)
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, aantal, perioden=used), alt=alt)
 
 
 def _download_wide(df: pd.DataFrame, by: str) -> pd.DataFrame:

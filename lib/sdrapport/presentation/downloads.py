@@ -31,6 +31,7 @@ import nbformat
 from sdrapport.indicators.disclosure import afronding_zin
 from sdrapport.indicators.lineage import herkomst_tekst
 from sdrapport.periods import Period
+from sdrapport.presentation import formatting
 from sdrapport.presentation.report import META_KEY
 from sdrapport.manifest import MANIFEST, read_manifest
 
@@ -262,6 +263,38 @@ def label_rows(report_dir: Path, manifest: dict | None = None) -> list[Path]:
         os.replace(tmp, path)
         written.append(path)
     return written
+
+
+# -- the table under a figure ------------------------------------------------------------------------
+
+FIGUUR_TABEL = "Tabel bij deze figuur"
+
+
+def _shown_cell(text: str, numeric: bool) -> str:
+    """A CSV cell as the page shows it: a number in Dutch notation with the decimals of the data,
+    a period code as its label ('H2 2023'), '?' and '-' as they are."""
+    if numeric and NUMBER.fullmatch(text):
+        return formatting.getal(float(text), _decimals(text))
+    if _is_period_code(text):
+        return Period.parse(text).short_label
+    return text
+
+
+def figure_table(path: Path, titel: str) -> str:
+    """The figure's CSV download as an accessible HTML table (caption, th scope), the same numbers in
+    Dutch notation, inside a native <details> element "Tabel bij deze figuur" (HTML only)."""
+    from sdrapport.presentation.tables import Tabel
+
+    rows = _read_csv(Path(path))
+    if not rows:
+        return ""
+    header, body = rows[0], rows[1:]
+    numeric = _numeric_columns(header, body)
+    tabel = Tabel(kop=[_shown_cell(h, False) for h in header],
+                  rijen=[[_shown_cell(c, numeric[j]) for j, c in enumerate(r)] for r in body],
+                  titel=f"Gegevens: {titel}", numeriek=numeric)
+    return (f'<details class="sd-figuurtabel"><summary>{FIGUUR_TABEL}</summary>'
+            f"{tabel.html(bijschrift=f'Gegevens bij de figuur: {titel}')}</details>")
 
 
 # -- the workbook -----------------------------------------------------------------------------------

@@ -93,8 +93,8 @@ def figuur_indicatoren(r: Rapport, reeksen: dict[str, str], *, naam: str, titel:
     for label in reeksen:
         rows = df[df["reeks"] == label].set_index("periode").reindex(ordered)
         data[label] = value_cells(rows["waarde"], rows["waarde_status"].fillna(ONTBREEKT))
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
-    r.figuur(fig, titel=titel, ondertitel=f"{r.naam}, {eenheid}.{_missing_note(df)}",
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=f"{r.naam}, {eenheid}.{_missing_note(df)}",
              bron=r.bron(*reeksen.values(), perioden=used), alt=alt)
 
 
@@ -126,12 +126,12 @@ def figuur_top(r: Rapport, ind: str, by: str, *, naam: str, titel: str, n: int =
     rest = df.drop(ranked.index)
     rest = rest.assign(_k=rest["waarde"].where(rest["waarde_status"] == WAARDE, -1)).sort_values("_k", ascending=False, kind="stable")
     order = pd.concat([ranked, rest.drop(columns="_k")])
-    write_csv(pd.DataFrame({by: order[by], r.naam: value_cells(order["waarde"], order["waarde_status"])}),
+    csv_path = write_csv(pd.DataFrame({by: order[by], r.naam: value_cells(order["waarde"], order["waarde_status"])}),
               r.uitvoer / "data" / f"{naam}.csv")
     total = len(df)
     ondertitel = (f"{r.naam}, {eenheid}; de {len(ranked)} grootste van {total} "
                   f"{'categorie' if total == 1 else 'categorieën'}.{note}")
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
 
 
 # -- baten and lasten of one taakveld over the years ---------------------------------------------

@@ -518,17 +518,34 @@ class Rapport:
             parts.append(escaping.markdown(bron))
         return " ".join(parts)
 
-    def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str) -> None:
-        """Show a figure; the runner turns the caption and alt text into fig-cap and fig-alt."""
+    def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str, csv: Path | None = None) -> None:
+        """Show a figure; the runner turns the caption and alt text into fig-cap and fig-alt.
+
+        One output with two representations (charts.svg): `image/svg+xml`, the chart with DejaVu
+        Sans, which the PDF (Typst) takes; and `text/html`, which the site and the HTML report take
+        (Quarto prefers it for HTML): the chart as an <img> of the SVG in the page's own fonts, with
+        its alt text, and under it a <details> "Tabel bij deze figuur" with the values of `csv`
+        (the figure's data download, written before this call) as an accessible table."""
+        import base64
+
         import matplotlib.pyplot as plt
         from IPython.display import display
+
+        from sdrapport.presentation import charts
+        from sdrapport.presentation.downloads import figure_table
 
         herkomst = self.neem_herkomst()
         bron = self.bron_uit(herkomst, bron)
         meta = {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": escaping.attribuut(alt), "bron": bron}
         if herkomst:
             meta["herkomst"] = lineage.merge(herkomst)
-        display(fig, metadata={META_KEY: meta})
+        web = base64.b64encode(charts.svg(fig, web=True).encode("utf-8")).decode("ascii")
+        page = (f'<div class="sd-grafiek"><img src="data:image/svg+xml;base64,{web}" alt="{escaping.html(alt)}"></div>'
+                + (figure_table(csv, titel) if csv is not None else ""))
+        if csv is not None:
+            meta["csv"] = Path(csv).relative_to(self.uitvoer).as_posix()
+        display({"image/svg+xml": charts.svg(fig), "text/html": page, "text/plain": f"Figuur: {titel}"},
+                raw=True, metadata={META_KEY: meta})
         plt.close(fig)
 
     @staticmethod
