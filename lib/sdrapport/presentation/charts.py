@@ -31,6 +31,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from dataclasses import dataclass
 from itertools import pairwise
 
 import matplotlib
@@ -68,6 +69,26 @@ DPI = 200
 TEKST_PT = 9  # axis titles and legend: the body text size of the PDF
 TICK_PT = 8.5
 DOEL_PT = 8
+
+
+@dataclass(frozen=True)
+class Opmaak:
+    """Size and text of a chart: BREED for the PDF and wide screens, SMAL for phones."""
+
+    breedte: float  # inch
+    hoogte: float  # inch
+    tekst_pt: float  # axis titles, legend title
+    tick_pt: float  # tick labels and legend
+    doel_pt: float  # target labels
+    regel: int  # characters per line of a horizontal bar's category label
+
+
+BREED = Opmaak(FIGSIZE[0], FIGSIZE[1], TEKST_PT, TICK_PT, DOEL_PT, 26)
+# A phone shows the chart about 290-360 px wide (320-390 px screens). Drawn 3,3 inch (317 px) wide
+# with 11 pt (14,7 px) tick labels, the labels stay at least the page's small text (0,85rem) at
+# 320 px, where the chart shrinks to the column; fewer characters per line, wrapped or turned
+# labels and a legend in fewer columns follow from the same fitting rules as the wide chart.
+SMAL = Opmaak(3.3, 3.3, 11.5, 11, 10.5, 16)
 # Percentage lines with a target start here (or lower) instead of 0 when every value is high.
 DOEL_ONDERGRENS = 70.0
 # Chart text in the PDF: its body font (assets/typst-template.typ); also the layout font everywhere.
@@ -77,22 +98,22 @@ SCHRIFT_WEB = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Libe
                "Arial, sans-serif")
 
 
-def stijl() -> None:
-    """Apply the house style (call once per notebook; idempotent)."""
+def stijl(opmaak: Opmaak = BREED) -> None:
+    """Apply the house style (call once per notebook; idempotent); `opmaak` sets size and text."""
     sns.set_theme(context="paper", style="whitegrid", palette=PALET, font="DejaVu Sans")
     matplotlib.rcParams.update(
         {
-            "figure.figsize": FIGSIZE,
+            "figure.figsize": (opmaak.breedte, opmaak.hoogte),
             "figure.dpi": DPI,
             "savefig.dpi": DPI,
             "font.family": "DejaVu Sans",
-            "font.size": TEKST_PT,
-            "axes.labelsize": TEKST_PT,
-            "axes.titlesize": TEKST_PT,
-            "xtick.labelsize": TICK_PT,
-            "ytick.labelsize": TICK_PT,
-            "legend.fontsize": TICK_PT,
-            "legend.title_fontsize": TEKST_PT,
+            "font.size": opmaak.tekst_pt,
+            "axes.labelsize": opmaak.tekst_pt,
+            "axes.titlesize": opmaak.tekst_pt,
+            "xtick.labelsize": opmaak.tick_pt,
+            "ytick.labelsize": opmaak.tick_pt,
+            "legend.fontsize": opmaak.tick_pt,
+            "legend.title_fontsize": opmaak.tekst_pt,
             "lines.linewidth": 1.6,
             "lines.markersize": 5,
             "axes.linewidth": 0.8,
@@ -251,15 +272,24 @@ def _overlap(fig, labels, axis: str = "x") -> bool:
     return any(a.y1 + 1 > b.y0 for a, b in pairwise(boxes))
 
 
-def _fit_xticks(fig, ax, texts: list[str], widths: tuple[int, ...], *, rotate: bool = True) -> bool:
+def _fit_xticks(fig, ax, texts: list[str], widths: tuple[int, ...], *, rotate: bool = True, thin: bool = False) -> bool:
     """Make the x tick labels fit: as they are, else wrapped at word boundaries (narrower and
-    narrower), else (with `rotate`) turned 45 degrees. False when they still do not fit."""
+    narrower), else (with `thin`, for periods on a phone) only every 2nd, 3rd or 4th label, counted
+    back from the last period, else (with `rotate`) turned 45 degrees. False when they still do not fit."""
     locs = list(ax.get_xticks())
     for width in (None, *widths):
         shown = texts if width is None else [textwrap.fill(t, width, break_long_words=False) for t in texts]
         ax.set_xticks(locs, shown)
         if not _overlap(fig, ax.get_xticklabels()):
             return True
+    if thin:
+        for step in (2, 3, 4):
+            for width in (None, *widths):
+                shown = [(t if width is None else textwrap.fill(t, width, break_long_words=False))
+                         if (len(texts) - 1 - i) % step == 0 else "" for i, t in enumerate(texts)]
+                ax.set_xticks(locs, shown)
+                if not _overlap(fig, ax.get_xticklabels()):
+                    return True
     if not rotate:
         return False
     ax.set_xticks(locs, texts)
@@ -303,9 +333,11 @@ def target_groups(doelen: dict | None) -> dict[float, list]:
     return groups
 
 
-def _targets(fig, ax, doelen: dict | None, series: list, procent: bool) -> None:
+def _targets(fig, ax, doelen: dict | None, series: list, procent: bool, fontsize: float = DOEL_PT,
+             binnen: bool = False) -> None:
     """A dark dashed line per target value, labelled "doel 95%" (with the series it belongs to when
-    not every series has that target) in the right margin, labels pushed apart when they are close."""
+    not every series has that target) in the right margin, labels pushed apart when they are close.
+    With `binnen` (a phone: no width to spare) the label sits on the line at the right inside the plot."""
     groups = target_groups(doelen)
     if not groups:
         return
@@ -317,8 +349,14 @@ def _targets(fig, ax, doelen: dict | None, series: list, procent: bool) -> None:
         text = f"doel {target_text(value, procent)}"
         if named and any(n is not None for n in names):
             text += "\n" + textwrap.fill(", ".join(str(n) for n in names), 16, break_long_words=False)
+        if binnen:
+            ax.annotate(text, xy=(1, value), xycoords=("axes fraction", "data"), xytext=(-2, 2),
+                        textcoords="offset points", va="bottom", ha="right", fontsize=fontsize, color=DOEL_KLEUR,
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+                        gid="doel-label", zorder=2.6)  # under the data: no marker is hidden
+            continue
         notes.append(ax.annotate(text, xy=(1, value), xycoords=("axes fraction", "data"), xytext=(4, 0),
-                                 textcoords="offset points", va="center", ha="left", fontsize=DOEL_PT,
+                                 textcoords="offset points", va="center", ha="left", fontsize=fontsize,
                                  color=DOEL_KLEUR, annotation_clip=False, gid="doel-label"))
     if len(notes) > 1:  # keep the labels apart, in the order of their values
         fig.canvas.draw()
@@ -388,33 +426,37 @@ def _draw_lines(ax, data: pd.DataFrame, *, x: str, y: str, hue: str | None, orde
 
 def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
          breuken: list[int] | None = None, order: list[str] | None = None, doelen: dict | None = None,
-         procent: bool = False) -> plt.Figure:
+         procent: bool = False, smal: bool = False) -> plt.Figure:
     """Trend lines over periods (x in period order as given). At a break (a boundary change, given
     as the index of the first period after it) the line is interrupted and a dashed line drawn.
     `doelen` maps a series (a value of `hue`, or any key for one series) to its target: a dashed
-    line labelled "doel 95%"; `procent` says that y is a percentage (no tick above 100%)."""
-    stijl()
-    fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    line labelled "doel 95%"; `procent` says that y is a percentage (no tick above 100%); `smal`
+    draws the phone layout (SMAL)."""
+    opmaak = SMAL if smal else BREED
+    stijl(opmaak)
+    fig, ax = plt.subplots(figsize=(opmaak.breedte, opmaak.hoogte), layout="constrained")
     order = order or list(dict.fromkeys(data[x]))  # all periods keep their slot, also without a value
     handles, labels = _draw_lines(ax, data, x=x, y=y, hue=hue, order=order, breuken=breuken or [])
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
     groups = target_groups(doelen)
     _value_axis(ax, data[y], procent=procent, doelen=list(groups), ondergrens=True)
-    _targets(fig, ax, doelen, labels, procent)
+    _targets(fig, ax, doelen, labels, procent, opmaak.doel_pt, binnen=smal)
     _legend(fig, handles, labels)
-    _fit_xticks(fig, ax, [str(o) for o in order], PERIODE_BREEDTES)
+    _fit_xticks(fig, ax, [str(o) for o in order], PERIODE_BREEDTES, thin=smal)
     return fig
 
 
 def lijn_met_aantal(data: pd.DataFrame, *, x: str, y: str, aantal: str, ylabel: str = "", aantal_label: str = "",
                     order: list[str] | None = None, breuken: list[int] | None = None, doel: float | None = None,
-                    procent: bool = False) -> plt.Figure:
+                    procent: bool = False, smal: bool = False) -> plt.Figure:
     """One series as a line (with its target) above bars of the number it is computed over (e.g.
     tijdigheid above the number of decisions), on a shared period axis. Two panels instead of two
     y-axes in one plot, so neither scale can be read against the other's ticks."""
-    stijl()
-    fig, (ax, ax2) = plt.subplots(2, 1, sharex=True, figsize=(FIGSIZE[0], 3.9), layout="constrained",
+    opmaak = SMAL if smal else BREED
+    stijl(opmaak)
+    fig, (ax, ax2) = plt.subplots(2, 1, sharex=True, figsize=(opmaak.breedte, opmaak.hoogte + 0.5 + (0.6 if smal else 0)),
+                                  layout="constrained",
                                   height_ratios=[2.2, 1])
     fig.get_layout_engine().set(h_pad=0.1)  # room between the panels' tick labels
     order = order or list(dict.fromkeys(data[x]))
@@ -422,7 +464,7 @@ def lijn_met_aantal(data: pd.DataFrame, *, x: str, y: str, aantal: str, ylabel: 
     _draw_lines(ax, data, x=x, y=y, hue=None, order=order, breuken=breuken)
     ax.set_ylabel(ylabel)
     _value_axis(ax, data[y], procent=procent, doelen=[doel] if doel is not None else [], ondergrens=True)
-    _targets(fig, ax, {None: doel} if doel is not None else None, [None], procent)
+    _targets(fig, ax, {None: doel} if doel is not None else None, [None], procent, opmaak.doel_pt, binnen=smal)
     pos = {k: i for i, k in enumerate(order)}
     counts = data.assign(_pos=data[x].map(pos)).dropna(subset=["_pos", aantal])
     ax2.bar(counts["_pos"], counts[aantal], width=0.55, color=PALET[5], zorder=2)
@@ -432,44 +474,48 @@ def lijn_met_aantal(data: pd.DataFrame, *, x: str, y: str, aantal: str, ylabel: 
     _breaks(ax2, breuken)
     _value_axis(ax2, counts[aantal], nbins=2)  # a small panel: few ticks
     fig.align_ylabels([ax, ax2])
-    _fit_xticks(fig, ax2, [str(o) for o in order], PERIODE_BREEDTES)
+    _fit_xticks(fig, ax2, [str(o) for o in order], PERIODE_BREEDTES, thin=smal)
     return fig
 
 
 # -- bars -----------------------------------------------------------------------------------------------
-def _bar_height(n: int, levels: int, texts: list[str]) -> float:
+def _bar_height(n: int, levels: int, texts: list[str], opmaak: Opmaak = BREED) -> float:
     """Height of a horizontal bar chart: room per category, per bar and per wrapped label line."""
     extra = sum(t.count("\n") for t in texts)
-    return max(2.4, n * (0.12 + 0.14 * levels) + 0.14 * extra + 0.9)
+    k = opmaak.tick_pt / TICK_PT  # larger text, taller rows
+    return max(2.4, k * (n * (0.12 + 0.14 * levels) + 0.14 * extra) + 0.9 * k)
 
 
 def staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: str = "",
           horizontaal: bool = False, gestapeld: bool = False, breuken: list[int] | None = None,
-          order: list[str] | None = None) -> plt.Figure:
+          order: list[str] | None = None, smal: bool = False) -> plt.Figure:
     """Bars per category; hue splits them (side by side, or stacked with gestapeld=True). Upright
-    bars whose category labels do not fit even when wrapped are drawn horizontally instead."""
+    bars whose category labels do not fit even when wrapped are drawn horizontally instead (on a
+    phone, `smal`, that is where many categories end up)."""
+    opmaak = SMAL if smal else BREED
     if not horizontaal and not gestapeld:
         fig = _staaf(data, x=x, y=y, hue=hue, ylabel=ylabel, horizontaal=False, gestapeld=False,
-                     breuken=breuken, order=order, rotate=False)
+                     breuken=breuken, order=order, rotate=False, opmaak=opmaak)
         if fig is not None:
             return fig
         horizontaal = True
     return _staaf(data, x=x, y=y, hue=hue, ylabel=ylabel, horizontaal=horizontaal, gestapeld=gestapeld,
-                  breuken=breuken, order=order, rotate=True)
+                  breuken=breuken, order=order, rotate=True, opmaak=opmaak)
 
 
 def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, horizontaal: bool,
-           gestapeld: bool, breuken: list[int] | None, order: list[str] | None, rotate: bool) -> plt.Figure | None:
-    stijl()
+           gestapeld: bool, breuken: list[int] | None, order: list[str] | None, rotate: bool,
+           opmaak: Opmaak = BREED) -> plt.Figure | None:
+    stijl(opmaak)
     order = order or list(dict.fromkeys(data[x]))
     levels = list(dict.fromkeys(data[hue])) if hue else [None]
     texts = [str(o) for o in order]
     if horizontaal:
-        texts = [textwrap.fill(t, 26, break_long_words=False) for t in texts]
-        fig, ax = plt.subplots(figsize=(FIGSIZE[0], _bar_height(len(order), 1 if gestapeld else len(levels), texts)),
-                               layout="constrained")
+        texts = [textwrap.fill(t, opmaak.regel, break_long_words=False) for t in texts]
+        height = _bar_height(len(order), 1 if gestapeld else len(levels), texts, opmaak)
+        fig, ax = plt.subplots(figsize=(opmaak.breedte, height), layout="constrained")
     else:
-        fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+        fig, ax = plt.subplots(figsize=(opmaak.breedte, opmaak.hoogte), layout="constrained")
     pos = np.arange(len(order), dtype=float)
     bar = ax.barh if horizontaal else ax.bar
     handles, labels = [], []
@@ -502,7 +548,7 @@ def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, 
         ax.grid(False, axis="y")
         ax.set_xlabel(ylabel)
         ax.set_ylabel("")
-        _value_axis(ax, extent, axis="x")
+        _value_axis(ax, extent, axis="x", nbins=3 if opmaak is SMAL else 5)
     else:
         ax.set_xticks(pos, texts)
         ax.set_xlim(-0.5, len(order) - 0.5)
@@ -510,11 +556,11 @@ def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, 
         ax.set_xlabel("")
         ax.set_ylabel(ylabel)
         _breaks(ax, breuken or [])
-        _value_axis(ax, extent)
+        _value_axis(ax, extent, nbins=4 if opmaak is SMAL else 5)
     _legend(fig, handles, labels)
     if not horizontaal:
         widths = PERIODE_BREEDTES if gestapeld else CATEGORIE_BREEDTES
-        if not _fit_xticks(fig, ax, texts, widths, rotate=rotate) and not rotate:
+        if not _fit_xticks(fig, ax, texts, widths, rotate=rotate, thin=gestapeld and opmaak is SMAL) and not rotate:
             plt.close(fig)
             return None
     return fig

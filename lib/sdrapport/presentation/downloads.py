@@ -270,19 +270,25 @@ def label_rows(report_dir: Path, manifest: dict | None = None) -> list[Path]:
 FIGUUR_TABEL = "Tabel bij deze figuur"
 
 
-def _shown_cell(text: str, numeric: bool) -> str:
-    """A CSV cell as the page shows it: a number in Dutch notation with the decimals of the data,
-    a period code as its label ('H2 2023'), '?' and '-' as they are."""
+def _shown_cell(text: str, numeric: bool, decimals: int | None = None) -> str:
+    """A CSV cell as the page shows it: a number in Dutch notation with the decimals the report
+    shows it with (`decimals`, else those of the data), a period code as its label ('H2 2023'),
+    '?' and '-' as they are."""
     if numeric and NUMBER.fullmatch(text):
-        return formatting.getal(float(text), _decimals(text))
+        return formatting.getal(float(text), _decimals(text) if decimals is None else min(decimals, _decimals(text)))
     if _is_period_code(text):
         return Period.parse(text).short_label
     return text
 
 
-def figure_table(path: Path, titel: str) -> str:
+def figure_table(path: Path, titel: str, decimalen: dict[str, int] | None = None) -> str:
     """The figure's CSV download as an accessible HTML table (caption, th scope), the same numbers in
-    Dutch notation, inside a native <details> element "Tabel bij deze figuur" (HTML only)."""
+    Dutch notation, inside a native <details> element "Tabel bij deze figuur" (HTML only).
+
+    `decimalen` gives the decimals of the units shown (catalogue.decimalen), per indicator id: a
+    column named after an indicator gets its own, every other number column those of the figure's
+    one unit (key ''); the download keeps the full precision, the table rounds as the figure's alt
+    text and the report's tables do."""
     from sdrapport.presentation.tables import Tabel
 
     rows = _read_csv(Path(path))
@@ -290,8 +296,10 @@ def figure_table(path: Path, titel: str) -> str:
         return ""
     header, body = rows[0], rows[1:]
     numeric = _numeric_columns(header, body)
+    decimalen = decimalen or {}
+    places = [decimalen.get(h, decimalen.get("")) for h in header]
     tabel = Tabel(kop=[_shown_cell(h, False) for h in header],
-                  rijen=[[_shown_cell(c, numeric[j]) for j, c in enumerate(r)] for r in body],
+                  rijen=[[_shown_cell(c, numeric[j], places[j]) for j, c in enumerate(r)] for r in body],
                   titel=f"Gegevens: {titel}", numeriek=numeric)
     return (f'<details class="sd-figuurtabel"><summary>{FIGUUR_TABEL}</summary>'
             f"{tabel.html(bijschrift=f'Gegevens bij de figuur: {titel}')}</details>")

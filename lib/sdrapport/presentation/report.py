@@ -21,7 +21,7 @@ import pandas as pd
 
 from sdrapport.presentation import formatting
 from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
-from sdrapport.inputs.catalogue import Catalogue, Indicator, load_catalogue
+from sdrapport.inputs.catalogue import Catalogue, Indicator, decimalen, load_catalogue
 from sdrapport.indicators import lineage
 from sdrapport.indicators.lineage import EIGEN, REFERENTIE, Herkomst
 from sdrapport.inputs.demo import DEMO_BRON
@@ -32,6 +32,8 @@ from sdrapport.presentation.tables import Tabel, kerncijfers_markdown, tegels_ma
 from sdrapport.presentation import escaping
 
 SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
+# Screens that get a chart's phone layout (Bootstrap's "sm" breakpoint, as in assets/sdrapport.scss).
+SMAL_SCHERM = "(max-width: 575.98px)"
 META_KEY = "sdrapport"  # output metadata that the runner turns into Quarto cell options
 DEMO_ZIN = "(Deze cijfers zijn demodata: fictief.)"  # after a sentence built on demo figures beside own figures
 
@@ -518,14 +520,17 @@ class Rapport:
             parts.append(escaping.markdown(bron))
         return " ".join(parts)
 
-    def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str, csv: Path | None = None) -> None:
+    def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str, csv: Path | None = None,
+               smal=None) -> None:
         """Show a figure; the runner turns the caption and alt text into fig-cap and fig-alt.
 
         One output with two representations (charts.svg): `image/svg+xml`, the chart with DejaVu
         Sans, which the PDF (Typst) takes; and `text/html`, which the site and the HTML report take
         (Quarto prefers it for HTML): the chart as an <img> of the SVG in the page's own fonts, with
         its alt text, and under it a <details> "Tabel bij deze figuur" with the values of `csv`
-        (the figure's data download, written before this call) as an accessible table."""
+        (the figure's data download, written before this call) as an accessible table. `smal`, the
+        same chart drawn for a phone (charts.SMAL), is what a screen narrower than SMAL_SCHERM shows
+        instead (a <picture> source), so its text is not shrunk to a third."""
         import base64
 
         import matplotlib.pyplot as plt
@@ -539,9 +544,19 @@ class Rapport:
         meta = {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": escaping.attribuut(alt), "bron": bron}
         if herkomst:
             meta["herkomst"] = lineage.merge(herkomst)
-        web = base64.b64encode(charts.svg(fig, web=True).encode("utf-8")).decode("ascii")
-        page = (f'<div class="sd-grafiek"><img src="data:image/svg+xml;base64,{web}" alt="{escaping.html(alt)}"></div>'
-                + (figure_table(csv, titel) if csv is not None else ""))
+        def uri(figure) -> str:
+            return "data:image/svg+xml;base64," + base64.b64encode(charts.svg(figure, web=True).encode("utf-8")).decode("ascii")
+
+        chart = f'<img src="{uri(fig)}" alt="{escaping.html(alt)}">'
+        if smal is not None:
+            chart = f'<picture><source media="{SMAL_SCHERM}" srcset="{uri(smal)}">{chart}</picture>'
+            plt.close(smal)
+        # The table rounds as the figure's alt text does: to the decimals of the units shown.
+        places = {h.indicator: decimalen(self.catalogus[h.indicator].eenheid) for h in herkomst
+                  if h.indicator in self.catalogus}
+        if len(set(places.values())) == 1:
+            places[""] = next(iter(places.values()))
+        page = f'<div class="sd-grafiek">{chart}</div>' + (figure_table(csv, titel, places) if csv is not None else "")
         if csv is not None:
             meta["csv"] = Path(csv).relative_to(self.uitvoer).as_posix()
         display({"image/svg+xml": charts.svg(fig), "text/html": page, "text/plain": f"Figuur: {titel}"},
