@@ -390,3 +390,81 @@ def test_series_in_the_svg_differ_in_more_than_colour():
     fills = [c for c in re.findall(r'fill(?:: |=")(#[0-9a-f]{6})', text) if c in [p.lower() for p in charts.PALET]]
     grey = sorted(_luminance(c) for c in set(fills))
     assert len(grey) == 3 and min(b - a for a, b in itertools.pairwise(grey)) > 0.05  # apart in greyscale too
+
+
+# -- phone layout ----------------------------------------------------------------------------------------
+# Measured in Chromium on the site rendered by Quarto 1.7.34 with assets/sdrapport.scss: the column a
+# figure gets on a 320 and a 390 px wide screen, and the page's small text (Bootstrap's <small>,
+# 0,875 of the 17 px root).
+KOLOM_PX = {320: 269, 390: 339}
+KLEINE_TEKST_PX = 0.875 * 17
+BREED_MAX_PX = 756  # .sd-grafiek img { max-width } in assets/sdrapport.scss
+BODY_PX = 17
+
+
+def _shown_text_px(svg_text: str, column: float, max_px: float | None = None) -> tuple[float, float]:
+    """(smallest, largest) chart text in CSS px when the SVG is shown in a column this wide: at its
+    own size (user units are pt) or smaller when the column is narrower; `max_px` caps a wide chart."""
+    import re
+
+    root = _svg_tree(svg_text)
+    width = float(root.get("viewBox").split()[2])
+    shown = column if max_px else min(column, width * 4 / 3)
+    if max_px:
+        shown = min(shown, max_px)
+    sizes = [float(re.search(r"font-size: ([\d.]+)px", t.get("style")).group(1)) for t in root.iter(f"{SVG_NS}text")]
+    return min(sizes) * shown / width, max(sizes) * shown / width
+
+
+def _ten_categories():
+    cats = ["Hulp bij het huishouden", "Ondersteuning thuis", "Hulpmiddelen", "Woningaanpassingen", "Vervoersvoorzieningen",
+            "Beschermd wonen", "Maatschappelijke opvang", "Dagbesteding", "Kortdurend verblijf", "Overige voorzieningen"]
+    return pd.DataFrame({"cat": cats * 2, "reeks": ["Dordrecht"] * 10 + [charts.REFERENTIE] * 10,
+                         "waarde": [*range(10, 110, 10), *range(15, 115, 10)]})
+
+
+PHONE_CHARTS = {
+    "trend": lambda **kw: charts.lijn(pd.concat([_series({"Hilversum": [1830, 1790, 1850, 1820, 1810, 1790, 1830, 1845]}),
+                                                 _series({charts.REFERENTIE: [1900, 1880, 1870, 1850, 1840, 1860, 1850, 1870]})]),
+                                      x="label", y="waarde", hue="wet", ylabel="aantal personen", doelen={"Hilversum": 1800}, **kw),
+    "ten-bars": lambda **kw: charts.staaf(_ten_categories(), x="cat", y="waarde", hue="reeks", ylabel="per 1.000 inwoners", **kw),
+    "rate-with-counts": lambda **kw: charts.lijn_met_aantal(
+        _series({"Wmo": [91.8, 89.5, 91.0, 90.2, 90.8, 91.7, 92.8, 93.3]}).assign(n=[300, 280, 276, 300, 320, 298, 271, 298]),
+        x="label", y="waarde", aantal="n", ylabel="%", aantal_label="beoordeelde aanvragen", doel=95, procent=True, **kw),
+    "stacked-periods": lambda **kw: charts.staaf(
+        _series({"Zorg in natura": [5, 6, 7, 6, 5, 6, 7, 8], "PGB": [2, 2, 3, 3, 2, 2, 3, 3]}), x="label", y="waarde", hue="wet",
+        ylabel="EUR x 1.000", gestapeld=True, **kw),
+}
+
+
+@pytest.mark.parametrize("kind", list(PHONE_CHARTS))
+def test_on_a_phone_chart_text_is_at_least_the_small_text(kind):
+    """The narrow drawing (shown below 576 px) keeps every text of the chart at least the page's small
+    text on a 320 and a 390 px screen; the wide drawing would shrink it to about 5-7 px there. On a
+    wide screen the wide chart's text stays below the body text."""
+    wide, narrow = charts.svg(PHONE_CHARTS[kind](), web=True), charts.svg(PHONE_CHARTS[kind](smal=True), web=True)
+    for screen, column in KOLOM_PX.items():
+        assert _shown_text_px(narrow, column)[0] >= KLEINE_TEKST_PX, (kind, screen)
+        assert _shown_text_px(wide, column)[0] < 0.6 * KLEINE_TEKST_PX, (kind, screen)  # why the narrow drawing exists
+    smallest, largest = _shown_text_px(wide, 1280, max_px=BREED_MAX_PX)
+    assert 0.7 * BODY_PX <= smallest and largest <= 0.9 * BODY_PX, kind
+
+
+@pytest.mark.parametrize("kind", list(PHONE_CHARTS))
+def test_the_phone_layout_fits_its_labels(kind):
+    fig = PHONE_CHARTS[kind](smal=True)
+    for ax in fig.axes:
+        assert _no_overlap(fig, ax.get_xticklabels()) and _no_overlap(fig, ax.get_yticklabels()), kind
+    if fig.legends:
+        legend = fig.legends[0].get_window_extent(fig.canvas.get_renderer())
+        assert legend.x0 >= 0 and legend.x1 <= fig.bbox.width
+    if kind == "ten-bars":  # ten categories on a phone: horizontal bars, every category named
+        ax = fig.axes[0]
+        assert ax.get_ylim()[0] > ax.get_ylim()[1]
+        names = [t for t in ax.texts if t.get_gid() == "categorie"]  # each above its bars, the bars at full width
+        assert [t.get_text().replace("\n", " ") for t in names] == list(dict.fromkeys(_ten_categories()["cat"]))
+        assert _no_overlap(fig, names)
+    if kind in ("trend", "rate-with-counts", "stacked-periods"):  # fewer period labels, the latest always named
+        labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+        assert labels[-1].replace("\n", " ") == "K1 '21"
+        assert 0 < sum(bool(t) for t in labels) < (8 if kind == "trend" else 9)  # the trend's eight do not fit: thinned

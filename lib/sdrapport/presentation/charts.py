@@ -84,11 +84,12 @@ class Opmaak:
 
 
 BREED = Opmaak(FIGSIZE[0], FIGSIZE[1], TEKST_PT, TICK_PT, DOEL_PT, 26)
-# A phone shows the chart about 290-360 px wide (320-390 px screens). Drawn 3,3 inch (317 px) wide
-# with 11 pt (14,7 px) tick labels, the labels stay at least the page's small text (0,85rem) at
-# 320 px, where the chart shrinks to the column; fewer characters per line, wrapped or turned
-# labels and a legend in fewer columns follow from the same fitting rules as the wide chart.
-SMAL = Opmaak(3.3, 3.3, 11.5, 11, 10.5, 16)
+# A phone gives a chart a column of 269 px (320 px screen) to 339 px (390 px screen). Drawn 3 inch
+# (288 px) wide with no text below 12 pt (16 px), every text stays at least the page's small text
+# (0,875 x 17 px) at 320 px, where the chart shrinks to the column, and at 390 px, where it has its
+# own size. Fewer characters per line, thinned or wrapped period labels, horizontal bars and a
+# legend in fewer columns follow from the same fitting rules as the wide chart.
+SMAL = Opmaak(3.0, 3.2, 12.5, 12, 12, 15)
 # Percentage lines with a target start here (or lower) instead of 0 when every value is high.
 DOEL_ONDERGRENS = 70.0
 # Chart text in the PDF: its body font (assets/typst-template.typ); also the layout font everywhere.
@@ -479,6 +480,9 @@ def lijn_met_aantal(data: pd.DataFrame, *, x: str, y: str, aantal: str, ylabel: 
 
 
 # -- bars -----------------------------------------------------------------------------------------------
+LABEL_BOVEN = 0.75
+
+
 def _bar_height(n: int, levels: int, texts: list[str], opmaak: Opmaak = BREED) -> float:
     """Height of a horizontal bar chart: room per category, per bar and per wrapped label line."""
     extra = sum(t.count("\n") for t in texts)
@@ -510,13 +514,20 @@ def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, 
     order = order or list(dict.fromkeys(data[x]))
     levels = list(dict.fromkeys(data[hue])) if hue else [None]
     texts = [str(o) for o in order]
+    # On a phone a horizontal bar's category is a line of its own above the bars (LABEL_BOVEN data
+    # units, a bar slot being 1): a long name beside the bars would leave them no width.
+    boven = horizontaal and opmaak is SMAL
     if horizontaal:
-        texts = [textwrap.fill(t, opmaak.regel, break_long_words=False) for t in texts]
+        texts = [textwrap.fill(t, opmaak.regel * 2 if boven else opmaak.regel, break_long_words=False) for t in texts]
         height = _bar_height(len(order), 1 if gestapeld else len(levels), texts, opmaak)
+        if boven:
+            height += len(order) * (1 + max(t.count("\n") for t in texts)) * opmaak.tick_pt * 1.25 / 72
         fig, ax = plt.subplots(figsize=(opmaak.breedte, height), layout="constrained")
     else:
         fig, ax = plt.subplots(figsize=(opmaak.breedte, opmaak.hoogte), layout="constrained")
     pos = np.arange(len(order), dtype=float)
+    if boven:
+        pos = pos * (1 + LABEL_BOVEN) + LABEL_BOVEN
     bar = ax.barh if horizontaal else ax.bar
     handles, labels = [], []
     if gestapeld and hue:
@@ -542,9 +553,16 @@ def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, 
             handles.append(bars)
             labels.append(str(level))
         extent = data[y]
+    if boven:
+        ax.set_yticks([])
+        ax.set_ylim(pos[-1] + 0.5, -0.05)  # first category on top
+        for p, t in zip(pos, texts):
+            ax.text(0, p - 0.45, t, transform=ax.get_yaxis_transform(), ha="left", va="bottom",
+                    fontsize=opmaak.tick_pt, gid="categorie")
     if horizontaal:
-        ax.set_yticks(pos, texts)
-        ax.set_ylim(len(order) - 0.5, -0.5)  # first category on top
+        if not boven:
+            ax.set_yticks(pos, texts)
+            ax.set_ylim(len(order) - 0.5, -0.5)  # first category on top
         ax.grid(False, axis="y")
         ax.set_xlabel(ylabel)
         ax.set_ylabel("")
