@@ -85,11 +85,13 @@ class Opmaak:
 
 BREED = Opmaak(FIGSIZE[0], FIGSIZE[1], TEKST_PT, TICK_PT, DOEL_PT, 26)
 # A phone gives a chart a column of 269 px (320 px screen) to 339 px (390 px screen). Drawn 3 inch
-# (288 px) wide with no text below 12 pt (16 px), every text stays at least the page's small text
+# (288 px) wide with no text below 12,5 pt (16,7 px), every text stays at least the page's small text
 # (0,875 x 17 px) at 320 px, where the chart shrinks to the column, and at 390 px, where it has its
 # own size. Fewer characters per line, thinned or wrapped period labels, horizontal bars and a
 # legend in fewer columns follow from the same fitting rules as the wide chart.
-SMAL = Opmaak(3.0, 3.2, 12.5, 12, 12, 15)
+SMAL = Opmaak(3.0, 3.2, 13, 12.5, 12.5, 15)
+# On a phone the legend is one column below the plot: each series beyond two gets this much height.
+SMAL_LEGENDAREGEL = 0.26  # inch
 # Percentage lines with a target start here (or lower) instead of 0 when every value is high.
 DOEL_ONDERGRENS = 70.0
 # Chart text in the PDF: its body font (assets/typst-template.typ); also the layout font everywhere.
@@ -435,7 +437,8 @@ def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: 
     draws the phone layout (SMAL)."""
     opmaak = SMAL if smal else BREED
     stijl(opmaak)
-    fig, ax = plt.subplots(figsize=(opmaak.breedte, opmaak.hoogte), layout="constrained")
+    height = opmaak.hoogte + (SMAL_LEGENDAREGEL * max(0, data[hue].nunique() - 2) if smal and hue else 0)
+    fig, ax = plt.subplots(figsize=(opmaak.breedte, height), layout="constrained")
     order = order or list(dict.fromkeys(data[x]))  # all periods keep their slot, also without a value
     handles, labels = _draw_lines(ax, data, x=x, y=y, hue=hue, order=order, breuken=breuken or [])
     ax.set_xlabel("")
@@ -524,7 +527,8 @@ def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, 
             height += len(order) * (1 + max(t.count("\n") for t in texts)) * opmaak.tick_pt * 1.25 / 72
         fig, ax = plt.subplots(figsize=(opmaak.breedte, height), layout="constrained")
     else:
-        fig, ax = plt.subplots(figsize=(opmaak.breedte, opmaak.hoogte), layout="constrained")
+        height = opmaak.hoogte + (SMAL_LEGENDAREGEL * max(0, len(levels) - 2) if opmaak is SMAL else 0)
+        fig, ax = plt.subplots(figsize=(opmaak.breedte, height), layout="constrained")
     pos = np.arange(len(order), dtype=float)
     if boven:
         pos = pos * (1 + LABEL_BOVEN) + LABEL_BOVEN
