@@ -26,7 +26,7 @@ def shown(monkeypatch):
     import IPython.display
 
     seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata or {})))
+    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None, raw=False: seen.append((getattr(obj, "data", obj), metadata or {})))
     return seen
 
 

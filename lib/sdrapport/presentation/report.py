@@ -559,8 +559,8 @@ class Rapport:
         page = f'<div class="sd-grafiek">{chart}</div>' + (figure_table(csv, titel, places) if csv is not None else "")
         if csv is not None:
             meta["csv"] = Path(csv).relative_to(self.uitvoer).as_posix()
-        display({"image/svg+xml": charts.svg(fig), "text/html": page, "text/plain": f"Figuur: {titel}"},
-                raw=True, metadata={META_KEY: meta})
+        display(Weergave({"image/svg+xml": charts.svg(fig), "text/html": page, "text/plain": f"Figuur: {titel}"}),
+                metadata={META_KEY: meta})
         plt.close(fig)
 
     @staticmethod
@@ -617,6 +617,16 @@ class Rapport:
             meta["kolomperioden"] = {k: list(v) for k, v in kolomperioden.items()}
         display(Markdown(markdown), metadata={META_KEY: meta})
         return csv_path
+
+
+class Weergave:
+    """A ready MIME bundle for IPython's display (its `data`, as IPython's own display objects have)."""
+
+    def __init__(self, data: dict[str, str]) -> None:
+        self.data = data
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return self.data
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
