@@ -92,6 +92,7 @@ BREED = Opmaak(FIGSIZE[0], FIGSIZE[1], TEKST_PT, TICK_PT, DOEL_PT, 26)
 SMAL = Opmaak(3.0, 3.2, 13, 12.5, 12.5, 15)
 # On a phone the legend is one column below the plot: each series beyond two gets this much height.
 SMAL_LEGENDAREGEL = 0.26  # inch
+SMAL_LEGENDA_REGEL = 22  # characters per line of a series name in the legend
 # Percentage lines with a target start here (or lower) instead of 0 when every value is high.
 DOEL_ONDERGRENS = 70.0
 # Chart text in the PDF: its body font (assets/typst-template.typ); also the layout font everywhere.
@@ -308,11 +309,15 @@ CATEGORIE_BREEDTES = (18, 14, 11)
 
 
 # -- legend and targets -----------------------------------------------------------------------------
-def _legend(fig, handles, labels) -> None:
+def _legend(fig, handles, labels, regel: int | None = None) -> None:
     """A legend below the plot (outside it: constrained layout keeps it clear of the tick labels and
-    the axis title), in as many columns as fit the figure width. Nothing for a single series."""
+    the axis title), in as many columns as fit the figure width. Nothing for a single series.
+    `regel` wraps long series names (a phone: a name wider than the chart would widen the SVG and
+    so shrink all its text)."""
     if len(labels) < 2:
         return
+    if regel:
+        labels = [textwrap.fill(str(t), regel, break_long_words=False) for t in labels]
     for ncol in range(min(len(labels), 4), 0, -1):
         legend = fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False,
                             handlelength=2.8, columnspacing=1.6)
@@ -446,7 +451,7 @@ def lijn(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, ylabel: 
     groups = target_groups(doelen)
     _value_axis(ax, data[y], procent=procent, doelen=list(groups), ondergrens=True)
     _targets(fig, ax, doelen, labels, procent, opmaak.doel_pt, binnen=smal)
-    _legend(fig, handles, labels)
+    _legend(fig, handles, labels, regel=SMAL_LEGENDA_REGEL if smal else None)
     _fit_xticks(fig, ax, [str(o) for o in order], PERIODE_BREEDTES, thin=smal)
     return fig
 
@@ -579,7 +584,7 @@ def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, 
         ax.set_ylabel(ylabel)
         _breaks(ax, breuken or [])
         _value_axis(ax, extent, nbins=4 if opmaak is SMAL else 5)
-    _legend(fig, handles, labels)
+    _legend(fig, handles, labels, regel=SMAL_LEGENDA_REGEL if opmaak is SMAL else None)
     if not horizontaal:
         widths = PERIODE_BREEDTES if gestapeld else CATEGORIE_BREEDTES
         if not _fit_xticks(fig, ax, texts, widths, rotate=rotate, thin=gestapeld and opmaak is SMAL) and not rotate:
