@@ -524,11 +524,13 @@ class Rapport:
                smal=None) -> None:
         """Show a figure; the runner turns the caption and alt text into fig-cap and fig-alt.
 
-        One output with two representations (charts.svg): `image/svg+xml`, the chart with DejaVu
-        Sans, which the PDF (Typst) takes; and `text/html`, which the site and the HTML report take
-        (Quarto prefers it for HTML): the chart as an <img> of the SVG in the page's own fonts, with
-        its alt text, and under it a <details> "Tabel bij deze figuur" with the values of `csv`
-        (the figure's data download, written before this call) as an accessible table. `smal`, the
+        One output (charts.svg) as `image/svg+xml` (the chart with DejaVu Sans, for Jupyter) and as
+        `text/markdown`, which Quarto takes for the site and the PDF alike (figure_markdown): a raw
+        HTML block with the chart as an <img> of the SVG in the page's own fonts, with its alt text,
+        and under it a <details> "Tabel bij deze figuur" with the values of `csv` (the figure's
+        data download, written before this call) as an accessible table; and a raw Typst block with
+        the DejaVu Sans SVG as an image. No `text/html`: Quarto would then load require.js and
+        jQuery from a CDN on the page (its test for Jupyter widgets). `smal`, the
         same chart drawn for a phone (charts.SMAL), is what a screen narrower than SMAL_SCHERM shows
         instead (a <picture> source), so its text is not shrunk to a third."""
         import base64
@@ -559,7 +561,8 @@ class Rapport:
         page = f'<div class="sd-grafiek">{chart}</div>' + (figure_table(csv, titel, places) if csv is not None else "")
         if csv is not None:
             meta["csv"] = Path(csv).relative_to(self.uitvoer).as_posix()
-        display(Weergave({"image/svg+xml": charts.svg(fig), "text/html": page, "text/plain": f"Figuur: {titel}"}),
+        svg = charts.svg(fig)
+        display(Weergave({"image/svg+xml": svg, "text/markdown": figure_markdown(page, svg, alt), "text/plain": f"Figuur: {titel}"}),
                 metadata={META_KEY: meta})
         plt.close(fig)
 
@@ -617,6 +620,19 @@ class Rapport:
             meta["kolomperioden"] = {k: list(v) for k, v in kolomperioden.items()}
         display(Markdown(markdown), metadata={META_KEY: meta})
         return csv_path
+
+
+def figure_markdown(page: str, svg: str, alt: str) -> str:
+    """A figure's Markdown output: the page's HTML in a raw HTML block (the site and the HTML
+    report), the SVG as a Typst image in a raw Typst block (the PDF: Typst reads the SVG's text as
+    text). The SVG goes in a Typst string on one line, its braces and backticks as XML character
+    references, so no Quarto shortcode or Markdown fence can form from a category name."""
+    from sdrapport.presentation.tables import NO_TABLE_PROCESSING
+
+    one_line = svg.replace("\n", " ").replace("{", "&#123;").replace("}", "&#125;").replace("`", "&#96;")
+    literal = one_line.replace("\\", "\\\\").replace('"', '\\"')
+    typst = f'#image(bytes("{literal}"), format: "svg", alt: {escaping.typst_string(alt)})'
+    return f"```{{=html}}\n{NO_TABLE_PROCESSING}\n{page}\n```\n\n```{{=typst}}\n{typst}\n```\n"
 
 
 class Weergave:
