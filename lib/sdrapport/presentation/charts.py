@@ -91,7 +91,7 @@ BREED = Opmaak(FIGSIZE[0], FIGSIZE[1], TEKST_PT, TICK_PT, DOEL_PT, 26)
 # legend in fewer columns follow from the same fitting rules as the wide chart.
 SMAL = Opmaak(3.0, 3.2, 13, 12.5, 12.5, 15)
 # On a phone the legend is one column below the plot: each series beyond two gets this much height.
-SMAL_LEGENDAREGEL = 0.26  # inch
+SMAL_LEGENDAREGEL = 0.34  # inch (a wrapped name takes two lines)
 SMAL_LEGENDA_REGEL = 22  # characters per line of a series name in the legend
 # Percentage lines with a target start here (or lower) instead of 0 when every value is high.
 DOEL_ONDERGRENS = 70.0
@@ -573,7 +573,8 @@ def _staaf(data: pd.DataFrame, *, x: str, y: str, hue: str | None, ylabel: str, 
             ax.set_yticks(pos, texts)
             ax.set_ylim(len(order) - 0.5, -0.5)  # first category on top
         ax.grid(False, axis="y")
-        ax.set_xlabel(ylabel)
+        # on a phone a long unit ('per 1.000 inwoners van 15-74 jaar') would be wider than the chart
+        ax.set_xlabel(textwrap.fill(ylabel, SMAL_LEGENDA_REGEL, break_long_words=False) if opmaak is SMAL else ylabel)
         ax.set_ylabel("")
         _value_axis(ax, extent, axis="x", nbins=3 if opmaak is SMAL else 5)
     else:
