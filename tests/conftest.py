@@ -200,7 +200,7 @@ def shown(monkeypatch) -> list[tuple]:
     import IPython.display
 
     seen = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: seen.append((getattr(obj, "data", obj), metadata or {})))
+    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None, raw=False: seen.append((getattr(obj, "data", obj), metadata or {})))
     return seen
 
 
@@ -223,3 +223,9 @@ def html_rows(markdown: str) -> dict[str, list[str]]:
         if cells:
             rows[cells[0]] = cells[1:]
     return rows
+
+
+def figure_page(data: dict) -> str:
+    """The HTML a figure output gives the page: its Markdown's raw HTML block (chart and data table)."""
+    block = data["text/markdown"].split("```{=html}\n", 1)[1].split("\n```", 1)[0]
+    return block.replace("<!--| quarto-html-table-processing: none -->", "").strip()

@@ -307,3 +307,164 @@ def test_dashboard_tijdigheid_per_wet_with_decisions(demo_project, captured, tmp
     assert list(data.columns) == ["periode", "tijdigheid", "aanvragen_beslist", "doel"]
     assert len(data) == 8 and set(data["doel"]) == {95}
     assert bottom.get_ylim()[0] == 0 and bottom.get_ylim()[1] > pd.to_numeric(data["aanvragen_beslist"], errors="coerce").max()
+
+
+# -- SVG output -----------------------------------------------------------------------------------------
+def _svg_tree(text: str):
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(text.encode("utf-8"))
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _trend_figure():
+    return charts.lijn(pd.concat([_series({"Hilversum": [30, 31, 32, 31, 30, 29, 30, 31]}),
+                                  _series({charts.REFERENTIE: [35, 35, 34, 34, 33, 33, 32, 32]})]),
+                       x="label", y="waarde", hue="wet", ylabel="per 1.000 inwoners", doelen={"Hilversum": 33})
+
+
+def test_svg_is_vector_with_text_as_text_and_the_same_bytes_every_time():
+    first, second = charts.svg(_trend_figure()), charts.svg(_trend_figure())
+    assert first == second  # reproducible: no date, no creator, ids from svg.hashsalt
+    root = _svg_tree(first)
+    assert root.tag == f"{SVG_NS}svg" and root.get("viewBox")
+    assert not list(root.iter(f"{SVG_NS}image"))  # no raster image inside
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
+    assert {"K2 '19", "K1 '21", "per 1.000 inwoners", "Referentiegroep", "doel 33"} <= set(texts)
+    assert "<dc:date>" not in first and "Matplotlib v" not in first
+    # The PDF prints chart text in its body font (assets/typst-template.typ): DejaVu Sans.
+    assert all("font-family: 'DejaVu Sans'" in t.get("style") for t in root.iter(f"{SVG_NS}text"))
+
+
+def test_web_svg_uses_the_page_font_stack():
+    from tests.conftest import REPO
+
+    web = charts.svg(_trend_figure(), web=True)
+    root = _svg_tree(web)
+    assert not any("font-family" in (t.get("style") or "") for t in root.iter(f"{SVG_NS}text"))
+    style = "".join(s.text for s in root.iter(f"{SVG_NS}style"))
+    assert f"text{{font-family: {charts.SCHRIFT_WEB.replace(chr(34), chr(39))}}}" in style
+    scss = (REPO / "assets" / "sdrapport.scss").read_text(encoding="utf-8")
+    stack = next(line for line in scss.splitlines() if line.startswith("$font-family-sans-serif:"))
+    assert stack == f"$font-family-sans-serif: {charts.SCHRIFT_WEB};"  # the same stack as the page
+    rule = f"text{{font-family: {charts.SCHRIFT_WEB.replace(chr(34), chr(39))}}}\n"
+    pdf = charts.svg(_trend_figure())
+    assert pdf.replace("font-family: 'DejaVu Sans'; ", "") == web.replace(rule, "")  # only the fonts differ
+
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = matplotlib.colors.to_rgb(hex_colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_series_in_the_svg_differ_in_more_than_colour():
+    """Greyscale print and colour-blind readers: in the drawn SVG every series has its own dash
+    pattern, the reference group is grey, and stacked segments differ in hatching."""
+    import re
+
+    df = _series({"Ondersteuning thuis": [1] * 8, "Hulp bij het huishouden": [2] * 8, "Hulpmiddelen": [3] * 8,
+                  "Verblijf en opvang": [4] * 8, charts.REFERENTIE: [5] * 8})
+    root = _svg_tree(charts.svg(charts.lijn(df, x="label", y="waarde", hue="wet", ylabel="aantal")))
+    plot = next(g for g in root.iter(f"{SVG_NS}g") if g.get("id") == "axes_1")
+    styles = [p.get("style") or "" for p in plot.iter(f"{SVG_NS}path")]
+    series = {}
+    for s in styles:
+        colour = re.search(r"stroke: (#[0-9a-f]{6})", s)
+        if colour and "stroke-width: 1.6" in s:
+            dash = re.search(r"stroke-dasharray: ([^;]+)", s)
+            series[colour.group(1)] = dash.group(1).strip() if dash else "solid"
+    assert len(series) == 5  # five series, five colours
+    assert len(set(series.values())) == 5  # and five dash patterns: apart without colour
+    assert charts.REFERENTIE_KLEUR.lower() in series
+    # markers: one <defs> marker shape per series
+    markers = [d for d in root.iter(f"{SVG_NS}path") if (d.get("id") or "").startswith("m")]
+    assert len({m.get("d") for m in markers}) >= 5
+
+    stacked = pd.DataFrame({"jaar": ["2021"] * 3 + ["2022"] * 3, "cat": ["a", "b", "c"] * 2, "waarde": [3, 2, 1, 3, 2, 1]})
+    text = charts.svg(charts.staaf(stacked, x="jaar", y="waarde", hue="cat", ylabel="aantal", gestapeld=True))
+    hatches = re.findall(r'<pattern id="(h[0-9a-f]+)"', text)
+    assert len(hatches) >= 2  # the second and third segment are hatched, the first plain
+    # a plain segment is filled with its colour, a hatched one with a pattern over its colour
+    fills = [c for c in re.findall(r'fill(?:: |=")(#[0-9a-f]{6})', text) if c in [p.lower() for p in charts.PALET]]
+    grey = sorted(_luminance(c) for c in set(fills))
+    assert len(grey) == 3 and min(b - a for a, b in itertools.pairwise(grey)) > 0.05  # apart in greyscale too
+
+
+# -- phone layout ----------------------------------------------------------------------------------------
+# Measured in Chromium on the site rendered by Quarto 1.7.34 with assets/sdrapport.scss: the column a
+# figure gets on a 320 and a 390 px wide screen, and the page's small text (Bootstrap's <small>,
+# 0,875 of the 17 px root).
+KOLOM_PX = {320: 269, 390: 339}
+KLEINE_TEKST_PX = 0.875 * 17
+BREED_MAX_PX = 756  # .sd-grafiek img { max-width } in assets/sdrapport.scss
+BODY_PX = 17
+
+
+def _shown_text_px(svg_text: str, column: float, max_px: float | None = None) -> tuple[float, float]:
+    """(smallest, largest) chart text in CSS px when the SVG is shown in a column this wide: at its
+    own size (user units are pt) or smaller when the column is narrower; `max_px` caps a wide chart."""
+    import re
+
+    root = _svg_tree(svg_text)
+    width = float(root.get("viewBox").split()[2])
+    shown = column if max_px else min(column, width * 4 / 3)
+    if max_px:
+        shown = min(shown, max_px)
+    sizes = [float(re.search(r"font-size: ([\d.]+)px", t.get("style")).group(1)) for t in root.iter(f"{SVG_NS}text")]
+    return min(sizes) * shown / width, max(sizes) * shown / width
+
+
+def _ten_categories():
+    cats = ["Hulp bij het huishouden", "Ondersteuning thuis", "Hulpmiddelen", "Woningaanpassingen", "Vervoersvoorzieningen",
+            "Beschermd wonen", "Maatschappelijke opvang", "Dagbesteding", "Kortdurend verblijf", "Overige voorzieningen"]
+    return pd.DataFrame({"cat": cats * 2, "reeks": ["Dordrecht"] * 10 + [charts.REFERENTIE] * 10,
+                         "waarde": [*range(10, 110, 10), *range(15, 115, 10)]})
+
+
+PHONE_CHARTS = {
+    "trend": lambda **kw: charts.lijn(pd.concat([_series({"Hilversum": [1830, 1790, 1850, 1820, 1810, 1790, 1830, 1845]}),
+                                                 _series({charts.REFERENTIE: [1900, 1880, 1870, 1850, 1840, 1860, 1850, 1870]})]),
+                                      x="label", y="waarde", hue="wet", ylabel="aantal personen", doelen={"Hilversum": 1800}, **kw),
+    "ten-bars": lambda **kw: charts.staaf(_ten_categories(), x="cat", y="waarde", hue="reeks", ylabel="per 1.000 inwoners", **kw),
+    "rate-with-counts": lambda **kw: charts.lijn_met_aantal(
+        _series({"Wmo": [91.8, 89.5, 91.0, 90.2, 90.8, 91.7, 92.8, 93.3]}).assign(n=[300, 280, 276, 300, 320, 298, 271, 298]),
+        x="label", y="waarde", aantal="n", ylabel="%", aantal_label="beoordeelde aanvragen", doel=95, procent=True, **kw),
+    "stacked-periods": lambda **kw: charts.staaf(
+        _series({"Zorg in natura": [5, 6, 7, 6, 5, 6, 7, 8], "PGB": [2, 2, 3, 3, 2, 2, 3, 3]}), x="label", y="waarde", hue="wet",
+        ylabel="EUR x 1.000", gestapeld=True, **kw),
+}
+
+
+@pytest.mark.parametrize("kind", list(PHONE_CHARTS))
+def test_on_a_phone_chart_text_is_at_least_the_small_text(kind):
+    """The narrow drawing (shown below 576 px) keeps every text of the chart at least the page's small
+    text on a 320 and a 390 px screen; the wide drawing would shrink it to about 5-7 px there. On a
+    wide screen the wide chart's text stays below the body text."""
+    wide, narrow = charts.svg(PHONE_CHARTS[kind](), web=True), charts.svg(PHONE_CHARTS[kind](smal=True), web=True)
+    for screen, column in KOLOM_PX.items():
+        assert _shown_text_px(narrow, column)[0] >= KLEINE_TEKST_PX, (kind, screen)
+        assert _shown_text_px(wide, column)[0] < 0.6 * KLEINE_TEKST_PX, (kind, screen)  # why the narrow drawing exists
+    smallest, largest = _shown_text_px(wide, 1280, max_px=BREED_MAX_PX)
+    assert 0.7 * BODY_PX <= smallest and largest <= 0.9 * BODY_PX, kind
+
+
+@pytest.mark.parametrize("kind", list(PHONE_CHARTS))
+def test_the_phone_layout_fits_its_labels(kind):
+    fig = PHONE_CHARTS[kind](smal=True)
+    for ax in fig.axes:
+        assert _no_overlap(fig, ax.get_xticklabels()) and _no_overlap(fig, ax.get_yticklabels()), kind
+    if fig.legends:
+        legend = fig.legends[0].get_window_extent(fig.canvas.get_renderer())
+        assert legend.x0 >= 0 and legend.x1 <= fig.bbox.width
+    if kind == "ten-bars":  # ten categories on a phone: horizontal bars, every category named
+        ax = fig.axes[0]
+        assert ax.get_ylim()[0] > ax.get_ylim()[1]
+        names = [t for t in ax.texts if t.get_gid() == "categorie"]  # each above its bars, the bars at full width
+        assert [t.get_text().replace("\n", " ") for t in names] == list(dict.fromkeys(_ten_categories()["cat"]))
+        assert _no_overlap(fig, names)
+    if kind in ("trend", "rate-with-counts", "stacked-periods"):  # fewer period labels, the latest always named
+        labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+        assert labels[-1].replace("\n", " ") == "K1 '21"
+        assert 0 < sum(bool(t) for t in labels) < (8 if kind == "trend" else 9)  # the trend's eight do not fit: thinned

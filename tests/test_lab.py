@@ -31,7 +31,7 @@ def lab_project(tmp_path_factory):
 
 def labelled_outputs(nb: nbformat.NotebookNode) -> dict[str, list]:
     """Per labelled cell: each output's type, its MIME types and its content (figures by presence:
-    their PNG bytes are compared by the rerun test of the papermill path)."""
+    their SVG bytes are compared by the rerun test of the papermill path)."""
     out = {}
     for cell in nb.cells:
         if cell.cell_type == "code" and cell_label(cell):
@@ -77,7 +77,7 @@ def test_notebook_in_jupyterlab_shows_what_the_papermill_run_shows(lab_project, 
     # The runner then gives every row its gemeente and period (downloads.label_rows, issue 23); apart
     # from those columns the CSVs are the same bytes.
     assert {p.name: _without_labels(p.read_bytes(), lab_csv.get(p.name, b"")) for p in sorted((outdir / "data").glob("*.csv"))} == lab_csv
-    figures = [label for label, outs in lab.items() if any("image/png" in o[1] for o in outs)]
+    figures = [label for label, outs in lab.items() if any("image/svg+xml" in o[1] for o in outs)]
     assert not name.startswith("10_") or len(figures) >= 6  # the dashboard's trend charts are there
 
 

@@ -13,7 +13,7 @@ from sdrapport.inputs.profiles import load_profile
 from sdrapport.pipeline import build_report
 from sdrapport.publisher.site import chapters_without_figures, is_empty_output
 
-from tests.conftest import html_rows, unescape
+from tests.conftest import figure_page, html_rows, unescape
 from tests import test_veilig
 
 
@@ -42,10 +42,19 @@ def test_html_holds_every_figure_and_table_and_no_code(built):
                 assert f'id="{label}"' in text, label
             for out in cell.outputs:
                 data = out.get("data", {})
-                if "image/png" in data:
+                if "image/svg+xml" in data:  # before the tables: its Markdown has an HTML block too
                     figures += 1
-                    png = "".join(data["image/png"].split())
-                    assert f'src="data:image/png;base64,{png}"' in text, label
+                    chart, details, table = figure_page(data).partition("<details")
+                    shown = text.split(f'id="{label}"', 1)[1]
+                    figure, _, after = shown.partition("<figcaption>")
+                    # the chart as the page shows it (nbconvert rewrites the markup, not the images), its
+                    # caption, then the data table after the figure
+                    images = re.findall(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", chart)
+                    assert images and all(i in figure for i in images) and "<figure" not in figure, label
+                    assert ("<picture>" in chart) == ("<picture>" in figure), label
+                    placed = after.split("</figcaption></figure>", 1)[1].split("</details>", 1)[0]
+                    assert placed.startswith('<details class="sd-figuurtabel"><summary>Tabel bij deze figuur</summary>'), label
+                    assert html_rows(f"```{{=html}}\n{placed}\n```") == html_rows(f"```{{=html}}\n{table}\n```"), label
                     alt = out["metadata"]["sdrapport"]["fig-alt"]
                     assert f'alt="{html.escape(alt, quote=True)}"' in text, label
                 elif "```{=html}" in data.get("text/markdown", ""):
@@ -72,8 +81,13 @@ def test_html_holds_every_figure_and_table_and_no_code(built):
     assert "Nog niet alle cijfers" in text and "nog geen figuren en tabellen beschikbaar voor: Financiën." in text
     # Self-contained: no script, no style sheet or image from elsewhere.
     assert "<script" not in text and "<link" not in text and not re.search(r"""(src|href)=["']?(https?:)?//""", text)
-    for src in re.findall(r'<img src="data:image/png;base64,([^"]+)"', text):
-        assert base64.b64decode(src, validate=True)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "data:image/png" not in text  # charts are vector images
+    sources = [re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', img)[1] for img in re.findall(r"<img [^>]*>", text)
+               if "data:image/svg+xml" in img]
+    assert len(sources) == figures
+    for src in sources:
+        assert base64.b64decode(src, validate=True).startswith(b"<?xml")
+    assert text.count("<summary>Tabel bij deze figuur</summary>") == figures
 
 
 def test_chapters_without_figures_are_named_on_the_page_and_in_the_html(project):

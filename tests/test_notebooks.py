@@ -6,7 +6,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from tests.conftest import copy_project, html_rows, unescape
+from tests.conftest import copy_project, figure_page, html_rows, unescape
 
 from sdrapport.manifest import cell_label
 from sdrapport.pipeline import build_report
@@ -57,7 +57,13 @@ def test_every_labelled_cell_has_output_caption_alt_text_and_source(built):
                 alt = re.search(r'^#\| fig-alt: (".*")$', cell.source, re.M)
                 assert cap and alt, label
                 assert "Bron: " in json.loads(cap.group(1)) and "Dordrecht" in json.loads(alt.group(1))
-                assert any("image/png" in o.get("data", {}) for o in cell.outputs)
+                figure = next(o["data"] for o in cell.outputs if "image/svg+xml" in o.get("data", {}))
+                assert "image/png" not in figure and figure["image/svg+xml"].lstrip().startswith("<?xml")
+                page = figure_page(figure)
+                assert '<img src="data:image/svg+xml;base64,' in page and "text/html" not in figure
+                assert "<summary>Tabel bij deze figuur</summary>" in page, label
+                typst = figure["text/markdown"].split("```{=typst}\n", 1)[1]
+                assert typst.startswith('#image(bytes("<?xml') and "{" not in typst.split('format: "svg"')[0], label
             if label.startswith("tbl-"):
                 assert re.search(r'^#\| tbl-cap: ".+"$', cell.source, re.M), label
                 md = "".join(o["data"]["text/markdown"] for o in cell.outputs if "text/markdown" in o.get("data", {}))

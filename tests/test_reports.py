@@ -11,7 +11,7 @@ import yaml
 from sdrapport.pipeline import build_report
 from sdrapport.publisher.check import check_project
 from sdrapport.manifest import cell_label
-from tests.conftest import unescape
+from tests.conftest import figure_page, unescape
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +172,86 @@ def test_every_figure_is_traceable_to_what_was_delivered(reports, name):
 
     _, results = reports
     assert_traceable(results[name].outdir)
+
+
+# -- figures: vector charts with the data under them (issue 27) ------------------------------------------
+def _dutch_number(text: str) -> float:
+    return float(text.replace(".", "").replace(",", "."))
+
+
+def _figure_outputs(outdir):
+    from sdrapport.presentation.report import META_KEY
+
+    for nb_path in sorted(outdir.glob("*.ipynb")):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            label = cell_label(cell) if cell.cell_type == "code" else None
+            for out in cell.get("outputs", []) if label and label.startswith("fig-") else []:
+                if "image/svg+xml" in out.get("data", {}):
+                    yield f"{nb_path.name}#{label}", out["data"], out["metadata"][META_KEY]
+
+
+def test_every_figure_is_svg_with_its_data_table_holding_the_download(reports, built):
+    """All four report types: each figure is an SVG (no PNG anywhere), and the HTML shows under it a
+    <details> "Tabel bij deze figuur" with a captioned table whose cells are the figure's CSV download
+    in Dutch notation, '?' and '-' kept."""
+    import csv
+    import html
+    import re
+
+    from sdrapport.periods import Period
+
+    proj, results = reports
+    outdirs = {name: r.outdir for name, r in results.items()} | {"monitor": built[1].outdir}
+    for rapport, outdir in outdirs.items():
+        figures = list(_figure_outputs(outdir))
+        if rapport == "jaarverslag":  # tables only (seed 004): no figure to check
+            assert not figures
+            continue
+        table_csvs = {o["metadata"]["sdrapport"]["csv"] for p in outdir.glob("*.ipynb")
+                      for c in nbformat.read(p, as_version=4).cells for o in c.get("outputs", [])
+                      if (o.get("metadata") or {}).get("sdrapport", {}).get("tbl-cap") and o["metadata"]["sdrapport"].get("csv")}
+        assert figures, rapport
+        for nb_path in outdir.glob("*.ipynb"):
+            assert "image/png" not in nb_path.read_text(encoding="utf-8"), nb_path.name
+        markers = 0
+        for where, data, meta in figures:
+            assert "<image" not in data["image/svg+xml"], where  # no raster inside the SVG
+            page = figure_page(data)
+            assert "text/html" not in data, where  # Quarto would load require.js and jQuery from a CDN
+            assert page.count("<details") == 1 and "<summary>Tabel bij deze figuur</summary>" in page, where
+            table = page.split("<details", 1)[1]
+            assert re.search(r"<caption>Gegevens bij de figuur: .+</caption>", table), where
+            head = [html.unescape(c) for c in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table)]
+            rows = [[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr)]
+                    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1])]
+            assert rows and all(len(r) == len(head) for r in rows), where
+            with open(outdir / meta["csv"], encoding="utf-8", newline="") as f:
+                download = list(csv.DictReader(f))
+            # The runner adds gemeente (and periode) to every download row afterwards; every column the
+            # table shows is a column of the download, with the same values in the same rows. A table
+            # element may write the same download after the figure, with a total row under the rows.
+            if meta["csv"] in table_csvs:
+                download = download[:len(rows)]
+            assert len(download) == len(rows), where
+            columns = {}
+            for name in download[0]:
+                shown = Period.parse(name).short_label if re.fullmatch(r"\d{4}(-[HQ]\d)?", name) else name
+                columns[shown] = name
+            for j, shown in enumerate(head):
+                name = columns[shown]
+                for row, cells in zip(download, rows):
+                    value, cell = row[name], cells[j]
+                    if value in ("?", "-"):
+                        assert cell == value, (where, name)
+                        markers += 1
+                    elif re.fullmatch(r"-?\d+(\.\d+)?", value) and name not in ("jaar", "periode", "gemeente"):
+                        # rounded to the decimals of the unit shown (as the alt text), never further off
+                        shown_decimals = len(cell.partition(",")[2])
+                        assert _dutch_number(cell) == pytest.approx(float(value), abs=0.5 * 10 ** -shown_decimals + 1e-9), \
+                            (where, name, value, cell)
+                        assert re.fullmatch(r"-?\d{1,3}(\.\d{3})*(,\d+)?", cell), (where, cell)  # Dutch notation
+                    elif re.fullmatch(r"\d{4}(-[HQ]\d)?", value):
+                        assert cell == Period.parse(value).short_label, (where, name)
+                    else:
+                        assert cell == value, (where, name)
+        assert markers or rapport != "monitor"  # the monitor's figures have unknown values ('?') in their data

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sdrapport.presentation.text import formatting
 from sdrapport.indicators.analysis import GEHEIM, ONBEKEND, ONTBREEKT, WAARDE, publish, reference, stock_year
-from sdrapport.inputs.catalogue import Catalogue, Indicator, load_catalogue
+from sdrapport.inputs.catalogue import Catalogue, Indicator, decimalen, load_catalogue
 from sdrapport.indicators import lineage
 from sdrapport.indicators.lineage import EIGEN, REFERENTIE, Herkomst
 from sdrapport.inputs.demo import DEMO_BRON
@@ -33,6 +33,8 @@ from sdrapport.presentation.elements.tiles import kerncijfers_markdown, tegels_m
 from sdrapport.presentation.text import escaping
 
 SERIES_LENGTH = {"J": 4, "H": 6, "Q": 8}
+# Screens that get a chart's phone layout (Bootstrap's "sm" breakpoint, as in assets/sdrapport.scss).
+SMAL_SCHERM = "(max-width: 575.98px)"
 META_KEY = "sdrapport"  # output metadata that the runner turns into Quarto cell options
 DEMO_ZIN = "(Deze cijfers zijn demodata: fictief.)"  # after a sentence built on demo figures beside own figures
 
@@ -519,17 +521,50 @@ class Rapport:
             parts.append(escaping.markdown(bron))
         return " ".join(parts)
 
-    def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str) -> None:
-        """Show a figure; the runner turns the caption and alt text into fig-cap and fig-alt."""
+    def figuur(self, fig, *, titel: str, ondertitel: str, bron: str, alt: str, csv: Path | None = None,
+               smal=None) -> None:
+        """Show a figure; the runner turns the caption and alt text into fig-cap and fig-alt.
+
+        One output (charts.svg) as `image/svg+xml` (the chart with DejaVu Sans, for Jupyter) and as
+        `text/markdown`, which Quarto takes for the site and the PDF alike (figure_markdown): a raw
+        HTML block with the chart as an <img> of the SVG in the page's own fonts, with its alt text,
+        and under it a <details> "Tabel bij deze figuur" with the values of `csv` (the figure's
+        data download, written before this call) as an accessible table; and a raw Typst block with
+        the DejaVu Sans SVG as an image. No `text/html`: Quarto would then load require.js and
+        jQuery from a CDN on the page (its test for Jupyter widgets). `smal`, the
+        same chart drawn for a phone (charts.SMAL), is what a screen narrower than SMAL_SCHERM shows
+        instead (a <picture> source), so its text is not shrunk to a third."""
+        import base64
+
         import matplotlib.pyplot as plt
         from IPython.display import display
+
+        from sdrapport.presentation.elements import charts
+        from sdrapport.presentation.elements.figure_table import figure_table
 
         herkomst = self.neem_herkomst()
         bron = self.bron_uit(herkomst, bron)
         meta = {"fig-cap": self.bijschrift(titel, ondertitel, bron), "fig-alt": escaping.attribuut(alt), "bron": bron}
         if herkomst:
             meta["herkomst"] = lineage.merge(herkomst)
-        display(fig, metadata={META_KEY: meta})
+        def uri(figure) -> str:
+            return "data:image/svg+xml;base64," + base64.b64encode(charts.svg(figure, web=True).encode("utf-8")).decode("ascii")
+
+        chart = f'<img src="{uri(fig)}" alt="{escaping.html(alt)}">'
+        if smal is not None:
+            chart = f'<picture><source media="{SMAL_SCHERM}" srcset="{uri(smal)}">{chart}</picture>'
+            plt.close(smal)
+        # The table rounds as the figure's alt text does: to the decimals of the units shown.
+        places = {h.indicator: decimalen(self.catalogus[h.indicator].eenheid) for h in herkomst
+                  if h.indicator in self.catalogus}
+        if len(set(places.values())) == 1:
+            places[""] = next(iter(places.values()))
+        page = f'<div class="sd-grafiek">{chart}</div>' + (figure_table(csv, titel, places) if csv is not None else "")
+        if csv is not None:
+            meta["csv"] = Path(csv).relative_to(self.uitvoer).as_posix()
+        svg = charts.svg(fig)
+        display(Weergave({"image/svg+xml": svg, "text/markdown": figure_markdown(page, svg, alt), "text/plain": f"Figuur: {titel}"}),
+                metadata={META_KEY: meta})
         plt.close(fig)
 
     @staticmethod
@@ -586,6 +621,29 @@ class Rapport:
             meta["kolomperioden"] = {k: list(v) for k, v in kolomperioden.items()}
         display(Markdown(markdown), metadata={META_KEY: meta})
         return csv_path
+
+
+def figure_markdown(page: str, svg: str, alt: str) -> str:
+    """A figure's Markdown output: the page's HTML in a raw HTML block (the site and the HTML
+    report), the SVG as a Typst image in a raw Typst block (the PDF: Typst reads the SVG's text as
+    text). The SVG goes in a Typst string on one line, its braces and backticks as XML character
+    references, so no Quarto shortcode or Markdown fence can form from a category name."""
+    from sdrapport.presentation.elements.tables import NO_TABLE_PROCESSING
+
+    one_line = svg.replace("\n", " ").replace("{", "&#123;").replace("}", "&#125;").replace("`", "&#96;")
+    literal = one_line.replace("\\", "\\\\").replace('"', '\\"')
+    typst = f'#image(bytes("{literal}"), format: "svg", alt: {escaping.typst_string(alt)})'
+    return f"```{{=html}}\n{NO_TABLE_PROCESSING}\n{page}\n```\n\n```{{=typst}}\n{typst}\n```\n"
+
+
+class Weergave:
+    """A ready MIME bundle for IPython's display (its `data`, as IPython's own display objects have)."""
+
+    def __init__(self, data: dict[str, str]) -> None:
+        self.data = data
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return self.data
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

@@ -13,8 +13,9 @@ inputs and prompts excluded) turns into HTML through the preprocessor `ReaderOut
 - a table, KPI tiles or key figures are a `text/markdown` output with a ```` ```{=html} ```` and a
   ```` ```{=typst} ```` raw block (tabellen.py); the HTML block is shown, the Typst block dropped,
   and the caption (`tbl-cap`) is put above it;
-- a figure (`image/png`) becomes an `<img>` with its alt text (`fig-alt`) and the caption
-  (`fig-cap`) under it;
+- a figure (`image/svg+xml`, with a `text/markdown` whose HTML block holds the SVG in the page's
+  fonts as an `<img>` with its alt text, then the `<details>` "Tabel bij deze figuur") becomes a
+  `<figure>` of the chart with its caption (`fig-cap`) under it, and the data table after the figure;
 - the note of an empty figure or table (metadata `leeg`) is shown as text;
 - generated text (`txt-...` cells) stays Markdown for nbconvert to render;
 - streams, errors and plain-text representations are dropped.
@@ -41,9 +42,11 @@ from sdrapport.presentation.elements.chapters import Nummering
 from sdrapport.periods import Period
 from sdrapport.project import Project
 from sdrapport.presentation.report import META_KEY
+from sdrapport.presentation.elements.tables import NO_TABLE_PROCESSING
 from sdrapport.inputs.profiles import Profile
 from sdrapport.manifest import MANIFEST, cell_label, read_manifest
 
+SVG_SRC = re.compile(r'src="data:image/svg\+xml;base64,([^"]+)"')
 RAW_HTML = re.compile(r"```\{=html\}\n(.*?)\n```", re.S)
 _OPTION = re.compile(r"^#\| (fig-cap|fig-alt|tbl-cap): (.*)$", re.M)
 
@@ -112,16 +115,17 @@ class ReaderOutputs(Preprocessor):
         markdown = data.get("text/markdown")
         if meta.get("leeg") and markdown is not None:
             return as_html(f'<div class="sd-leeg" id="{ident}">{_markdown(markdown)}</div>')
+        if "image/svg+xml" in data and markdown is not None and "```{=html}" in markdown:
+            page = "\n".join(RAW_HTML.findall(markdown)).replace(NO_TABLE_PROCESSING, "").strip()
+            chart, details, table = page.partition("<details")
+            for svg in SVG_SRC.findall(chart):  # a broken image fails here, not in the reader's browser
+                base64.b64decode(svg, validate=True)
+            cap = f"<figcaption>{_markdown(meta['fig-cap'])}</figcaption>" if meta.get("fig-cap") else ""
+            return as_html(f'<figure class="sd-figuur" id="{ident}">{chart}{cap}</figure>{details}{table}')
         if markdown is not None and "```{=html}" in markdown:
             block = "\n".join(RAW_HTML.findall(markdown))  # the Typst block is left out
             cap = f"<figcaption>{_markdown(meta['tbl-cap'])}</figcaption>" if meta.get("tbl-cap") else ""
             return as_html(f'<figure class="sd-tabel-figuur" id="{ident}">{cap}\n{block}\n</figure>')
-        if "image/png" in data:
-            png = "".join(str(data["image/png"]).split())
-            base64.b64decode(png, validate=True)  # a broken image fails here, not in the reader's browser
-            alt = html.escape(str(meta.get("fig-alt", "")), quote=True)
-            cap = f"<figcaption>{_markdown(meta['fig-cap'])}</figcaption>" if meta.get("fig-cap") else ""
-            return as_html(f'<figure class="sd-figuur" id="{ident}"><img src="data:image/png;base64,{png}" alt="{alt}">{cap}</figure>')
         if markdown is not None:
             return nbformat.v4.new_output("display_data", data={"text/markdown": markdown})
         if "text/html" in data:

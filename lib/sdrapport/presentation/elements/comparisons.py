@@ -137,14 +137,14 @@ def figuur_kaart(r: Rapport, ind: str, *, naam: str, titel: str, **fixed: str) -
         "klasse": [maps.klasse(shown[g], edges) + 1 if g in shown else "" for g in proj.kaart.gebieden],
         "periode": p.code,  # the period of every figure on the map (downloads name it on every row)
     })
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     ondertitel = (f"Alle gemeenten van Nederland en de provincie {provincie}, {eenheid}; {r.naam} omlijnd, plaats {rank} van "
                   f"{len(shown)}. Klassen met elk ongeveer evenveel gemeenten; ? is onbekend of niet geleverd, - niet publiceerbaar")
     # The map shows every gemeente's figure (indicators.national), not only the values this Rapport
     # computed for the legend: the lineage recorded here would name too few sources, so it is not kept.
     r.neem_herkomst()
     bron = f"{r.bron(ind, perioden=[p])}; gemeentegrenzen: CBS/PDOK {proj.kaart.jaar} (CC BY 4.0)"
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=bron, alt=alt)
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=bron, alt=alt)
 
 
 def _decimals(eenheid: str) -> int:

@@ -7,6 +7,8 @@ output and end up embedded in the page. Every component writes the figures behin
 """
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from sdrapport.presentation.elements import charts, texts
@@ -81,17 +83,18 @@ def figuur_verdeling(r: Rapport, ind: str, by: str, *, naam: str, titel: str, pe
     if referentie and "referentie" in df:
         plot = pd.concat([plot, pd.DataFrame({by: df[by], "reeks": REFERENTIE, "waarde": df["referentie"]})])
     # The axis names the group briefly ('per 1.000 vrouwen'); caption and alt text say it in full.
-    fig = charts.staaf(plot.dropna(subset=["waarde"]), x=by, y="waarde", hue="reeks", ylabel=_label(r, ind, None, fixed),
-                       horizontaal=horizontaal)
+    draw = partial(charts.staaf, plot.dropna(subset=["waarde"]), x=by, y="waarde", hue="reeks", ylabel=_label(r, ind, None, fixed),
+                   horizontaal=horizontaal)
+    fig, smal = draw(), draw(smal=True)  # the page shows the narrow one on a phone
     alt = f"Staafdiagram van {titel[0].lower() + titel[1:]} in {r.naam}, {p.label}, {eenheid}: " + _alt_values(df[by], df["tekst"]) + "."
     if referentie and "referentie" in df:
         alt += f" Referentiegroep ({r.grootteklasse}): " + _alt_values(df[by], [fmt(v, indicator.eenheid) for v in df["referentie"]]) + "."
     data = pd.DataFrame({by: df[by], r.naam: value_cells(df["waarde"], df["waarde_status"])})
     if referentie and "referentie" in df:
         data[REFERENTIE] = [round(float(v), 6) if pd.notna(v) else "?" for v in df["referentie"]]
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     ondertitel = f"{r.naam}{' en referentiegroep' if referentie else ''}, {eenheid}.{_missing_note(df)}"
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
+    r.figuur(fig, smal=smal, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
 
 
 def _only(df: pd.DataFrame, by: str | None, categorieen: list[str] | None) -> pd.DataFrame:
@@ -156,14 +159,15 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
     series = list(dict.fromkeys(df[by])) if by else [r.naam]
     doelen = _doelen(r, ind, series, by, **fixed) if doel and not gestapeld else {}
     if gestapeld:
-        fig = charts.staaf(plot, x="label", y="waarde", hue=hue, ylabel=eenheid, gestapeld=True,
-                           breuken=[i for i, _ in breuken], order=order)
+        draw = partial(charts.staaf, plot, x="label", y="waarde", hue=hue, ylabel=eenheid, gestapeld=True,
+                       breuken=[i for i, _ in breuken], order=order)
         kind = "Gestapeld staafdiagram"
     else:
-        fig = charts.lijn(plot, x="label", y="waarde", hue=hue if (by or referentie) else None, ylabel=eenheid,
-                          breuken=[i for i, _ in breuken], order=order, doelen=doelen,
-                          procent=r.catalogus[ind].eenheid == "%")
+        draw = partial(charts.lijn, plot, x="label", y="waarde", hue=hue if (by or referentie) else None, ylabel=eenheid,
+                       breuken=[i for i, _ in breuken], order=order, doelen=doelen,
+                       procent=r.catalogus[ind].eenheid == "%")
         kind = "Lijndiagram"
+    fig, smal = draw(), draw(smal=True)
     span = period_range_label(used)
     if by:
         last = df[df["periode"] == df["periode"].iloc[-1]]
@@ -175,14 +179,14 @@ def figuur_reeks(r: Rapport, ind: str, *, naam: str, titel: str, by: str | None 
         data = pd.DataFrame({"periode": df["periode"], r.naam: value_cells(df["waarde"], df["waarde_status"])})
         if referentie and "referentie" in df:
             data[REFERENTIE] = [round(float(v), 6) if pd.notna(v) else "?" for v in df["referentie"]]
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     ondertitel = f"{r.naam}{' en referentiegroep' if referentie else ''}, {eenheid}.{_missing_note(df)}"
     ondertitel += "".join(f" {note}" for _, note in breuken)
     alt += "".join(f" Onderbreking: {note}" for _, note in breuken)
     doel_cap, doel_alt = _doel_zinnen(doelen, r.catalogus[ind].eenheid, named=bool(by))
     ondertitel += doel_cap + _as_note(fig, r.catalogus[ind].eenheid)
     alt += doel_alt
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=used), alt=alt)
+    r.figuur(fig, smal=smal, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=used), alt=alt)
 
 
 def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, titel: str,
@@ -209,9 +213,10 @@ def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, tit
                          "waarde": frame["waarde"].where(frame["waarde_status"] == WAARDE),
                          "aantal": frame["n_waarde"].where(frame["n_waarde_status"] == WAARDE)})
     breuken = r.breuken(used, ind)
-    fig = charts.lijn_met_aantal(plot, x="label", y="waarde", aantal="aantal", ylabel=eenheid, aantal_label=n_eenheid,
-                                 order=list(plot["label"]), breuken=[i for i, _ in breuken],
-                                 doel=doelen.get(r.naam), procent=r.catalogus[ind].eenheid == "%")
+    draw = partial(charts.lijn_met_aantal, plot, x="label", y="waarde", aantal="aantal", ylabel=eenheid, aantal_label=n_eenheid,
+                   order=list(plot["label"]), breuken=[i for i, _ in breuken],
+                   doel=doelen.get(r.naam), procent=r.catalogus[ind].eenheid == "%")
+    fig, smal = draw(), draw(smal=True)
     labels = [p.short_label for p in used]
     texts = [t if isinstance(t, str) else "?" for t in frame["tekst"]]
     n_texts = [t if isinstance(t, str) else "?" for t in frame["n_tekst"]]
@@ -224,11 +229,11 @@ def figuur_reeks_met_aantal(r: Rapport, ind: str, aantal: str, *, naam: str, tit
                          aantal: value_cells(frame["n_waarde"], frame["n_waarde_status"])})
     if doelen:
         data["doel"] = doelen[r.naam]
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
     missing = _missing_note(pd.DataFrame({"waarde_status": [*frame["waarde_status"], *frame["n_waarde_status"]]}))
     ondertitel = f"{r.naam}, {eenheid}, met daaronder het aantal {n_eenheid}.{missing}"
     ondertitel += "".join(f" {note}" for _, note in breuken) + doel_cap + _as_note(fig, r.catalogus[ind].eenheid)
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, aantal, perioden=used), alt=alt)
+    r.figuur(fig, smal=smal, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, aantal, perioden=used), alt=alt)
 
 
 def _download_wide(df: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -715,5 +720,5 @@ def tekst_definitiewijziging(r: Rapport, ind: str) -> None:
 
 
 # Comparisons with all gemeenten: a map, the similar gemeenten and the signals of "Opvallend"
-# (presentation/comparisons.py), called like every component: components.figuur_kaart(r, ...).
+# (presentation/elements/comparisons.py), called like every component: components.figuur_kaart(r, ...).
 from sdrapport.presentation.elements.comparisons import figuur_kaart, opvallend, tabel_vergelijkbaar, tabel_vergelijkbaar_profiel  # noqa: E402, F401

@@ -33,7 +33,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.collections import PolyCollection
-from matplotlib.patches import Rectangle
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
 
 from sdrapport.presentation.elements import charts
 from sdrapport.presentation.text import formatting
@@ -163,8 +164,14 @@ def _draw(ax, proj: Projected, fill: dict[str, tuple[str, str]], gemeente: str, 
         # Not antialiased: at 200 dpi the edges look the same, and the PNG is a third of the size and
         # quicker to write (hundreds of polygon edges are what a PNG compresses worst).
         if kind == "?":
-            coll = PolyCollection(rings, facecolors=ONBEKEND_KLEUR, edgecolors=ONBEKEND_ARCERING, linewidths=0.25, hatch="////",
-                                  antialiaseds=False)
+            # One compound path, not a collection: a hatch is one pattern per shape in the SVG, and the
+            # PDF (Typst) writes a tiling pattern per use, so a hundred '?' gemeenten would cost a
+            # hundred patterns.
+            coll = PathPatch(MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in rings)), facecolor=ONBEKEND_KLEUR,
+                             edgecolor=ONBEKEND_ARCERING, linewidth=0.25, hatch="////", antialiased=False)
+            coll.set_gid(f"gebieden-{kind}")
+            ax.add_patch(coll)
+            continue
         else:
             coll = PolyCollection(rings, facecolors=colour, edgecolors=RAND, linewidths=0.25, antialiaseds=False)
         coll.set_gid(f"gebieden-{kind}")

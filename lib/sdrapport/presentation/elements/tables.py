@@ -76,7 +76,9 @@ class Tabel:
         return cls(kop=list(frame.columns), rijen=[list(r) for r in frame.itertuples(index=False)], **kwargs)
 
     # -- HTML -----------------------------------------------------------------------------------
-    def html(self) -> str:
+    def html(self, bijschrift: str | None = None) -> str:
+        """The table as HTML; `bijschrift` becomes its <caption> (a table that stands alone, such
+        as the data under a figure, names itself; a captioned figure's table is named by Quarto)."""
         row_header = bool(self.kop) and not self.numeriek[0]
 
         def cls(j: int, extra: str = "") -> str:
@@ -98,7 +100,8 @@ class Tabel:
         # model and drop the scopes and classes.
         return (f'<div class="sd-tabel" role="region" tabindex="0" aria-label="{escaping.html(self.titel)}">'
                 f'<table class="table sd-tabel-tabel" data-quarto-disable-processing="true">'
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+                + (f"<caption>{escaping.html(bijschrift)}</caption>" if bijschrift else "")
+                + f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
     # -- Typst ----------------------------------------------------------------------------------
     def typst(self) -> str:

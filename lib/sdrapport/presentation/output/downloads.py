@@ -33,17 +33,13 @@ from sdrapport.indicators.lineage import herkomst_tekst
 from sdrapport.periods import Period
 from sdrapport.presentation.report import META_KEY
 from sdrapport.manifest import MANIFEST, read_manifest
+from sdrapport.presentation.elements.figure_table import (GEMEENTE, MARKERS, NUMBER, PERIODE, decimals_of, is_period_code,
+                                                           numeric_columns, read_csv)
 
 WORKBOOK_LABEL = "Alle cijfers in Excel (.xlsx)"
 ABOUT_SHEET = "Over deze cijfers"
 # Document properties: a fixed date instead of "now", so a rebuild gives the same bytes.
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
-# The legend, worded as on the method page.
-MARKERS = {"?": "onbekend of onvoldoende betrouwbaar",
-           "-": "niet publiceerbaar: het cijfer zou herleidbaar zijn tot personen"}
-TEXT_COLUMNS = {"gemeente", "periode", "jaar", "taakveld"}  # codes that look like numbers ('2024', '6.1')
-GEMEENTE, PERIODE = "gemeente", "periode"  # the columns every download row carries
-NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]+)?")  # report.write_csv's plain notation
 SHEET_NAME_MAX = 31
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 WIDTH_MIN, WIDTH_MAX = 8, 60
@@ -215,14 +211,6 @@ def download_links(report_dir: Path) -> list[tuple[str, str]]:
 
 # -- gemeente and period on every row ---------------------------------------------------------------
 
-def _is_period_code(text: str) -> bool:
-    try:
-        Period.parse(text)
-    except Exception:  # noqa: BLE001 - any header that is not a period code
-        return False
-    return bool(re.fullmatch(r"\d{4}(-[HQT]\d)?", text.strip()))
-
-
 def label_rows(report_dir: Path, manifest: dict | None = None) -> list[Path]:
     """Give every row of every CSV download the gemeente code and the period of its values, so a
     download opened beside another can be told apart: a first column `gemeente`, and a column
@@ -239,12 +227,12 @@ def label_rows(report_dir: Path, manifest: dict | None = None) -> list[Path]:
     written = []
     for d in describe(report_dir, manifest):
         path = report_dir / d.csv
-        rows = _read_csv(path)
+        rows = read_csv(path)
         if not rows:
             continue
         header, body = rows[0], rows[1:]
         names = {h.strip().lower() for h in header}
-        has_periods = bool(names & {PERIODE, "jaar"}) or any(_is_period_code(h) for h in header) \
+        has_periods = bool(names & {PERIODE, "jaar"}) or any(is_period_code(h) for h in header) \
             or any(h.endswith(f" {PERIODE}") for h in header)
         if GEMEENTE in names and has_periods:
             continue  # already labelled (or a table of several gemeenten, each row naming its own)
@@ -283,27 +271,6 @@ def sheet_names(stems: list[str], reserved: tuple[str, ...] = (ABOUT_SHEET,)) ->
     return names
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.reader(f))
-
-
-def _numeric_columns(header: list[str], rows: list[list[str]]) -> list[bool]:
-    """A column holds numbers when it is not the row label (the first column) or a code column,
-    and every filled cell is a number, '?' or '-'; some cell must be a number."""
-    numeric = []
-    for i, name in enumerate(header):
-        cells = [r[i] for r in rows if i < len(r) and r[i] != ""]
-        numeric.append(i > 0 and name.strip().lower() not in TEXT_COLUMNS and not name.endswith(f" {PERIODE}")
-                       and any(NUMBER.fullmatch(c) for c in cells)
-                       and all(NUMBER.fullmatch(c) or c in MARKERS for c in cells))
-    return numeric
-
-
-def _decimals(text: str) -> int:
-    return len(text.partition(".")[2])
-
-
 def _number_format(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals else "")
 
@@ -335,7 +302,7 @@ class _Formats:
 
 
 def _write_data_sheet(sheet, header: list[str], rows: list[list[str]], fmt: _Formats) -> None:
-    numeric = _numeric_columns(header, rows)
+    numeric = numeric_columns(header, rows)
     widths = [_shown_width(h) + 2 for h in header]  # bold header: a little extra
     for c, name in enumerate(header):
         sheet.write_string(0, c, name, fmt.header)
@@ -344,7 +311,7 @@ def _write_data_sheet(sheet, header: list[str], rows: list[list[str]], fmt: _For
             if text == "":
                 continue
             if numeric[c] and NUMBER.fullmatch(text):
-                d = _decimals(text)
+                d = decimals_of(text)
                 sheet.write_number(r, c, int(text) if d == 0 else float(text), fmt.number(d))
                 widths[c] = max(widths[c], _shown_width(text, d))
             else:  # write_string: text stays text, never a formula or a link
@@ -441,7 +408,7 @@ def workbook_bytes(report_dir: Path, manifest: dict | None = None, *, gemeentena
     about = book.add_worksheet(ABOUT_SHEET)
     _write_about(about, manifest, gemeentenaam, bronnen, afronding, list(zip(names, downloads)), fmt)
     for name, d in zip(names, downloads):
-        rows = _read_csv(report_dir / d.csv)
+        rows = read_csv(report_dir / d.csv)
         header, body = (rows[0], rows[1:]) if rows else ([], [])
         _write_data_sheet(book.add_worksheet(name), header, body, fmt)
     book.close()

@@ -276,10 +276,10 @@ def figuur_begroting(r: Rapport, beleidsveld: str, *, naam: str, titel: str | No
     texts = [bedrag(w.waarde) if w.beschikbaar else "?" for _, w in rows]
     alt = (f"Staafdiagram van de begroting en de realisatie {beleidsveld} in {r.naam}: "
            + "; ".join(f"{t}: {v}" for (t, _), v in zip(rows, texts)) + ".")
-    write_csv(pd.DataFrame({"reeks": [t for t, _ in rows], "periode": [w.periode.code if w.periode else "" for _, w in rows],
+    csv_path = write_csv(pd.DataFrame({"reeks": [t for t, _ in rows], "periode": [w.periode.code if w.periode else "" for _, w in rows],
                             "eur_x_1000": value_cells([w.waarde for _, w in rows], [w.waarde_status for _, w in rows])}),
               r.uitvoer / "data" / f"{naam}.csv")
-    r.figuur(fig, titel=titel, ondertitel=f"{r.naam}, × € 1 miljoen; realisatie = betaald in {tot_nu(ytd)}",
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=f"{r.naam}, × € 1 miljoen; realisatie = betaald in {tot_nu(ytd)}",
              bron=r.bron("sd_begroting", "sd_realisatie", perioden=sorted({w.periode for _, w in rows if w.periode})), alt=alt)
 
 
@@ -342,8 +342,9 @@ def figuur_bestand_stromen(r: Rapport, *, naam: str, titel: str, bestand: str = 
     data = pd.DataFrame({"periode": grid["periode"]})
     for k in frames:
         data[k] = value_cells(grid[k], grid[f"{k}_status"].fillna("ontbreekt"))
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
-    r.figuur(fig, titel=titel, ondertitel=f"{r.naam}, aantal personen; het bestand aan het eind van elk kwartaal, in- en uitstroom in het kwartaal",
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    r.figuur(fig, csv=csv_path, titel=titel,
+             ondertitel=f"{r.naam}, aantal personen; het bestand aan het eind van elk kwartaal, in- en uitstroom in het kwartaal",
              bron=r.bron(bestand, instroom, uitstroom, perioden=perioden), alt=alt)
 
 
@@ -396,8 +397,8 @@ def figuur_voorzieningsvorm(r: Rapport, *, naam: str, titel: str = "Verdeling va
                  if df.loc[vorm, "waarde_status"] == WAARDE else f"{vorm} ?" for vorm in vormen]
         parts.append(f"{label}: " + ", ".join(cells))
     alt = f"Gestapeld staafdiagram van de verdeling van meldingen en financiën in {r.naam}, {tot_nu(ytd)}: " + "; ".join(parts) + "."
-    write_csv(pd.DataFrame(data), r.uitvoer / "data" / f"{naam}.csv")
-    r.figuur(fig, titel=titel, ondertitel=f"{r.naam}, % van het totaal, {tot_nu(ytd)}. " + "; ".join(parts),
+    csv_path = write_csv(pd.DataFrame(data), r.uitvoer / "data" / f"{naam}.csv")
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=f"{r.naam}, % van het totaal, {tot_nu(ytd)}. " + "; ".join(parts),
              bron=r.bron(*[ind for _, ind, *_ in rows], perioden=[ytd]), alt=alt)
 
 

@@ -376,8 +376,8 @@ def figuur_ontwikkelingen(r: Rapport, *, naam: str = "ontwikkelingen", titel: st
                   "eenheid": paneel.eenheid} for n, s in paneel.reeksen.items() for y, v in sorted(s.items())]
         inds += list(paneel.bronnen)
     alt = f"{len(ps)} kleine grafieken over {r.naam}, {period_range_label(r.jaren(3))}: " + " ".join(p + "." for p in parts)
-    write_csv(pd.DataFrame(data), r.uitvoer / "data" / f"{naam}.csv")
-    r.figuur(fig, titel=titel, ondertitel=f"{r.naam}. Uitgaven: lasten programma sociaal domein",
+    csv_path = write_csv(pd.DataFrame(data), r.uitvoer / "data" / f"{naam}.csv")
+    r.figuur(fig, csv=csv_path, titel=titel, ondertitel=f"{r.naam}. Uitgaven: lasten programma sociaal domein",
              bron=r.bron(*dict.fromkeys(inds), perioden=r.jaren(3)), alt=alt)
 
 

@@ -14,6 +14,8 @@ The sentences follow elements/texts.py: an unknown or suppressed figure gets a s
 """
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from sdrapport.presentation.elements import charts
@@ -82,8 +84,9 @@ def figuur_indicatoren(r: Rapport, reeksen: dict[str, str], *, naam: str, titel:
     df = df[df["periode"].isin(ordered)]
     eenheid = _label(r, next(iter(reeksen.values())))
     plot = df.assign(waarde=df["waarde"].where(df["waarde_status"] == WAARDE), label=df["periode"].map(charts.period_tick))
-    fig = charts.lijn(plot.dropna(subset=["waarde"]), x="label", y="waarde", hue="reeks", ylabel=eenheid,
-                      order=[charts.period_tick(c) for c in ordered], procent=next(iter(eenheden)) == "%")
+    draw = partial(charts.lijn, plot.dropna(subset=["waarde"]), x="label", y="waarde", hue="reeks", ylabel=eenheid,
+                   order=[charts.period_tick(c) for c in ordered], procent=next(iter(eenheden)) == "%")
+    fig, smal = draw(), draw(smal=True)  # the page shows the narrow one on a phone
     span = period_range_label(used)
     parts = []
     for label in reeksen:
@@ -95,8 +98,8 @@ def figuur_indicatoren(r: Rapport, reeksen: dict[str, str], *, naam: str, titel:
     for label in reeksen:
         rows = df[df["reeks"] == label].set_index("periode").reindex(ordered)
         data[label] = value_cells(rows["waarde"], rows["waarde_status"].fillna(ONTBREEKT))
-    write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
-    r.figuur(fig, titel=titel, ondertitel=f"{r.naam}, {eenheid}.{_missing_note(df)}",
+    csv_path = write_csv(data, r.uitvoer / "data" / f"{naam}.csv")
+    r.figuur(fig, smal=smal, csv=csv_path, titel=titel, ondertitel=f"{r.naam}, {eenheid}.{_missing_note(df)}",
              bron=r.bron(*reeksen.values(), perioden=used), alt=alt)
 
 
@@ -118,8 +121,9 @@ def figuur_top(r: Rapport, ind: str, by: str, *, naam: str, titel: str, n: int =
         return
     ranked = shown.sort_values("waarde", ascending=False, kind="stable").head(n)
     eenheid = _label(r, ind)
-    fig = charts.staaf(ranked.assign(reeks=r.naam), x=by, y="waarde", hue=None, ylabel=eenheid, horizontaal=True,
-                       order=list(ranked[by]))
+    draw = partial(charts.staaf, ranked.assign(reeks=r.naam), x=by, y="waarde", hue=None, ylabel=eenheid, horizontaal=True,
+                   order=list(ranked[by]))
+    fig, smal = draw(), draw(smal=True)
     alt = (f"Staafdiagram van {titel[0].lower() + titel[1:]} in {r.naam}, {p.label}, {eenheid}: "
            + _alt_values(ranked[by], ranked["tekst"]) + ".")
     hidden = int((df["waarde_status"] != WAARDE).sum())
@@ -128,12 +132,12 @@ def figuur_top(r: Rapport, ind: str, by: str, *, naam: str, titel: str, n: int =
     rest = df.drop(ranked.index)
     rest = rest.assign(_k=rest["waarde"].where(rest["waarde_status"] == WAARDE, -1)).sort_values("_k", ascending=False, kind="stable")
     order = pd.concat([ranked, rest.drop(columns="_k")])
-    write_csv(pd.DataFrame({by: order[by], r.naam: value_cells(order["waarde"], order["waarde_status"])}),
+    csv_path = write_csv(pd.DataFrame({by: order[by], r.naam: value_cells(order["waarde"], order["waarde_status"])}),
               r.uitvoer / "data" / f"{naam}.csv")
     total = len(df)
     ondertitel = (f"{r.naam}, {eenheid}; de {len(ranked)} grootste van {total} "
                   f"{'categorie' if total == 1 else 'categorieën'}.{note}")
-    r.figuur(fig, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
+    r.figuur(fig, smal=smal, csv=csv_path, titel=titel, ondertitel=ondertitel, bron=r.bron(ind, perioden=[p]), alt=alt)
 
 
 # -- baten and lasten of one taakveld over the years ---------------------------------------------
