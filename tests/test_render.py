@@ -96,8 +96,8 @@ def test_every_table_row_reaches_the_pdf_and_no_page_is_only_a_heading(site):
             for cell in nbformat.read(nb_path, as_version=4).cells:
                 for out in cell.get("outputs", []):
                     md = out.get("data", {}).get("text/markdown", "")
-                    if "```{=html}" not in md or "<table" not in md:
-                        continue
+                    if "```{=html}" not in md or "<table" not in md or "image/svg+xml" in out.get("data", {}):
+                        continue  # a figure's "Tabel bij deze figuur" is for the site only; the PDF leaves it out
                     for first in html_rows(md):
                         missing = [w for w in re.findall(r"\w+", first) if w not in words]
                         assert not missing, (rapport, nb_path.name, first, missing)
@@ -181,3 +181,25 @@ def test_every_page_type_has_no_axe_violations_at_1280_and_320_px(site):
                           env=dict(os.environ, CHROMIUM=chromium), timeout=600)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "overtredingen=0" in proc.stdout.splitlines()[-1], proc.stdout[-4000:]
+
+
+@needs_poppler
+def test_every_figure_is_vector_with_its_table_on_the_site_and_no_raster_in_the_pdf(site):
+    """Issue 27 as a reader gets it: each figure output of the executed notebooks is an SVG chart on
+    the rendered page (no PNG), with its "Tabel bij deze figuur"; the PDF holds no raster image."""
+    proj, dirs = site
+    for rapport, outdir in dirs.items():
+        figures = sum(1 for nb_path in outdir.glob("*.ipynb") if not nb_path.name.endswith(".mislukt.ipynb")
+                      for cell in nbformat.read(nb_path, as_version=4).cells
+                      for out in cell.get("outputs", []) if "image/svg+xml" in out.get("data", {}))
+        page = _site_file(proj, outdir, "index.html").read_text(encoding="utf-8")
+        charts = re.findall(r'<div class="sd-grafiek">(.*?)</div>', page, flags=re.S)
+        assert len(charts) == figures, (rapport, len(charts), figures)
+        assert all("data:image/svg+xml;base64," in c and "image/png" not in c for c in charts), rapport
+        assert page.count('<details class="sd-figuurtabel">') == figures, rapport
+        assert not re.search(r'<img[^>]+src="[^"]+\.png"', page), rapport  # no raster figure files either
+        listing = subprocess.run(["pdfimages", "-list", str(_site_file(proj, outdir, "index.pdf"))],
+                                 capture_output=True, text=True, check=True).stdout.splitlines()
+        assert listing[2:] == [], (rapport, listing)  # the two header lines only: no image in the PDF
+        if rapport != "jaarverslag":  # the jaarverslag has no figures
+            assert figures > 0, rapport
