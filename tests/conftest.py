@@ -86,9 +86,7 @@ def _build_data_template(folder: Path) -> None:
     _keep_rows(data / "gemeenten.csv", "code")
     _keep_rows(data / "inwoners.csv", "gemeente")
     ensure_demo(data)
-    for part in PROJECT_PARTS:  # the store's fingerprint covers the params files too
-        if part != "data":
-            (shutil.copytree if (REPO / part).is_dir() else shutil.copy2)(REPO / part, folder / part)
+    _copy_parts_but_data(folder)  # the store's fingerprint covers the params files too
     build_store(data, Project(folder).store)
 
 
@@ -99,17 +97,20 @@ def data_template() -> Path:
     return built_once("testdata", _build_data_template) / "data"
 
 
-def copy_project(dest: Path, *, store: bool = False) -> Project:
-    """A copy of the project on the test data; with `store`, its store as already built from them
-    (the store is rebuilt as soon as a test changes a data file: its fingerprint is over the files'
-    contents). store=False for a test about the first build."""
+def _copy_parts_but_data(dest: Path) -> None:
+    """The repository's project parts other than data/ into `dest`."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
-        src = data_template() if part == "data" else REPO / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part)
-        else:
-            shutil.copy2(src, dest / part)
+        if part != "data":
+            (shutil.copytree if (REPO / part).is_dir() else shutil.copy2)(REPO / part, dest / part)
+
+
+def copy_project(dest: Path, *, store: bool = False) -> Project:
+    """A copy of the project on the test data; with `store`, its store as already built from them
+    (it is rebuilt as soon as a test changes a data or params file: its fingerprint is over their
+    contents). Without it, the first command builds the store, as on a fresh checkout."""
+    _copy_parts_but_data(dest)
+    shutil.copytree(data_template(), dest / "data")
     (dest / "reports").mkdir()
     project = Project(dest)
     if store:
